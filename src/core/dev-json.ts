@@ -1,0 +1,50 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** `DATA/dev.json`: everything a client needs to reach the running system. */
+export interface DevJson {
+  emulator: { url: string; caFile: string; adminKey?: string };
+  tenantId: string;
+  authority: string;
+  graphBaseUrl: string;
+  apps: {
+    web: { clientId: string; clientSecret: string; redirectUri: string };
+    api: { clientId: string; clientSecret: string; scope: string };
+  };
+  users: Array<{ username: string; password: string; displayName: string }>;
+  web?: { url: string };
+  api?: { url: string };
+  storage?: { blobUrl: string };
+}
+
+export function devJsonPath(dataDir: string): string {
+  return join(dataDir, 'dev.json');
+}
+
+export async function readDevJson(dataDir: string): Promise<DevJson> {
+  const path = devJsonPath(dataDir);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new Error(`${path} not found: start the emulator first (entrakit emulator --data ${dataDir})`);
+  }
+  return JSON.parse(text) as DevJson;
+}
+
+/** Merges keys into dev.json with an atomic rename, so readers never see a half-written file. */
+export async function updateDevJson(dataDir: string, patch: Partial<DevJson>): Promise<DevJson> {
+  const path = devJsonPath(dataDir);
+  let current: Partial<DevJson> = {};
+  try {
+    current = JSON.parse(await readFile(path, 'utf8')) as Partial<DevJson>;
+  } catch {
+    current = {};
+  }
+  const next = { ...current, ...patch } as DevJson;
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, path);
+  return next;
+}

@@ -1,0 +1,15 @@
+export { decodeToken, DEFAULT_MAX_TOKEN_BYTES } from './decode.ts';
+export type { DecodedToken } from './decode.ts';
+export { expectedIssuer, isIssuerTemplate, isTenantAllowed, issuerMatches, tenantFromIssuer, v1IssuerFor } from './issuer.ts';
+export { validateIdToken } from './validate-id-token.ts';
+export type { IdTokenValidationOptions, IdTokenValidationResult, ValidationCheck, ValidationCheckName } from './validate-id-token.ts';
+export { validateAccessToken } from './validate-access-token.ts';
+export type { AccessTokenValidationOptions, AccessTokenValidationResult, TrustedIssuer } from './validate-access-token.ts';
+export type { Principal } from './principal.ts';
+export { explainClaims, UNKNOWN_CLAIM_MEANING } from './explain-claims.ts';
+export type { ClaimExplanation } from './explain-claims.ts';
+export { CLAIM_CATALOG } from './claim-catalog.ts';
+export type { ClaimCategory, ClaimDescription } from './claim-catalog.ts';
+export { ALLOWED_ALGORITHMS } from './verify-jwt.ts';
+export { DEFAULT_CLOCK_SKEW_SEC } from './options.ts';
+export type { TokenErrorCode } from './token-error.ts';

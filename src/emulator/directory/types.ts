@@ -1,0 +1,104 @@
+/** Directory objects, stored and served with Microsoft Graph's property names. */
+export interface Tenant {
+  id: string;
+  domain: string;
+  displayName: string;
+}
+
+export interface User {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+  mail: string | null;
+  givenName: string | null;
+  surname: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+  userType: 'Member' | 'Guest';
+}
+
+export interface Group {
+  id: string;
+  displayName: string;
+  description: string | null;
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+}
+
+export interface PermissionScope {
+  id: string;
+  value: string;
+  type: 'User' | 'Admin';
+  adminConsentDisplayName: string;
+  adminConsentDescription: string;
+  userConsentDisplayName?: string;
+  userConsentDescription?: string;
+  isEnabled: boolean;
+}
+
+export interface AppRole {
+  id: string;
+  value: string;
+  displayName: string;
+  description: string;
+  allowedMemberTypes: Array<'User' | 'Application'>;
+  isEnabled: boolean;
+}
+
+export interface RequiredResourceAccess {
+  resourceAppId: string;
+  resourceAccess: Array<{ id: string; type: 'Scope' | 'Role' }>;
+}
+
+export interface PasswordCredential {
+  keyId: string;
+  displayName: string | null;
+  hint: string;
+  startDateTime: string;
+  endDateTime: string;
+}
+
+export interface KeyCredential {
+  keyId: string;
+  type: 'AsymmetricX509Cert';
+  usage: 'Verify';
+  /** Base64 DER certificate (Graph's `key`). */
+  key: string;
+  customKeyIdentifier: string;
+  displayName: string | null;
+}
+
+export interface Application {
+  id: string;
+  appId: string;
+  displayName: string;
+  signInAudience: 'AzureADMyOrg' | 'AzureADMultipleOrgs' | 'AzureADandPersonalMicrosoftAccount' | 'PersonalMicrosoftAccount';
+  identifierUris: string[];
+  api: { requestedAccessTokenVersion: 1 | 2 | null; oauth2PermissionScopes: PermissionScope[]; knownClientApplications?: string[] };
+  appRoles: AppRole[];
+  web: { redirectUris: string[]; logoutUrl: string | null };
+  spa: { redirectUris: string[] };
+  publicClient: { redirectUris: string[] };
+  isFallbackPublicClient: boolean;
+  requiredResourceAccess: RequiredResourceAccess[];
+  passwordCredentials: PasswordCredential[];
+  keyCredentials: KeyCredential[];
+  groupMembershipClaims: 'None' | 'SecurityGroup' | 'All' | null;
+}
+
+export interface ServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  servicePrincipalType: 'Application';
+  accountEnabled: boolean;
+  appRoles: AppRole[];
+  oauth2PermissionScopes: PermissionScope[];
+  servicePrincipalNames: string[];
+  /** Token version the resource receives (Graph and Storage: 1; our APIs: from their manifest). */
+  accessTokenVersion: 1 | 2;
+  /** First-party resources (Graph, Storage) live outside the tenant's applications. */
+  appOwnerOrganizationId: string | null;
+}
+
+export type DirectoryObjectType = 'user' | 'group' | 'application' | 'servicePrincipal';

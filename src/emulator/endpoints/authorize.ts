@@ -1,0 +1,5 @@
+import type { Hono } from 'hono';
+import type { EmulatorDeps } from '../deps.ts';
+
+// Placeholder: implemented separately.
+export function authorizeEndpoint(_app: Hono, _deps: EmulatorDeps): void {}

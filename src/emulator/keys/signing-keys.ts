@@ -1,0 +1,108 @@
+import { createHash, webcrypto } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { exportJWK, importJWK, type JWK } from 'jose';
+import { createSigningCertificate } from '../tls/certificates.ts';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+}
+
+export interface PublishedKey {
+  kty: 'RSA';
+  use: 'sig';
+  kid: string;
+  x5t: string;
+  n: string;
+  e: string;
+  x5c: string[];
+}
+
+interface KeyRow {
+  kid: string;
+  private_jwk: string;
+  cert_der: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+/**
+ * Token-signing keys persisted in the directory database, so `kid` survives restarts. A rotated
+ * key stays published until every token it signed has expired (`retentionMs`).
+ */
+export function createKeyRing(db: DatabaseSync, options: { clock?: () => number; retentionMs?: number } = {}) {
+  const clock = options.clock ?? Date.now;
+  const retentionMs = options.retentionMs ?? 2 * 3600_000;
+  const listStmt = db.prepare('SELECT kid, private_jwk, cert_der, created_at, retired_at FROM signing_keys ORDER BY created_at');
+  const insertStmt = db.prepare('INSERT INTO signing_keys (kid, private_jwk, cert_der, created_at, retired_at) VALUES (?, ?, ?, ?, NULL)');
+  const retireStmt = db.prepare('UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL AND kid != ?');
+  const dataVersion = db.prepare('PRAGMA data_version');
+
+  let loadedVersion = -1;
+  let loadedAt = 0;
+  let active: Promise<SigningKey> | undefined;
+  let published: PublishedKey[] = [];
+
+  async function generate(): Promise<void> {
+    const keys = (await webcrypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+      true,
+      ['sign', 'verify'],
+    )) as CryptoKeyPair;
+    const der = await createSigningCertificate(keys, new Date(clock()));
+    const kid = createHash('sha1').update(der).digest('base64url');
+    const jwk = await exportJWK(keys.privateKey);
+    insertStmt.run(kid, JSON.stringify(jwk), Buffer.from(der).toString('base64'), clock());
+    retireStmt.run(clock(), kid);
+  }
+
+  /**
+   * Re-reads keys when another connection (the rotate-keys CLI) changed the database, when forced,
+   * or once a minute so retired keys leave the JWKS on time.
+   */
+  function refresh(force = false): void {
+    const version = Number((dataVersion.get() as Record<string, number>)['data_version']);
+    if (!force && active && version === loadedVersion && clock() - loadedAt < 60_000) return;
+    loadedVersion = version;
+    loadedAt = clock();
+    const rows = listStmt.all() as unknown as KeyRow[];
+    const now = clock();
+    const live = rows.filter((r) => r.retired_at === null || r.retired_at + retentionMs > now);
+    const current = rows.filter((r) => r.retired_at === null).at(-1);
+    published = live.map((r) => {
+      const jwk = JSON.parse(r.private_jwk) as JWK;
+      return { kty: 'RSA', use: 'sig', kid: r.kid, x5t: r.kid, n: jwk.n ?? '', e: jwk.e ?? '', x5c: [r.cert_der] };
+    });
+    active = current
+      ? (importJWK({ ...(JSON.parse(current.private_jwk) as JWK), alg: 'RS256' }, 'RS256') as Promise<CryptoKey>).then((privateKey) => ({
+          kid: current.kid,
+          privateKey,
+        }))
+      : undefined;
+  }
+
+  return {
+    /** Creates the first key when the database has none. */
+    async ensure(): Promise<void> {
+      if ((listStmt.all() as unknown[]).length === 0) await generate();
+      refresh(true);
+    },
+    async activeKey(): Promise<SigningKey> {
+      refresh();
+      if (!active) throw new Error('no signing key: call ensure() first');
+      return active;
+    },
+    jwks(): { keys: PublishedKey[] } {
+      refresh();
+      return { keys: published };
+    },
+    /** A new key signs from now on; the previous one stays in the JWKS for `retentionMs`. */
+    async rotate(): Promise<string> {
+      await generate();
+      refresh(true);
+      return (await this.activeKey()).kid;
+    },
+  };
+}
+
+export type KeyRing = ReturnType<typeof createKeyRing>;

@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import type { Directory } from '../directory/directory.ts';
+import type { Application, Group, User } from '../directory/types.ts';
+import { newGuid, stableGuid } from './ids.ts';
+import { GRAPH_APP_ID, GRAPH_APP_ROLES, GRAPH_SCOPES, microsoftServicePrincipals, STORAGE_APP_ID, STORAGE_SCOPES } from './microsoft-resources.ts';
+
+export const DEMO_TENANT = { id: stableGuid('tenant'), domain: 'entrakitdemo.onmicrosoft.com', displayName: 'entrakit demo' };
+export const WEB_APP_ID = stableGuid('app:web');
+export const API_APP_ID = stableGuid('app:api');
+export const WEB_REDIRECT_URI = 'http://localhost:5000/auth/callback';
+
+const SECRET_LIFETIME_MS = 2 * 365 * 86_400_000;
+
+const USERS = [
+  { alias: 'adele', displayName: 'Adele Vance', givenName: 'Adele', surname: 'Vance', jobTitle: 'Identity Engineer' },
+  { alias: 'alex', displayName: 'Alex Wilber', givenName: 'Alex', surname: 'Wilber', jobTitle: 'Platform Engineer' },
+  { alias: 'megan', displayName: 'Megan Bowen', givenName: 'Megan', surname: 'Bowen', jobTitle: 'Product Manager' },
+];
+
+/** Nested four levels: Identity Team ⊂ Platform ⊂ Engineering ⊂ All Staff. */
+const GROUPS = [
+  { alias: 'all-staff', displayName: 'All Staff', parent: null, members: ['megan'] },
+  { alias: 'engineering', displayName: 'Engineering', parent: 'all-staff', members: ['alex'] },
+  { alias: 'platform', displayName: 'Platform', parent: 'engineering', members: [] },
+  { alias: 'identity-team', displayName: 'Identity Team', parent: 'platform', members: ['adele'] },
+];
+
+function secret(): string {
+  // Entra-style secret: 40 characters, includes '~' and '.', which trip naive form encoders.
+  return `${randomBytes(3).toString('hex').slice(0, 3)}8Q~${randomBytes(27).toString('base64url').replace(/-/g, '.')}`.slice(0, 40);
+}
+
+function password(): string {
+  return `Demo-${randomBytes(9).toString('base64url')}!`;
+}
+
+function application(overrides: Partial<Application> & Pick<Application, 'appId' | 'displayName'>): Application {
+  return {
+    id: stableGuid(`object:${overrides.appId}`),
+    signInAudience: 'AzureADMyOrg',
+    identifierUris: [],
+    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
+    appRoles: [],
+    web: { redirectUris: [], logoutUrl: null },
+    spa: { redirectUris: [] },
+    publicClient: { redirectUris: [] },
+    isFallbackPublicClient: false,
+    requiredResourceAccess: [],
+    passwordCredentials: [],
+    keyCredentials: [],
+    groupMembershipClaims: null,
+    ...overrides,
+  };
+}
+
+/** Registers an app and its service principal, as the Entra portal does in one step. */
+export function registerApplication(directory: Directory, tenantId: string, app: Application): string {
+  directory.objects.insert('application', tenantId, app.appId, app);
+  const spId = stableGuid(`${tenantId}:sp:${app.appId}`);
+  directory.objects.insert('servicePrincipal', tenantId, app.appId, {
+    id: spId,
+    appId: app.appId,
+    displayName: app.displayName,
+    servicePrincipalType: 'Application',
+    accountEnabled: true,
+    appRoles: app.appRoles,
+    oauth2PermissionScopes: app.api.oauth2PermissionScopes,
+    servicePrincipalNames: [app.appId, ...app.identifierUris],
+    accessTokenVersion: app.api.requestedAccessTokenVersion === 2 ? 2 : 1,
+    appOwnerOrganizationId: tenantId,
+  });
+  return spId;
+}
+
+/** Adds a client secret; returns its plain value (shown once, as Entra does). */
+export function addClientSecret(directory: Directory, app: Application, displayName: string, now: number): string {
+  const value = secret();
+  const keyId = newGuid();
+  directory.credentials.addClientSecret(app.id, keyId, value, now + SECRET_LIFETIME_MS);
+  app.passwordCredentials.push({
+    keyId,
+    displayName,
+    hint: value.slice(0, 3),
+    startDateTime: new Date(now).toISOString(),
+    endDateTime: new Date(now + SECRET_LIFETIME_MS).toISOString(),
+  });
+  directory.objects.update('application', app.appId, app);
+  return value;
+}
+
+/** Seeds the demo tenant once; returns false when it already exists. */
+export async function seedDemoTenant(directory: Directory, now: number): Promise<boolean> {
+  if (directory.findTenant(DEMO_TENANT.id)) return false;
+  const tid = DEMO_TENANT.id;
+  const remember = directory.db.prepare('INSERT OR REPLACE INTO demo_credentials (name, secret) VALUES (?, ?)');
+  directory.db.exec('BEGIN');
+  try {
+    directory.addTenant(DEMO_TENANT);
+    for (const sp of microsoftServicePrincipals(tid)) directory.objects.insert('servicePrincipal', tid, sp.appId, sp);
+
+    for (const u of USERS) {
+      const user: User = {
+        id: stableGuid(`user:${u.alias}`),
+        displayName: u.displayName,
+        userPrincipalName: `${u.alias}@${DEMO_TENANT.domain}`,
+        mail: `${u.alias}@${DEMO_TENANT.domain}`,
+        givenName: u.givenName,
+        surname: u.surname,
+        jobTitle: u.jobTitle,
+        accountEnabled: true,
+        userType: 'Member',
+      };
+      directory.objects.insert('user', tid, user.userPrincipalName, user);
+      const pw = password();
+      await directory.credentials.setPassword(user.id, pw);
+      remember.run(`user:${user.userPrincipalName}`, pw);
+    }
+    for (const g of GROUPS) {
+      const group: Group = { id: stableGuid(`group:${g.alias}`), displayName: g.displayName, description: `${g.displayName} (demo)`, mailEnabled: false, securityEnabled: true };
+      directory.objects.insert('group', tid, null, group);
+      if (g.parent) directory.memberships.add(stableGuid(`group:${g.parent}`), group.id);
+      for (const m of g.members) directory.memberships.add(group.id, stableGuid(`user:${m}`));
+    }
+
+    const userImpersonation = {
+      id: stableGuid('scope:api:user_impersonation'),
+      value: 'user_impersonation',
+      type: 'User' as const,
+      adminConsentDisplayName: 'Access entrakit api',
+      adminConsentDescription: 'Lets the app call entrakit api as the signed-in user.',
+      userConsentDisplayName: 'Access entrakit api as you',
+      userConsentDescription: 'Lets the app call entrakit api on your behalf.',
+      isEnabled: true,
+    };
+    const adminRole = {
+      id: stableGuid('role:api:admin'),
+      value: 'Api.Admin',
+      displayName: 'entrakit api administrators',
+      description: 'May call the administrative routes of entrakit api.',
+      allowedMemberTypes: ['User' as const, 'Application' as const],
+      isEnabled: true,
+    };
+    const api = application({
+      appId: API_APP_ID,
+      displayName: 'entrakit api',
+      identifierUris: [`api://${API_APP_ID}`],
+      api: { requestedAccessTokenVersion: 2, oauth2PermissionScopes: [userImpersonation], knownClientApplications: [WEB_APP_ID] },
+      appRoles: [adminRole],
+      requiredResourceAccess: [
+        { resourceAppId: STORAGE_APP_ID, resourceAccess: [{ id: STORAGE_SCOPES[0]!.id, type: 'Scope' }] },
+        { resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: GRAPH_SCOPES[0]!.id, type: 'Scope' }] },
+      ],
+    });
+    const apiSp = registerApplication(directory, tid, api);
+    const web = application({
+      appId: WEB_APP_ID,
+      displayName: 'entrakit web',
+      web: { redirectUris: [WEB_REDIRECT_URI, 'http://localhost:5000/'], logoutUrl: 'http://localhost:5000/auth/frontchannel-logout' },
+      requiredResourceAccess: [
+        { resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: GRAPH_SCOPES[0]!.id, type: 'Scope' }, { id: GRAPH_APP_ROLES[2]!.id, type: 'Role' }] },
+        { resourceAppId: API_APP_ID, resourceAccess: [{ id: userImpersonation.id, type: 'Scope' }] },
+      ],
+    });
+    const webSp = registerApplication(directory, tid, web);
+
+    // Admin consent as an administrator would grant it; web -> api is left to user consent.
+    directory.consents.grant(tid, WEB_APP_ID, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
+    directory.consents.grant(tid, API_APP_ID, STORAGE_APP_ID, '', ['user_impersonation']);
+    directory.consents.grant(tid, API_APP_ID, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'offline_access']);
+    const graphSpId = stableGuid(`${tid}:sp:graph`);
+    for (const r of [GRAPH_APP_ROLES[0]!, GRAPH_APP_ROLES[2]!]) {
+      directory.roleAssignments.assign(stableGuid(`assign:${webSp}:${r.id}`), tid, webSp, graphSpId, r.id);
+    }
+    directory.roleAssignments.assign(stableGuid('assign:adele:api-admin'), tid, stableGuid('user:adele'), apiSp, adminRole.id);
+    directory.roleAssignments.assign(stableGuid('assign:web:api-admin'), tid, webSp, apiSp, adminRole.id);
+
+    remember.run(`app:${WEB_APP_ID}`, addClientSecret(directory, web, 'demo', now));
+    remember.run(`app:${API_APP_ID}`, addClientSecret(directory, api, 'demo', now));
+    directory.db.exec('COMMIT');
+  } catch (error) {
+    directory.db.exec('ROLLBACK');
+    throw error;
+  }
+  return true;
+}
+
+export function demoSecret(directory: Directory, name: string): string {
+  const row = directory.db.prepare('SELECT secret FROM demo_credentials WHERE name = ?').get(name) as { secret: string } | undefined;
+  if (!row) throw new Error(`demo credential ${name} is missing: delete the data folder to re-seed`);
+  return row.secret;
+}
+
+export function demoUsers(directory: Directory): Array<{ username: string; password: string; displayName: string }> {
+  return USERS.map((u) => {
+    const username = `${u.alias}@${DEMO_TENANT.domain}`;
+    return { username, password: demoSecret(directory, `user:${username}`), displayName: u.displayName };
+  });
+}

@@ -1,0 +1,18 @@
+export type { KeyValueStore } from './types.ts';
+export type { JsonObject, JsonValue } from './json.ts';
+export { createMemoryStore } from './memory-store.ts';
+export type { MemoryStoreOptions } from './memory-store.ts';
+export { createSqliteStore } from './sqlite-store.ts';
+export type { SqliteKeyValueStore, SqliteStoreOptions } from './sqlite-store.ts';
+export { createRedisStore } from './redis-store.ts';
+export type { RedisStoreOptions } from './redis-store.ts';
+export { openKeyValueStore } from './open-store.ts';
+export type { OpenKeyValueStoreOptions } from './open-store.ts';
+export { createSessionStore, newSessionId } from './session-store.ts';
+export type { SessionRecord, SessionStore, SessionStoreOptions } from './session-store.ts';
+export { createEncryptedTokenCacheStore, toMsalCacheClient } from './token-cache-store.ts';
+export type { EncryptedTokenCacheOptions, TokenCacheStore } from './token-cache-store.ts';
+export { createTransactionStore } from './transaction-store.ts';
+export type { TransactionStore, TransactionStoreOptions } from './transaction-store.ts';
+export { createUserStore } from './user-store.ts';
+export type { ProfileField, UserRecord, UserStore, UserStoreOptions } from './user-store.ts';

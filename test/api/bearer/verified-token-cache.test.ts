@@ -1,0 +1,45 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAX_CACHE_LIFETIME_MS, VerifiedTokenCache } from '../../../src/api/bearer/index.ts';
+import type { Principal } from '../../../src/api/bearer/index.ts';
+
+const principal: Principal = {
+  kind: 'user', tenantId: 't', objectId: 'o', scopes: [], roles: [], clientId: 'c', tokenVersion: '2.0',
+};
+const entry = { principal, claims: {} };
+
+describe('VerifiedTokenCache', () => {
+  it('keys by SHA-256 so no token is stored', () => {
+    assert.equal(VerifiedTokenCache.keyFor('abc'), 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0');
+  });
+
+  it('keeps an entry until min(exp, now + 5 min)', () => {
+    let now = 1_000_000_000;
+    const cache = new VerifiedTokenCache(10, () => now);
+    cache.set('long', entry, now / 1000 + 3600);
+    cache.set('short', entry, now / 1000 + 60);
+    now += 60_000;
+    assert.equal(cache.get('short'), undefined);
+    assert.equal(cache.get('long'), entry);
+    now += MAX_CACHE_LIFETIME_MS - 60_000;
+    assert.equal(cache.get('long'), undefined);
+    cache.set('expired', entry, now / 1000 - 1);
+    assert.equal(cache.size, 0);
+  });
+
+  it('evicts the least recently used entry beyond maxEntries, and 0 disables it', () => {
+    const now = 1_000_000_000;
+    const cache = new VerifiedTokenCache(2, () => now);
+    cache.set('a', entry, now / 1000 + 60);
+    cache.set('b', entry, now / 1000 + 60);
+    assert.equal(cache.get('a'), entry); // a is now the most recent
+    cache.set('c', entry, now / 1000 + 60);
+    assert.equal(cache.size, 2);
+    assert.equal(cache.get('b'), undefined);
+    assert.equal(cache.get('a'), entry);
+    assert.equal(cache.get('c'), entry);
+    const off = new VerifiedTokenCache(0, () => now);
+    off.set('a', entry, now / 1000 + 60);
+    assert.equal(off.size, 0);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CLAIM_CATALOG } from '../../../src/core/tokens/claim-catalog.ts';
+import { explainClaims, UNKNOWN_CLAIM_MEANING } from '../../../src/core/tokens/explain-claims.ts';
+
+/** Every claim entra-facts.md lists for ID tokens and v1/v2 access tokens. */
+const ENTRA_CLAIMS = [
+  'aud', 'iss', 'iat', 'nbf', 'exp', 'aio', 'name', 'nonce', 'oid', 'preferred_username', 'rh', 'sid', 'sub', 'tid', 'uti',
+  'ver', 'email', 'azp', 'azpacr', 'scp', 'roles', 'groups', 'wids', 'idtyp', 'appid', 'appidacr', 'amr', 'unique_name',
+  'upn', '_claim_names', '_claim_sources', 'auth_time', 'acr', 'at_hash', 'c_hash',
+];
+
+describe('explainClaims', () => {
+  it('knows every Entra claim, each with a one-line meaning and a category', () => {
+    for (const name of ENTRA_CLAIMS) {
+      const entry = CLAIM_CATALOG[name];
+      assert.ok(entry, `missing ${name}`);
+      assert.match(entry.meaning, /^[^\n]{10,}$/);
+      assert.ok(['identity', 'authorization', 'token'].includes(entry.category));
+    }
+  });
+
+  it('explains claims in token order and flags unknown ones', () => {
+    const rows = explainClaims({ oid: 'o', scp: 'a b', exp: 1, favourite_colour: 'blue', constructor: 'x' });
+    assert.deepEqual(rows.map((r) => [r.name, r.category]), [
+      ['oid', 'identity'], ['scp', 'authorization'], ['exp', 'token'], ['favourite_colour', 'unknown'], ['constructor', 'unknown'],
+    ]);
+    assert.equal(rows[3]?.meaning, UNKNOWN_CLAIM_MEANING);
+    assert.equal(rows[3]?.value, 'blue');
+  });
+});

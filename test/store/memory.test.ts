@@ -1,0 +1,4 @@
+import { createMemoryStore } from '../../src/store/memory-store.ts';
+import { kvContract } from './kv-contract.ts';
+
+kvContract('memory', async (clock) => createMemoryStore({ clock }));
