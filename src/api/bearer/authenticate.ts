@@ -8,7 +8,7 @@ import { validateAccessToken } from '../../core/tokens/validate-access-token.ts'
 import type { TrustedIssuer } from '../../core/tokens/validate-access-token.ts';
 import { parseBearerPolicy, parseRouteRequirement } from './bearer-policy.ts';
 import type { RouteRequirement } from './bearer-policy.ts';
-import { readBearerToken } from './read-bearer-token.ts';
+import { checkBearerSyntax, readBearerCredentials } from './read-bearer-token.ts';
 import { checkRequiredClaims, checkRouteRequirement } from './requirements.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 
@@ -56,7 +56,7 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
     return { trusted, failure };
   }
 
-  async function verify(token: string): Promise<{ principal: Principal; claims: Record<string, unknown> }> {
+  async function verify(token: string, cacheKey: string): Promise<{ principal: Principal; claims: Record<string, unknown> }> {
     const { trusted, failure } = await trustedIssuers();
     try {
       const result = await validateAccessToken(token, {
@@ -67,7 +67,7 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
         ...(policy.allowedTenants ? { allowedTenants: policy.allowedTenants } : {}),
         ...(policy.clockSkewSec !== undefined ? { clockSkewSec: policy.clockSkewSec } : {}),
       });
-      cache.set(VerifiedTokenCache.keyFor(token), result, result.claims.exp ?? 0);
+      cache.set(cacheKey, result, result.claims.exp ?? 0);
       return result;
     } catch (error) {
       // The token's issuer may be the one whose discovery failed: fail closed as unavailable.
@@ -78,8 +78,10 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
 
   async function authenticate(request: Request, requirement?: RouteRequirement): Promise<Principal> {
     const route = requirementFor(requirement);
-    const token = readBearerToken(request, maxTokenBytes);
-    const verified = cache.get(VerifiedTokenCache.keyFor(token)) ?? (await verify(token));
+    const credentials = readBearerCredentials(request, maxTokenBytes);
+    const cacheKey = VerifiedTokenCache.keyFor(credentials);
+    // A hit means these exact bytes were fully validated before, so the syntax check can wait for a miss.
+    const verified = cache.get(cacheKey) ?? (await verify(checkBearerSyntax(credentials), cacheKey));
     checkRequiredClaims(verified.claims, policy.requiredClaims ?? []);
     checkRouteRequirement(verified.principal, route);
     return verified.principal;

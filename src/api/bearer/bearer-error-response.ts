@@ -15,7 +15,7 @@ export interface BearerErrorResponse {
  */
 export function bearerErrorResponse(error: unknown, realm: string): BearerErrorResponse {
   const status = isEntrakitError(error) ? error.status : 500;
-  const challenge = isEntrakitError(error) ? (error.details?.['challenge'] as BearerChallenge | undefined) : undefined;
+  const challenge = isEntrakitError(error) ? ((error.details?.['challenge'] as BearerChallenge | undefined) ?? fallbackChallenge(status)) : undefined;
   if (status >= 500 || !challenge) {
     return {
       status: status >= 500 ? status : 500,
@@ -35,4 +35,12 @@ export function bearerErrorResponse(error: unknown, realm: string): BearerErrorR
       error_description: challenge.errorDescription ?? 'A bearer access token is required',
     },
   };
+}
+
+/** For 4xx errors raised without a challenge (e.g. by a custom authenticator): a fixed, safe one. */
+function fallbackChallenge(status: number): BearerChallenge | undefined {
+  if (status === 400) return { error: 'invalid_request', errorDescription: 'The request is malformed' };
+  if (status === 401) return { error: 'invalid_token', errorDescription: 'The access token is not valid' };
+  if (status === 403) return { error: 'insufficient_scope', errorDescription: 'The access token does not grant access' };
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Principal } from '../../core/tokens/principal.ts';
 
 export interface VerifiedToken {
@@ -25,7 +25,7 @@ export class VerifiedTokenCache {
   }
 
   static keyFor(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    return hash('sha256', token, 'base64url');
   }
 
   get(key: string): VerifiedToken | undefined {

@@ -39,7 +39,8 @@ export function parseOidcMetadata(document: unknown, discoveryUrl: string): Oidc
       throw invalid(`has no valid "${field}"`);
     }
   }
-  return record as OidcMetadata;
+  // Shared by every caller through the cache, so nobody may change it.
+  return Object.freeze(record) as OidcMetadata;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

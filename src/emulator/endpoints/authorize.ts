@@ -1,5 +1,64 @@
-import type { Hono } from 'hono';
-import type { EmulatorDeps } from '../deps.ts';
+import type { Context, Hono } from 'hono';
+import { AadError } from '../protocol/aad-error.ts';
+import { redirectingErrors, sendErrorPage } from '../session/authorization-response.ts';
+import { resolveClient, validateAuthorizeRequest, type AuthorizeRequest, type ResolvedClient } from '../session/authorize-request.ts';
+import { ensureBrowserId } from '../session/cookies.ts';
+import { createTransaction } from '../session/login-transaction.ts';
+import { showAccountPicker, showLoginForm } from '../session/pages.ts';
+import { readRequestParams } from '../session/request-params.ts';
+import { completeSignIn, type FlowDeps } from '../session/sign-in-flow.ts';
+import { currentSession, type ActiveSession } from '../session/sso-session.ts';
 
-// Placeholder: implemented separately.
-export function authorizeEndpoint(_app: Hono, _deps: EmulatorDeps): void {}
+/** The SSO session when its user belongs to the tenant the request named (any tenant for common/organizations). */
+function sessionForTenant(request: AuthorizeRequest, active: ActiveSession | undefined): ActiveSession | undefined {
+  return active && (request.authority.tenantId === null || active.session.tenantId === request.authority.tenantId) ? active : undefined;
+}
+
+/** The SSO session, when it may answer this request without asking for a password. */
+function usableSession(deps: FlowDeps, request: AuthorizeRequest, active: ActiveSession | undefined): ActiveSession | undefined {
+  if (!active) return undefined;
+  const { session, user } = active;
+  if (request.loginHint !== undefined && request.loginHint.toLowerCase() !== user.userPrincipalName.toLowerCase()) return undefined;
+  if (request.maxAge !== undefined && Math.floor(deps.clock() / 1000) - session.authTime > request.maxAge) return undefined;
+  return active;
+}
+
+async function interact(c: Context, deps: FlowDeps, request: AuthorizeRequest): Promise<Response> {
+  const active = sessionForTenant(request, await currentSession(c, deps));
+  const sso = usableSession(deps, request, active);
+  if (request.prompt === 'none') {
+    if (!sso) throw new AadError(50058, 'A silent sign-in request was sent but no user is signed in.');
+    return completeSignIn(c, deps, request, sso, undefined, { consented: false });
+  }
+  const browserId = ensureBrowserId(c);
+  if (request.prompt === 'select_account' && active) {
+    const tx = await createTransaction(deps, request, browserId, 'pick', active.session.sid);
+    return showAccountPicker(c, deps, tx, browserId, active.user);
+  }
+  if (!sso || request.prompt === 'login' || request.prompt === 'select_account') {
+    const tx = await createTransaction(deps, request, browserId, 'password');
+    return showLoginForm(c, deps, tx, browserId, request.loginHint === undefined ? {} : { username: request.loginHint });
+  }
+  return completeSignIn(c, deps, request, sso, undefined, { consented: false });
+}
+
+/**
+ * `GET|POST /{tenant}/oauth2/v2.0/authorize` (code flow + PKCE S256). Errors before the redirect
+ * URI is proven registered are shown on a page; later ones go back to the app, as Entra does.
+ */
+export function authorizeEndpoint(app: Hono, deps: FlowDeps): void {
+  const handle = async (c: Context) => {
+    let params: URLSearchParams;
+    let client: ResolvedClient;
+    try {
+      params = await readRequestParams(c);
+      client = resolveClient(deps.directory, c.req.param('tenant') ?? '', params);
+    } catch (error) {
+      if (error instanceof AadError) return sendErrorPage(c, deps, error);
+      throw error;
+    }
+    return redirectingErrors(c, deps, client.target, () => interact(c, deps, validateAuthorizeRequest(deps.directory, client, params)));
+  };
+  app.get('/:tenant/oauth2/v2.0/authorize', handle);
+  app.post('/:tenant/oauth2/v2.0/authorize', handle);
+}

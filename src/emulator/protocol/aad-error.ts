@@ -42,6 +42,15 @@ export const AADSTS = {
   9002325: 'invalid_request', // PKCE required
   501491: 'invalid_request', // unsupported code_challenge_method
   9002326: 'invalid_request',
+  50059: 'invalid_request', // no tenant in the request (client credentials on /common)
+  50194: 'invalid_request', // single-tenant app used on /common or /organizations
+  500112: 'invalid_grant', // redirect_uri at redemption differs from the one sent to /authorize
+  50173: 'invalid_grant', // grant revoked (refresh-token family revoked)
+  500133: 'invalid_grant', // OBO assertion not within its valid time range
+  50057: 'invalid_grant', // user account disabled
+  70005: 'unsupported_response_type', // response_type other than code
+  65004: 'access_denied', // user declined consent
+  90094: 'access_denied', // admin consent required for the requested permissions
 } as const;
 
 export type AadstsCode = keyof typeof AADSTS;

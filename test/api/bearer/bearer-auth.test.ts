@@ -25,6 +25,10 @@ describe('bearerAuth (Hono) with a discovery-based policy', () => {
     app.get('/write', bearerAuth(auth, { scopes: ['Stories.Write'] }), (c) => c.json({ ok: true }));
     app.get('/admin', bearerAuth(auth, { roles: ['Stories.Admin'], principal: 'app' }), (c) => c.json({ ok: true }));
     app.get('/any', bearerAuth(auth), (c) => c.json({ kind: c.get('principal').kind }));
+    app.get('/broken', bearerAuth(auth), () => {
+      throw new Error('handler failure');
+    });
+    app.onError((error, c) => c.json({ handlerError: error.message }, 500));
   });
   after(() => idp.close());
 
@@ -103,6 +107,12 @@ describe('bearerAuth (Hono) with a discovery-based policy', () => {
       assert.equal(res.headers.get('www-authenticate'), `Bearer realm="stories-api", error="invalid_token", error_description="${description}"`);
       assert.deepEqual(await res.json(), { error: 'invalid_token', error_description: description });
     }
+  });
+
+  it('leaves errors thrown by the route handler to the app', async () => {
+    const res = await call('/broken', `Bearer ${await idp.sign(idp.accessTokenV2Claims())}`);
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { handlerError: 'handler failure' });
   });
 
   it('does not echo token content in the challenge', async () => {

@@ -38,6 +38,8 @@ describe('RFC 6750 WWW-Authenticate', () => {
       body: { error: 'temporarily_unavailable', error_description: 'The access token could not be validated right now' },
     });
     assert.equal(bearerErrorResponse(new Error('boom'), 'api').status, 500);
+    const bare401 = bearerErrorResponse(new EntrakitError('X', 'internal detail', { status: 401 }), 'api');
+    assert.deepEqual(bare401.body, { error: 'invalid_token', error_description: 'The access token is not valid' });
     const forbidden = new EntrakitError('BEARER_INSUFFICIENT_SCOPE', 'm', {
       status: 403,
       details: { challenge: { error: 'insufficient_scope', errorDescription: 'm', scope: ['s'] } },

@@ -1,0 +1,13 @@
+import { loadWithServerCpu, type MeasuredLoad } from './server-cpu.ts';
+
+export const HTTP_CONNECTIONS = 10;
+export const HTTP_WARMUP_SEC = 2;
+export const HTTP_DURATION_SEC = 6;
+
+/** GETs `url` once (must be 200) and then under load; `pid` is the server process. */
+export async function measureGet(name: string, pid: number, url: string, headers: Record<string, string> = {}): Promise<MeasuredLoad> {
+  const sample = await fetch(url, { headers });
+  const body = await sample.text();
+  if (sample.status !== 200) throw new Error(`${name}: sample request got HTTP ${sample.status} ${body.slice(0, 200)}`);
+  return loadWithServerCpu(pid, { name, url, headers, connections: HTTP_CONNECTIONS, warmupSec: HTTP_WARMUP_SEC, durationSec: HTTP_DURATION_SEC });
+}

@@ -1,0 +1,31 @@
+// Child process: runs one autocannon phase so the load generator never shares a core with the server.
+import autocannon from 'autocannon';
+import type { LoadPhase, LoadResult } from './load.ts';
+
+process.once('message', async (phase: LoadPhase) => {
+  const base = {
+    url: phase.url,
+    method: phase.method ?? 'GET',
+    headers: phase.headers ?? {},
+    connections: phase.connections,
+    // autocannon forces rejectUnauthorized off; main checks a sample with a verifying fetch first.
+    ...(phase.caPem ? { tlsOptions: { ca: phase.caPem } } : {}),
+    ...(phase.body !== undefined ? { body: phase.body } : {}),
+  };
+  if (phase.warmupSec > 0) await autocannon({ ...base, duration: phase.warmupSec });
+  process.send?.('measuring');
+  const r = await autocannon({ ...base, duration: phase.durationSec });
+  const result: LoadResult = {
+    name: phase.name,
+    connections: phase.connections,
+    durationSec: r.duration,
+    ok: r['2xx'],
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0])),
+    rps: r['2xx'] / r.duration,
+    latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
+  };
+  process.send?.(result, () => process.exit(0));
+});

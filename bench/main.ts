@@ -1,0 +1,20 @@
+// `npm run bench -- emulator | api | signin | all` (default all). Results: printed tables + a JSON file.
+import { apiBench } from './api.ts';
+import { emulatorBench } from './emulator.ts';
+
+const benches: Record<string, () => Promise<void>> = {
+  emulator: emulatorBench,
+  api: apiBench,
+};
+
+const which = process.argv[2] ?? 'all';
+const selected = which === 'all' ? Object.keys(benches) : [which];
+for (const name of selected) {
+  const run = benches[name];
+  if (!run) {
+    console.error(`unknown benchmark "${name}"; use one of: ${Object.keys(benches).join(', ')}, all`);
+    process.exit(2);
+  }
+  console.log(`\n=== bench: ${name} ===`);
+  await run();
+}

@@ -1,0 +1,76 @@
+import type { ConfidentialClientApplication } from '@azure/msal-node';
+import { apiError } from '../http/api-error.ts';
+
+export interface DirectoryUser {
+  id: string;
+  displayName: string | null;
+  userPrincipalName: string | null;
+}
+
+/** The tenant's users, read by the API itself (app-only). Throws EntrakitError (GRAPH_*) on failure. */
+export interface DirectoryUsers {
+  listUsers(): Promise<{ users: DirectoryUser[]; more: boolean }>;
+}
+
+export interface GraphUsersOptions {
+  /** A confidential client of the API's own registration (not the one used for On-Behalf-Of). */
+  msal: ConfidentialClientApplication;
+  /** `https://graph.microsoft.com/v1.0`, or the emulator's `{url}/v1.0`. */
+  graphBaseUrl: string;
+  fetch?: typeof globalThis.fetch;
+  timeoutMs?: number;
+}
+
+const PAGE_SIZE = 100;
+
+/**
+ * `GET /v1.0/users` with a client-credentials token for Graph: needs the application permission
+ * User.Read.All (or Directory.Read.All) granted to the API with admin consent.
+ */
+export function createGraphUsers(options: GraphUsersOptions): DirectoryUsers {
+  const { msal, graphBaseUrl } = options;
+  if (typeof msal?.acquireTokenByClientCredential !== 'function') throw new TypeError('createGraphUsers: "msal" must be a ConfidentialClientApplication');
+  if (typeof graphBaseUrl !== 'string' || !graphBaseUrl.startsWith('https://')) throw new TypeError('createGraphUsers: "graphBaseUrl" must be an https URL');
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const graphOrigin = new URL(graphBaseUrl).origin;
+
+  async function appToken(): Promise<string> {
+    try {
+      const result = await msal.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
+      if (result?.accessToken) return result.accessToken;
+    } catch (error) {
+      const code = (error as { errorCode?: unknown }).errorCode;
+      throw apiError('GRAPH_TOKEN_FAILED', 502, { error: 'graph_unavailable' }, `The API could not get an app-only token for Microsoft Graph (${typeof code === 'string' ? code : 'unknown error'})`, error);
+    }
+    throw apiError('GRAPH_TOKEN_FAILED', 502, { error: 'graph_unavailable' }, 'The API could not get an app-only token for Microsoft Graph (empty response)');
+  }
+
+  return {
+    async listUsers() {
+      const token = await appToken();
+      const url = `${graphBaseUrl}/users?$select=id,displayName,userPrincipalName&$top=${PAGE_SIZE}`;
+      let response: Response;
+      try {
+        response = await fetchImpl(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        throw apiError('GRAPH_UNREACHABLE', 502, { error: 'graph_unavailable' }, `Microsoft Graph at ${graphOrigin} could not be reached`, error);
+      }
+      const body = (await response.json().catch(() => undefined)) as { value?: unknown; error?: { code?: unknown }; '@odata.nextLink'?: unknown } | undefined;
+      if (response.status !== 200 || !Array.isArray(body?.value)) {
+        const code = typeof body?.error?.code === 'string' ? ` ${body.error.code.slice(0, 60)}` : '';
+        const hint = response.status === 403 ? ': the API needs the Graph application permission User.Read.All with admin consent' : '';
+        throw apiError('GRAPH_REQUEST_FAILED', 502, { error: 'graph_unavailable' }, `Microsoft Graph answered HTTP ${response.status}${code}${hint}`);
+      }
+      const users = body.value.map((item) => {
+        const u = item as Record<string, unknown>;
+        return {
+          id: String(u['id']),
+          displayName: typeof u['displayName'] === 'string' ? u['displayName'] : null,
+          userPrincipalName: typeof u['userPrincipalName'] === 'string' ? u['userPrincipalName'] : null,
+        };
+      });
+      return { users, more: typeof body['@odata.nextLink'] === 'string' };
+    },
+  };
+}

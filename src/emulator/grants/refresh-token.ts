@@ -1,0 +1,47 @@
+import type { User } from '../directory/types.ts';
+import { AadError } from '../protocol/aad-error.ts';
+import { parseScopes, type ScopeRequest } from '../protocol/scopes.ts';
+import { authenticateClient, clientServicePrincipalId, requireClientCredential } from '../tokens/client-auth.ts';
+import { requireConsent } from '../tokens/consent.ts';
+import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
+import { createRefreshTokens, type RefreshTokenRecord } from '../tokens/refresh-tokens.ts';
+import type { GrantContext, TokenResponseBody } from './grant-context.ts';
+
+/**
+ * refresh_token: every redemption rotates (a new refresh token comes back); reuse handling follows
+ * options.refreshTokenReuse. Like Entra, a refresh token also redeems for another resource the user
+ * consented to: `scope` picks it. Everything is checked before the token is consumed, so a refused
+ * request (wrong client, missing consent) does not cost the caller its refresh token.
+ */
+export async function refreshTokenGrant(context: GrantContext): Promise<TokenResponseBody> {
+  const { deps, form } = context;
+  const client = await authenticateClient(context);
+  const presented = form.require('refresh_token');
+  const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse);
+
+  // Filled in by the check callback (the cast keeps TypeScript from narrowing it to undefined).
+  let checked = undefined as { clientSpId: string; user: User; request: ScopeRequest } | undefined;
+  const { record, next } = await refreshTokens.rotate(presented, (r: RefreshTokenRecord) => {
+    if (r.clientId !== client.clientId) throw new AadError(70000, 'The provided grant is invalid: the refresh token was issued to a different client.');
+    if (context.authority.kind === 'tenant' && context.authority.tenant.id !== r.tenantId) {
+      throw new AadError(70000, 'The provided grant is invalid: the refresh token was issued for a different tenant.');
+    }
+    if (r.confidential) requireClientCredential(client);
+    const clientSpId = clientServicePrincipalId(context, client, r.tenantId);
+    const user = activeUser(deps.directory, r.tenantId, r.userId);
+    const request = parseScopes(deps.directory, r.tenantId, form.get('scope') ?? r.scope);
+    requireConsent(deps.directory, r.tenantId, client.app, user.id, request);
+    checked = { clientSpId, user, request };
+  });
+  if (!checked) throw new Error('refresh token check did not run');
+  return delegatedTokenResponse(deps, {
+    tenantId: record.tenantId,
+    client,
+    clientSpId: checked.clientSpId,
+    user: checked.user,
+    request: checked.request,
+    amr: record.amr,
+    ...(record.sid ? { sid: record.sid } : {}),
+    refreshToken: next,
+  });
+}

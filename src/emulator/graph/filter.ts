@@ -1,0 +1,97 @@
+import { resolveProperty, type AnyShape } from './entity-shapes.ts';
+import { GraphError } from './graph-error.ts';
+
+/** A parsed `$filter`: true when a record matches. */
+export type RecordPredicate = (record: Record<string, unknown>) => boolean;
+
+type Token = { kind: 'string'; value: string } | { kind: 'word'; value: string } | { kind: 'punct'; value: '(' | ')' | ',' };
+
+const MAX_FILTER_LENGTH = 2048;
+const TOKEN = /\s*(?:'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_]*)|([(),]))/y;
+
+function unsupported(): GraphError {
+  return new GraphError(400, 'Request_UnsupportedQuery', "Unsupported or invalid query filter clause specified. The emulator supports: prop eq|ne 'value' (also true, false, null), startswith(prop,'value'), endswith(prop,'value'), joined with 'and'.");
+}
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < text.length) {
+    if (/^\s*$/.test(text.slice(TOKEN.lastIndex))) break;
+    const match = TOKEN.exec(text);
+    if (!match) throw unsupported();
+    if (match[1] !== undefined) tokens.push({ kind: 'string', value: match[1].replace(/''/g, "'") });
+    else if (match[2] !== undefined) tokens.push({ kind: 'word', value: match[2] });
+    else tokens.push({ kind: 'punct', value: match[3] as '(' | ')' | ',' });
+  }
+  return tokens;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.toLowerCase() : undefined;
+}
+
+/**
+ * Parses the `$filter` subset the emulator supports. String comparisons ignore case, as the
+ * directory's do; anything else is refused rather than guessed.
+ */
+export function parseFilter(filter: string, shapes: readonly AnyShape[], typeName: string): RecordPredicate {
+  if (filter.length > MAX_FILTER_LENGTH) throw unsupported();
+  const tokens = tokenize(filter);
+  let at = 0;
+  const next = (): Token => {
+    const token = tokens[at++];
+    if (!token) throw unsupported();
+    return token;
+  };
+  const expect = (value: string): void => {
+    const token = next();
+    if (token.kind === 'string' || token.value !== value) throw unsupported();
+  };
+  const property = (): string => {
+    const token = next();
+    if (token.kind !== 'word') throw unsupported();
+    const name = resolveProperty(shapes, token.value);
+    if (!name) throw new GraphError(400, 'Request_BadRequest', `Could not find a property named '${token.value.slice(0, 100)}' on type '${typeName}'.`);
+    return name;
+  };
+
+  function clause(): RecordPredicate {
+    const first = tokens[at];
+    const second = tokens[at + 1];
+    if (first?.kind === 'word' && second?.kind === 'punct' && second.value === '(') {
+      const fn = first.value.toLowerCase();
+      if (fn !== 'startswith' && fn !== 'endswith') throw unsupported();
+      at += 2;
+      const name = property();
+      expect(',');
+      const literal = next();
+      if (literal.kind !== 'string') throw unsupported();
+      expect(')');
+      const wanted = literal.value.toLowerCase();
+      return (r) => {
+        const value = text(r[name]);
+        return value !== undefined && (fn === 'startswith' ? value.startsWith(wanted) : value.endsWith(wanted));
+      };
+    }
+    const name = property();
+    const op = next();
+    if (op.kind !== 'word' || !['eq', 'ne'].includes(op.value.toLowerCase())) throw unsupported();
+    const literal = next();
+    let equals: (value: unknown) => boolean;
+    if (literal.kind === 'string') equals = (value) => text(value) === literal.value.toLowerCase();
+    else if (literal.kind === 'word' && ['true', 'false', 'null'].includes(literal.value.toLowerCase())) {
+      const wanted = JSON.parse(literal.value.toLowerCase()) as boolean | null;
+      equals = (value) => value === wanted;
+    } else throw unsupported();
+    return op.value.toLowerCase() === 'eq' ? (r) => equals(r[name]) : (r) => !equals(r[name]);
+  }
+
+  const clauses = [clause()];
+  while (at < tokens.length) {
+    const joiner = next();
+    if (joiner.kind !== 'word' || joiner.value.toLowerCase() !== 'and') throw unsupported();
+    clauses.push(clause());
+  }
+  return (record) => clauses.every((matches) => matches(record));
+}

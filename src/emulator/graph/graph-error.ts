@@ -1,0 +1,51 @@
+/** Microsoft Graph's error codes the emulator answers with. */
+export type GraphErrorCode =
+  | 'InvalidAuthenticationToken'
+  | 'Authorization_RequestDenied'
+  | 'Request_ResourceNotFound'
+  | 'Request_BadRequest'
+  | 'Request_UnsupportedQuery'
+  | 'BadRequest'
+  | 'generalException';
+
+/** Thrown inside Graph routes; the Graph app renders it as `{"error":{code,message,innerError}}`. */
+export class GraphError extends Error {
+  readonly code: GraphErrorCode;
+  readonly status: number;
+
+  constructor(status: number, code: GraphErrorCode, message: string) {
+    super(message);
+    this.name = 'GraphError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface GraphErrorBody {
+  error: {
+    code: GraphErrorCode;
+    message: string;
+    innerError: { date: string; 'request-id': string; 'client-request-id': string };
+  };
+}
+
+/** Graph's `innerError.date` has whole seconds and no zone designator. */
+export function graphErrorBody(code: GraphErrorCode, message: string, ids: { now: number; requestId: string; clientRequestId: string }): GraphErrorBody {
+  return {
+    error: {
+      code,
+      message,
+      innerError: {
+        date: new Date(ids.now).toISOString().replace(/\.\d+Z$/, ''),
+        'request-id': ids.requestId,
+        'client-request-id': ids.clientRequestId,
+      },
+    },
+  };
+}
+
+export const INSUFFICIENT_PRIVILEGES = 'Insufficient privileges to complete the operation.';
+
+export function resourceNotFound(id: string): GraphError {
+  return new GraphError(404, 'Request_ResourceNotFound', `Resource '${id.slice(0, 200)}' does not exist or one of its queried reference-property objects are not present.`);
+}

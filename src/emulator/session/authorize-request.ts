@@ -1,0 +1,161 @@
+import type { Directory } from '../directory/directory.ts';
+import type { Application } from '../directory/types.ts';
+import { AadError } from '../protocol/aad-error.ts';
+import { parseScopes } from '../protocol/scopes.ts';
+import { resolveAuthority } from '../protocol/tenant.ts';
+import { requiredParam, singleParam } from './request-params.ts';
+
+export type ResponseMode = 'query' | 'fragment' | 'form_post';
+export type Prompt = 'none' | 'login' | 'select_account' | 'consent';
+
+/** Where and how /authorize answers; trusted only once client and redirect URI are validated. */
+export interface ResponseTarget {
+  redirectUri: string;
+  responseMode: ResponseMode;
+  state?: string;
+}
+
+export interface RequestAuthority {
+  kind: 'tenant' | 'common' | 'organizations';
+  /** The path segment as used, for the login and consent form actions. */
+  segment: string;
+  /** The tenant the path named; null for common/organizations (the user's UPN decides). */
+  tenantId: string | null;
+}
+
+/** A validated authorization request, kept in the login transaction while the user interacts. */
+export interface AuthorizeRequest extends ResponseTarget {
+  authority: RequestAuthority;
+  clientId: string;
+  appDisplayName: string;
+  frontchannelLogoutUri: string | null;
+  scope: string;
+  nonce?: string;
+  prompt?: Prompt;
+  loginHint?: string;
+  codeChallenge: string;
+  maxAge?: number;
+}
+
+export interface ResolvedClient {
+  authority: RequestAuthority;
+  app: Application;
+  appTenantId: string;
+  target: ResponseTarget;
+}
+
+const RESPONSE_MODES = new Set<string>(['query', 'fragment', 'form_post']);
+const PROMPTS = new Set<string>(['none', 'login', 'select_account', 'consent']);
+const HTTP_URI = /^https?:\/\//i;
+const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+
+export function registeredRedirectUris(app: Application): string[] {
+  return [...app.web.redirectUris, ...app.spa.redirectUris, ...app.publicClient.redirectUris];
+}
+
+/**
+ * Tenant, client and redirect URI. Failures here are shown on an error page and never redirected:
+ * until the redirect URI matches a registration byte for byte, it may belong to an attacker.
+ */
+export function resolveClient(directory: Directory, segment: string, params: URLSearchParams): ResolvedClient {
+  const resolved = resolveAuthority(directory, segment);
+  const authority: RequestAuthority =
+    resolved.kind === 'tenant' ? { kind: 'tenant', segment: resolved.tenant.id, tenantId: resolved.tenant.id } : { kind: resolved.kind, segment: resolved.segment, tenantId: null };
+  const clientId = requiredParam(params, 'client_id', 200);
+  const found = directory.findApplicationByClientId(clientId);
+  const foreign = found && authority.tenantId !== null && authority.tenantId !== found.tenantId && found.app.signInAudience === 'AzureADMyOrg';
+  if (!found || foreign) {
+    throw new AadError(
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${authority.tenantId ?? authority.segment}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
+  }
+  const redirectUri = requiredParam(params, 'redirect_uri');
+  const registered = registeredRedirectUris(found.app);
+  if (registered.length === 0) throw new AadError(500113, 'No reply address is registered for the application.');
+  if (!registered.includes(redirectUri)) {
+    throw new AadError(
+      50011,
+      `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`,
+    );
+  }
+  const mode = singleParam(params, 'response_mode', 32);
+  const state = safeState(params);
+  const usable = mode !== undefined && RESPONSE_MODES.has(mode) && (mode !== 'form_post' || HTTP_URI.test(redirectUri));
+  const target: ResponseTarget = { redirectUri, responseMode: usable ? (mode as ResponseMode) : 'query' };
+  if (state !== undefined) target.state = state;
+  return { authority, app: found.app, appTenantId: found.tenantId, target };
+}
+
+/** The state to echo on errors; an unusable one (repeated, oversized) is not echoed. */
+function safeState(params: URLSearchParams): string | undefined {
+  try {
+    return singleParam(params, 'state');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything else. Failures here redirect to the (now trusted) redirect URI with `error`. */
+export function validateAuthorizeRequest(directory: Directory, client: ResolvedClient, params: URLSearchParams): AuthorizeRequest {
+  const { app, authority, target } = client;
+  const mode = singleParam(params, 'response_mode', 32);
+  if (mode !== undefined && !RESPONSE_MODES.has(mode)) throw new AadError(9002313, `Invalid request. The response_mode '${mode}' is not supported.`);
+  if (mode === 'form_post' && !HTTP_URI.test(target.redirectUri)) throw new AadError(9002313, 'Invalid request. response_mode=form_post needs an http or https redirect URI.');
+  singleParam(params, 'state');
+  const responseType = requiredParam(params, 'response_type', 64);
+  if (responseType !== 'code') {
+    throw new AadError(70005, `response_type '${responseType}' is not enabled for the application. Only the authorization code flow (response_type=code) is supported.`);
+  }
+  if (authority.kind !== 'tenant' && app.signInAudience === 'AzureADMyOrg') {
+    throw new AadError(
+      50194,
+      `Application '${app.appId}'(${app.displayName}) is not configured as a multi-tenant application. Usage of the /${authority.segment} endpoint is not supported for such applications. Use a tenant-specific endpoint or configure the application to be multi-tenant.`,
+    );
+  }
+  const scope = requiredParam(params, 'scope');
+  parseScopes(directory, authority.tenantId ?? client.appTenantId, scope);
+  const prompt = singleParam(params, 'prompt', 32);
+  if (prompt !== undefined && !PROMPTS.has(prompt)) throw new AadError(9002313, `Invalid request. The prompt value '${prompt}' is not supported.`);
+  const codeChallenge = singleParam(params, 'code_challenge', 256);
+  const method = singleParam(params, 'code_challenge_method', 32);
+  if (codeChallenge === undefined) {
+    throw new AadError(9002325, 'Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256.');
+  }
+  if (method !== 'S256') {
+    // RFC 7636 makes a missing method mean `plain`; neither is accepted, so PKCE cannot be downgraded.
+    throw new AadError(501491, `The code_challenge_method '${method ?? 'plain'}' is not supported. Use S256.`);
+  }
+  if (!S256_CHALLENGE.test(codeChallenge)) throw new AadError(501491, 'Invalid size of Code_Challenge parameter.');
+  const maxAge = singleParam(params, 'max_age', 10);
+  if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) throw new AadError(9002313, 'Invalid request. max_age must be a non-negative integer.');
+  const claims = singleParam(params, 'claims', 8192);
+  if (claims !== undefined && !isJsonObject(claims)) throw new AadError(9002313, "Invalid request. The 'claims' parameter is not a valid JSON object.");
+  singleParam(params, 'domain_hint', 512);
+
+  const request: AuthorizeRequest = {
+    ...target,
+    authority,
+    clientId: app.appId,
+    appDisplayName: app.displayName,
+    frontchannelLogoutUri: app.web.logoutUrl,
+    scope,
+    codeChallenge,
+  };
+  const nonce = singleParam(params, 'nonce');
+  const loginHint = singleParam(params, 'login_hint', 512);
+  if (nonce !== undefined) request.nonce = nonce;
+  if (prompt !== undefined) request.prompt = prompt as Prompt;
+  if (loginHint !== undefined) request.loginHint = loginHint;
+  if (maxAge !== undefined) request.maxAge = Number(maxAge);
+  return request;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,26 @@
+import type { EmulatorDeps } from '../deps.ts';
+import { CODE_TTL_MS, codeKey, type AuthorizationCodeRecord } from '../protocol/authorization-code.ts';
+import type { AuthorizeRequest } from './authorize-request.ts';
+import { randomId } from './signing.ts';
+import type { SsoSession } from './sso-session.ts';
+
+/** Stores the code record for the token endpoint (single use, by hash) and returns the 256-bit code. */
+export async function issueAuthorizationCode(deps: Pick<EmulatorDeps, 'state' | 'clock'>, request: AuthorizeRequest, session: SsoSession): Promise<string> {
+  const code = randomId(32);
+  const record: AuthorizationCodeRecord = {
+    clientId: request.clientId,
+    redirectUri: request.redirectUri,
+    tenantId: session.tenantId,
+    userId: session.userId,
+    scope: request.scope,
+    codeChallenge: request.codeChallenge,
+    codeChallengeMethod: 'S256',
+    sid: session.sid,
+    authTime: session.authTime,
+    amr: session.amr,
+    issuedAt: deps.clock(),
+  };
+  if (request.nonce !== undefined) record.nonce = request.nonce;
+  await deps.state.set(codeKey(code), JSON.stringify(record), CODE_TTL_MS);
+  return code;
+}

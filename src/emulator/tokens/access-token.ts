@@ -1,0 +1,140 @@
+import type { Directory } from '../directory/directory.ts';
+import type { Application, ServicePrincipal, User } from '../directory/types.ts';
+import type { KeyRing } from '../keys/signing-keys.ts';
+import type { ScopeRequest } from '../protocol/scopes.ts';
+import { v1Issuer, v2Issuer } from '../protocol/tenant.ts';
+import { GRAPH_APP_ID } from '../seed/microsoft-resources.ts';
+import { applicationRoles, groupClaims, userRoles } from './directory-claims.ts';
+import { opaqueClaim, pairwiseSubject } from './identifiers.ts';
+import { ACCESS_TOKEN_LIFETIME_S } from './lifetimes.ts';
+import { signToken } from './sign.ts';
+
+type MintDeps = { directory: Directory; keys: KeyRing; publicUrl: string; clock: () => number };
+
+/** The client a token is issued to, and how it proved itself ('0' public, '1' secret, '2' certificate). */
+export interface TokenClient {
+  app: Application;
+  acr: '0' | '1' | '2';
+  /** The client's service principal in the token's tenant (oid/sub of app-only tokens). */
+  servicePrincipalId: string;
+}
+
+/**
+ * `aud` of an access token: v2 resources always get their appId GUID (also when asked as
+ * `api://...`); v1 resources get the identifier exactly as requested, minus trailing slashes, and
+ * their appId when only bare scope names (Graph) were asked, as Entra does.
+ */
+export function accessTokenAudience(request: ScopeRequest): string {
+  if (request.resource.accessTokenVersion === 2) return request.resource.appId;
+  const first = request.resourceScopeStrings[0];
+  const slash = first?.lastIndexOf('/') ?? -1;
+  return first && slash > 0 ? first.slice(0, slash).replace(/\/+$/, '') : request.resource.appId;
+}
+
+function commonClaims(deps: MintDeps, tenantId: string, resource: ServicePrincipal, audience: string): Record<string, unknown> {
+  const now = Math.floor(deps.clock() / 1000);
+  const v2 = resource.accessTokenVersion === 2;
+  return {
+    aud: v2 ? resource.appId : audience,
+    iss: v2 ? v2Issuer(deps.publicUrl, tenantId) : v1Issuer(tenantId),
+    iat: now,
+    nbf: now,
+    exp: now + ACCESS_TOKEN_LIFETIME_S,
+    aio: opaqueClaim(48),
+  };
+}
+
+function clientClaims(resource: ServicePrincipal, client: TokenClient): Record<string, unknown> {
+  return resource.accessTokenVersion === 2
+    ? { azp: client.app.appId, azpacr: client.acr }
+    : { app_displayname: client.app.displayName, appid: client.app.appId, appidacr: client.acr };
+}
+
+const sign = (deps: MintDeps, resource: ServicePrincipal, claims: Record<string, unknown>): Promise<string> =>
+  signToken(deps.keys, claims, { x5t: resource.accessTokenVersion === 1, graphNonce: resource.appId === GRAPH_APP_ID });
+
+export interface UserAccessTokenInput {
+  tenantId: string;
+  user: User;
+  client: TokenClient;
+  resource: ServicePrincipal;
+  audience: string;
+  /** Short scope names for `scp`. */
+  scopes: string[];
+  amr: string[];
+  sid?: string;
+}
+
+/** Delegated access token in the resource's format (v1 for Graph/Storage, v2 for APIs that ask for it). */
+export async function mintUserAccessToken(deps: MintDeps, input: UserAccessTokenInput): Promise<string> {
+  const { user, resource, tenantId } = input;
+  const roles = userRoles(deps.directory, resource, user.id);
+  const resourceApp = deps.directory.findApplicationByClientId(resource.appId)?.app;
+  const subject = {
+    name: user.displayName,
+    oid: user.id,
+    rh: opaqueClaim(24),
+    ...(roles.length > 0 ? { roles } : {}),
+    scp: input.scopes.join(' '),
+    ...(input.sid ? { sid: input.sid } : {}),
+    // Pairwise per user and client, like the ID token, so userinfo can answer the same `sub`.
+    sub: pairwiseSubject(tenantId, user.id, input.client.app.appId),
+    tid: tenantId,
+  };
+  const groups = groupClaims(deps.directory, deps.publicUrl, resourceApp?.groupMembershipClaims ?? null, user.id);
+  const claims =
+    resource.accessTokenVersion === 2
+      ? {
+          ...commonClaims(deps, tenantId, resource, input.audience),
+          ...clientClaims(resource, input.client),
+          ...groups,
+          ...subject,
+          preferred_username: user.userPrincipalName,
+          uti: opaqueClaim(16),
+          ver: '2.0',
+        }
+      : {
+          ...commonClaims(deps, tenantId, resource, input.audience),
+          acr: '1',
+          amr: input.amr,
+          ...clientClaims(resource, input.client),
+          ...(user.surname ? { family_name: user.surname } : {}),
+          ...(user.givenName ? { given_name: user.givenName } : {}),
+          ...groups,
+          idtyp: 'user',
+          ...subject,
+          unique_name: user.userPrincipalName,
+          upn: user.userPrincipalName,
+          uti: opaqueClaim(16),
+          ver: '1.0',
+        };
+  return sign(deps, resource, claims);
+}
+
+export interface AppAccessTokenInput {
+  tenantId: string;
+  client: TokenClient;
+  resource: ServicePrincipal;
+  audience: string;
+}
+
+/** App-only (client credentials) token: roles assigned to the client's SP, no scp; oid = sub = SP id. */
+export async function mintAppAccessToken(deps: MintDeps, input: AppAccessTokenInput): Promise<string> {
+  const { resource, tenantId, client } = input;
+  const roles = applicationRoles(deps.directory, resource, client.servicePrincipalId);
+  const v2 = resource.accessTokenVersion === 2;
+  const claims = {
+    ...commonClaims(deps, tenantId, resource, input.audience),
+    ...clientClaims(resource, client),
+    ...(v2 ? {} : { idp: v1Issuer(tenantId) }),
+    idtyp: 'app',
+    oid: client.servicePrincipalId,
+    rh: opaqueClaim(24),
+    ...(roles.length > 0 ? { roles } : {}),
+    sub: client.servicePrincipalId,
+    tid: tenantId,
+    uti: opaqueClaim(16),
+    ver: v2 ? '2.0' : '1.0',
+  };
+  return sign(deps, resource, claims);
+}

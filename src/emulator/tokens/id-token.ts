@@ -1,0 +1,47 @@
+import type { Directory } from '../directory/directory.ts';
+import type { Application, User } from '../directory/types.ts';
+import type { KeyRing } from '../keys/signing-keys.ts';
+import { v2Issuer } from '../protocol/tenant.ts';
+import { groupClaims } from './directory-claims.ts';
+import { opaqueClaim, pairwiseSubject } from './identifiers.ts';
+import { ID_TOKEN_LIFETIME_S } from './lifetimes.ts';
+import { signToken } from './sign.ts';
+
+export interface IdTokenInput {
+  tenantId: string;
+  user: User;
+  client: Application;
+  /** From /authorize; absent on refreshes (OIDC: nonce only in the first ID token). */
+  nonce?: string;
+  /** SSO session id; absent for tokens minted outside an interactive session (OBO). */
+  sid?: string;
+  /** The `email` scope was granted. */
+  email: boolean;
+}
+
+/** A v2 ID token as Entra issues it: aud = client id, pairwise sub, ver "2.0", no auth_time by default. */
+export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; publicUrl: string; clock: () => number }, input: IdTokenInput): Promise<string> {
+  const now = Math.floor(deps.clock() / 1000);
+  const { user, tenantId, client } = input;
+  const claims: Record<string, unknown> = {
+    aud: client.appId,
+    iss: v2Issuer(deps.publicUrl, tenantId),
+    iat: now,
+    nbf: now,
+    exp: now + ID_TOKEN_LIFETIME_S,
+    aio: opaqueClaim(48),
+    ...(input.email && user.mail ? { email: user.mail } : {}),
+    ...groupClaims(deps.directory, deps.publicUrl, client.groupMembershipClaims, user.id),
+    name: user.displayName,
+    ...(input.nonce ? { nonce: input.nonce } : {}),
+    oid: user.id,
+    preferred_username: user.userPrincipalName,
+    rh: opaqueClaim(24),
+    ...(input.sid ? { sid: input.sid } : {}),
+    sub: pairwiseSubject(tenantId, user.id, client.appId),
+    tid: tenantId,
+    uti: opaqueClaim(16),
+    ver: '2.0',
+  };
+  return signToken(deps.keys, claims);
+}

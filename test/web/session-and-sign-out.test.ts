@@ -1,0 +1,194 @@
+/**
+ * After sign-in: pages, CSRF-protected sign-out, front-channel logout, restart survival and the
+ * open-redirect guard, against the real web app (in-process) and the test identity provider.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { IDP_TENANT_ID, IDP_USER, startTestIdp } from './helpers/test-idp.ts';
+import type { TestIdp } from './helpers/test-idp.ts';
+import { startWebHarness } from './helpers/web-harness.ts';
+import type { WebHarness } from './helpers/web-harness.ts';
+
+let dataDir: string;
+let idp: TestIdp;
+let web: WebHarness;
+
+async function signIn(returnTo = '/tokens'): Promise<Response> {
+  const { callback } = await web.startSignIn(returnTo);
+  const response = await web.browser.get(callback);
+  assert.equal(response.status, 302, await response.clone().text());
+  return response;
+}
+
+function csrfOf(html: string): string {
+  const token = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
+  assert.ok(token, 'the sign-out page carries a CSRF token');
+  return token;
+}
+
+before(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-session-'));
+  idp = await startTestIdp(dataDir);
+  web = await startWebHarness(idp, dataDir);
+});
+
+after(async () => {
+  await web.close();
+  await idp.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  idp.idTokenMode = 'valid';
+  web.browser.cookies.clear();
+});
+
+describe('pages after sign-in', () => {
+  it('tokens page shows the decoded claims and checks but never a raw token', async () => {
+    await signIn();
+    const response = await web.browser.get('/tokens');
+    const html = await response.text();
+    assert.equal(response.status, 200);
+    assert.ok(html.includes(IDP_USER.oid));
+    assert.ok(html.includes(IDP_TENANT_ID));
+    for (const check of ['signature', 'issuer', 'audience', 'lifetime', 'nonce']) assert.match(html, new RegExp(`✓ ${check}`));
+    assert.match(html, /must not validate this token/);
+    assert.match(html, /Who the user is/);
+    assert.match(html, /What the app may do/);
+    assert.ok(!html.includes('eyJ'), 'no JWT (header, payload or whole) in the HTML');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.match(csp, /style-src 'nonce-[A-Za-z0-9+/=]+'/);
+  });
+
+  it('trace page lists the exchanges with secrets redacted', async () => {
+    await signIn();
+    const html = await (await web.browser.get('/trace')).text();
+    for (const step of ['GET /auth/sign-in', '302 to /authorize', 'GET /authorize', '302 to /auth/callback', 'POST /token', '200 from /token', 'Validate the ID token']) {
+      assert.ok(html.includes(step), `trace shows ${step}`);
+    }
+    assert.match(html, /<svg/);
+    assert.match(html, /authorization code redacted/);
+    assert.ok(html.includes('[redacted]'), 'client secret redacted');
+    assert.ok(!html.includes(idp.clientSecret));
+    assert.ok(!html.includes('eyJ'), 'no JWT in the trace');
+  });
+
+  it('profile page shows the Graph /me data', async () => {
+    await signIn();
+    const html = await (await web.browser.get('/profile')).text();
+    assert.ok(html.includes(IDP_USER.username));
+    assert.ok(html.includes('Tester'));
+    assert.match(html, /Sign-ins<\/td><td>\d+/);
+  });
+
+  it('sends anonymous visitors through sign-in and back', async () => {
+    const response = await web.browser.get('/tokens');
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), '/auth/sign-in?returnTo=%2Ftokens');
+  });
+});
+
+describe('returnTo only accepts same-origin relative paths', () => {
+  for (const [given, expected] of [
+    ['//evil.example/x', '/'],
+    ['/\\evil.example', '/'],
+    ['https://evil.example/', '/'],
+    ['/profile?tab=1', '/profile?tab=1'],
+  ]) {
+    it(`${given} -> ${expected}`, async () => {
+      const response = await signIn(given);
+      assert.equal(response.headers.get('location'), expected);
+    });
+  }
+});
+
+describe('sign-out', () => {
+  it('GET never signs out', async () => {
+    await signIn();
+    const response = await web.browser.get('/auth/sign-out/local');
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), '/sign-out');
+    assert.equal((await web.browser.get('/tokens')).status, 200);
+  });
+
+  it('refuses a POST without the CSRF token (403) and keeps the session', async () => {
+    await signIn();
+    const response = await web.browser.post('/auth/sign-out/local', {});
+    assert.equal(response.status, 403);
+    assert.equal(response.headers.get('x-entrakit-error'), 'CSRF_TOKEN_INVALID');
+    assert.equal((await web.browser.get('/tokens')).status, 200);
+  });
+
+  it('refuses a POST from another origin even with the token', async () => {
+    await signIn();
+    const csrf = csrfOf(await (await web.browser.get('/sign-out')).text());
+    const response = await web.browser.post('/auth/sign-out/local', { csrf }, { origin: 'https://evil.example' });
+    assert.equal(response.status, 403);
+    assert.equal(response.headers.get('x-entrakit-error'), 'CSRF_ORIGIN_MISMATCH');
+  });
+
+  it('local sign-out destroys the session and the cached tokens', async () => {
+    await signIn();
+    const sessionId = web.browser.cookies.get('entrakit-session') ?? '';
+    const csrf = csrfOf(await (await web.browser.get('/sign-out')).text());
+    const response = await web.browser.post('/auth/sign-out/local', { csrf });
+    assert.equal(response.status, 303);
+    assert.equal(response.headers.get('location'), '/?signedOut=local');
+    assert.equal(await web.stores.sessions.get(sessionId), undefined);
+    assert.equal(await web.stores.tokenCache.get(`${IDP_USER.oid}.${IDP_TENANT_ID}`), undefined);
+    assert.equal((await web.browser.get('/tokens')).status, 302);
+  });
+
+  it('global sign-out also sends the browser to end_session_endpoint', async () => {
+    await signIn();
+    const sessionId = web.browser.cookies.get('entrakit-session') ?? '';
+    const csrf = csrfOf(await (await web.browser.get('/sign-out')).text());
+    const response = await web.browser.post('/auth/sign-out/global', { csrf });
+    assert.equal(response.status, 303);
+    const location = new URL(response.headers.get('location') ?? '');
+    assert.equal(location.origin + location.pathname, `${idp.url}/${IDP_TENANT_ID}/oauth2/v2.0/logout`);
+    assert.equal(location.searchParams.get('post_logout_redirect_uri'), 'http://localhost:5000/');
+    assert.ok(location.searchParams.get('id_token_hint') || location.searchParams.get('client_id'));
+    assert.equal(await web.stores.sessions.get(sessionId), undefined);
+  });
+});
+
+describe('front-channel logout', () => {
+  it('destroys the sessions of that IdP session and may be framed by the IdP only', async () => {
+    await signIn();
+    const sessionId = web.browser.cookies.get('entrakit-session') ?? '';
+    const anonymous = await web.app.request(`/auth/frontchannel-logout?iss=${encodeURIComponent(`${idp.url}/${IDP_TENANT_ID}/v2.0`)}&sid=${idp.sid}`);
+    assert.equal(anonymous.status, 200);
+    assert.match(anonymous.headers.get('content-security-policy') ?? '', new RegExp(`frame-ancestors ${idp.url}`));
+    assert.equal(anonymous.headers.get('x-frame-options'), null);
+    assert.equal(await web.stores.sessions.get(sessionId), undefined);
+  });
+
+  it('tolerates a missing sid and ignores a foreign issuer', async () => {
+    await signIn();
+    const sessionId = web.browser.cookies.get('entrakit-session') ?? '';
+    assert.equal((await web.app.request('/auth/frontchannel-logout')).status, 200);
+    assert.equal((await web.app.request(`/auth/frontchannel-logout?iss=https%3A%2F%2Fevil.example%2Fx%2Fv2.0&sid=${idp.sid}`)).status, 200);
+    assert.ok(await web.stores.sessions.get(sessionId));
+  });
+});
+
+describe('restart', () => {
+  it('a signed-in session survives a restart of the web app (same SQLite file)', async () => {
+    await signIn();
+    const cookies = new Map(web.browser.cookies);
+    await web.close();
+    web = await startWebHarness(idp, dataDir);
+    for (const [name, value] of cookies) web.browser.cookies.set(name, value);
+    const response = await web.browser.get('/tokens');
+    assert.equal(response.status, 200);
+    const html = await response.text();
+    assert.ok(html.includes(IDP_USER.oid));
+    assert.ok(!html.includes('could not be obtained'), 'the encrypted token cache was read back');
+  });
+});
