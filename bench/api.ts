@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trustCaCertificate } from '../src/core/trust-ca.ts';
 import { HTTP_CONNECTIONS, HTTP_DURATION_SEC, HTTP_WARMUP_SEC, measureGet } from './lib/http-phase.ts';
-import { printNotes, printRatios, printTable, warnIfBusy, writeResult, type Ratio } from './lib/report.ts';
+import { flagFailures, printNotes, printRatios, printTable, warnIfBusy, writeResult, type Ratio } from './lib/report.ts';
 import type { MeasuredLoad } from './lib/server-cpu.ts';
 import { startServerProcess } from './lib/server-process.ts';
-import { signIn } from './lib/sign-in.ts';
+import { signInDirect } from './lib/sign-in.ts';
 import type { EmulatorInfo } from './servers/emulator-server.ts';
 import type { VerifierInput } from './servers/express-jwt-server.ts';
 
@@ -24,7 +24,7 @@ export async function apiBench(): Promise<void> {
     const user = devJson.users[0];
     if (!user) throw new Error('dev.json lists no users');
     console.log(`signing in ${user.username} for ${devJson.apps.api.scope} (browser-free, consent accepted if asked)`);
-    const { access_token: token } = await signIn({
+    const { access_token: token } = await signInDirect({
       authority: devJson.authority,
       clientId: devJson.apps.web.clientId,
       clientSecret: devJson.apps.web.clientSecret,
@@ -61,6 +61,7 @@ export async function apiBench(): Promise<void> {
       { name: 'protected / Express + express-jwt', value: (protectedRoute?.rps ?? 0) / (expressJwt?.rps ?? 1), target: 4 },
     ];
     printRatios(ratios);
+    flagFailures(results.reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0), 'non-2xx responses or errors under load');
     await writeResult('api', { load: { connections: HTTP_CONNECTIONS, warmupSec: HTTP_WARMUP_SEC, durationSec: HTTP_DURATION_SEC }, results, ratios });
   } finally {
     await emulator.stop();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { trustCaCertificate } from '../src/core/trust-ca.ts';
 import { ensureLocalTls } from '../src/emulator/tls/local-ca.ts';
 import { summarizeProfile } from './lib/cpu-profile.ts';
-import { printNotes, printRatios, printTable, warnIfBusy, writeResult, type Ratio } from './lib/report.ts';
+import { flagFailures, printNotes, printRatios, printTable, warnIfBusy, writeResult, type Ratio } from './lib/report.ts';
 import type { MeasuredLoad } from './lib/server-cpu.ts';
 import { startServerProcess } from './lib/server-process.ts';
 import { checkTokenEndpoint, CONNECTIONS, DURATION_SEC, loadTokenEndpoint, WARMUP_SEC } from './lib/token-endpoint.ts';
@@ -45,6 +45,8 @@ export async function emulatorBench(): Promise<void> {
   if (emulator.load && oidc.load) ratios.push({ name: 'emulator / node-oidc-provider', value: emulator.load.rps / oidc.load.rps, target: 1 });
   if (emulator.load) ratios.push({ name: 'emulator / raw signing (all cores)', value: emulator.load.rps / signingAllCores, target: 0.7 });
   printRatios(ratios);
+  const bad = [emulator, oidc].reduce((n, p) => n + (p.load ? p.load.non2xx + p.load.errors + p.load.timeouts : 1), 0);
+  flagFailures(bad, 'non-2xx responses, errors, or unusable token endpoints');
 
   const profile = ratios.some((r) => r.value < r.target) ? await profileEmulator(dataDir) : undefined;
   await writeResult('emulator', {

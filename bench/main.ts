@@ -1,10 +1,12 @@
 // `npm run bench -- emulator | api | signin | all` (default all). Results: printed tables + a JSON file.
 import { apiBench } from './api.ts';
 import { emulatorBench } from './emulator.ts';
+import { signinBench } from './signin.ts';
 
 const benches: Record<string, () => Promise<void>> = {
   emulator: emulatorBench,
   api: apiBench,
+  signin: signinBench,
 };
 
 const which = process.argv[2] ?? 'all';

@@ -2,6 +2,7 @@
 import autocannon from 'autocannon';
 import type { LoadPhase, LoadResult } from './load.ts';
 
+process.once('disconnect', () => process.exit(1)); // the parent died: stop loading
 process.once('message', async (phase: LoadPhase) => {
   const base = {
     url: phase.url,

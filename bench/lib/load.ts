@@ -31,17 +31,25 @@ export interface LoadResult {
  * Runs one bounded load phase in a fresh child process and returns its summary. `onMeasuring`
  * runs when the warm-up is over and again when the measured part ends.
  */
-export function runLoad(phase: LoadPhase, onMeasuring: (edge: 'start' | 'end') => void = () => {}): Promise<LoadResult> {
-  const child = fork(new URL('./load-child.ts', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function runLoad(phase: LoadPhase, onMeasuring?: (edge: 'start' | 'end') => void): Promise<LoadResult> {
+  return runInChild<LoadResult>(new URL('./load-child.ts', import.meta.url), phase, onMeasuring);
+}
+
+/**
+ * Forks `entry`, sends it `input`, and resolves with the result it sends back. The child may send
+ * 'measuring' first, when its warm-up is over.
+ */
+export function runInChild<Result>(entry: URL, input: object, onMeasuring: (edge: 'start' | 'end') => void = () => {}): Promise<Result> {
+  const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
-    let result: LoadResult | undefined;
+    let result: Result | undefined;
     child.on('message', (message) => {
       if (message === 'measuring') return onMeasuring('start');
       onMeasuring('end');
-      result = message as LoadResult;
+      result = message as Result;
     });
     child.once('error', reject);
-    child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`load generator exited with ${code}`))));
-    child.send(phase);
+    child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`${entry.pathname} exited with ${code} before reporting`))));
+    child.send(input);
   });
 }

@@ -19,6 +19,13 @@ export function warnIfBusy(): void {
   if (loadavg1m > 0.5) console.log(`note: load average ${loadavg1m.toFixed(2)} on ${cores} cores before starting; absolute numbers will be low, ratios less so`);
 }
 
+/** Wrong answers (not slow ones) make the run fail: timings are noisy, correctness is not. */
+export function flagFailures(count: number, what: string): void {
+  if (count === 0) return;
+  console.log(`FAILED: ${count} ${what}`);
+  process.exitCode = 1;
+}
+
 /** Prints why phases were skipped, under the table that shows them as skipped. */
 export function printNotes(notes: Array<string | undefined>): void {
   for (const note of notes) if (note) console.log(`  ${note}`);

@@ -13,7 +13,7 @@ export type MeasuredLoad = LoadResult & { serverCpu?: ServerCpu };
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-function cpuByThread(pid: number): Record<'main' | 'threadpool' | 'other', number> | undefined {
+export function cpuByThread(pid: number): Record<'main' | 'threadpool' | 'other', number> | undefined {
   const totals = { main: 0, threadpool: 0, other: 0 };
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {

@@ -35,11 +35,12 @@ export function startServerProcess<Info>(entry: URL, input: object, execArgv: st
 export function serveFromParent<Input, Info>(serve: (input: Input) => Promise<{ info: Info; close(): Promise<void> }>): void {
   process.once('message', async (input: Input) => {
     const server = await serve(input);
-    process.on('message', async (message) => {
-      if (message !== 'stop') return;
+    const stop = async () => {
       await server.close();
       process.exit(0);
-    });
+    };
+    process.on('message', (message) => message === 'stop' && void stop());
+    process.once('disconnect', () => void stop()); // the parent died: do not linger
     process.send?.(server.info);
   });
 }

@@ -1,33 +1,36 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { Browser, type Page } from './browser.ts';
 
-export interface SignInRequest {
+export interface SignInUser {
+  username: string;
+  password: string;
+}
+
+export interface SignInRequest extends SignInUser {
   /** `{emulator}/{tenantId}` */
   authority: string;
   clientId: string;
   clientSecret: string;
   redirectUri: string;
   scope: string;
-  username: string;
-  password: string;
 }
-
-export interface SignInTokens {
-  access_token: string;
-  id_token: string;
-  refresh_token?: string;
-  /** True when the consent page was shown and accepted on the way. */
-  consented: boolean;
-}
-
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /**
- * One browser-free sign-in, as a new browser would do it: authorize (code + PKCE S256), the login
- * form POSTed with its hidden fields and cookies, the consent page when shown, then code redemption.
- * Throws with the failing step on anything unexpected.
+ * From the emulator's /authorize to the redirect that carries the code: the login form (hidden
+ * fields and cookies included) and the consent page when it is shown. Returns the redirect URL.
  */
-export async function signIn(request: SignInRequest): Promise<SignInTokens> {
-  const cookies = new Map<string, string>();
+export async function passLogin(browser: Browser, authorizeUrl: URL, user: SignInUser): Promise<URL> {
+  let page: Page = await browser.get(authorizeUrl, 'authorize');
+  page = await browser.submit(page, 'login', { username: user.username, password: user.password });
+  if (page.status === 200 && page.body.includes('value="accept"')) page = await browser.submit(page, 'consent', { action: 'accept' });
+  if (!page.location?.searchParams.get('code')) {
+    throw new Error(`login: no code (HTTP ${page.status}, error ${page.location?.searchParams.get('error') ?? (page.body.match(/AADSTS\d+/)?.[0] ?? '-')})`);
+  }
+  return page.location;
+}
+
+/** A browser-free sign-in by a client of our own: authorize (code + PKCE S256), login, then code redemption. */
+export async function signInDirect(request: SignInRequest): Promise<{ access_token: string; id_token: string }> {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
   const nonce = randomBytes(12).toString('base64url');
@@ -43,75 +46,41 @@ export async function signIn(request: SignInRequest): Promise<SignInTokens> {
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   }).toString();
-
-  let page = await browse(cookies, authorize, 'authorize');
-  page = await browse(cookies, formTarget(page, authorize), 'login', { ...hiddenFields(page), username: request.username, password: request.password });
-  let consented = false;
-  if (page.body.includes('value="accept"')) {
-    consented = true;
-    page = await browse(cookies, formTarget(page, authorize), 'consent', { ...hiddenFields(page), action: 'accept' });
-  }
-  const redirect = page.location ? new URL(page.location, authorize) : undefined;
-  const code = redirect?.searchParams.get('code');
-  if (!redirect || !redirect.href.startsWith(request.redirectUri) || redirect.searchParams.get('state') !== state || !code) {
-    throw new Error(`sign-in did not return a code (status ${page.status}, location ${redirect?.origin ?? 'none'}, error ${redirect?.searchParams.get('error') ?? '-'})`);
-  }
+  const redirect = await passLogin(new Browser(), authorize, request);
+  if (!redirect.href.startsWith(request.redirectUri) || redirect.searchParams.get('state') !== state) throw new Error('login: wrong redirect or state');
 
   const response = await fetch(`${request.authority}/oauth2/v2.0/token`, {
     method: 'POST',
-    headers: FORM,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       client_id: request.clientId,
       client_secret: request.clientSecret,
-      code,
+      code: redirect.searchParams.get('code') ?? '',
       redirect_uri: request.redirectUri,
       code_verifier: verifier,
       scope: request.scope,
     }),
   });
-  const tokens = (await response.json()) as Partial<SignInTokens> & { error?: string };
-  if (response.status !== 200 || !tokens.access_token || !tokens.id_token) throw new Error(`token redemption: HTTP ${response.status} ${tokens.error ?? ''}`);
+  const tokens = (await response.json()) as { access_token?: string; id_token?: string; error?: string };
+  if (response.status !== 200 || !tokens.access_token || !tokens.id_token) throw new Error(`token: HTTP ${response.status} ${tokens.error ?? ''}`);
   const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1] ?? '', 'base64url').toString()) as { nonce?: string };
-  if (claims.nonce !== nonce) throw new Error('token redemption: ID token nonce does not match');
-  return { access_token: tokens.access_token, id_token: tokens.id_token, ...(tokens.refresh_token ? { refresh_token: tokens.refresh_token } : {}), consented };
+  if (claims.nonce !== nonce) throw new Error('token: ID token nonce does not match');
+  return { access_token: tokens.access_token, id_token: tokens.id_token };
 }
 
-interface Page {
-  status: number;
-  body: string;
-  location?: string;
-}
-
-/** GET (or POST `form`) with the cookie jar, without following redirects. */
-async function browse(cookies: Map<string, string>, url: URL, step: string, form?: Record<string, string>): Promise<Page> {
-  const headers: Record<string, string> = { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? FORM : {}) };
-  const response = await fetch(url, { method: form ? 'POST' : 'GET', headers, redirect: 'manual', ...(form ? { body: new URLSearchParams(form) } : {}) });
-  for (const line of response.headers.getSetCookie()) {
-    const [pair = ''] = line.split(';');
-    const eq = pair.indexOf('=');
-    if (eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-  }
-  const body = await response.text();
-  const location = response.headers.get('location') ?? undefined;
-  if (response.status !== 200 && !(response.status === 302 && location)) throw new Error(`${step}: unexpected HTTP ${response.status}`);
-  if (response.status === 200 && !body.includes('<form')) throw new Error(`${step}: page without a form`);
-  return { status: response.status, body, ...(location ? { location } : {}) };
-}
-
-function formTarget(page: Page, base: URL): URL {
-  const action = /<form[^>]*\saction="([^"]+)"/.exec(page.body)?.[1];
-  if (!action) throw new Error('no form action on the page');
-  return new URL(decodeEntities(action), base);
-}
-
-function hiddenFields(page: Page): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const match of page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[match[1] ?? ''] = decodeEntities(match[2] ?? '');
-  if (!fields['tx'] || !fields['csrf']) throw new Error('the form has no tx/csrf hidden fields');
-  return fields;
-}
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[e] ?? '');
+/**
+ * A sign-in through the web app, as a browser does it: /auth/sign-in → emulator login → the app's
+ * /auth/callback (the app redeems the code and starts a session) → the home page shows the user.
+ * `webUrl` is where the app listens; the registered redirect URI's path is replayed against it.
+ */
+export async function signInViaWebApp(webUrl: string, user: SignInUser & { displayName: string }): Promise<void> {
+  const browser = new Browser();
+  const start = await browser.get(`${webUrl}/auth/sign-in?returnTo=/`, 'web sign-in');
+  if (!start.location) throw new Error('web sign-in: no redirect to /authorize');
+  const redirect = await passLogin(browser, start.location, user);
+  const callback = await browser.get(`${webUrl}${redirect.pathname}${redirect.search}`, 'web callback');
+  if (!callback.location) throw new Error(`web callback: HTTP ${callback.status}, no redirect`);
+  const home = await browser.get(`${webUrl}/`, 'web session');
+  if (!home.body.includes(user.displayName)) throw new Error('web session: the home page does not show the signed-in user');
 }

@@ -35,7 +35,7 @@ export async function readDevJson(dataDir: string): Promise<DevJson> {
 /** Merges keys into dev.json with an atomic rename, so readers never see a half-written file. */
 export async function updateDevJson(dataDir: string, patch: Partial<DevJson>): Promise<DevJson> {
   const path = devJsonPath(dataDir);
-  let current: Partial<DevJson> = {};
+  let current: Partial<DevJson>;
   try {
     current = JSON.parse(await readFile(path, 'utf8')) as Partial<DevJson>;
   } catch {

@@ -54,10 +54,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const cookieSecret = await persistentSecret(join(dataDir, 'tls', 'cookie-secret'), 32);
   const adminKey = (await persistentSecret(join(dataDir, 'tls', 'admin-key'), 24)).toString('base64url');
 
-  let app: ReturnType<typeof createEmulatorApp> | undefined;
+  // The app needs the public URL, known only once the port is bound (port 0 in tests).
+  const handler: { app?: ReturnType<typeof createEmulatorApp> } = {};
   const server: Server = createServer(
     { key: tls.keyPem, cert: tls.certPem, requestTimeout: 30_000, headersTimeout: 15_000 },
-    getRequestListener((request) => (app ? app.fetch(request) : new Response('starting', { status: 503 }))),
+    getRequestListener((request) => (handler.app ? handler.app.fetch(request) : new Response('starting', { status: 503 }))),
   );
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((done, fail) => {
@@ -67,7 +68,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const port = (server.address() as AddressInfo).port;
   const url = `https://localhost:${port}`;
   const deps: EmulatorDeps = { directory, keys, state, clock, publicUrl: url, cookieSecret, faults: createFaultInjector(), adminKey };
-  app = createEmulatorApp(deps);
+  handler.app = createEmulatorApp(deps);
 
   const devJson: DevJson = {
     emulator: { url, caFile: tls.caFile, adminKey },

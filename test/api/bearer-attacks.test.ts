@@ -181,6 +181,18 @@ describe('API bearer validation against the real emulator (crafted tokens)', () 
     assert.match(admin.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
   });
 
+  it('lets an Api.Admin caller list users, read by the API from Graph with its own seeded app permission', async () => {
+    const res = await call('/api/admin/users', `Bearer ${await env.sign(env.userClaims('adele', { roles: ['Api.Admin'] }))}`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { caller: { roles: string[] }; users: Array<{ userPrincipalName: string }> };
+    assert.deepEqual(body.caller.roles, ['Api.Admin']);
+    assert.deepEqual(body.users.map((u) => u.userPrincipalName).sort(), [
+      'adele@entrakitdemo.onmicrosoft.com',
+      'alex@entrakitdemo.onmicrosoft.com',
+      'megan@entrakitdemo.onmicrosoft.com',
+    ]);
+  });
+
   it('refuses a token over 16 KB, even when validly signed', async () => {
     const big = await env.sign(env.userClaims('adele', { padding: 'x'.repeat(17_000) }));
     await expectInvalidToken(big, 'Token is larger than 16384 bytes');
@@ -227,6 +239,17 @@ describe('API bearer validation against the real emulator (crafted tokens)', () 
     assert.ok(burst.every((r) => r.status === 401));
     assert.equal(counter.count('/discovery/v2.0/keys'), 2);
     assert.equal(counter.count('/.well-known/openid-configuration'), 1);
+  });
+
+  it('fails closed with 503 when discovery and keys cannot be reached', async () => {
+    const config = await loadApiConfig({
+      env: { ENTRA_INSTANCE: 'https://127.0.0.1:1', ENTRA_TENANT_ID: env.tenantId, API_CLIENT_ID: env.apiClientId, API_CLIENT_SECRET: 'unused' },
+      dataDir: env.dataDir,
+    });
+    const api = createApiApp(await createApiDeps(config));
+    const res = await api.request('/api/me', { headers: { authorization: `Bearer ${await env.sign(env.userClaims('adele'))}` } });
+    assert.equal(res.status, 503);
+    assert.deepEqual(await res.json(), { error: 'temporarily_unavailable', error_description: 'The access token could not be validated right now' });
   });
 
   it('enforces API_ALLOWED_TENANTS for a multi-tenant API', async () => {

@@ -136,6 +136,20 @@ describe('API end to end: MSAL sign-in on the emulator, On-Behalf-Of, Azurite', 
     }
   });
 
+  it('reuses the On-Behalf-Of token for the same assertion (the token endpoint is not called again)', { skip: NO_AZURITE }, async () => {
+    const token = await userToken('adele');
+    assert.equal((await get('/api/story', token)).status, 200);
+    env.emulator.deps.faults.add({ pathPrefix: `/${env.tenantId}/oauth2/v2.0/token`, status: 503 });
+    try {
+      assert.equal((await get('/api/story', token)).status, 200);
+      const fresh = await get('/api/story', await env.sign(env.userClaims('adele')));
+      assert.equal(fresh.status, 502);
+      assert.equal(((await fresh.json()) as { error: string }).error, 'identity_provider_unavailable');
+    } finally {
+      env.emulator.deps.faults.clear();
+    }
+  });
+
   it('answers 404 when the user has no story', { skip: NO_AZURITE }, async () => {
     const res = await get('/api/story', await userToken('megan'));
     assert.equal(res.status, 404);

@@ -56,11 +56,14 @@ export function createGraphUsers(options: GraphUsersOptions): DirectoryUsers {
       } catch (error) {
         throw apiError('GRAPH_UNREACHABLE', 502, { error: 'graph_unavailable' }, `Microsoft Graph at ${graphOrigin} could not be reached`, error);
       }
-      const body = (await response.json().catch(() => undefined)) as { value?: unknown; error?: { code?: unknown }; '@odata.nextLink'?: unknown } | undefined;
+      type GraphBody = { value?: unknown; error?: { code?: unknown; message?: unknown }; '@odata.nextLink'?: unknown };
+      const body = (await response.json().catch(() => undefined)) as GraphBody | undefined;
       if (response.status !== 200 || !Array.isArray(body?.value)) {
-        const code = typeof body?.error?.code === 'string' ? ` ${body.error.code.slice(0, 60)}` : '';
-        const hint = response.status === 403 ? ': the API needs the Graph application permission User.Read.All with admin consent' : '';
-        throw apiError('GRAPH_REQUEST_FAILED', 502, { error: 'graph_unavailable' }, `Microsoft Graph answered HTTP ${response.status}${code}${hint}`);
+        const code = typeof body?.error?.code === 'string' ? ` ${printable(body.error.code, 60)}` : '';
+        const message = typeof body?.error?.message === 'string' ? `: ${printable(body.error.message, 160)}` : '';
+        // An app-only token without roles is a 401 from Graph, one with other roles a 403.
+        const hint = response.status === 401 || response.status === 403 ? ' (the API needs the Graph application permission User.Read.All with admin consent)' : '';
+        throw apiError('GRAPH_REQUEST_FAILED', 502, { error: 'graph_unavailable' }, `Microsoft Graph answered HTTP ${response.status}${code}${message}${hint}`);
       }
       const users = body.value.map((item) => {
         const u = item as Record<string, unknown>;
@@ -73,4 +76,8 @@ export function createGraphUsers(options: GraphUsersOptions): DirectoryUsers {
       return { users, more: typeof body['@odata.nextLink'] === 'string' };
     },
   };
+}
+
+function printable(value: string, max: number): string {
+  return value.replace(/[^\x20-\x7e]/g, ' ').slice(0, max);
 }

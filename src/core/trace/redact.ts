@@ -5,6 +5,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { decodeToken } from '../tokens/decode.ts';
+import { PARAM_NOTES } from './param-notes.ts';
 import type { TraceField } from './types.ts';
 
 const SECRET_FIELDS = new Set(['client_secret', 'password', 'clientsecret']);
@@ -32,6 +33,12 @@ export function describeJwt(token: string, label = 'JWT'): string {
 
 /** The value of one protocol parameter (query, form or JSON field), redacted by its name. */
 export function redactField(name: string, raw: unknown): TraceField {
+  const field = redactByName(name, raw);
+  const note = field.note ?? (Object.hasOwn(PARAM_NOTES, name) ? PARAM_NOTES[name] : undefined);
+  return note === undefined ? field : { ...field, note };
+}
+
+function redactByName(name: string, raw: unknown): TraceField {
   const value = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
   const key = name.toLowerCase();
   if (SECRET_FIELDS.has(key)) return { name, value: '[redacted]', note: 'client credential, never shown' };
@@ -41,6 +48,7 @@ export function redactField(name: string, raw: unknown): TraceField {
   if (key === 'code') return { name, value: '[authorization code redacted]', note: 'single use, short-lived' };
   if (key === 'code_verifier') return { name, value: prefixOnly(value), note: 'PKCE verifier: the secret half, sent only to the token endpoint' };
   if (key === 'state' || key === 'nonce') return { name, value: prefixOnly(value, 8), note: 'one-time random value, shortened' };
+  if (key === 'client_info' && value === '1') return { name, value, note: 'asks for client_info (uid, utid) in the token response' };
   if (key === 'client_info') return { name, value: decodeClientInfo(value), note: 'MSAL builds the account id uid.utid from it' };
   return { name, value: value.length > MAX_VALUE_CHARS ? `${value.slice(0, MAX_VALUE_CHARS)}…` : value };
 }

@@ -148,7 +148,7 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
       appRoles: [adminRole],
       requiredResourceAccess: [
         { resourceAppId: STORAGE_APP_ID, resourceAccess: [{ id: STORAGE_SCOPES[0]!.id, type: 'Scope' }] },
-        { resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: GRAPH_SCOPES[0]!.id, type: 'Scope' }] },
+        { resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: GRAPH_SCOPES[0]!.id, type: 'Scope' }, { id: GRAPH_APP_ROLES[0]!.id, type: 'Role' }] },
       ],
     });
     const apiSp = registerApplication(directory, tid, api);
@@ -171,6 +171,8 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
     for (const r of [GRAPH_APP_ROLES[0]!, GRAPH_APP_ROLES[2]!]) {
       directory.roleAssignments.assign(stableGuid(`assign:${webSp}:${r.id}`), tid, webSp, graphSpId, r.id);
     }
+    // The API lists users for its admin route with its own app-only Graph token.
+    directory.roleAssignments.assign(stableGuid(`assign:${apiSp}:${GRAPH_APP_ROLES[0]!.id}`), tid, apiSp, graphSpId, GRAPH_APP_ROLES[0]!.id);
     directory.roleAssignments.assign(stableGuid('assign:adele:api-admin'), tid, stableGuid('user:adele'), apiSp, adminRole.id);
     directory.roleAssignments.assign(stableGuid('assign:web:api-admin'), tid, webSp, apiSp, adminRole.id);
 

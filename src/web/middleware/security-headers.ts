@@ -30,8 +30,9 @@ export function securityHeaders(options: { idpOrigin: string }): MiddlewareHandl
     );
     if (frameAncestors === "'none'") c.header('X-Frame-Options', 'DENY');
     c.header('X-Content-Type-Options', 'nosniff');
-    // The callback URL carries the code and state: never leak it (or any page URL) to other sites.
-    c.header('Referrer-Policy', 'no-referrer');
+    // Page URLs never leak to other sites. Not 'no-referrer': Chromium then sends `Origin: null`
+    // on same-origin form posts, which the CSRF check would (rightly) refuse.
+    c.header('Referrer-Policy', 'same-origin');
     c.header('Cross-Origin-Opener-Policy', 'same-origin');
     c.header('Cache-Control', 'no-store');
   };

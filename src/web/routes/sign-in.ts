@@ -67,9 +67,11 @@ export function signInRoute(app: Hono<AppEnv>, deps: WebDeps): void {
         to: 'idp',
         title: `GET ${authorizePath.slice(authorizePath.lastIndexOf('/'))}`,
         method: 'GET',
-        url: redactUrl(authorizeUrl),
         fields: [],
-        notes: ['The identity provider shows its sign-in page, or signs the user straight in with its own SSO session cookie.'],
+        notes: [
+          'The browser follows the redirect to the authorize URL above.',
+          'The identity provider shows its sign-in page, or signs the user straight in with its own SSO session cookie.',
+        ],
       },
     ];
 

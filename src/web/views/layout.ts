@@ -35,6 +35,7 @@ export function layout(frame: PageFrame, body: Html): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${frame.title} · entrakit web</title>
 <style nonce="${frame.nonce}">${raw(STYLES)}</style>
 </head>

@@ -25,6 +25,9 @@ th,td{text-align:left;vertical-align:top;padding:7px 10px;border-bottom:1px soli
 th{font-weight:600;color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.03em}
 td.k{white-space:nowrap;font-weight:600}td.v{word-break:break-all}td.m{color:var(--muted)}
 tr:last-child td{border-bottom:0}
+table.claims{table-layout:fixed}table.claims col.c1{width:21%}table.claims col.c2{width:39%}table.claims col.c3{width:40%}
+table.fields{table-layout:fixed}table.fields col.c1{width:26%}table.fields col.c2{width:40%}table.fields col.c3{width:34%}
+p.token-header{font-size:.86rem;color:var(--muted);margin:0 0 8px;word-break:break-all}p.token-header code{color:var(--ink)}
 .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:.78rem;font-weight:600;background:var(--soft);color:var(--muted);white-space:nowrap}
 .badge.ok{background:var(--ok-bg);color:var(--ok)}.badge.warn{background:var(--warn-bg);color:var(--warn)}.badge.bad{background:var(--bad-bg);color:var(--bad)}
 .note{border-radius:8px;padding:12px 16px;margin:0 0 16px;font-size:.94rem}

@@ -38,14 +38,14 @@ function claimTables(claims: ClaimExplanation[]): Html {
     const rows = claims.filter((claim) => group.categories.includes(claim.category));
     if (rows.length === 0) return '';
     return html`<h3>${group.title}</h3>
-<table><tr><th>Claim</th><th>Value</th><th>Meaning</th></tr>
+<table class="claims"><colgroup><col class="c1"><col class="c2"><col class="c3"></colgroup><tr><th>Claim</th><th>Value</th><th>Meaning</th></tr>
 ${rows.map((claim) => html`<tr><td class="k"><code>${claim.name}</code></td><td class="v">${formatValue(claim.name, claim.value)}</td><td class="m">${claim.meaning}</td></tr>`)}
 </table>`;
   })}`;
 }
 
 function headerLine(header: Record<string, unknown>): Html {
-  return html`<p class="small muted">Header: ${Object.entries(header).map(([k, v]) => html`<code>${k}</code>=<code>${formatValue(k, v)}</code> `)}· signature not shown</p>`;
+  return html`<p class="token-header">Header: ${Object.entries(header).map(([k, v]) => html`<code>${k}</code>: <code>${formatValue(k, v)}</code> · `)}signature not shown</p>`;
 }
 
 function claimValue(token: DecodedTokenView, name: string): unknown {

@@ -19,7 +19,7 @@ ${trace.steps.map(
 <div class="step-head"><strong>${step.title}</strong><span class="badge">${ACTOR[step.from]} → ${ACTOR[step.to]}</span>${step.status !== undefined ? html`<span class="badge ${step.status < 400 ? 'ok' : 'bad'}">HTTP ${step.status}</span>` : ''}<span class="muted small">+${Math.max(0, step.at - trace.startedAt)} ms</span></div>
 ${step.url ? html`<p class="step-url mono">${step.url}</p>` : ''}
 ${step.fields.length > 0
-  ? html`<table>${step.fields.map((field) => html`<tr><td class="k"><code>${field.name}</code></td><td class="v">${field.value}</td><td class="m">${field.note ?? ''}</td></tr>`)}</table>`
+  ? html`<table class="fields"><colgroup><col class="c1"><col class="c2"><col class="c3"></colgroup>${step.fields.map((field) => html`<tr><td class="k"><code>${field.name}</code></td><td class="v">${field.value}</td><td class="m">${field.note ?? ''}</td></tr>`)}</table>`
   : ''}
 ${step.notes.length > 0 ? html`<ul class="notes">${step.notes.map((note) => html`<li>${note}</li>`)}</ul>` : ''}
 </li>`,
