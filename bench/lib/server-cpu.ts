@@ -40,3 +40,18 @@ export async function loadWithServerCpu(pid: number, phase: LoadPhase): Promise<
   const per = (kind: 'main' | 'threadpool' | 'other') => ((end?.[kind] ?? 0) - (start?.[kind] ?? 0)) / requests;
   return { ...result, serverCpu: { mainMsPerReq: per('main'), threadpoolMsPerReq: per('threadpool'), otherMsPerReq: per('other') } };
 }
+
+/** Total server CPU ms per request, all threads. */
+export function cpuPerRequest(load: MeasuredLoad | undefined): number | undefined {
+  const cpu = load?.serverCpu;
+  return cpu ? cpu.mainMsPerReq + cpu.threadpoolMsPerReq + cpu.otherMsPerReq : undefined;
+}
+
+/**
+ * The same comparison by server CPU per request (b's cost / a's cost), for spreading into a Ratio:
+ * other work on the machine barely moves it, unlike requests per second. Empty off Linux.
+ */
+export function byCpu(a: MeasuredLoad | undefined, b: MeasuredLoad | undefined): { byCpu?: number } {
+  const [ca, cb] = [cpuPerRequest(a), cpuPerRequest(b)];
+  return ca && cb ? { byCpu: cb / ca } : {};
+}

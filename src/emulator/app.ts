@@ -62,7 +62,9 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono {
         ...(error.suberror ? { suberror: error.suberror } : {}),
         ...(error.claims ? { claims: error.claims } : {}),
       });
-      if (error.status === 401) c.header('WWW-Authenticate', 'Basic realm="entrakit emulator"');
+      // Entra sends no challenge on 401 invalid_client; RFC 6749 5.2 asks for one only when the
+      // client authenticated with HTTP Basic, so that is the one case that gets it.
+      if (error.status === 401 && /^basic /i.test(c.req.header('authorization') ?? '')) c.header('WWW-Authenticate', 'Basic realm="entrakit emulator"');
       c.header('Cache-Control', 'no-store');
       return c.json(body, error.status as 400);
     }

@@ -101,8 +101,8 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
       return c.redirect(`/auth/sign-in?returnTo=${encodeURIComponent(c.req.path)}`, 302);
     }
     const view = presentError(error);
-    if (view.status >= 500) logger.error({ err: error, path: c.req.path, code: view.code }, 'request failed');
-    else logger.warn({ path: c.req.path, code: view.code, reason: error.message }, 'request refused');
+    if (view.status >= 500) logger.error({ err: error, path: c.req.path, errorCode: view.code }, 'request failed');
+    else logger.warn({ path: c.req.path, errorCode: view.code, reason: error.message }, 'request refused');
     // The stable code, for scripts and tests (the page shows it too).
     c.header('X-Entrakit-Error', view.code);
     return render(c, view.title, 'none', errorPage(view), view.status);

@@ -12,6 +12,7 @@ const skip = python ? false : 'python3-msal not installed: apt-get install -y py
 
 interface TokenSummary {
   access_token?: string;
+  id_token?: string;
   id_token_claims?: Record<string, unknown>;
   token_type?: string;
   expires_in?: unknown;
@@ -67,10 +68,9 @@ describe('MSAL Python against the emulator', { skip }, () => {
     assert.equal(apiClaims['ver'], '2.0');
   });
 
-  // Deviation (reported): MSAL Python writes x5t with base64 padding (urlsafe_b64encode: 27 characters
-  // plus '='); Entra accepts it, the emulator answers 700027 "The key was not found". Passes once fixed.
-  const paddedX5tDeviation = 'emulator rejects the padded x5t that MSAL Python sends and Entra accepts';
-  test('certificate credential (MSAL Python signs RS256 with x5t): Storage token with appidacr 2', { todo: paddedX5tDeviation }, async () => {
+  // MSAL Python writes x5t with base64 padding (urlsafe_b64encode: 27 characters plus '='), which
+  // Entra accepts.
+  test('certificate credential (MSAL Python signs RS256 with x5t): Storage token with appidacr 2', async () => {
     const app = await registerCertificateApp(env.emulator);
     const result = tokens(
       await run('client_credentials', { CLIENT_ID: app.appId, CERT_PEM: app.privateKeyPem, CERT_THUMBPRINT: app.thumbprintHex, SCOPES: 'https://storage.azure.com/.default' }),
@@ -111,6 +111,8 @@ describe('MSAL Python against the emulator', { skip }, () => {
     const code = tokens(signedIn);
     assert.equal(code.has_refresh_token, true);
     const id = code.id_token_claims ?? {};
+    // MSAL Python does not check the ID token's signature; verify it here against the JWKS.
+    assert.deepEqual(await env.verify(code.id_token ?? '', { issuer: env.v2Issuer, audience: web.clientId }), id);
     assert.equal(id['iss'], env.v2Issuer);
     assert.equal(id['aud'], web.clientId);
     assert.equal(id['tid'], env.tenantId);

@@ -120,11 +120,9 @@ describe('openid-client v6 against the emulator (tenant-specific discovery)', ()
     }
   });
 
-  // Deviation (reported): the emulator adds `WWW-Authenticate: Basic realm=...` to every 401 from the
-  // token endpoint; Entra's 401 invalid_client carries no such header, so openid-client surfaces a
-  // WWWAuthenticateChallengeError instead of the body's invalid_client. Passes once the emulator matches.
-  const wwwAuthenticateDeviation = 'emulator sends WWW-Authenticate on 401 invalid_client; Entra does not';
-  test('a wrong secret is rejected with Entra\'s 401 invalid_client / AADSTS7000215', { todo: wwwAuthenticateDeviation }, async () => {
+  // Entra's 401 invalid_client carries no WWW-Authenticate for client_secret_post; with one,
+  // openid-client would surface a challenge error instead of the body's invalid_client.
+  test('a wrong secret is rejected with Entra\'s 401 invalid_client / AADSTS7000215', async () => {
     const { web } = env.emulator.devJson.apps;
     const config = await client.discovery(new URL(env.v2Issuer), web.clientId, 'not-the-secret');
     await assert.rejects(client.clientCredentialsGrant(config, { scope: 'https://graph.microsoft.com/.default' }), (error: client.ResponseBodyError) => {

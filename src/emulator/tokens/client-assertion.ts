@@ -24,7 +24,11 @@ function thumbprints(der: Buffer): Set<string> {
 
 /** The registered certificate the assertion names by `x5t`, `x5t#S256` or `kid` (a thumbprint). */
 function findCertificate(app: Application, header: Record<string, unknown>): { credential: KeyCredential; der: Buffer } {
-  const named = ['x5t', 'x5t#S256', 'kid'].map((h) => header[h]).filter((v): v is string => typeof v === 'string');
+  // MSAL Python sends x5t with base64 padding ('='), which Entra accepts.
+  const named = ['x5t', 'x5t#S256', 'kid']
+    .map((h) => header[h])
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.replace(/=+$/, ''));
   if (named.length === 0) throw invalid('The assertion header names no key: send x5t, x5t#S256 or kid.');
   for (const credential of app.keyCredentials) {
     if (credential.type !== 'AsymmetricX509Cert' || credential.usage !== 'Verify') continue;

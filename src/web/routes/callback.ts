@@ -13,7 +13,7 @@ import type { AppEnv, WebContext, WebDeps } from '../context.ts';
 import { writeCookie } from '../middleware/cookies.ts';
 import type { SignInTransaction, WebSessionData } from '../stores.ts';
 
-function refused(code: string, message: string, details?: Record<string, unknown>): EntrakitError {
+function signInError(code: string, message: string, details?: Record<string, unknown>): EntrakitError {
   return new EntrakitError(code, message, { status: 400, ...(details ? { details } : {}) });
 }
 
@@ -26,18 +26,18 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get('/auth/callback', async function completeSignIn(c) {
     const query = c.req.query();
     const transaction = await takeTransaction(c, deps);
-    if (transaction === 'missing') throw refused('SIGNIN_TRANSACTION_MISSING', 'No sign-in transaction cookie in this browser');
-    if (transaction === 'not-found') throw refused('SIGNIN_TRANSACTION_NOT_FOUND', 'The sign-in transaction was already used or has expired');
-    if (!query['state']) throw refused('SIGNIN_STATE_MISSING', 'The response has no state parameter');
-    if (!sameSecret(query['state'], transaction.state)) throw refused('SIGNIN_STATE_MISMATCH', 'The response state does not match this sign-in');
+    if (transaction === 'missing') throw signInError('SIGNIN_TRANSACTION_MISSING', 'No sign-in transaction cookie in this browser');
+    if (transaction === 'not-found') throw signInError('SIGNIN_TRANSACTION_NOT_FOUND', 'The sign-in transaction was already used or has expired');
+    if (!query['state']) throw signInError('SIGNIN_STATE_MISSING', 'The response has no state parameter');
+    if (!sameSecret(query['state'], transaction.state)) throw signInError('SIGNIN_STATE_MISMATCH', 'The response state does not match this sign-in');
     if (query['error']) {
-      throw refused('SIGNIN_IDP_ERROR', `The identity provider returned "${query['error'].slice(0, 64)}"`, {
+      throw signInError('SIGNIN_IDP_ERROR', `The identity provider returned "${query['error'].slice(0, 64)}"`, {
         error: query['error'].slice(0, 64),
         errorDescription: (query['error_description'] ?? query['error']).slice(0, 1000),
       });
     }
     const code = query['code'];
-    if (!code) throw refused('SIGNIN_CODE_MISSING', 'The response has neither a code nor an error');
+    if (!code) throw signInError('SIGNIN_CODE_MISSING', 'The response has neither a code nor an error');
 
     const steps = JSON.parse(transaction.steps) as TraceStep[];
     steps.push(...callbackSteps(deps.clock(), code, query['state']));
@@ -88,7 +88,11 @@ async function startSession(
   const now = deps.clock();
   const previous = c.get('session');
   // Never reuse the pre-sign-in session id (fixation): the old one is destroyed, a new one issued.
-  if (previous) await deps.stores.sessions.destroy(previous.id);
+  if (previous) {
+    await deps.stores.sessions.destroy(previous.id);
+    // Another user signed in in this browser: the previous user's tokens must not linger.
+    if (previous.data.homeAccountId !== homeAccountId) await deps.stores.tokenCache.delete(previous.data.homeAccountId);
+  }
   const { user, changedClaims } = await deps.stores.users.upsertFromClaims(claims);
 
   steps.push(

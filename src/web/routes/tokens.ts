@@ -32,7 +32,7 @@ export function tokensRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       if (isEntrakitError(error, 'TOKEN_MALFORMED')) {
         accessToken = { error: 'The access token is not a JWT (opaque tokens are normal for some resources): there is nothing to decode.' };
       } else {
-        deps.logger.warn({ event: 'tokens.access-token-failed', code: isEntrakitError(error) ? error.code : 'unexpected' }, 'access token unavailable');
+        deps.logger.warn({ event: 'tokens.access-token-failed', errorCode: isEntrakitError(error) ? error.code : 'unexpected' }, 'access token unavailable');
         accessToken = { error: 'The access token could not be obtained right now (see the server log).' };
       }
     }

@@ -139,6 +139,19 @@ describe('web app in Chromium against the emulator', { skip, timeout: 120_000 },
     assert.equal(await page.locator('input[name="password"]').count(), 1);
   });
 
+  it('front-channel logout: signing out at the IdP (from anywhere) ends the app session too', async () => {
+    await enterPassword('adele');
+    await page.waitForURL(`${stack.webUrl}/`);
+    const frontchannel = page.waitForResponse((response) => response.url().startsWith(`${stack.webUrl}/auth/frontchannel-logout?`));
+    await page.goto(`${stack.emulator.url}/${stack.emulator.devJson.tenantId}/oauth2/v2.0/logout`);
+    const response = await frontchannel;
+    assert.equal(response.status(), 200);
+    assert.match(response.headers()['content-security-policy'] ?? '', new RegExp(`frame-ancestors ${stack.emulator.url}`));
+    await page.goto(`${stack.webUrl}/tokens`);
+    await page.waitForURL(`${stack.emulator.url}/**`);
+    await page.locator('input[name="password"]').waitFor();
+  });
+
   it('renders a refused sign-in (forged state) as a clear error page', async () => {
     // The previous test left a sign-in open at the password form: its transaction cookie is here.
     await page.goto(`${stack.webUrl}/auth/callback?code=x&state=forged`);

@@ -25,6 +25,10 @@ export interface TestIdp {
   idTokenMode: IdTokenMode;
   /** Token endpoint requests received (to prove a rejection happened before any token call). */
   tokenRequests: number;
+  /** Refresh-token grants received (silent renewal by MSAL). */
+  refreshRequests: number;
+  /** expires_in of issued access tokens; under 300 s MSAL treats them as due for renewal at once. */
+  accessTokenLifetimeSec: number;
   /** sid claim of the ID tokens issued. */
   sid: string;
   close(): Promise<void>;
@@ -51,6 +55,8 @@ export async function startTestIdp(dataDir: string): Promise<TestIdp> {
     clientSecret: randomBytes(24).toString('base64url'),
     idTokenMode: 'valid',
     tokenRequests: 0,
+    refreshRequests: 0,
+    accessTokenLifetimeSec: 3600,
     sid: randomUUID(),
     close: async () => undefined,
   };
@@ -89,15 +95,15 @@ export async function startTestIdp(dataDir: string): Promise<TestIdp> {
   async function tokenResponse(scope: string, nonce: string | undefined): Promise<Record<string, unknown>> {
     const now = Math.floor(Date.now() / 1000);
     const accessToken = await sign(
-      { aud: 'https://graph.microsoft.com', iss: `https://sts.windows.net/${IDP_TENANT_ID}/`, iat: now, nbf: now, exp: now + 3600, oid: IDP_USER.oid, tid: IDP_TENANT_ID, scp: 'User.Read email', ver: '1.0', appid: IDP_CLIENT_ID },
+      { aud: 'https://graph.microsoft.com', iss: `https://sts.windows.net/${IDP_TENANT_ID}/`, iat: now, nbf: now, exp: now + state.accessTokenLifetimeSec, oid: IDP_USER.oid, tid: IDP_TENANT_ID, scp: 'User.Read email', ver: '1.0', appid: IDP_CLIENT_ID },
       good.privateKey,
       { nonce: randomBytes(16).toString('base64url') },
     );
     return {
       token_type: 'Bearer',
       scope,
-      expires_in: 3600,
-      ext_expires_in: 3600,
+      expires_in: state.accessTokenLifetimeSec,
+      ext_expires_in: state.accessTokenLifetimeSec,
       access_token: accessToken,
       refresh_token: randomBytes(48).toString('base64url'),
       ...(nonce !== undefined ? { id_token: await idToken(nonce) } : {}),
@@ -111,10 +117,13 @@ export async function startTestIdp(dataDir: string): Promise<TestIdp> {
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(body));
     };
-    const base = `${state.url}/${IDP_TENANT_ID}`;
-    if (url.pathname === `/${IDP_TENANT_ID}/v2.0/.well-known/openid-configuration`) {
+    // The tenant segment: the tenant itself, or the multi-tenant aliases (which publish Entra's issuer template).
+    const segment = /^\/(common|organizations|[0-9a-f-]{36})\//.exec(url.pathname)?.[1] ?? IDP_TENANT_ID;
+    const base = `${state.url}/${segment}`;
+    const path = url.pathname.replace(/^\/(common|organizations)\//, `/${IDP_TENANT_ID}/`);
+    if (path === `/${IDP_TENANT_ID}/v2.0/.well-known/openid-configuration`) {
       return send(200, {
-        issuer: issuer(),
+        issuer: segment === IDP_TENANT_ID ? issuer() : `${state.url}/{tenantid}/v2.0`,
         authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
         token_endpoint: `${base}/oauth2/v2.0/token`,
         end_session_endpoint: `${base}/oauth2/v2.0/logout`,
@@ -124,8 +133,8 @@ export async function startTestIdp(dataDir: string): Promise<TestIdp> {
         msgraph_host: new URL(state.url).host,
       });
     }
-    if (url.pathname === `/${IDP_TENANT_ID}/discovery/v2.0/keys`) return send(200, { keys: [jwk] });
-    if (url.pathname === `/${IDP_TENANT_ID}/oauth2/v2.0/authorize`) {
+    if (path === `/${IDP_TENANT_ID}/discovery/v2.0/keys`) return send(200, { keys: [jwk] });
+    if (path === `/${IDP_TENANT_ID}/oauth2/v2.0/authorize`) {
       const q = url.searchParams;
       const code = randomBytes(32).toString('base64url');
       codes.set(code, { nonce: q.get('nonce') ?? '', challenge: q.get('code_challenge') ?? '', redirectUri: q.get('redirect_uri') ?? '', scope: q.get('scope') ?? '' });
@@ -135,7 +144,7 @@ export async function startTestIdp(dataDir: string): Promise<TestIdp> {
       res.writeHead(302, { location: back.toString() });
       return void res.end();
     }
-    if (url.pathname === `/${IDP_TENANT_ID}/oauth2/v2.0/token` && req.method === 'POST') {
+    if (path === `/${IDP_TENANT_ID}/oauth2/v2.0/token` && req.method === 'POST') {
       state.tokenRequests += 1;
       let text = '';
       for await (const chunk of req) text += String(chunk);
@@ -143,7 +152,10 @@ export async function startTestIdp(dataDir: string): Promise<TestIdp> {
       if (form.get('client_id') !== IDP_CLIENT_ID || form.get('client_secret') !== state.clientSecret) {
         return send(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
       }
-      if (form.get('grant_type') === 'refresh_token') return send(200, await tokenResponse(form.get('scope') ?? '', undefined));
+      if (form.get('grant_type') === 'refresh_token') {
+        state.refreshRequests += 1;
+        return send(200, await tokenResponse(form.get('scope') ?? '', undefined));
+      }
       const issued = codes.get(form.get('code') ?? '');
       codes.delete(form.get('code') ?? '');
       const verifier = form.get('code_verifier') ?? '';

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { createWebApp } from '../../../src/web/app.ts';
 import { loadWebConfig } from '../../../src/web/config.ts';
 import type { WebConfig } from '../../../src/web/config.ts';
+import type { WebLogger } from '../../../src/web/logger.ts';
 import { openWebStores } from '../../../src/web/stores.ts';
 import type { WebStores } from '../../../src/web/stores.ts';
 import { IDP_CLIENT_ID, IDP_TENANT_ID } from './test-idp.ts';
@@ -56,7 +57,15 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
-export async function startWebHarness(idp: TestIdp, dataDir: string): Promise<WebHarness> {
+export interface HarnessOptions {
+  /** Extra or overriding environment variables (e.g. ENTRA_TENANT_ID=common). */
+  env?: Record<string, string>;
+  logger?: WebLogger;
+  /** Clock for the app and its stores (session timeouts); defaults to Date.now. */
+  clock?: () => number;
+}
+
+export async function startWebHarness(idp: TestIdp, dataDir: string, options: HarnessOptions = {}): Promise<WebHarness> {
   const config = await loadWebConfig({
     env: {
       ENTRA_INSTANCE: idp.url,
@@ -66,6 +75,7 @@ export async function startWebHarness(idp: TestIdp, dataDir: string): Promise<We
       WEB_BASE_URL: APP_ORIGIN,
       STORE_URL: `sqlite:${join(dataDir, 'web.db')}`,
       LOG_LEVEL: 'silent',
+      ...options.env,
     },
     dataDir,
   });
@@ -73,9 +83,9 @@ export async function startWebHarness(idp: TestIdp, dataDir: string): Promise<We
     tokenCacheKey: config.tokenCacheKey,
     sessionIdleMs: config.sessionIdleMs,
     sessionAbsoluteMs: config.sessionAbsoluteMs,
-    clock: Date.now,
+    clock: options.clock ?? Date.now,
   });
-  const app = createWebApp({ config, stores, logger: pino({ level: 'silent' }) });
+  const app = createWebApp({ config, stores, clock: options.clock ?? Date.now, logger: options.logger ?? pino({ level: 'silent' }) });
   const browser = createBrowser(app);
   return {
     config,
