@@ -57,7 +57,7 @@ export async function devCommand(argv: string[]): Promise<void> {
     step(`api       ${api.url}`);
     const web = await startWeb({ dataDir, port: parsePort(values['web-port'], 5000, '--web-port'), host: '127.0.0.1' });
     running.push(web);
-    step(`web       ${web.url}`);
+    step(`web       ${web.url}${web.listening === web.url ? '' : ` (listening on ${web.listening})`}`);
 
     console.log(`\nentrakit is ready in ${((Date.now() - started) / 1000).toFixed(1)}s. Open ${web.url} and sign in as:`);
     for (const u of emulator.devJson.users) console.log(`  ${u.displayName.padEnd(12)} ${u.username}  password: ${u.password}`);

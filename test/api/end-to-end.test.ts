@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startApi } from '../../src/api/server.ts';
 import type { RunningApi } from '../../src/api/server.ts';
-import type { Application } from '../../src/emulator/directory/types.ts';
+import { newApplication } from '../../src/emulator/directory/new-application.ts';
 import { addClientSecret, registerApplication } from '../../src/emulator/seed/demo-tenant.ts';
 import { stableGuid } from '../../src/emulator/seed/ids.ts';
 import { GRAPH_APP_ROLES } from '../../src/emulator/seed/microsoft-resources.ts';
@@ -160,12 +160,10 @@ describe('API end to end: MSAL sign-in on the emulator, On-Behalf-Of, Azurite', 
     const { directory } = env.emulator.deps;
     const appId = randomUUID();
     const scope = { id: randomUUID(), value: 'user_impersonation', type: 'User' as const, adminConsentDisplayName: 'x', adminConsentDescription: 'x', isEnabled: true };
-    const registration: Application = {
-      id: randomUUID(), appId, displayName: 'api without storage consent', signInAudience: 'AzureADMyOrg', identifierUris: [`api://${appId}`],
-      api: { requestedAccessTokenVersion: 2 as const, oauth2PermissionScopes: [scope] }, appRoles: [], web: { redirectUris: [], logoutUrl: null },
-      spa: { redirectUris: [] }, publicClient: { redirectUris: [] }, isFallbackPublicClient: false, requiredResourceAccess: [],
-      passwordCredentials: [], keyCredentials: [], groupMembershipClaims: null,
-    };
+    const registration = newApplication({
+      appId, displayName: 'api without storage consent', identifierUris: [`api://${appId}`],
+      api: { requestedAccessTokenVersion: 2, oauth2PermissionScopes: [scope] },
+    });
     registerApplication(directory, env.tenantId, registration);
     const secret = addClientSecret(directory, registration, 'test', Date.now());
     directory.consents.grant(env.tenantId, env.webClientId, appId, env.oid('adele'), ['user_impersonation']);

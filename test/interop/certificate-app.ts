@@ -1,5 +1,5 @@
 import { createHash, KeyObject, webcrypto } from 'node:crypto';
-import type { Application } from '../../src/emulator/directory/types.ts';
+import { newApplication } from '../../src/emulator/directory/new-application.ts';
 import { registerApplication } from '../../src/emulator/seed/demo-tenant.ts';
 import type { RunningEmulator } from '../../src/emulator/server.ts';
 import { createSigningCertificate } from '../../src/emulator/tls/certificates.ts';
@@ -25,20 +25,10 @@ export async function registerCertificateApp(emulator: RunningEmulator): Promise
   const sha1 = createHash('sha1').update(der);
   const thumbprintHex = sha1.copy().digest('hex');
   const appId = webcrypto.randomUUID();
-  const app: Application = {
-    id: webcrypto.randomUUID(),
+  const app = newApplication({
     appId,
     displayName: `interop certificate app ${appId.slice(0, 8)}`,
-    signInAudience: 'AzureADMyOrg',
-    identifierUris: [],
-    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
-    appRoles: [],
     web: { redirectUris: ['http://localhost:7000/callback'], logoutUrl: null },
-    spa: { redirectUris: [] },
-    publicClient: { redirectUris: [] },
-    isFallbackPublicClient: false,
-    requiredResourceAccess: [],
-    passwordCredentials: [],
     keyCredentials: [
       {
         keyId: webcrypto.randomUUID(),
@@ -49,8 +39,7 @@ export async function registerCertificateApp(emulator: RunningEmulator): Promise
         displayName: 'interop certificate',
       },
     ],
-    groupMembershipClaims: null,
-  };
+  });
   registerApplication(emulator.deps.directory, emulator.devJson.tenantId, app);
   return {
     appId,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Directory } from '../directory/directory.ts';
 import type { Application, Group, User } from '../directory/types.ts';
+import { newApplication } from '../directory/new-application.ts';
 import { newGuid, stableGuid } from './ids.ts';
 import { GRAPH_APP_ID, GRAPH_APP_ROLES, GRAPH_SCOPES, microsoftServicePrincipals, STORAGE_APP_ID, STORAGE_SCOPES } from './microsoft-resources.ts';
 
@@ -34,23 +35,8 @@ function password(): string {
   return `Demo-${randomBytes(9).toString('base64url')}!`;
 }
 
-function application(overrides: Partial<Application> & Pick<Application, 'appId' | 'displayName'>): Application {
-  return {
-    id: stableGuid(`object:${overrides.appId}`),
-    signInAudience: 'AzureADMyOrg',
-    identifierUris: [],
-    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
-    appRoles: [],
-    web: { redirectUris: [], logoutUrl: null },
-    spa: { redirectUris: [] },
-    publicClient: { redirectUris: [] },
-    isFallbackPublicClient: false,
-    requiredResourceAccess: [],
-    passwordCredentials: [],
-    keyCredentials: [],
-    groupMembershipClaims: null,
-    ...overrides,
-  };
+function application(fields: Partial<Application> & Pick<Application, 'appId' | 'displayName'>): Application {
+  return newApplication({ id: stableGuid(`object:${fields.appId}`), ...fields });
 }
 
 /** Registers an app and its service principal, as the Entra portal does in one step. */

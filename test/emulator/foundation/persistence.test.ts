@@ -3,9 +3,20 @@ import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startTestEmulator } from '../../helpers/emulator.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+async function clientCredentialsToken(emu: Awaited<ReturnType<typeof startTestEmulator>>): Promise<string> {
+  const { web, api } = emu.devJson.apps;
+  const res = await fetch(`${emu.devJson.authority}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: web.clientId, client_secret: web.clientSecret, scope: `api://${api.clientId}/.default` }),
+  });
+  assert.equal(res.status, 200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
 
 async function jwksKids(url: string, tenantId: string): Promise<string[]> {
   const { keys } = (await (await fetch(`${url}/${tenantId}/discovery/v2.0/keys`)).json()) as { keys: Array<{ kid: string }> };
@@ -66,6 +77,7 @@ describe('emulator data folder', () => {
     try {
       const tid = emu.devJson.tenantId;
       const [oldKid] = await jwksKids(emu.url, tid);
+      const before = await clientCredentialsToken(emu);
       const denied = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST' });
       assert.equal(denied.status, 401);
       const res = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST', headers: { 'x-entrakit-admin': emu.devJson.emulator.adminKey! } });
@@ -74,6 +86,14 @@ describe('emulator data folder', () => {
       assert.notEqual(newKid, oldKid);
       assert.deepEqual(await jwksKids(emu.url, tid), [oldKid, newKid]);
       assert.equal((await emu.deps.keys.activeKey()).kid, newKid);
+      assert.equal(decodeProtectedHeader(before).kid, oldKid);
+      const after = await clientCredentialsToken(emu);
+      assert.equal(decodeProtectedHeader(after).kid, newKid, 'the new key signs');
+      const jwks = createRemoteJWKSet(new URL(`${emu.url}/${tid}/discovery/v2.0/keys`));
+      for (const token of [before, after]) {
+        const { payload } = await jwtVerify(token, jwks, { algorithms: ['RS256'], issuer: `${emu.url}/${tid}/v2.0`, audience: emu.devJson.apps.api.clientId, currentDate: new Date(now) });
+        assert.equal(payload.tid, tid, 'tokens signed by the old key still verify until it retires');
+      }
       now += 3 * 3600_000;
       assert.deepEqual(await jwksKids(emu.url, tid), [newKid], 'the old key leaves once its tokens have expired');
     } finally {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Application } from '../../../src/emulator/directory/types.ts';
+import { newApplication } from '../../../src/emulator/directory/new-application.ts';
 import { registerApplication } from '../../../src/emulator/seed/demo-tenant.ts';
 import { authorizeUrl, createCookieJar, locationParams, startTestEmulator, type TestEmulator } from './helpers.ts';
 
@@ -184,23 +184,13 @@ describe('authorize: garbage never breaks it', () => {
 describe('authorize: multi-tenant apps', () => {
   it('an AzureADMultipleOrgs app may use /common and gets the login form', async () => {
     const appId = '7c1f7a34-3f0e-4f7b-9a55-3b7d1c1f0a01';
-    const app: Application = {
+    const app = newApplication({
       id: '7c1f7a34-3f0e-4f7b-9a55-3b7d1c1f0a02',
       appId,
       displayName: 'multi-tenant test app',
       signInAudience: 'AzureADMultipleOrgs',
-      identifierUris: [],
-      api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
-      appRoles: [],
       web: { redirectUris: ['https://mt.example/cb'], logoutUrl: null },
-      spa: { redirectUris: [] },
-      publicClient: { redirectUris: [] },
-      isFallbackPublicClient: false,
-      requiredResourceAccess: [],
-      passwordCredentials: [],
-      keyCredentials: [],
-      groupMembershipClaims: null,
-    };
+    });
     registerApplication(emulator.deps.directory, emulator.tenantId, app);
     const jar = createCookieJar();
     const response = await jar.fetch(authorizeUrl(emulator, { client_id: appId, redirect_uri: 'https://mt.example/cb', scope: 'openid' }, 'organizations'));

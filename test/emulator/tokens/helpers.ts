@@ -7,6 +7,7 @@ import { trustCaCertificate } from '../../../src/core/trust-ca.ts';
 import type { Application } from '../../../src/emulator/directory/types.ts';
 import { CODE_TTL_MS, codeKey, type AuthorizationCodeRecord } from '../../../src/emulator/protocol/authorization-code.ts';
 import { v1Issuer, v2Issuer } from '../../../src/emulator/protocol/tenant.ts';
+import { newApplication } from '../../../src/emulator/directory/new-application.ts';
 import { DEMO_TENANT, registerApplication, addClientSecret } from '../../../src/emulator/seed/demo-tenant.ts';
 import { stableGuid } from '../../../src/emulator/seed/ids.ts';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/server.ts';
@@ -107,24 +108,12 @@ export function webCodeForm(emulator: RunningEmulator, code: string, verifier: s
 /** Registers an extra app (and its SP) in the demo tenant; returns it with a fresh secret. */
 export function registerTestApp(emulator: RunningEmulator, overrides: Partial<Application> = {}): { app: Application; secret: string } {
   const appId = webcrypto.randomUUID();
-  const app: Application = {
-    id: webcrypto.randomUUID(),
+  const app = newApplication({
     appId,
     displayName: `test app ${appId.slice(0, 8)}`,
-    signInAudience: 'AzureADMyOrg',
-    identifierUris: [],
-    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
-    appRoles: [],
     web: { redirectUris: ['http://localhost:7000/callback'], logoutUrl: null },
-    spa: { redirectUris: [] },
-    publicClient: { redirectUris: [] },
-    isFallbackPublicClient: false,
-    requiredResourceAccess: [],
-    passwordCredentials: [],
-    keyCredentials: [],
-    groupMembershipClaims: null,
     ...overrides,
-  };
+  });
   const directory = emulator.deps.directory;
   registerApplication(directory, TENANT_ID, app);
   const secret = addClientSecret(directory, app, 'test', emulator.deps.clock());

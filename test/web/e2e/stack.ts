@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trustCaCertificate } from '../../../src/core/trust-ca.ts';
-import type { Application } from '../../../src/emulator/directory/types.ts';
+import { newApplication } from '../../../src/emulator/directory/new-application.ts';
 import { addClientSecret, registerApplication } from '../../../src/emulator/seed/demo-tenant.ts';
 import { GRAPH_APP_ID } from '../../../src/emulator/seed/microsoft-resources.ts';
 import { startEmulator } from '../../../src/emulator/server.ts';
@@ -51,23 +51,11 @@ export async function startStack(options: { withApi?: boolean } = {}): Promise<S
   const { directory } = emulator.deps;
   const tenantId = emulator.devJson.tenantId;
   const clientId = randomUUID();
-  const app: Application = {
-    id: randomUUID(),
+  const app = newApplication({
     appId: clientId,
     displayName: 'entrakit web (e2e)',
-    signInAudience: 'AzureADMyOrg',
-    identifierUris: [],
-    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
-    appRoles: [],
     web: { redirectUris: [`${webUrl}/auth/callback`, `${webUrl}/`], logoutUrl: `${webUrl}/auth/frontchannel-logout` },
-    spa: { redirectUris: [] },
-    publicClient: { redirectUris: [] },
-    isFallbackPublicClient: false,
-    requiredResourceAccess: [],
-    passwordCredentials: [],
-    keyCredentials: [],
-    groupMembershipClaims: null,
-  };
+  });
   registerApplication(directory, tenantId, app);
   const secret = addClientSecret(directory, app, 'e2e', Date.now());
   directory.consents.grant(tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
