@@ -83,6 +83,11 @@ async function userTokenForApi(devJson: DevJson): Promise<string> {
   return tokens.access_token;
 }
 
+function perCore(r: MeasuredLoad): number | string {
+  const ms = cpuPerRequest(r);
+  return ms ? 1000 / ms : 'n/a';
+}
+
 function report(results: MeasuredLoad[]): void {
   printTable(`Requests per second, same RS256 user token (${HTTP_CONNECTIONS} connections, ${HTTP_DURATION_SEC} s after ${HTTP_WARMUP_SEC} s warm-up, best of ${ROUNDS})`, results.map((r) => ({
     server: r.name,
@@ -92,6 +97,11 @@ function report(results: MeasuredLoad[]): void {
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     'server CPU ms/req': cpuPerRequest(r)?.toFixed(3) ?? 'n/a',
+    'req/s per server core': perCore(r),
+    'load gen CPU %': r.generatorCpuPercent ?? 'n/a',
   })));
-  printNotes(['hono/jwk with jwks_uri fetches the JWKS from the emulator on every request (no cache), by design of that middleware.']);
+  const saturated = results.some((r) => (r.generatorCpuPercent ?? 0) >= 90);
+  printNotes([
+    ...(saturated ? ['The load generator used a whole core in some phases: their req/s is capped by it, so compare "by server CPU" too.'] : []),
+    '"req/s per server core" = 1000 / server CPU ms per request: what one core of the server would sustain.','hono/jwk with jwks_uri fetches the JWKS from the emulator on every request (no cache), by design of that middleware.']);
 }

@@ -110,7 +110,7 @@ async function profileEmulator(dataDir: string, caPem: string) {
   return { tokensPerSecUnderProfiler: run?.rps, ...summary };
 }
 
-const blank = { 'p99 ms': '', non2xx: '', errors: '', 'CPU ms/token main': '', pool: '' };
+const blank = { 'p99 ms': '', non2xx: '', errors: '', 'CPU ms/token main': '', pool: '', 'load gen CPU %': '' };
 
 function row(what: string, load: MeasuredLoad | undefined): Record<string, string | number> {
   if (!load) return { what, 'per second': 'skipped', ...blank };
@@ -123,5 +123,6 @@ function row(what: string, load: MeasuredLoad | undefined): Record<string, strin
     errors: load.errors + load.timeouts,
     'CPU ms/token main': cpu ? cpu.mainMsPerReq.toFixed(2) : 'n/a',
     pool: cpu ? cpu.threadpoolMsPerReq.toFixed(2) : 'n/a',
+    'load gen CPU %': load.generatorCpuPercent ?? 'n/a',
   };
 }

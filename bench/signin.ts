@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInChild } from './lib/load.ts';
 import { flagFailures, printNotes, printTable, warnIfBusy, writeResult } from './lib/report.ts';
-import { cpuByThread } from './lib/server-cpu.ts';
+import { cpuByThread } from './lib/proc-cpu.ts';
 import { startServerProcess } from './lib/server-process.ts';
 import type { SignInBatch, SignInBatchResult } from './lib/sign-in-child.ts';
 import type { EmulatorInfo } from './servers/emulator-server.ts';

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { processCpuMs } from './proc-cpu.ts';
 
 export interface LoadPhase {
   name: string;
@@ -25,27 +26,38 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
   rps: number;
   latencyMs: { p50: number; p99: number; max: number };
+  /** CPU use of the load generator while measuring (100 = one full core): near 100, it is the bottleneck. */
+  generatorCpuPercent?: number;
 }
 
 /**
  * Runs one bounded load phase in a fresh child process and returns its summary. `onMeasuring`
  * runs when the warm-up is over and again when the measured part ends.
  */
-export function runLoad(phase: LoadPhase, onMeasuring?: (edge: 'start' | 'end') => void): Promise<LoadResult> {
-  return runInChild<LoadResult>(new URL('./load-child.ts', import.meta.url), phase, onMeasuring);
+export async function runLoad(phase: LoadPhase, onMeasuring?: (edge: 'start' | 'end') => void): Promise<LoadResult> {
+  let before: number | undefined;
+  let after: number | undefined;
+  const result = await runInChild<LoadResult>(new URL('./load-child.ts', import.meta.url), phase, (edge, pid) => {
+    if (edge === 'start') before = processCpuMs(pid);
+    else after = processCpuMs(pid);
+    onMeasuring?.(edge);
+  });
+  if (before === undefined || after === undefined) return result;
+  return { ...result, generatorCpuPercent: ((after - before) / (result.durationSec * 1000)) * 100 };
 }
 
 /**
  * Forks `entry`, sends it `input`, and resolves with the result it sends back. The child may send
  * 'measuring' first, when its warm-up is over.
  */
-export function runInChild<Result>(entry: URL, input: object, onMeasuring: (edge: 'start' | 'end') => void = () => {}): Promise<Result> {
+export function runInChild<Result>(entry: URL, input: object, onMeasuring: (edge: 'start' | 'end', pid: number) => void = () => {}): Promise<Result> {
   const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pid = child.pid ?? 0;
   return new Promise((resolve, reject) => {
     let result: Result | undefined;
     child.on('message', (message) => {
-      if (message === 'measuring') return onMeasuring('start');
-      onMeasuring('end');
+      if (message === 'measuring') return onMeasuring('start', pid);
+      onMeasuring('end', pid);
       result = message as Result;
     });
     child.once('error', reject);

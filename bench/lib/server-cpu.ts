@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { runLoad, type LoadPhase, type LoadResult } from './load.ts';
+import { cpuByThread } from './proc-cpu.ts';
 
 /** CPU milliseconds per request a server process spent, split by thread kind (Linux /proc only). */
 export interface ServerCpu {
@@ -10,25 +10,6 @@ export interface ServerCpu {
 }
 
 export type MeasuredLoad = LoadResult & { serverCpu?: ServerCpu };
-
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-
-export function cpuByThread(pid: number): Record<'main' | 'threadpool' | 'other', number> | undefined {
-  const totals = { main: 0, threadpool: 0, other: 0 };
-  try {
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime + stime
-      const kind = tid === String(pid) ? 'main' : name.startsWith('libuv-worker') ? 'threadpool' : 'other';
-      totals[kind] += ms;
-    }
-  } catch {
-    return undefined;
-  }
-  return totals;
-}
 
 /** A load phase against the server running as `pid`, with that process's CPU cost per request. */
 export async function loadWithServerCpu(pid: number, phase: LoadPhase): Promise<MeasuredLoad> {

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Application, DirectoryObjectType, Group, ServicePrincipal, User } from './types.ts';
 
-interface TypeMap {
+export interface TypeMap {
   user: User;
   group: Group;
   application: Application;
