@@ -30,9 +30,11 @@ export function createApiApp(deps: ApiAppDeps): Hono<BearerEnv> {
   const onUnexpectedError = deps.onUnexpectedError ?? logUnexpected;
 
   const app = new Hono<BearerEnv>();
+  // Set before the handler runs: setting a header after `await next()` forces a full Response
+  // copy on @hono/node-server, which costs more than the bearer check itself.
   app.use(async function noSniff(c, next) {
-    await next();
     c.header('X-Content-Type-Options', 'nosniff');
+    await next();
   });
   healthRoute(app);
   meRoute(app, deps);

@@ -40,6 +40,14 @@ describe('API bearer validation against the real emulator (crafted tokens)', () 
   });
   after(() => env.stop());
 
+  it('sends X-Content-Type-Options: nosniff on success, on 401 and on 404', async () => {
+    const ok = await call('/api/me', `Bearer ${await env.sign(env.userClaims('adele'))}`);
+    const unauthorized = await call('/api/me');
+    const missing = await call('/nothing-here');
+    assert.deepEqual([ok.status, unauthorized.status, missing.status], [200, 401, 404]);
+    for (const res of [ok, unauthorized, missing]) assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  });
+
   it('accepts a validly signed v2 user token and returns the caller', async () => {
     const res = await call('/api/me', `Bearer ${await env.sign(env.userClaims('adele'))}`);
     assert.equal(res.status, 200);

@@ -25,8 +25,16 @@ export function createConsentTable(db: DatabaseSync) {
 /** App role assignments: which users, groups or service principals hold which roles on a resource. */
 export function createRoleAssignmentTable(db: DatabaseSync) {
   const add = db.prepare('INSERT OR IGNORE INTO app_role_assignments (id, tenant_id, principal_id, resource_id, app_role_id) VALUES (?, ?, ?, ?, ?)');
-  const forPrincipals = (count: number) =>
-    db.prepare(`SELECT DISTINCT app_role_id FROM app_role_assignments WHERE resource_id = ? AND principal_id IN (${Array(count).fill('?').join(',')})`);
+  // One statement per IN-list length, prepared once (a user's groups make the list).
+  const statements = new Map<number, ReturnType<DatabaseSync['prepare']>>();
+  const forPrincipals = (count: number) => {
+    let statement = statements.get(count);
+    if (!statement) {
+      statement = db.prepare(`SELECT DISTINCT app_role_id FROM app_role_assignments WHERE resource_id = ? AND principal_id IN (${Array(count).fill('?').join(',')})`);
+      statements.set(count, statement);
+    }
+    return statement;
+  };
 
   return {
     assign(id: string, tenantId: string, principalId: string, resourceId: string, appRoleId: string): void {

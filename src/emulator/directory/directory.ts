@@ -52,10 +52,8 @@ export function createDirectory(options: { path: string; clock?: () => number })
     /** An app registration by client id, from any tenant (multi-tenant apps sign in everywhere). */
     findApplicationByClientId(clientId: string): { tenantId: string; app: Application } | undefined {
       if (!GUID.test(clientId)) return undefined;
-      const row = db.prepare("SELECT tenant_id, json FROM directory_objects WHERE type = 'application' AND lookup = ?").get(clientId) as
-        | { tenant_id: string; json: string }
-        | undefined;
-      return row ? { tenantId: row.tenant_id, app: JSON.parse(row.json) as Application } : undefined;
+      const found = objects.findByLookupAnyTenant('application', clientId);
+      return found ? { tenantId: found.tenantId, app: found.value } : undefined;
     },
     findServicePrincipalByAppId(tenantId: string, appId: string): ServicePrincipal | undefined {
       return objects.findByLookup('servicePrincipal', tenantId, appId);
