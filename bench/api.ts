@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DevJson } from '../src/core/dev-json.ts';
@@ -69,6 +69,7 @@ export async function apiBench(): Promise<void> {
     await writeResult('api', { load, best: results, runs: Object.fromEntries(runs), ratios });
   } finally {
     await emulator.stop();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

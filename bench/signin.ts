@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInChild } from './lib/load.ts';
@@ -34,6 +34,7 @@ export async function signinBench(): Promise<void> {
     }
   } finally {
     await emulator.stop();
+    await rm(dataDir, { recursive: true, force: true });
   }
   printTable(`Complete sign-ins (${COUNT} per row, ${CONCURRENCY} concurrent, new browser and password each time)`, results.map((r) => ({
     flow: r.name,

@@ -1,8 +1,8 @@
-// Child process: runs one autocannon phase so the load generator never shares a core with the server.
+// Child process: runs one autocannon phase, so the load generator is a process of its own, apart from the server.
 import autocannon from 'autocannon';
 import type { LoadPhase, LoadResult } from './load.ts';
 
-process.once('disconnect', () => process.exit(1)); // the parent died: stop loading
+process.once('disconnect', () => process.exit(0)); // done, or the parent died: stop either way
 process.once('message', async (phase: LoadPhase) => {
   const base = {
     url: phase.url,
@@ -28,5 +28,5 @@ process.once('message', async (phase: LoadPhase) => {
     rps: r['2xx'] / r.duration,
     latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
   };
-  process.send?.(result, () => process.exit(0));
+  process.send?.(result);
 });

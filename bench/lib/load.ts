@@ -59,6 +59,7 @@ export function runInChild<Result>(entry: URL, input: object, onMeasuring: (edge
       if (message === 'measuring') return onMeasuring('start', pid);
       onMeasuring('end', pid);
       result = message as Result;
+      child.disconnect(); // the child exits on disconnect, so it is still there for the 'end' reading
     });
     child.once('error', reject);
     child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`${entry.pathname} exited with ${code} before reporting`))));

@@ -11,6 +11,9 @@ import { loadApiConfig } from './config.ts';
 import type { ApiConfig } from './config.ts';
 import { createApiDeps } from './deps.ts';
 
+/** Room for the 16 KB token limit plus the request's other headers. */
+export const API_MAX_HEADER_BYTES = 64 * 1024;
+
 export interface StartApiOptions {
   /** Environment variables to read (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
@@ -47,7 +50,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = createApiApp(deps);
-  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, getRequestListener(app.fetch));
+  // Node refuses headers over 16 KB with a bare 431; a larger limit lets oversized bearer tokens
+  // reach the policy, which answers them per RFC 6750 (401 invalid_token).
+  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: API_MAX_HEADER_BYTES }, getRequestListener(app.fetch));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((done, fail) => {
     server.once('error', fail);

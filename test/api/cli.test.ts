@@ -52,6 +52,10 @@ describe('entrakit api (CLI)', () => {
     assert.equal(health.status, 200);
     const me = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${await env.sign(env.userClaims('adele'))}` } });
     assert.equal(me.status, 200);
+    // Over the real listener a token over 16 KB still reaches the policy: 401 invalid_token, not Node's 431.
+    const big = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${await env.sign(env.userClaims('adele', { padding: 'x'.repeat(17_000) }))}` } });
+    assert.equal(big.status, 401);
+    assert.equal(big.headers.get('www-authenticate'), 'Bearer realm="entrakit-api", error="invalid_token", error_description="Token is larger than 16384 bytes"');
     api.child.kill('SIGTERM');
     assert.equal(await api.exit, 0);
     assert.match(api.output(), /SIGTERM: stopping the API/);

@@ -22,6 +22,14 @@ export interface BearerAuthenticatorOptions {
 /** Resolves the caller or throws EntrakitError: 400/401/403 with `details.challenge`, 5xx when keys are unreachable. */
 export type BearerAuthenticator = ((request: Request, requirement?: RouteRequirement) => Promise<Principal>) & {
   readonly realm: string;
+  /** The same check from the raw `Authorization` header value, for servers that have it at hand. */
+  readonly fromAuthorizationHeader: (authorization: string | null, requirement?: RouteRequirement) => Promise<Principal>;
+  /**
+   * Synchronous fast path: the principal when these exact token bytes were fully validated before
+   * (and the requirement holds; else it throws like the full check), undefined when the full
+   * check is needed.
+   */
+  readonly cachedPrincipal: (authorization: string | null, requirement?: RouteRequirement) => Principal | undefined;
 };
 
 export function createBearerAuthenticator(policyInput: unknown, options: BearerAuthenticatorOptions = {}): BearerAuthenticator {
@@ -56,7 +64,7 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
     return { trusted, failure };
   }
 
-  async function verify(token: string, cacheKey: string): Promise<{ principal: Principal; claims: Record<string, unknown> }> {
+  async function verify(token: string): Promise<{ principal: Principal; claims: Record<string, unknown> }> {
     const { trusted, failure } = await trustedIssuers();
     try {
       const result = await validateAccessToken(token, {
@@ -67,7 +75,7 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
         ...(policy.allowedTenants ? { allowedTenants: policy.allowedTenants } : {}),
         ...(policy.clockSkewSec !== undefined ? { clockSkewSec: policy.clockSkewSec } : {}),
       });
-      cache.set(cacheKey, result, result.claims.exp ?? 0);
+      cache.set(token, result, result.claims.exp ?? 0);
       return result;
     } catch (error) {
       // The token's issuer may be the one whose discovery failed: fail closed as unavailable.
@@ -76,15 +84,24 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
     }
   }
 
-  async function authenticate(request: Request, requirement?: RouteRequirement): Promise<Principal> {
-    const route = requirementFor(requirement);
-    const credentials = readBearerCredentials(request, maxTokenBytes);
-    const cacheKey = VerifiedTokenCache.keyFor(credentials);
-    // A hit means these exact bytes were fully validated before, so the syntax check can wait for a miss.
-    const verified = cache.get(cacheKey) ?? (await verify(checkBearerSyntax(credentials), cacheKey));
+  function authorize(verified: { principal: Principal; claims: Record<string, unknown> }, route: RouteRequirement): Principal {
     checkRequiredClaims(verified.claims, policy.requiredClaims ?? []);
     checkRouteRequirement(verified.principal, route);
     return verified.principal;
+  }
+
+  function cachedPrincipal(authorization: string | null, requirement?: RouteRequirement): Principal | undefined {
+    const credentials = readBearerCredentials(authorization, maxTokenBytes);
+    // A hit means these exact bytes were fully validated before, so the syntax check can wait for a miss.
+    const verified = cache.get(credentials);
+    return verified ? authorize(verified, requirementFor(requirement)) : undefined;
+  }
+
+  async function fromAuthorizationHeader(authorization: string | null, requirement?: RouteRequirement): Promise<Principal> {
+    const cached = cachedPrincipal(authorization, requirement);
+    if (cached) return cached;
+    const credentials = checkBearerSyntax(readBearerCredentials(authorization, maxTokenBytes));
+    return authorize(await verify(credentials), requirementFor(requirement));
   }
 
   function requirementFor(requirement: RouteRequirement | undefined): RouteRequirement {
@@ -97,7 +114,13 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
     return parsed;
   }
 
-  return Object.defineProperty(authenticate, 'realm', { value: policy.realm ?? 'api', enumerable: true }) as BearerAuthenticator;
+  const authenticate = (request: Request, requirement?: RouteRequirement): Promise<Principal> =>
+    fromAuthorizationHeader(request.headers.get('authorization'), requirement);
+  return Object.defineProperties(authenticate, {
+    realm: { value: policy.realm ?? 'api', enumerable: true },
+    fromAuthorizationHeader: { value: fromAuthorizationHeader, enumerable: true },
+    cachedPrincipal: { value: cachedPrincipal, enumerable: true },
+  }) as BearerAuthenticator;
 }
 
 /** Token failures become RFC 6750 `invalid_token` challenges; server-side failures pass through. */

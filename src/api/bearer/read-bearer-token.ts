@@ -8,8 +8,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * bare challenge (RFC 6750 3.1: no error code when no credentials were sent). Kept to string
  * slicing because it runs on every request, cache hits included.
  */
-export function readBearerCredentials(request: Request, maxTokenBytes: number): string {
-  const header = request.headers.get('authorization');
+export function readBearerCredentials(header: string | null, maxTokenBytes: number): string {
   const space = header === null ? -1 : header.indexOf(' ');
   const scheme = header === null ? '' : space === -1 ? header : header.slice(0, space);
   if (header === null || scheme.toLowerCase() !== 'bearer') {

@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto';
 import type { Principal } from '../../core/tokens/principal.ts';
 
 export interface VerifiedToken {
@@ -10,9 +9,12 @@ export interface VerifiedToken {
 export const MAX_CACHE_LIFETIME_MS = 5 * 60 * 1000;
 
 /**
- * Bounded LRU of tokens that passed full validation, keyed by their SHA-256 so no token is kept.
- * Entries live until min(exp, now + 5 min). Route requirements are NOT cached: callers check them
- * on every request.
+ * Bounded cache of tokens that passed full validation, keyed by the exact token text: a hit needs
+ * the very same bytes, so a forged variant can never match (a fast non-cryptographic key could).
+ * The token text is kept in memory, as it is while its request runs; hashing it instead cost a
+ * measurable share of a protected request (see docs/benchmarks.md). Entries live until
+ * min(exp, now + 5 min); when full, the oldest entry goes first. Route requirements are NOT
+ * cached: callers check them on every request.
  */
 export class VerifiedTokenCache {
   readonly #entries = new Map<string, { value: VerifiedToken; validUntilMs: number }>();
@@ -24,26 +26,21 @@ export class VerifiedTokenCache {
     this.#clock = clock;
   }
 
-  static keyFor(token: string): string {
-    return hash('sha256', token, 'base64url');
-  }
-
-  get(key: string): VerifiedToken | undefined {
-    const entry = this.#entries.get(key);
+  get(token: string): VerifiedToken | undefined {
+    const entry = this.#entries.get(token);
     if (!entry) return undefined;
-    this.#entries.delete(key);
-    if (entry.validUntilMs <= this.#clock()) return undefined;
-    this.#entries.set(key, entry); // most recently used goes to the end
-    return entry.value;
+    if (entry.validUntilMs > this.#clock()) return entry.value;
+    this.#entries.delete(token);
+    return undefined;
   }
 
-  set(key: string, value: VerifiedToken, expSec: number): void {
+  set(token: string, value: VerifiedToken, expSec: number): void {
     if (this.#maxEntries === 0) return;
     const now = this.#clock();
     const validUntilMs = Math.min(expSec * 1000, now + MAX_CACHE_LIFETIME_MS);
     if (validUntilMs <= now) return;
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, validUntilMs });
+    this.#entries.delete(token);
+    this.#entries.set(token, { value, validUntilMs });
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done) break;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { DatabaseSync } from 'node:sqlite';
+import { createReadCache } from './read-cache.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: { N: number }) => Promise<Buffer>;
 // Demo-directory cost: strong enough to never keep plain passwords, cheap enough for load tests.
@@ -21,6 +22,10 @@ export function createCredentialStore(db: DatabaseSync, clock: () => number) {
   const upsert = db.prepare('INSERT OR REPLACE INTO credentials (object_id, key_id, kind, verifier, expires_at) VALUES (?, ?, ?, ?, ?)');
   const byKind = db.prepare('SELECT key_id, verifier, expires_at FROM credentials WHERE object_id = ? AND kind = ?');
   const remove = db.prepare('DELETE FROM credentials WHERE object_id = ? AND key_id = ?');
+  // Client secrets are checked on every token request; their verifiers are cached until a write.
+  const cache = createReadCache(db);
+  const secretRows = (appObjectId: string) =>
+    cache.get(`secrets\0${appObjectId}`, () => byKind.all(appObjectId, 'clientSecret') as Array<{ verifier: string; expires_at: number | null }>);
 
   return {
     async setPassword(userId: string, password: string): Promise<void> {
@@ -37,12 +42,13 @@ export function createCredentialStore(db: DatabaseSync, clock: () => number) {
     },
     addClientSecret(appObjectId: string, keyId: string, secret: string, expiresAt: number): void {
       upsert.run(appObjectId, keyId, 'clientSecret', sha256(secret), expiresAt);
+      cache.clear();
     },
     /** 'valid', 'expired' (AADSTS7000222) or 'invalid' (AADSTS7000215). */
     verifyClientSecret(appObjectId: string, secret: string): 'valid' | 'expired' | 'invalid' {
       const digest = sha256(secret);
       let result: 'expired' | 'invalid' = 'invalid';
-      for (const row of byKind.all(appObjectId, 'clientSecret') as Array<{ verifier: string; expires_at: number | null }>) {
+      for (const row of secretRows(appObjectId)) {
         if (!equal(row.verifier, digest)) continue;
         if (row.expires_at !== null && row.expires_at <= clock()) result = 'expired';
         else return 'valid';
@@ -50,6 +56,7 @@ export function createCredentialStore(db: DatabaseSync, clock: () => number) {
       return result;
     },
     removeCredential(objectId: string, keyId: string): boolean {
+      cache.clear();
       return Number(remove.run(objectId, keyId).changes) > 0;
     },
   };

@@ -31,10 +31,11 @@ export function createDirectory(options: { path: string; clock?: () => number })
 
     addTenant(tenant: Tenant): void {
       insertTenant.run(tenant.id, tenant.domain, tenant.displayName);
+      objects.invalidate();
     },
     /** A tenant by GUID or verified domain (case-insensitive). */
     findTenant(idOrDomain: string): Tenant | undefined {
-      return toTenant(tenantById.get(idOrDomain.toLowerCase(), idOrDomain));
+      return objects.memo(`tenant\0${idOrDomain.toLowerCase()}`, () => toTenant(tenantById.get(idOrDomain.toLowerCase(), idOrDomain)));
     },
     defaultTenant(): Tenant | undefined {
       return toTenant(firstTenant.get());

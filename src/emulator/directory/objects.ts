@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { createReadCache } from './read-cache.ts';
 import type { Application, DirectoryObjectType, Group, ServicePrincipal, User } from './types.ts';
 
 export interface TypeMap {
@@ -15,22 +16,10 @@ export interface StoredObject<T> {
 
 type AnyObject = { tenantId: string; type: DirectoryObjectType; value: User | Group | Application | ServicePrincipal };
 
-/** Parsed objects are shared between requests, so they are frozen: a caller must copy to change one. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
-
-const MAX_CACHED = 10_000;
-
 /**
  * JSON storage of Graph directory objects, one row per object. Reads are served from a cache of
  * parsed, frozen objects (the token endpoint reads the same few apps and resources on every
- * request); it is dropped on every write through this table and whenever another connection
- * (the CLI) changed the database file.
+ * request), dropped on every write through this table.
  */
 export function createObjectTable(db: DatabaseSync, clock: () => number) {
   const insertStmt = db.prepare('INSERT INTO directory_objects (id, tenant_id, type, lookup, json, created_at) VALUES (?, ?, ?, ?, ?, ?)');
@@ -41,23 +30,14 @@ export function createObjectTable(db: DatabaseSync, clock: () => number) {
   const lookupAnyTenantStmt = db.prepare('SELECT tenant_id, json FROM directory_objects WHERE type = ? AND lookup = ? ORDER BY created_at LIMIT 1');
   const listStmt = db.prepare('SELECT json FROM directory_objects WHERE tenant_id = ? AND type = ? ORDER BY created_at, id');
   const deleteStmt = db.prepare('DELETE FROM directory_objects WHERE id = ? AND type = ?');
-  const dataVersion = db.prepare('PRAGMA data_version');
-
-  const cache = new Map<string, unknown>();
-  let seenVersion = -1;
-  function cached<T>(key: string, load: () => T): T {
-    const version = Number((dataVersion.get() as Record<string, number>)['data_version']);
-    if (version !== seenVersion || cache.size >= MAX_CACHED) {
-      cache.clear();
-      seenVersion = version;
-    }
-    if (cache.has(key)) return cache.get(key) as T;
-    const value = deepFreeze(load());
-    cache.set(key, value);
-    return value;
-  }
+  const cache = createReadCache(db);
+  const cached = cache.get;
 
   return {
+    /** Memoises another directory lookup in the same cache (same invalidation). */
+    memo: cached,
+    /** For writes to directory tables other than this one (tenants). */
+    invalidate: () => cache.clear(),
     insert<K extends DirectoryObjectType>(type: K, tenantId: string, lookup: string | null, value: TypeMap[K] & { id: string }): void {
       insertStmt.run(value.id, tenantId, type, lookup, JSON.stringify(value), clock());
       cache.clear();

@@ -3,7 +3,7 @@ import type { EmulatorDeps } from '../deps.ts';
 import { createGraphAuthenticator } from '../graph/authenticate.ts';
 import { createGraphApp, requireGraphToken, type GraphEnv } from '../graph/graph-app.ts';
 import { GraphError, INSUFFICIENT_PRIVILEGES, resourceNotFound } from '../graph/graph-error.ts';
-import { pairwiseSubject } from '../graph/pairwise-subject.ts';
+import { pairwiseSubject } from '../tokens/identifiers.ts';
 
 /**
  * OIDC userinfo (Entra serves it from Graph, so it takes a Graph token carrying `openid`).

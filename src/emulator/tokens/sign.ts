@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomBytesFromPool } from './identifiers.ts';
 import { SignJWT, type JWTPayload } from 'jose';
 import type { KeyRing } from '../keys/signing-keys.ts';
 
@@ -18,7 +19,7 @@ const hashNonce = (nonce: string): string => createHash('sha256').update(nonce).
 /** Signs claims with the active key: header `{typ:'JWT', alg:'RS256', kid}` (+ x5t, nonce). */
 export async function signToken(keys: KeyRing, claims: JWTPayload, options: SignOptions = {}): Promise<string> {
   const { kid, privateKey } = await keys.activeKey();
-  const nonce = options.graphNonce ? randomBytes(32).toString('base64url') : undefined;
+  const nonce = options.graphNonce ? randomBytesFromPool(32).toString('base64url') : undefined;
   const header = {
     typ: 'JWT',
     ...(nonce ? { nonce: hashNonce(nonce) } : {}),

@@ -1,18 +1,26 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bearerAuth, createBearerAuthenticator } from '../../../src/api/bearer/index.ts';
 import type { BearerEnv } from '../../../src/api/bearer/index.ts';
+import { API_MAX_HEADER_BYTES } from '../../../src/api/server.ts';
 import {
   API_APP_ID_URI, API_CLIENT_ID, clock, NOW_SEC, OTHER_TENANT_ID, startTestIdentityProvider, TENANT_ID, USER_OID,
 } from '../../core/tokens/helpers/test-identity-provider.ts';
 import type { TestIdentityProvider } from '../../core/tokens/helpers/test-identity-provider.ts';
 
-describe('bearerAuth (Hono) with a discovery-based policy', () => {
+// Both ways a Hono app runs: in-process (web-standard Request) and behind @hono/node-server, where
+// the middleware reads Node's own headers.
+for (const transport of ['in-process', '@hono/node-server'] as const) describe(`bearerAuth (Hono) with a discovery-based policy, ${transport}`, () => {
   let idp: TestIdentityProvider;
   let app: Hono<BearerEnv>;
-  const call = (path: string, authorization?: string): Promise<Response> =>
-    Promise.resolve(app.request(path, { headers: authorization === undefined ? {} : { authorization } }));
+  let server: ServerType | undefined;
+  let origin = '';
+  const call = (path: string, authorization?: string): Promise<Response> => {
+    const init: RequestInit = { headers: authorization === undefined ? {} : { authorization } };
+    return transport === 'in-process' ? Promise.resolve(app.request(path, init)) : fetch(`${origin}${path}`, init);
+  };
 
   before(async () => {
     idp = await startTestIdentityProvider();
@@ -29,8 +37,20 @@ describe('bearerAuth (Hono) with a discovery-based policy', () => {
       throw new Error('handler failure');
     });
     app.onError((error, c) => c.json({ handlerError: error.message }, 500));
+    if (transport === '@hono/node-server') {
+      await new Promise<void>((resolve) => {
+        // The API server's header limit, so an oversized token reaches the middleware (not Node's 431).
+        server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', serverOptions: { maxHeaderSize: API_MAX_HEADER_BYTES } }, (info) => {
+          origin = `http://127.0.0.1:${info.port}`;
+          resolve();
+        });
+      });
+    }
   });
-  after(() => idp.close());
+  after(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await idp.close();
+  });
 
   it('answers a missing header with 401 and a bare challenge (no error attribute)', async () => {
     const res = await call('/stories');

@@ -9,8 +9,12 @@ const principal: Principal = {
 const entry = { principal, claims: {} };
 
 describe('VerifiedTokenCache', () => {
-  it('keys by SHA-256 so no token is stored', () => {
-    assert.equal(VerifiedTokenCache.keyFor('abc'), 'ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0');
+  it('matches only the exact token text: a token differing in one character is a miss', () => {
+    const now = 1_000_000_000;
+    const cache = new VerifiedTokenCache(10, () => now);
+    cache.set('aaa.bbb.ccc', entry, now / 1000 + 60);
+    assert.equal(cache.get('aaa.bbb.ccc'), entry);
+    for (const other of ['aaa.bbb.ccd', 'aaa.bbc.ccc', 'aaa.bbb.cc', ' aaa.bbb.ccc']) assert.equal(cache.get(other), undefined, other);
   });
 
   it('keeps an entry until min(exp, now + 5 min)', () => {
@@ -27,16 +31,15 @@ describe('VerifiedTokenCache', () => {
     assert.equal(cache.size, 0);
   });
 
-  it('evicts the least recently used entry beyond maxEntries, and 0 disables it', () => {
+  it('evicts the oldest entry beyond maxEntries, and 0 disables it', () => {
     const now = 1_000_000_000;
     const cache = new VerifiedTokenCache(2, () => now);
     cache.set('a', entry, now / 1000 + 60);
     cache.set('b', entry, now / 1000 + 60);
-    assert.equal(cache.get('a'), entry); // a is now the most recent
     cache.set('c', entry, now / 1000 + 60);
     assert.equal(cache.size, 2);
-    assert.equal(cache.get('b'), undefined);
-    assert.equal(cache.get('a'), entry);
+    assert.equal(cache.get('a'), undefined);
+    assert.equal(cache.get('b'), entry);
     assert.equal(cache.get('c'), entry);
     const off = new VerifiedTokenCache(0, () => now);
     off.set('a', entry, now / 1000 + 60);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { pairwiseSubject } from '../../../src/emulator/graph/pairwise-subject.ts';
+import { pairwiseSubject } from '../../../src/emulator/tokens/identifiers.ts';
 import { API_APP_ID, WEB_APP_ID } from '../../../src/emulator/seed/demo-tenant.ts';
 import { graphError, startGraphTestEnv, TENANT_ID, type GraphTestEnv } from './helpers/graph-test-env.ts';
 

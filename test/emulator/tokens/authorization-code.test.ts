@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { pairwiseSubject } from '../../../src/emulator/graph/pairwise-subject.ts';
+import { pairwiseSubject } from '../../../src/emulator/tokens/identifiers.ts';
 import { stableGuid } from '../../../src/emulator/seed/ids.ts';
 import { GRAPH_APP_ID } from '../../../src/emulator/seed/microsoft-resources.ts';
 import { graphTokenSigningForm } from '../../../src/emulator/tokens/sign.ts';
