@@ -32,12 +32,22 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono {
     }
     await next();
   });
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json(errorJson(90023, `The request body exceeds ${MAX_BODY_BYTES} bytes.`), 413),
-    }),
-  );
+  const streamedBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json(errorJson(90023, `The request body exceeds ${MAX_BODY_BYTES} bytes.`), 413),
+  });
+  app.use(function limitBody(c, next) {
+    // A declared length is checked from Node's own headers: touching the web Request's body or
+    // headers here would make @hono/node-server build a full Request for every token call.
+    const headers = (c.env as { incoming?: { headers: Record<string, string | string[] | undefined> } } | undefined)?.incoming?.headers;
+    const length = headers ? headers['content-length'] : c.req.header('content-length');
+    const chunked = headers ? headers['transfer-encoding'] !== undefined : c.req.header('transfer-encoding') !== undefined;
+    if (!chunked && typeof length === 'string') {
+      return Number(length) > MAX_BODY_BYTES ? Promise.resolve(c.json(errorJson(90023, `The request body exceeds ${MAX_BODY_BYTES} bytes.`), 413)) : next();
+    }
+    if (!chunked && (c.req.method === 'GET' || c.req.method === 'HEAD')) return next();
+    return streamedBodyLimit(c, next);
+  });
 
   discoveryEndpoint(app, deps);
   jwksEndpoint(app, deps);

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { createReadCache } from './read-cache.ts';
 
 /** Granted delegated permissions (Graph's oauth2PermissionGrants); principal '' = admin consent for all users. */
 export function createConsentTable(db: DatabaseSync) {
@@ -36,14 +37,19 @@ export function createRoleAssignmentTable(db: DatabaseSync) {
     return statement;
   };
 
+  // Every token for a resource asks which roles its caller holds there.
+  const cache = createReadCache(db);
   return {
     assign(id: string, tenantId: string, principalId: string, resourceId: string, appRoleId: string): void {
       add.run(id, tenantId, principalId, resourceId, appRoleId);
+      cache.clear();
     },
     /** Role ids held on the resource by any of the principals (a user and its groups, or an SP). */
-    roleIds(resourceId: string, principalIds: string[]): string[] {
+    roleIds(resourceId: string, principalIds: string[]): readonly string[] {
       if (principalIds.length === 0) return [];
-      return (forPrincipals(principalIds.length).all(resourceId, ...principalIds) as Array<{ app_role_id: string }>).map((r) => r.app_role_id);
+      return cache.get(`${resourceId}\0${principalIds.join(',')}`, () =>
+        (forPrincipals(principalIds.length).all(resourceId, ...principalIds) as Array<{ app_role_id: string }>).map((r) => r.app_role_id),
+      );
     },
   };
 }

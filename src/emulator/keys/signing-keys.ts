@@ -40,6 +40,7 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
 
   let loadedVersion = -1;
   let loadedAt = 0;
+  let versionCheckedAt = -Infinity;
   let active: Promise<SigningKey> | undefined;
   let published: PublishedKey[] = [];
 
@@ -60,7 +61,11 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
    * Re-reads keys when another connection (the rotate-keys CLI) changed the database, when forced,
    * or once a minute so retired keys leave the JWKS on time.
    */
-  function refresh(force = false): void {
+  function refresh(force = false, throttled = false): void {
+    // Signing checks for a rotation by another process at most every 250 ms (it runs per token);
+    // the JWKS always checks, so a published key is visible at once.
+    if (throttled && !force && active && performance.now() - versionCheckedAt < 250 && clock() - loadedAt < 60_000) return;
+    versionCheckedAt = performance.now();
     const version = Number((dataVersion.get() as Record<string, number>)['data_version']);
     if (!force && active && version === loadedVersion && clock() - loadedAt < 60_000) return;
     loadedVersion = version;
@@ -88,7 +93,7 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
       refresh(true);
     },
     async activeKey(): Promise<SigningKey> {
-      refresh();
+      refresh(false, true);
       if (!active) throw new Error('no signing key: call ensure() first');
       return active;
     },

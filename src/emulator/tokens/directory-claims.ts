@@ -4,7 +4,7 @@ import type { AppRole, ServicePrincipal } from '../directory/types.ts';
 /** Above this many groups Entra puts an overage pointer in a JWT instead of `groups`. */
 export const GROUPS_OVERAGE_LIMIT = 200;
 
-function roleValues(resource: ServicePrincipal, roleIds: string[], memberType: AppRole['allowedMemberTypes'][number]): string[] {
+function roleValues(resource: ServicePrincipal, roleIds: readonly string[], memberType: AppRole['allowedMemberTypes'][number]): string[] {
   const held = new Set(roleIds);
   return resource.appRoles
     .filter((r) => held.has(r.id) && r.isEnabled && r.allowedMemberTypes.includes(memberType))

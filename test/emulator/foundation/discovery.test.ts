@@ -93,6 +93,20 @@ describe('emulator discovery, JWKS and instance discovery', () => {
     });
     assert.equal(big.status, 413);
     assert.deepEqual(((await big.json()) as { error_codes: number[] }).error_codes, [90023]);
+    // Without a Content-Length (chunked), the limit is enforced while the body streams in.
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 100; i++) controller.enqueue(new TextEncoder().encode('a'.repeat(1000)));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${emu.url}/${emu.devJson.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(chunked.status, 413);
     const missing = await fetch(`${emu.url}/nothing/here/at/all`);
     assert.equal(missing.status, 404);
     assert.deepEqual(((await missing.json()) as { error_codes: number[] }).error_codes, [9002313]);
