@@ -28,6 +28,12 @@ export interface RunningAzurite {
   close(): Promise<void>;
 }
 
+/**
+ * Azurite stops when its stdin pipe closes, which happens however this process ends (SIGKILL
+ * included), so no orphaned Azurite keeps the port.
+ */
+const EXIT_WITH_PARENT = `--import=data:text/javascript,${encodeURIComponent("process.stdin.on('end',()=>process.kill(process.pid,'SIGTERM'));process.stdin.resume();")}`;
+
 /** The path of Azurite's blob-service entry point, or undefined when the package is not installed. */
 export function azuriteBlobScript(): string | undefined {
   try {
@@ -60,6 +66,7 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
   const child = spawn(
     process.execPath,
     [
+      EXIT_WITH_PARENT,
       script,
       '--blobHost', host, '--blobPort', String(port),
       '--cert', resolve(options.certFile), '--key', resolve(options.keyFile),
@@ -67,7 +74,7 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
       // The Storage SDK may speak a newer service version than this Azurite knows.
       '--skipApiVersionCheck',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() },
+    { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv() },
   );
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);

@@ -50,7 +50,13 @@ test('entrakit dev starts emulator, storage, API and web app, records them in de
       await assert.rejects(fetch(url), `${url} is still answering after Ctrl-C`);
     }
   } finally {
-    child.kill('SIGKILL');
+    // A graceful stop even after a failed assertion: SIGKILL would orphan the Azurite child.
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+      child.kill('SIGKILL');
+    }
     await rm(dataDir, { recursive: true, force: true });
   }
 });
