@@ -61,14 +61,33 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     getRequestListener((request) => (handler.app ? handler.app.fetch(request) : new Response('starting', { status: 503 }))),
   );
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 8443, options.host ?? '127.0.0.1', () => done());
-  });
+  const wantedPort = options.port ?? 8443;
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(wantedPort, host, () => done());
+    });
+  } catch (error) {
+    await state.close();
+    directory.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`the emulator's port ${wantedPort} on ${host} is already in use (is another emulator running?); choose another port`, { cause: error });
+    }
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `https://localhost:${port}`;
   const deps: EmulatorDeps = { directory, keys, state, clock, publicUrl: url, cookieSecret, faults: createFaultInjector(), adminKey };
-  handler.app = createEmulatorApp(deps);
+  try {
+    handler.app = createEmulatorApp(deps);
+  } catch (error) {
+    // Bad settings (e.g. an invalid ENTRAKIT_EMULATOR_* value): release everything, then report.
+    await new Promise<void>((done) => server.close(() => done()));
+    await state.close();
+    directory.close();
+    throw error;
+  }
 
   const devJson: DevJson = {
     emulator: { url, caFile: tls.caFile, adminKey },

@@ -154,6 +154,22 @@ describe('entrakit emulator command', () => {
     }
   });
 
+  it('exits 1 naming the variable when an emulator setting is invalid, releasing its port', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-cli-'));
+    const child = spawn(process.execPath, ['src/cli/main.ts', 'emulator', '--port', '0', '--data', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ENTRAKIT_EMULATOR_REFRESH_REUSE: 'sometimes' },
+    });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await rm(dataDir, { recursive: true, force: true });
+    assert.equal(code, 1);
+    assert.match(err, /ENTRAKIT_EMULATOR_REFRESH_REUSE must be one of revoke-family, allow \(got "sometimes"\)/);
+  });
+
   it('rejects a bad --port naming the option', async () => {
     const child = spawn(process.execPath, ['src/cli/main.ts', 'emulator', '--port', 'abc'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
