@@ -2,10 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
 import type { Configuration } from '@azure/msal-node';
+import { isMicrosoftLoginHost } from '../../core/entra-hosts.ts';
 import { EntrakitError } from '../../core/errors.ts';
 import type { ApiConfig } from '../config.ts';
-
-const MICROSOFT_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn']);
 
 /**
  * An MSAL confidential client for the API's own app registration. Hosts other than Microsoft's
@@ -16,7 +15,7 @@ export async function createConfidentialClient(
 ): Promise<ConfidentialClientApplication> {
   const host = new URL(config.instance).host;
   const auth: Configuration['auth'] = { clientId: config.clientId, authority: config.authority };
-  if (!MICROSOFT_HOSTS.has(host)) auth.knownAuthorities = [host];
+  if (!isMicrosoftLoginHost(host)) auth.knownAuthorities = [host];
   if (config.credential.kind === 'secret') auth.clientSecret = config.credential.secret;
   else auth.clientCertificate = await readClientCertificate(config.credential.file);
   return new ConfidentialClientApplication({

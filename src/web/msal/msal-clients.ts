@@ -4,6 +4,7 @@
  * one sign-in) and is then dropped: users' tokens never meet in memory.
  */
 import { ConfidentialClientApplication, DistributedCachePlugin, LogLevel } from '@azure/msal-node';
+import { isMicrosoftLoginHost } from '../../core/entra-hosts.ts';
 import type {
   AuthenticationResult,
   AuthorizationCodeRequest,
@@ -54,8 +55,6 @@ export interface MsalClients {
   forUser(homeAccountId: string): Promise<MsalClient>;
 }
 
-const MICROSOFT_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoft.com', 'login.windows.net']);
-
 export function createMsalClients(options: {
   config: WebConfig;
   provider: IdentityProvider;
@@ -83,7 +82,7 @@ export function createMsalClients(options: {
         // Our discovery client already fetched (and cached) the metadata: MSAL need not fetch it again.
         authorityMetadata: JSON.stringify(await provider.metadata()),
         // Instance discovery only exists on Microsoft's hosts; other hosts (the emulator) are trusted as configured.
-        ...(MICROSOFT_HOSTS.has(host) ? {} : { knownAuthorities: [host] }),
+        ...(isMicrosoftLoginHost(host) ? {} : { knownAuthorities: [host] }),
       },
       cache: { cachePlugin: new DistributedCachePlugin(cacheClient, partition) },
       system: {
