@@ -12,6 +12,9 @@ import { checkBearerSyntax, readBearerCredentials } from './read-bearer-token.ts
 import { checkRequiredClaims, checkRouteRequirement } from './requirements.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 
+/** `Bearer ` and some spaces: a header longer than the token limit plus this is never a cache hit. */
+const HEADER_SCHEME_ROOM = 16;
+
 export interface BearerAuthenticatorOptions {
   fetch?: typeof globalThis.fetch;
   clock?: () => number;
@@ -64,7 +67,7 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
     return { trusted, failure };
   }
 
-  async function verify(token: string): Promise<{ principal: Principal; claims: Record<string, unknown> }> {
+  async function verify(token: string, authorization: string): Promise<{ principal: Principal; claims: Record<string, unknown> }> {
     const { trusted, failure } = await trustedIssuers();
     try {
       const result = await validateAccessToken(token, {
@@ -75,7 +78,7 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
         ...(policy.allowedTenants ? { allowedTenants: policy.allowedTenants } : {}),
         ...(policy.clockSkewSec !== undefined ? { clockSkewSec: policy.clockSkewSec } : {}),
       });
-      cache.set(token, result, result.claims.exp ?? 0);
+      cache.set(authorization, result, result.claims.exp ?? 0);
       return result;
     } catch (error) {
       // The token's issuer may be the one whose discovery failed: fail closed as unavailable.
@@ -91,9 +94,13 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
   }
 
   function cachedPrincipal(authorization: string | null, requirement?: RouteRequirement): Principal | undefined {
-    const credentials = readBearerCredentials(authorization, maxTokenBytes);
-    // A hit means these exact bytes were fully validated before, so the syntax check can wait for a miss.
-    const verified = cache.get(credentials);
+    // Keyed by the whole header: a hit means this exact header was fully validated before, so a
+    // hit needs no parsing at all. Oversized or absent headers always take the full path.
+    if (authorization === null || authorization.length > maxTokenBytes + HEADER_SCHEME_ROOM) {
+      readBearerCredentials(authorization, maxTokenBytes);
+      return undefined;
+    }
+    const verified = cache.get(authorization);
     return verified ? authorize(verified, requirementFor(requirement)) : undefined;
   }
 
@@ -101,7 +108,7 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
     const cached = cachedPrincipal(authorization, requirement);
     if (cached) return cached;
     const credentials = checkBearerSyntax(readBearerCredentials(authorization, maxTokenBytes));
-    return authorize(await verify(credentials), requirementFor(requirement));
+    return authorize(await verify(credentials, authorization ?? ''), requirementFor(requirement));
   }
 
   function requirementFor(requirement: RouteRequirement | undefined): RouteRequirement {

@@ -9,10 +9,10 @@ export interface VerifiedToken {
 export const MAX_CACHE_LIFETIME_MS = 5 * 60 * 1000;
 
 /**
- * Bounded cache of tokens that passed full validation, keyed by the exact token text: a hit needs
- * the very same bytes, so a forged variant can never match (a fast non-cryptographic key could).
- * The token text is kept in memory, as it is while its request runs; hashing it instead cost a
- * measurable share of a protected request (see docs/benchmarks.md). Entries live until
+ * Bounded cache of tokens that passed full validation, keyed by the exact `Authorization` header
+ * text: a hit needs the very same bytes, so a forged variant can never match (a fast
+ * non-cryptographic key could). The token text is kept in memory, as it is while its request
+ * runs; hashing it instead cost a measurable share of a protected request (docs/benchmarks.md). Entries live until
  * min(exp, now + 5 min); when full, the oldest entry goes first. Route requirements are NOT
  * cached: callers check them on every request.
  */
