@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { readDevJson } from '../core/dev-json.ts';
 import type { DevJson } from '../core/dev-json.ts';
 import { EntrakitError } from '../core/errors.ts';
+import { GUID } from '../core/guid.ts';
 
 /** Everything the API needs to run, validated once at start. */
 export interface ApiConfig {
@@ -28,7 +29,6 @@ export interface ApiConfig {
   dataDir: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MULTI_TENANT = new Set(['common', 'organizations']);
 const DEFAULT_INSTANCE = 'https://login.microsoftonline.com';
 

@@ -14,6 +14,7 @@ import { userinfoEndpoint } from './endpoints/userinfo.ts';
 import { userRealmEndpoint } from './endpoints/user-realm.ts';
 import { graphRoutes } from './graph/routes.ts';
 import { AadError, aadErrorBody } from './protocol/aad-error.ts';
+import { nodeRequestHeaders } from '../core/node-headers.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -39,7 +40,7 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono {
   app.use(function limitBody(c, next) {
     // A declared length is checked from Node's own headers: touching the web Request's body or
     // headers here would make @hono/node-server build a full Request for every token call.
-    const headers = (c.env as { incoming?: { headers: Record<string, string | string[] | undefined> } } | undefined)?.incoming?.headers;
+    const headers = nodeRequestHeaders(c.env);
     const length = headers ? headers['content-length'] : c.req.header('content-length');
     const chunked = headers ? headers['transfer-encoding'] !== undefined : c.req.header('transfer-encoding') !== undefined;
     if (!chunked && typeof length === 'string') {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createWebLogger } from '../../src/web/logger.ts';
 import { IDP_TENANT_ID, startTestIdp } from './helpers/test-idp.ts';
 import type { TestIdp } from './helpers/test-idp.ts';
-import { startWebHarness } from './helpers/web-harness.ts';
+import { assertEncryptedAtRest, startWebHarness } from './helpers/web-harness.ts';
 import type { HarnessOptions } from './helpers/web-harness.ts';
 
 let dataDir: string;
@@ -112,7 +112,7 @@ describe('tokens and sessions over time', () => {
       assert.equal(profile.status, 200);
       assert.equal(idp.refreshRequests, before + 1, 'the refresh token was redeemed silently');
       const [cacheKey] = await web.stores.kv.keys('web:tokencache:');
-      assert.ok(!((await web.stores.kv.get(cacheKey ?? '')) ?? '').includes('eyJ'), 'still encrypted after the refresh');
+      assertEncryptedAtRest((await web.stores.kv.get(cacheKey ?? '')) ?? '', 'still encrypted after the refresh');
     } finally {
       idp.accessTokenLifetimeSec = 3600;
       await web.close();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startTestIdp } from './helpers/test-idp.ts';
 import type { IdTokenMode, TestIdp } from './helpers/test-idp.ts';
-import { startWebHarness } from './helpers/web-harness.ts';
+import { assertEncryptedAtRest, startWebHarness } from './helpers/web-harness.ts';
 import type { WebHarness } from './helpers/web-harness.ts';
 
 let dataDir: string;
@@ -62,8 +62,7 @@ describe('sign-in happy path (baseline for the rejections)', () => {
     assert.ok(!web.browser.cookies.has('entrakit-signin'), 'transaction cookie cleared');
     const [cacheKey] = await web.stores.kv.keys('web:tokencache:');
     const stored = (await web.stores.kv.get(cacheKey ?? '')) ?? '';
-    assert.match(stored, /^v1\./);
-    assert.ok(!stored.includes('eyJ'), 'token cache is encrypted at rest');
+    assertEncryptedAtRest(stored, 'token cache is encrypted at rest');
     const cookie = done.headers.getSetCookie().find((line) => line.startsWith('entrakit-session='));
     assert.match(cookie ?? '', /HttpOnly/i);
     assert.match(cookie ?? '', /SameSite=Lax/i);

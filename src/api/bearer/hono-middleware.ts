@@ -4,6 +4,7 @@ import type { BearerAuthenticator } from './authenticate.ts';
 import { bearerErrorResponse } from './bearer-error-response.ts';
 import { parseRouteRequirement } from './bearer-policy.ts';
 import type { RouteRequirement } from './bearer-policy.ts';
+import { nodeRequestHeaders } from '../../core/node-headers.ts';
 
 /** Hono environment of routes behind bearerAuth: `c.get('principal')` is the verified caller. */
 export interface BearerEnv {
@@ -34,9 +35,9 @@ export function bearerAuth(authenticator: BearerAuthenticator, requirement?: Rou
   // adds no promise and no microtask to the request.
   return function bearerAuthMiddleware(c, next) {
     // On @hono/node-server, Node's own header object saves building a fetch Headers per request.
-    const incoming = (c.env as { incoming?: { headers?: Record<string, string | string[] | undefined> } } | undefined)?.incoming;
-    const nodeHeader = incoming?.headers?.['authorization'];
-    const header = incoming?.headers ? (typeof nodeHeader === 'string' ? nodeHeader : null) : c.req.header('authorization') ?? null;
+    const headers = nodeRequestHeaders(c.env);
+    const nodeHeader = headers?.['authorization'];
+    const header = headers ? (typeof nodeHeader === 'string' ? nodeHeader : null) : c.req.header('authorization') ?? null;
     let cached: Principal | undefined;
     try {
       cached = authenticator.cachedPrincipal(header, route);

@@ -5,8 +5,8 @@ import { apiError } from '../http/api-error.ts';
 import type { OnBehalfOfClient } from '../obo/on-behalf-of.ts';
 import { API_SCOPE, STORAGE_SCOPES } from '../permissions.ts';
 import type { StoryBlobs } from '../storage/story-blobs.ts';
+import { GUID } from '../../core/guid.ts';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `GET /api/story`: the signed-in user's own story. The caller's token is exchanged On-Behalf-Of

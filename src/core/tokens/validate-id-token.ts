@@ -2,7 +2,7 @@ import type { JWTHeaderParameters, JWTVerifyGetKey } from 'jose';
 import { decodeToken } from './decode.ts';
 import { isTenantAllowed, issuerMatches } from './issuer.ts';
 import { audienceList, commonOptions, optionalStringList, requireKeySet, requireString } from './options.ts';
-import { timingSafeStringEqual } from './timing-safe.ts';
+import { timingSafeStringEqual } from '../secrets.ts';
 import { tokenError } from './token-error.ts';
 import { checkHeader, verifyJwt } from './verify-jwt.ts';
 import type { VerifiedJwt } from './verify-jwt.ts';

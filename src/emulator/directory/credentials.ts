@@ -1,21 +1,13 @@
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt as scryptCb } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { DatabaseSync } from 'node:sqlite';
 import { createReadCache } from './read-cache.ts';
+import { sha256Base64Url, timingSafeStringEqual } from '../../core/secrets.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: { N: number }) => Promise<Buffer>;
 // Demo-directory cost: strong enough to never keep plain passwords, cheap enough for load tests.
 const SCRYPT_N = 4096;
 
-function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
-}
-
-function equal(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** Password and client-secret verifiers; plain values are never stored (demo_credentials aside). */
 export function createCredentialStore(db: DatabaseSync, clock: () => number) {
@@ -38,18 +30,18 @@ export function createCredentialStore(db: DatabaseSync, clock: () => number) {
       const [scheme, n, salt, expected] = (row?.verifier ?? 'scrypt$4096$AAAA$AAAA').split('$');
       // Hash even for unknown users so response time does not reveal which usernames exist.
       const hash = await scrypt(password, Buffer.from(salt ?? '', 'base64url'), 32, { N: Number(n) });
-      return row !== undefined && scheme === 'scrypt' && equal(hash.toString('base64url'), expected ?? '');
+      return row !== undefined && scheme === 'scrypt' && timingSafeStringEqual(hash.toString('base64url'), expected ?? '');
     },
     addClientSecret(appObjectId: string, keyId: string, secret: string, expiresAt: number): void {
-      upsert.run(appObjectId, keyId, 'clientSecret', sha256(secret), expiresAt);
+      upsert.run(appObjectId, keyId, 'clientSecret', sha256Base64Url(secret), expiresAt);
       cache.clear();
     },
     /** 'valid', 'expired' (AADSTS7000222) or 'invalid' (AADSTS7000215). */
     verifyClientSecret(appObjectId: string, secret: string): 'valid' | 'expired' | 'invalid' {
-      const digest = sha256(secret);
+      const digest = sha256Base64Url(secret);
       let result: 'expired' | 'invalid' = 'invalid';
       for (const row of secretRows(appObjectId)) {
-        if (!equal(row.verifier, digest)) continue;
+        if (!timingSafeStringEqual(row.verifier, digest)) continue;
         if (row.expires_at !== null && row.expires_at <= clock()) result = 'expired';
         else return 'valid';
       }

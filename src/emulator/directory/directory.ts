@@ -5,8 +5,8 @@ import { openDirectoryDatabase } from './database.ts';
 import { createMembershipTable } from './memberships.ts';
 import { createObjectTable } from './objects.ts';
 import type { Application, ServicePrincipal, Tenant, User } from './types.ts';
+import { GUID } from '../../core/guid.ts';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The emulator's directory: tenants, users, groups, app registrations and what was granted. */
 export function createDirectory(options: { path: string; clock?: () => number }) {

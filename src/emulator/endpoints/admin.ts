@@ -1,14 +1,12 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Context, Hono, Next } from 'hono';
 import type { EmulatorDeps } from '../deps.ts';
 import { parseFaultRule } from '../faults.ts';
+import { timingSafeStringEqual } from '../../core/secrets.ts';
 
 /** Admin endpoints for tests and demos: key rotation and fault injection. */
 export function adminEndpoints(app: Hono, deps: Pick<EmulatorDeps, 'keys' | 'faults' | 'adminKey'>): void {
-  const expected = Buffer.from(deps.adminKey);
   const requireAdmin = async (c: Context, next: Next) => {
-    const given = Buffer.from(c.req.header('x-entrakit-admin') ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!timingSafeStringEqual(c.req.header('x-entrakit-admin') ?? '', deps.adminKey)) {
       return c.json({ error: 'unauthorized', error_description: 'x-entrakit-admin header missing or wrong (see emulator.adminKey in dev.json)' }, 401);
     }
     await next();

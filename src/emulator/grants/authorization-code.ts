@@ -1,4 +1,5 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256Base64Url, timingSafeStringEqual } from '../../core/secrets.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { CODE_TTL_MS, codeKey, redeemedCodeKey, type AuthorizationCodeRecord } from '../protocol/authorization-code.ts';
 import { parseScopes } from '../protocol/scopes.ts';
@@ -33,9 +34,7 @@ function checkPkce(record: AuthorizationCodeRecord, verifier: string | undefined
     return;
   }
   if (verifier === undefined || !VERIFIER.test(verifier) || record.codeChallengeMethod !== 'S256') throw pkceMismatch();
-  const computed = Buffer.from(createHash('sha256').update(verifier).digest('base64url'));
-  const expected = Buffer.from(record.codeChallenge);
-  if (computed.length !== expected.length || !timingSafeEqual(computed, expected)) throw pkceMismatch();
+  if (!timingSafeStringEqual(sha256Base64Url(verifier), record.codeChallenge)) throw pkceMismatch();
 }
 
 /**

@@ -4,6 +4,7 @@ import { v1Issuer } from '../protocol/tenant.ts';
 import { GRAPH_APP_ID } from '../seed/microsoft-resources.ts';
 import { graphTokenSigningForm } from '../tokens/sign.ts';
 import { GraphError } from './graph-error.ts';
+import { GUID } from '../../core/guid.ts';
 
 /** Who called Graph, from a verified access token. */
 export interface GraphCaller {
@@ -19,7 +20,6 @@ export interface GraphCaller {
 
 /** Every identifier the Graph service principal answers to. */
 const GRAPH_AUDIENCES = new Set([GRAPH_APP_ID, 'https://graph.microsoft.com', 'https://canary.graph.microsoft.com']);
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Below Node's 16 KiB header limit, so the check is reachable and answers as Graph does.
 const MAX_TOKEN_LENGTH = 12_288;
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

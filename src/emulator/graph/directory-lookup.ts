@@ -4,8 +4,8 @@ import type { GraphCaller } from './authenticate.ts';
 import { GROUP_SHAPE, SERVICE_PRINCIPAL_SHAPE, toItem, USER_SHAPE, type DirectoryItem } from './entity-shapes.ts';
 import { GraphError, resourceNotFound } from './graph-error.ts';
 import { groupAccess, servicePrincipalAccess, userAccess } from './permissions.ts';
+import { GUID } from '../../core/guid.ts';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_KEY_LENGTH = 1024;
 
 /** A user of the caller's tenant by object id or userPrincipalName; 404 otherwise (other tenants included). */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Base64Url } from '../../core/secrets.ts';
 
 /** Entra's authorization codes live about 10 minutes. */
 export const CODE_TTL_MS = 10 * 60_000;
@@ -28,10 +28,10 @@ export interface AuthorizationCodeRecord {
 
 /** Codes are stored by hash, so a leaked state database does not leak redeemable codes. */
 export function codeKey(code: string): string {
-  return `code:${createHash('sha256').update(code).digest('base64url')}`;
+  return `code:${sha256Base64Url(code)}`;
 }
 
 /** After redemption: remembers which refresh-token family the code produced, to revoke it on reuse. */
 export function redeemedCodeKey(code: string): string {
-  return `code-redeemed:${createHash('sha256').update(code).digest('base64url')}`;
+  return `code-redeemed:${sha256Base64Url(code)}`;
 }

@@ -1,7 +1,8 @@
 import { isPlainObject, parseStoredJson } from '../../store/json.ts';
 import type { EmulatorDeps } from '../deps.ts';
 import type { AuthorizeRequest } from './authorize-request.ts';
-import { mac, randomId, safeEqual, sha256 } from './signing.ts';
+import { sha256Base64Url, timingSafeStringEqual } from '../../core/secrets.ts';
+import { mac, randomId } from './signing.ts';
 
 /** How long a user may take on the login and consent pages. */
 export const LOGIN_TRANSACTION_TTL_MS = 15 * 60_000;
@@ -27,7 +28,7 @@ const TX_ID = /^[A-Za-z0-9_-]{43}$/;
 const key = (id: string) => `login-tx:${id}`;
 
 export async function createTransaction(deps: TxDeps, request: AuthorizeRequest, browserId: string, stage: LoginStage, sid?: string): Promise<LoginTransaction> {
-  const tx: LoginTransaction = { id: randomId(), browser: sha256(browserId), request, stage, createdAt: deps.clock() };
+  const tx: LoginTransaction = { id: randomId(), browser: sha256Base64Url(browserId), request, stage, createdAt: deps.clock() };
   if (sid !== undefined) tx.sid = sid;
   await saveTransaction(deps, tx);
   return tx;
@@ -42,7 +43,7 @@ function parse(text: string | undefined, id: string, browserId: string): LoginTr
   const value = parseStoredJson(text);
   if (!isPlainObject(value) || value['id'] !== id || typeof value['browser'] !== 'string' || !isPlainObject(value['request'])) return undefined;
   const tx = value as unknown as LoginTransaction;
-  return safeEqual(tx.browser, sha256(browserId)) ? tx : undefined;
+  return timingSafeStringEqual(tx.browser, sha256Base64Url(browserId)) ? tx : undefined;
 }
 
 /** The transaction when it exists and was started by this browser. */
@@ -62,5 +63,5 @@ export function csrfToken(secret: Uint8Array, txId: string, browserId: string): 
 }
 
 export function verifyCsrfToken(secret: Uint8Array, txId: string, browserId: string, token: string | undefined): boolean {
-  return typeof token === 'string' && token.length < 128 && safeEqual(token, csrfToken(secret, txId, browserId));
+  return typeof token === 'string' && token.length < 128 && timingSafeStringEqual(token, csrfToken(secret, txId, browserId));
 }

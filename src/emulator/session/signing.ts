@@ -1,24 +1,14 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { timingSafeStringEqual } from '../../core/secrets.ts';
 
 /** Opaque random identifier (base64url), 256 bits unless told otherwise. */
 export function randomId(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-export function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
-}
-
 /** HMAC-SHA256 with a purpose label, so a MAC made for one use never verifies for another. */
 export function mac(secret: Uint8Array, purpose: string, value: string): string {
   return createHmac('sha256', secret).update(`${purpose}\0${value}`).digest('base64url');
-}
-
-/** Constant-time string comparison (lengths may differ). */
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** `value.mac`; the value must not contain a dot. */
@@ -32,5 +22,5 @@ export function verifySignedValue(secret: Uint8Array, purpose: string, signed: s
   const dot = signed.lastIndexOf('.');
   if (dot <= 0) return undefined;
   const value = signed.slice(0, dot);
-  return safeEqual(signed.slice(dot + 1), mac(secret, purpose, value)) ? value : undefined;
+  return timingSafeStringEqual(signed.slice(dot + 1), mac(secret, purpose, value)) ? value : undefined;
 }

@@ -1,4 +1,5 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+import { sha256Base64Url } from '../../core/secrets.ts';
 
 /**
  * Pairwise `sub`: stable for one (tenant, user, client), different across clients so apps cannot
@@ -6,7 +7,7 @@ import { createHash, randomFillSync } from 'node:crypto';
  * characters, like Entra's. ID tokens, access tokens and userinfo all use this one formula.
  */
 export function pairwiseSubject(tenantId: string, objectId: string, clientId: string): string {
-  return createHash('sha256').update(`${tenantId}|${objectId}|${clientId}`).digest('base64url');
+  return sha256Base64Url(`${tenantId}|${objectId}|${clientId}`);
 }
 
 // Random bytes are drawn from a pool refilled in 4 KB blocks: a token carries several opaque
@@ -34,9 +35,4 @@ export function opaqueClaim(bytes = 16): string {
 /** `client_info`: base64url JSON `{uid, utid}`; MSAL builds `homeAccountId` = `uid.utid` from it. */
 export function clientInfo(objectId: string, tenantId: string): string {
   return Buffer.from(JSON.stringify({ uid: objectId, utid: tenantId })).toString('base64url');
-}
-
-/** Base64url SHA-256, used to store codes, refresh tokens and assertion ids by hash only. */
-export function sha256Base64Url(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { KeyValueStore } from '../../store/types.ts';
 import { AadError } from '../protocol/aad-error.ts';
-import { sha256Base64Url } from './identifiers.ts';
+import { sha256Base64Url } from '../../core/secrets.ts';
 import { EXPIRED_REFRESH_GRACE_MS, REFRESH_TOKEN_INACTIVITY_MS, SPA_REFRESH_TOKEN_MAX_MS } from './lifetimes.ts';
 
 /**

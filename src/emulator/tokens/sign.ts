@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { randomBytesFromPool } from './identifiers.ts';
 import { CompactSign, type JWTPayload } from 'jose';
 import type { KeyRing } from '../keys/signing-keys.ts';
+import { sha256Base64Url } from '../../core/secrets.ts';
 
 export interface SignOptions {
   /** v1 access tokens repeat the key id as `x5t`, as Entra's do. */
@@ -15,7 +15,7 @@ export interface SignOptions {
 
 const encoder = new TextEncoder();
 const b64uJson = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-const hashNonce = (nonce: string): string => createHash('sha256').update(nonce).digest('base64url');
+const hashNonce = sha256Base64Url;
 
 /** Signs claims with the active key: header `{typ:'JWT', alg:'RS256', kid}` (+ x5t, nonce). */
 export async function signToken(keys: KeyRing, claims: JWTPayload, options: SignOptions = {}): Promise<string> {

@@ -3,8 +3,8 @@
  * name, so a bad deployment fails at start with a sentence that says what to fix.
  */
 import { z } from 'zod';
+import { GUID } from '../../core/guid.ts';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
 function isOrigin(value: string, protocols: readonly string[]): boolean {

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { EntrakitError } from '../../core/errors.ts';
-import { sameSecret } from '../auth/same-secret.ts';
+import { timingSafeStringEqual } from '../../core/secrets.ts';
 import type { AppEnv } from '../context.ts';
 
 export const CSRF_FIELD = 'csrf';
@@ -22,7 +22,7 @@ export function csrfProtection(options: { baseUrl: string }): MiddlewareHandler<
     if (session) {
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const token = form[CSRF_FIELD];
-      if (typeof token !== 'string' || !sameSecret(token, session.data.csrf)) {
+      if (typeof token !== 'string' || !timingSafeStringEqual(token, session.data.csrf)) {
         throw new EntrakitError('CSRF_TOKEN_INVALID', 'The form was missing its anti-forgery token or it did not match', { status: 403 });
       }
     }

@@ -7,7 +7,7 @@ import { prefixOnly, redactField } from '../../core/trace/index.ts';
 import type { TraceStep } from '../../core/trace/index.ts';
 import type { JsonObject } from '../../store/index.ts';
 import { redemptionError } from '../auth/redemption-error.ts';
-import { sameSecret } from '../auth/same-secret.ts';
+import { timingSafeStringEqual } from '../../core/secrets.ts';
 import { randomToken, takeTransaction } from '../auth/sign-in-transaction.ts';
 import type { AppEnv, WebContext, WebDeps } from '../context.ts';
 import { writeCookie } from '../middleware/cookies.ts';
@@ -29,7 +29,7 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     if (transaction === 'missing') throw signInError('SIGNIN_TRANSACTION_MISSING', 'No sign-in transaction cookie in this browser');
     if (transaction === 'not-found') throw signInError('SIGNIN_TRANSACTION_NOT_FOUND', 'The sign-in transaction was already used or has expired');
     if (!query['state']) throw signInError('SIGNIN_STATE_MISSING', 'The response has no state parameter');
-    if (!sameSecret(query['state'], transaction.state)) throw signInError('SIGNIN_STATE_MISMATCH', 'The response state does not match this sign-in');
+    if (!timingSafeStringEqual(query['state'], transaction.state)) throw signInError('SIGNIN_STATE_MISMATCH', 'The response state does not match this sign-in');
     if (query['error']) {
       throw signInError('SIGNIN_IDP_ERROR', `The identity provider returned "${query['error'].slice(0, 64)}"`, {
         error: query['error'].slice(0, 64),

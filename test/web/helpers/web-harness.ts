@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * The real web app, in-process, against the test identity provider: config through loadWebConfig,
  * stores on a SQLite file, and a tiny cookie-keeping "browser" that does not follow redirects.
@@ -103,4 +104,17 @@ export async function startWebHarness(idp: TestIdp, dataDir: string, options: Ha
     },
     close: () => stores.close(),
   };
+}
+
+/**
+ * A token-cache entry as stored must be ciphertext: MSAL's cache JSON ("AccessToken", "IdToken",
+ * "RefreshToken" sections, "secret" values) is readable neither in the stored text nor in its
+ * decoded bytes. (A 3-character probe such as "eyJ" also turns up in random ciphertext now and then.)
+ */
+export function assertEncryptedAtRest(stored: string, message: string): void {
+  assert.match(stored, /^v1\./, message);
+  const ciphertext = Buffer.from(stored.split('.').at(-1) ?? '', 'base64url').toString('latin1');
+  for (const plain of ['AccessToken', 'IdToken', 'RefreshToken', '"secret"']) {
+    assert.ok(!stored.includes(plain) && !ciphertext.includes(plain), `${message} (found ${plain})`);
+  }
 }
