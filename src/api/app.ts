@@ -1,7 +1,11 @@
+import type { RequestListener } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { BearerAuthenticator, BearerEnv } from './bearer/index.ts';
 import type { DirectoryUsers } from './graph/graph-users.ts';
 import { renderApiError } from './http/api-error.ts';
+import { directJsonListener, mountDirectJsonRoute } from './http/direct-json-route.ts';
+import type { DirectJsonRoute } from './http/direct-json-route.ts';
 import type { OnBehalfOfClient } from './obo/on-behalf-of.ts';
 import { adminUsersRoute } from './routes/admin-users.ts';
 import { healthRoute } from './routes/health.ts';
@@ -22,6 +26,25 @@ const KNOWN_DEPS = new Set(['authenticator', 'obo', 'blobs', 'users', 'onUnexpec
 
 /** The protected API as a web-standard app (`app.fetch`); it does not listen. */
 export function createApiApp(deps: ApiAppDeps): Hono<BearerEnv> {
+  return buildApp(deps, directRoutes());
+}
+
+/**
+ * The same API as a Node request listener: the routes that answer synchronously from the caller
+ * (`/health`, `/api/me`) are answered straight from Node's objects when the token is already
+ * verified; every other request goes through the Hono app.
+ */
+export function createApiListener(deps: ApiAppDeps): RequestListener {
+  const routes = directRoutes();
+  const app = buildApp(deps, routes);
+  return directJsonListener(routes, deps.authenticator, getRequestListener(app.fetch));
+}
+
+function directRoutes(): DirectJsonRoute[] {
+  return [healthRoute, meRoute()];
+}
+
+function buildApp(deps: ApiAppDeps, routes: readonly DirectJsonRoute[]): Hono<BearerEnv> {
   for (const key of Object.keys(deps ?? {})) if (!KNOWN_DEPS.has(key)) throw new TypeError(`createApiApp: unknown option "${key}"`);
   if (typeof deps?.authenticator !== 'function') throw new TypeError('createApiApp: "authenticator" must come from createBearerAuthenticator');
   if (typeof deps.obo?.acquireToken !== 'function') throw new TypeError('createApiApp: "obo" must be an OnBehalfOfClient');
@@ -36,8 +59,7 @@ export function createApiApp(deps: ApiAppDeps): Hono<BearerEnv> {
     c.header('X-Content-Type-Options', 'nosniff');
     await next();
   });
-  healthRoute(app);
-  meRoute(app, deps);
+  for (const route of routes) mountDirectJsonRoute(app, route, deps.authenticator);
   storyRoute(app, deps);
   adminUsersRoute(app, deps);
 

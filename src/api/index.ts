@@ -1,4 +1,4 @@
-export { createApiApp } from './app.ts';
+export { createApiApp, createApiListener } from './app.ts';
 export type { ApiAppDeps } from './app.ts';
 export { isMultiTenant, loadApiConfig } from './config.ts';
 export type { ApiConfig, LoadApiConfigOptions } from './config.ts';

@@ -3,10 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
 import { devJsonPath, updateDevJson } from '../core/dev-json.ts';
 import { trustCaCertificate } from '../core/trust-ca.ts';
-import { createApiApp } from './app.ts';
+import { createApiListener } from './app.ts';
 import { loadApiConfig } from './config.ts';
 import type { ApiConfig } from './config.ts';
 import { createApiDeps } from './deps.ts';
@@ -49,10 +48,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const app = createApiApp(deps);
   // Node refuses headers over 16 KB with a bare 431; a larger limit lets oversized bearer tokens
   // reach the policy, which answers them per RFC 6750 (401 invalid_token).
-  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: API_MAX_HEADER_BYTES }, getRequestListener(app.fetch));
+  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: API_MAX_HEADER_BYTES }, createApiListener(deps));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((done, fail) => {
     server.once('error', fail);

@@ -7,6 +7,7 @@ import { createApiApp } from '../../src/api/app.ts';
 import { createBearerAuthenticator } from '../../src/api/bearer/index.ts';
 import { loadApiConfig } from '../../src/api/config.ts';
 import { createApiDeps } from '../../src/api/deps.ts';
+import { startApi } from '../../src/api/server.ts';
 import { bearerPolicyFromConfig } from '../../src/api/policy.ts';
 import { createDiscoveryClient } from '../../src/core/discovery/discovery-client.ts';
 import { stableGuid } from '../../src/emulator/seed/ids.ts';
@@ -18,12 +19,53 @@ const OTHER_TENANT = '0b0b0b0b-1111-4222-8333-444444444444';
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
-describe('API bearer validation against the real emulator (crafted tokens)', () => {
+type Call = (path: string, authorization?: string) => Promise<Response>;
+interface Transport {
+  name: string;
+  start(env: ApiTestEnv, fetch: typeof globalThis.fetch): Promise<{ call: Call; stop(): Promise<void> }>;
+}
+
+/** The answer's parts a client sees (the Date header aside). */
+async function snapshot(res: Response): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const headers = Object.fromEntries([...res.headers].filter(([name]) => name !== 'date' && name !== 'keep-alive' && name !== 'connection'));
+  return { status: res.status, headers, body: await res.text() };
+}
+
+const TRANSPORTS: Transport[] = [
+  {
+    name: 'in process (app.fetch)',
+    async start(env, fetch) {
+      const config = await loadApiConfig({ env: {}, dataDir: env.dataDir });
+      const app = createApiApp(await createApiDeps(config, { fetch }));
+      return { call: async (path, authorization) => app.request(path, { headers: authorization === undefined ? {} : { authorization } }), stop: async () => {} };
+    },
+  },
+  {
+    // The server `entrakit api` runs: answers from the verified-token cache skip the Hono app, so
+    // every request is sent twice and the second answer (a possible cache hit) must be identical.
+    name: 'over HTTP (startApi), every request twice',
+    async start(env, fetch) {
+      const api = await startApi({ dataDir: env.dataDir, env: {}, port: 0, host: '127.0.0.1', fetch });
+      const once = async (path: string, authorization?: string) =>
+        snapshot(await globalThis.fetch(`${api.url}${path}`, { headers: authorization === undefined ? {} : { authorization } }));
+      return {
+        async call(path, authorization) {
+          const first = await once(path, authorization);
+          const second = await once(path, authorization);
+          assert.deepEqual(second, first, `second answer for ${path} differs`);
+          return new Response(second.body, { status: second.status, headers: second.headers });
+        },
+        stop: () => api.close(),
+      };
+    },
+  },
+];
+
+for (const transport of TRANSPORTS) describe(`API bearer validation against the real emulator (crafted tokens), ${transport.name}`, () => {
   let env: ApiTestEnv;
-  let app: ReturnType<typeof createApiApp>;
   let keyFetches: ReturnType<typeof countingFetch>;
-  const call = async (path: string, authorization?: string) =>
-    app.request(path, { headers: authorization === undefined ? {} : { authorization } });
+  let call: Call;
+  let stopTransport: () => Promise<void>;
 
   async function expectInvalidToken(token: string, description: string, path = '/api/me'): Promise<void> {
     const res = await call(path, `Bearer ${token}`);
@@ -35,10 +77,12 @@ describe('API bearer validation against the real emulator (crafted tokens)', () 
   before(async () => {
     env = await startApiTestEnv();
     keyFetches = countingFetch();
-    const config = await loadApiConfig({ env: {}, dataDir: env.dataDir });
-    app = createApiApp(await createApiDeps(config, { fetch: keyFetches.fetch }));
+    ({ call, stop: stopTransport } = await transport.start(env, keyFetches.fetch));
   });
-  after(() => env.stop());
+  after(async () => {
+    await stopTransport();
+    await env.stop();
+  });
 
   it('sends X-Content-Type-Options: nosniff on success, on 401 and on 404', async () => {
     const ok = await call('/api/me', `Bearer ${await env.sign(env.userClaims('adele'))}`);

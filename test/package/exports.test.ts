@@ -22,6 +22,7 @@ test('the package entry points load from the built dist/ and export the document
   assert.equal(typeof emulator.startEmulator, 'function');
   assert.equal(typeof (await import('entrakit/web')).createWebApp, 'function');
   assert.equal(typeof (await import('entrakit/api')).createApiApp, 'function');
+  assert.equal(typeof (await import('entrakit/api')).createApiListener, 'function');
 });
 
 test('the entrakit bin answers --help and rejects an unknown command with exit 2', async () => {

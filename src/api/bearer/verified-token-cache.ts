@@ -9,15 +9,31 @@ export interface VerifiedToken {
 export const MAX_CACHE_LIFETIME_MS = 5 * 60 * 1000;
 
 /**
- * Bounded cache of tokens that passed full validation, keyed by the exact `Authorization` header
- * text: a hit needs the very same bytes, so a forged variant can never match (a fast
- * non-cryptographic key could). The token text is kept in memory, as it is while its request
- * runs; hashing it instead cost a measurable share of a protected request (docs/benchmarks.md). Entries live until
- * min(exp, now + 5 min); when full, the oldest entry goes first. Route requirements are NOT
- * cached: callers check them on every request.
+ * Characters at the end of the header that index the cache. For a JWT they are the end of its
+ * signature (unpredictable to anyone without the token); shorter headers are their own key.
+ */
+export const CACHE_INDEX_CHARS = 32;
+
+interface Entry {
+  /** The exact header that was validated: a lookup must present the very same text. */
+  header: string;
+  value: VerifiedToken;
+  validUntilMs: number;
+}
+
+/**
+ * Bounded cache of tokens that passed full validation, matched on the exact `Authorization`
+ * header text: a hit needs the very same bytes, so a forged variant can never match. Entries are
+ * found by the header's last CACHE_INDEX_CHARS characters and then compared in full: hashing the
+ * whole ~1.5 KB header for the lookup cost more than the rest of the check
+ * (docs/benchmarks.md). Two validated headers ending alike (`Bearer t` and `bearer t`) share a
+ * slot, the newer one wins; the other one is simply validated again. The token text is kept in
+ * memory, as it is while its request runs. Entries live until min(exp, now + 5 min); when full,
+ * the oldest entry goes first. Route requirements are NOT cached: callers check them on every
+ * request.
  */
 export class VerifiedTokenCache {
-  readonly #entries = new Map<string, { value: VerifiedToken; validUntilMs: number }>();
+  readonly #entries = new Map<string, Entry>();
   readonly #maxEntries: number;
   readonly #clock: () => number;
 
@@ -26,21 +42,23 @@ export class VerifiedTokenCache {
     this.#clock = clock;
   }
 
-  get(token: string): VerifiedToken | undefined {
-    const entry = this.#entries.get(token);
-    if (!entry) return undefined;
+  get(header: string): VerifiedToken | undefined {
+    const index = indexOf(header);
+    const entry = this.#entries.get(index);
+    if (!entry || entry.header !== header) return undefined;
     if (entry.validUntilMs > this.#clock()) return entry.value;
-    this.#entries.delete(token);
+    this.#entries.delete(index);
     return undefined;
   }
 
-  set(token: string, value: VerifiedToken, expSec: number): void {
+  set(header: string, value: VerifiedToken, expSec: number): void {
     if (this.#maxEntries === 0) return;
     const now = this.#clock();
     const validUntilMs = Math.min(expSec * 1000, now + MAX_CACHE_LIFETIME_MS);
     if (validUntilMs <= now) return;
-    this.#entries.delete(token);
-    this.#entries.set(token, { value, validUntilMs });
+    const index = indexOf(header);
+    this.#entries.delete(index);
+    this.#entries.set(index, { header, value, validUntilMs });
     while (this.#entries.size > this.#maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done) break;
@@ -51,4 +69,8 @@ export class VerifiedTokenCache {
   get size(): number {
     return this.#entries.size;
   }
+}
+
+function indexOf(header: string): string {
+  return header.length <= CACHE_INDEX_CHARS ? header : header.slice(-CACHE_INDEX_CHARS);
 }

@@ -1,9 +1,6 @@
-import type { Env, Hono } from 'hono';
+import type { DirectJsonRoute } from '../http/direct-json-route.ts';
+
+const HEALTHY = JSON.stringify({ status: 'ok' });
 
 /** `GET /health`: unauthenticated liveness, no details about the configuration. */
-export function healthRoute<E extends Env>(app: Hono<E>): void {
-  app.get('/health', (c) => {
-    c.header('Cache-Control', 'no-store');
-    return c.json({ status: 'ok' });
-  });
-}
+export const healthRoute: DirectJsonRoute = { path: '/health', requirement: 'public', answer: () => HEALTHY };

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_CACHE_LIFETIME_MS, VerifiedTokenCache } from '../../../src/api/bearer/index.ts';
+import { CACHE_INDEX_CHARS } from '../../../src/api/bearer/verified-token-cache.ts';
 import type { Principal } from '../../../src/api/bearer/index.ts';
 
 const principal: Principal = {
@@ -15,6 +16,22 @@ describe('VerifiedTokenCache', () => {
     cache.set('aaa.bbb.ccc', entry, now / 1000 + 60);
     assert.equal(cache.get('aaa.bbb.ccc'), entry);
     for (const other of ['aaa.bbb.ccd', 'aaa.bbc.ccc', 'aaa.bbb.cc', ' aaa.bbb.ccc']) assert.equal(cache.get(other), undefined, other);
+  });
+
+  it('compares the whole header: headers ending in the same characters never hit each other', () => {
+    const now = 1_000_000_000;
+    const cache = new VerifiedTokenCache(10, () => now);
+    const tail = 'x'.repeat(CACHE_INDEX_CHARS);
+    const other = { principal: { ...principal, objectId: 'someone-else' }, claims: {} };
+    cache.set(`Bearer aaa.bbb.${tail}`, entry, now / 1000 + 60);
+    assert.equal(cache.get(`Bearer aaa.bbc.${tail}`), undefined);
+    assert.equal(cache.get(`bearer aaa.bbb.${tail}`), undefined);
+    assert.equal(cache.get(`Bearer aaa.bbb.${tail}`), entry);
+    // Both validated: they share a slot, the newer wins and the older is simply a miss again.
+    cache.set(`bearer aaa.bbb.${tail}`, other, now / 1000 + 60);
+    assert.equal(cache.size, 1);
+    assert.equal(cache.get(`bearer aaa.bbb.${tail}`), other);
+    assert.equal(cache.get(`Bearer aaa.bbb.${tail}`), undefined);
   });
 
   it('keeps an entry until min(exp, now + 5 min)', () => {
