@@ -11,7 +11,7 @@ import { startApi } from '../../src/api/server.ts';
 import { bearerPolicyFromConfig } from '../../src/api/policy.ts';
 import { createDiscoveryClient } from '../../src/core/discovery/discovery-client.ts';
 import { stableGuid } from '../../src/emulator/seed/ids.ts';
-import { countingFetch, startApiTestEnv } from './helpers/api-test-env.ts';
+import { answerSnapshot, countingFetch, startApiTestEnv } from './helpers/api-test-env.ts';
 import type { ApiTestEnv } from './helpers/api-test-env.ts';
 
 const REALM = 'entrakit-api';
@@ -23,12 +23,6 @@ type Call = (path: string, authorization?: string) => Promise<Response>;
 interface Transport {
   name: string;
   start(env: ApiTestEnv, fetch: typeof globalThis.fetch): Promise<{ call: Call; stop(): Promise<void> }>;
-}
-
-/** The answer's parts a client sees (the Date header aside). */
-async function snapshot(res: Response): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-  const headers = Object.fromEntries([...res.headers].filter(([name]) => name !== 'date' && name !== 'keep-alive' && name !== 'connection'));
-  return { status: res.status, headers, body: await res.text() };
 }
 
 const TRANSPORTS: Transport[] = [
@@ -47,7 +41,7 @@ const TRANSPORTS: Transport[] = [
     async start(env, fetch) {
       const api = await startApi({ dataDir: env.dataDir, env: {}, port: 0, host: '127.0.0.1', fetch });
       const once = async (path: string, authorization?: string) =>
-        snapshot(await globalThis.fetch(`${api.url}${path}`, { headers: authorization === undefined ? {} : { authorization } }));
+        answerSnapshot(await globalThis.fetch(`${api.url}${path}`, { headers: authorization === undefined ? {} : { authorization } }));
       return {
         async call(path, authorization) {
           const first = await once(path, authorization);

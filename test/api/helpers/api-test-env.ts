@@ -95,3 +95,15 @@ export function countingFetch(): { fetch: typeof globalThis.fetch; count(pathSuf
     count: (pathSuffix) => hits.filter((path) => path.endsWith(pathSuffix)).length,
   };
 }
+
+/** What a client sees of an answer: status, headers (without the per-connection and Date ones) and body. */
+export interface AnswerSnapshot {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export async function answerSnapshot(res: Response): Promise<AnswerSnapshot> {
+  const headers = Object.fromEntries([...res.headers].filter(([name]) => name !== 'date' && name !== 'keep-alive' && name !== 'connection'));
+  return { status: res.status, headers, body: await res.text() };
+}
