@@ -70,4 +70,3 @@ export function directJsonListener(routes: readonly DirectJsonRoute[], authentic
     response.end(body);
   };
 }
-
