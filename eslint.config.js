@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.entrakit/**', 'coverage/**', 'test-results/**', 'dist/**'] },
+  { ignores: ['**/dist/**', 'node_modules/**', '.entrakit/**', 'coverage/**', 'test-results/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

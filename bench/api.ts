@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DevJson } from '../src/core/dev-json.ts';
-import { trustCaCertificate } from '../src/core/trust-ca.ts';
+import type { DevJson } from '../packages/emulator/src/dev-json.ts';
+import { trustCaCertificate } from '../packages/entrakit/src/core/trust-ca.ts';
 import { best, ROUNDS } from './lib/load.ts';
 import { HTTP_CONNECTIONS, HTTP_DURATION_SEC, HTTP_WARMUP_SEC, measureGet } from './lib/http-phase.ts';
 import { flagFailures, printNotes, printRatios, printTable, warnIfBusy, writeResult, type Ratio } from './lib/report.ts';

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trustCaCertificate } from '../src/core/trust-ca.ts';
-import { ensureLocalTls } from '../src/emulator/tls/local-ca.ts';
+import { trustCaCertificate } from '../packages/entrakit/src/core/trust-ca.ts';
+import { ensureLocalTls } from '../packages/emulator/src/tls/local-ca.ts';
 import { summarizeProfile, type HotSpot } from './lib/cpu-profile.ts';
 import { best, ROUNDS } from './lib/load.ts';
 import { flagFailures, printNotes, printRatios, printTable, warnIfBusy, writeResult, type Ratio } from './lib/report.ts';

@@ -1,6 +1,6 @@
 // Child process: runs a bounded batch of sign-ins with fixed concurrency and reports counts and latencies.
-import type { DevJson } from '../../src/core/dev-json.ts';
-import { trustCaCertificate } from '../../src/core/trust-ca.ts';
+import type { DevJson } from '../../packages/emulator/src/dev-json.ts';
+import { trustCaCertificate } from '../../packages/entrakit/src/core/trust-ca.ts';
 import { signInDirect, signInViaWebApp } from './sign-in.ts';
 
 export interface SignInBatch {

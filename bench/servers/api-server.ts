@@ -1,5 +1,5 @@
 // The real API (startApi) in its own process: GET /api/me is bearer-protected, GET /health is not.
-import { startApi } from '../../src/api/server.ts';
+import { startApi } from '../../apps/api/server.ts';
 import { serveFromParent } from '../lib/server-process.ts';
 
 serveFromParent<{ dataDir: string }, { url: string }>(async ({ dataDir }) => {

@@ -1,6 +1,6 @@
 // The real emulator in its own process, so it gets a core to itself (and can be run with --cpu-prof).
-import type { DevJson } from '../../src/core/dev-json.ts';
-import { startEmulator } from '../../src/emulator/server.ts';
+import type { DevJson } from '../../packages/emulator/src/dev-json.ts';
+import { startEmulator } from '../../packages/emulator/src/server.ts';
 import { serveFromParent } from '../lib/server-process.ts';
 
 export interface EmulatorInfo {

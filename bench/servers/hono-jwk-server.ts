@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { jwk } from 'hono/jwk';
-import { trustCaCertificate } from '../../src/core/trust-ca.ts';
+import { trustCaCertificate } from '../../packages/entrakit/src/core/trust-ca.ts';
 import { serveFromParent } from '../lib/server-process.ts';
 import type { VerifierInput } from './express-jwt-server.ts';
 

@@ -1,5 +1,5 @@
 // The real web app (startWeb) in its own process, registered as in dev.json (redirect URI on localhost:5000).
-import { startWeb } from '../../src/web/server.ts';
+import { startWeb } from '../../apps/web/server.ts';
 import { serveFromParent } from '../lib/server-process.ts';
 
 serveFromParent<{ dataDir: string }, { url: string }>(async ({ dataDir }) => {

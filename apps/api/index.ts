@@ -1,0 +1,18 @@
+export { createApiApp } from './app.ts';
+export type { ApiAppDeps } from './app.ts';
+export { isMultiTenant, loadApiConfig } from './config.ts';
+export type { ApiConfig, LoadApiConfigOptions } from './config.ts';
+export { createApiDeps } from './deps.ts';
+export type { ApiDepsOptions } from './deps.ts';
+export { startApi } from './server.ts';
+export type { RunningApi, StartApiOptions } from './server.ts';
+export { API_REALM, bearerPolicyFromConfig } from './policy.ts';
+export { ADMIN_ROLE, API_ROLES, API_SCOPE, STORAGE_SCOPES } from './permissions.ts';
+export { createMsalOnBehalfOfClient } from './obo/on-behalf-of.ts';
+export type { MsalOnBehalfOfOptions, OboToken, OnBehalfOfClient, OnBehalfOfRequest } from './obo/on-behalf-of.ts';
+export { createStoryBlobs, MAX_STORY_BYTES } from './storage/story-blobs.ts';
+export type { StoryBlobs, StoryBlobsOptions } from './storage/story-blobs.ts';
+export { createGraphUsers } from './graph/graph-users.ts';
+export type { DirectoryUser, DirectoryUsers, GraphUsersOptions } from './graph/graph-users.ts';
+export { bearerAuth, createBearerAuthenticator } from '../../packages/entrakit/src/bearer/index.ts';
+export type { BearerAuthenticator, BearerEnv, BearerPolicy, Principal, RouteRequirement } from '../../packages/entrakit/src/bearer/index.ts';

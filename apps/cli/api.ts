@@ -1,0 +1,35 @@
+import { parseCommandArgs, parsePort, untilSignal } from '@entrakit/emulator/cli';
+
+export const API_HELP = `Usage: entrakit api [--port 5001] [--host 127.0.0.1] [--data .entrakit]
+
+Runs the protected API (GET /api/me, /api/story, /api/admin/users, /health). Configured by
+environment variables (docs/api.md); while ENTRA_INSTANCE is unset or the emulator's URL, they
+default to DATA/dev.json, so it works against "entrakit emulator" with no setup. Stops on Ctrl-C.
+
+  --port   listening port (default PORT or 5001; 0 picks a free one)
+  --host   listening address (default HOST or 127.0.0.1)
+  --data   data folder holding dev.json (default ENTRAKIT_DATA or .entrakit)`;
+
+export async function apiCommand(argv: string[]): Promise<void> {
+  const { values } = parseCommandArgs(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return void console.log(API_HELP);
+  // Loaded after argument parsing so --help stays instant.
+  const { startApi } = await import('../api/server.ts');
+  const api = await startApi({
+    ...(values.port !== undefined ? { port: parsePort(values.port, 5001) } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(values.data !== undefined ? { dataDir: values.data } : {}),
+  });
+  console.log(`entrakit api listening on ${api.url}`);
+  console.log(`  authority  ${api.config.authority}`);
+  console.log(`  audiences  ${api.config.audiences.join(', ')}`);
+  console.log(`  storage    ${api.config.storage.blobUrl ?? '(not configured: /api/story answers 502)'}`);
+  const signal = await untilSignal();
+  console.log(`\n${signal}: stopping the API`);
+  await api.close();
+}

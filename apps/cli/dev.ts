@@ -1,0 +1,73 @@
+import { join, resolve } from 'node:path';
+import { startApi } from '../api/server.ts';
+import { startEmulator } from '@entrakit/emulator';
+import { ensureLocalTls } from '@entrakit/emulator';
+import { startStorage } from '../storage/start-storage.ts';
+import { startWeb } from '../web/server.ts';
+import { parseCommandArgs, parsePort, untilSignal } from '@entrakit/emulator/cli';
+
+export const DEV_HELP = `Usage: entrakit dev [--data .entrakit] [--no-storage]
+                   [--emulator-port 8443] [--storage-port 10000] [--api-port 5001] [--web-port 5000]
+
+Starts the Entra ID emulator, Azurite blob storage, the API and the web app, seeds the demo
+tenant, prints the URLs and demo sign-ins, and runs until Ctrl-C. Everything binds to 127.0.0.1.
+The web app and API read their usual environment variables (docs/web.md, docs/api.md).`;
+
+interface Stoppable {
+  close(): Promise<void>;
+}
+
+export async function devCommand(argv: string[]): Promise<void> {
+  const { values } = parseCommandArgs(argv, {
+    data: { type: 'string' },
+    'no-storage': { type: 'boolean' },
+    'emulator-port': { type: 'string' },
+    'storage-port': { type: 'string' },
+    'api-port': { type: 'string' },
+    'web-port': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return void console.log(DEV_HELP);
+  const dataDir = resolve(values.data ?? '.entrakit');
+  const started = Date.now();
+  const running: Stoppable[] = [];
+  const stopAll = async () => {
+    for (const part of running.reverse()) await part.close().catch((error: unknown) => console.error('stop failed:', error));
+  };
+  const step = (label: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${label}`);
+
+  try {
+    const emulator = await startEmulator({ dataDir, port: parsePort(values['emulator-port'], 8443, '--emulator-port') });
+    running.push(emulator);
+    step(`emulator  ${emulator.url}`);
+    if (!values['no-storage']) {
+      const tls = await ensureLocalTls(dataDir);
+      const { directory } = emulator.deps;
+      const users = emulator.devJson.users.map((u) => {
+        const user = directory.findUserByUsername(emulator.devJson.tenantId, u.username);
+        if (!user) throw new Error(`demo user ${u.username} is missing from the directory`);
+        return { oid: user.id, displayName: user.displayName };
+      });
+      const storage = await startStorage({ dataDir, tls, users, port: parsePort(values['storage-port'], 10000, '--storage-port') });
+      running.push(storage);
+      step(`storage   ${storage.blobUrl}`);
+    }
+    const api = await startApi({ dataDir, port: parsePort(values['api-port'], 5001, '--api-port'), host: '127.0.0.1' });
+    running.push(api);
+    step(`api       ${api.url}`);
+    const web = await startWeb({ dataDir, port: parsePort(values['web-port'], 5000, '--web-port'), host: '127.0.0.1' });
+    running.push(web);
+    step(`web       ${web.url}${web.listening === web.url ? '' : ` (listening on ${web.listening})`}`);
+
+    console.log(`\nentrakit is ready in ${((Date.now() - started) / 1000).toFixed(1)}s. Open ${web.url} and sign in as:`);
+    for (const u of emulator.devJson.users) console.log(`  ${u.displayName.padEnd(12)} ${u.username}  password: ${u.password}`);
+    console.log(`\nThe emulator's certificate comes from the local CA ${emulator.caFile}; trust it or accept the browser warning once.`);
+    console.log(`Everything a client needs is in ${join(dataDir, 'dev.json')}. Ctrl-C stops everything.`);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  const signal = await untilSignal();
+  console.log(`\n${signal}: stopping`);
+  await stopAll();
+}

@@ -1,0 +1,106 @@
+/**
+ * The real emulator (HTTPS, local CA) plus the real web app on a free port, for browser tests.
+ * The demo app's redirect URI is fixed to port 5000, so the test registers its own web app with
+ * redirect and logout URIs on the test's port, admin-consented to Graph like the demo app.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trustCaCertificate } from '../../../../packages/entrakit/src/core/trust-ca.ts';
+import { newApplication } from '../../../../packages/emulator/src/directory/new-application.ts';
+import { addClientSecret, registerApplication } from '../../../../packages/emulator/src/seed/demo-tenant.ts';
+import { GRAPH_APP_ID } from '../../../../packages/emulator/src/seed/microsoft-resources.ts';
+import { startEmulator } from '../../../../packages/emulator/src/server.ts';
+import { stableGuid } from '../../../../packages/emulator/src/seed/ids.ts';
+import { ensureLocalTls } from '../../../../packages/emulator/src/tls/local-ca.ts';
+import { startApi } from '../../../api/server.ts';
+import { startStorage } from '../../../storage/index.ts';
+import type { RunningEmulator } from '../../../../packages/emulator/src/server.ts';
+import { startWeb } from '../../../web/server.ts';
+import type { RunningWeb } from '../../../web/server.ts';
+
+export interface Stack {
+  emulator: RunningEmulator;
+  web: RunningWeb;
+  webUrl: string;
+  clientId: string;
+  user(alias: 'adele' | 'alex' | 'megan'): { username: string; password: string; displayName: string };
+  restartWeb(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+/** `withApi` also starts Azurite (a story per demo user) and the real API, so /story is real. */
+export async function startStack(options: { withApi?: boolean } = {}): Promise<Stack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-e2e-'));
+  const emulatorDir = join(dataDir, 'emulator');
+  const emulator = await startEmulator({ dataDir: emulatorDir, port: 0 });
+  trustCaCertificate(emulator.caPem);
+  const port = await freePort();
+  const webUrl = `http://localhost:${port}`;
+  const { directory } = emulator.deps;
+  const tenantId = emulator.devJson.tenantId;
+  const clientId = randomUUID();
+  const app = newApplication({
+    appId: clientId,
+    displayName: 'entrakit web (e2e)',
+    web: { redirectUris: [`${webUrl}/auth/callback`, `${webUrl}/`], logoutUrl: `${webUrl}/auth/frontchannel-logout` },
+  });
+  registerApplication(directory, tenantId, app);
+  const secret = addClientSecret(directory, app, 'e2e', Date.now());
+  directory.consents.grant(tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
+
+  const closers: Array<() => Promise<void>> = [];
+  let apiUrl = 'http://127.0.0.1:9';
+  if (options.withApi) {
+    const users = emulator.devJson.users.map((u) => ({ oid: stableGuid(`user:${u.username.split('@')[0]}`), displayName: u.displayName }));
+    const storage = await startStorage({ dataDir: emulatorDir, tls: await ensureLocalTls(emulatorDir), users, port: 0 });
+    const api = await startApi({ env: { LOG_LEVEL: 'silent' }, dataDir: emulatorDir, port: 0, host: '127.0.0.1' });
+    closers.push(() => api.close(), () => storage.close());
+    apiUrl = api.url;
+  }
+  const env = {
+    ENTRA_INSTANCE: emulator.url,
+    ENTRA_TENANT_ID: tenantId,
+    ENTRA_CLIENT_ID: clientId,
+    ENTRA_CLIENT_SECRET: secret,
+    ENTRA_CA_FILE: emulator.caFile,
+    WEB_BASE_URL: webUrl,
+    API_SCOPE: emulator.devJson.apps.api.scope,
+    API_URL: apiUrl,
+    LOG_LEVEL: 'silent',
+  };
+  const start = () => startWeb({ env, dataDir: join(dataDir, 'web'), port, host: '127.0.0.1' });
+  const stack: Stack = {
+    emulator,
+    web: await start(),
+    webUrl,
+    clientId,
+    user(alias) {
+      const found = emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`));
+      if (!found) throw new Error(`no demo user ${alias}`);
+      return found;
+    },
+    async restartWeb() {
+      await stack.web.close();
+      stack.web = await start();
+    },
+    async close() {
+      await stack.web.close();
+      for (const close of closers) await close();
+      await emulator.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}

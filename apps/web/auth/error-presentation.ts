@@ -1,0 +1,79 @@
+import { isEntrakitError } from 'entrakit';
+import type { ErrorView } from '../views/error-page.ts';
+import { aadstsCode, explainAadsts } from 'entrakit/web';
+
+const TRY_AGAIN = { href: '/auth/sign-in', label: 'Sign in again' };
+const HOME = { href: '/', label: 'Back to the home page' };
+
+const PRESENTATION: Record<string, { title: string; explanation: string; signIn: boolean }> = {
+  SIGNIN_TRANSACTION_MISSING: {
+    title: 'This sign-in did not start here',
+    explanation: 'The sign-in response arrived without the cookie this browser gets when it starts a sign-in (or the cookie expired after 10 minutes). It was refused: a response started elsewhere could sign you in as someone else.',
+    signIn: true,
+  },
+  SIGNIN_TRANSACTION_NOT_FOUND: {
+    title: 'This sign-in response was already used',
+    explanation: 'Each sign-in response can be used once, within 10 minutes. This one was replayed (for example by going back and reloading) or has expired, so it was refused.',
+    signIn: true,
+  },
+  SIGNIN_STATE_MISSING: {
+    title: 'The sign-in response had no state',
+    explanation: 'The identity provider must return the state value the app sent. Without it the response cannot be tied to this sign-in, so it was refused before any token was requested.',
+    signIn: true,
+  },
+  SIGNIN_STATE_MISMATCH: {
+    title: 'The sign-in response belongs to another sign-in',
+    explanation: 'The state value in the response does not match the one this browser sent. This is what a cross-site request forgery (login CSRF) looks like, so it was refused before any token was requested.',
+    signIn: true,
+  },
+  SIGNIN_CODE_MISSING: { title: 'The sign-in response had no code', explanation: 'The identity provider redirected back without an authorization code or an error.', signIn: true },
+  SIGNIN_IDP_ERROR: { title: 'The identity provider refused the sign-in', explanation: 'Entra ID redirected back with an error instead of an authorization code.', signIn: true },
+  SIGNIN_CODE_REDEMPTION_FAILED: {
+    title: 'The authorization code could not be redeemed',
+    explanation: 'The token endpoint refused to exchange the code for tokens.',
+    signIn: true,
+  },
+  TOKEN_SIGNATURE_INVALID: { title: 'The ID token was rejected: bad signature', explanation: "The ID token's signature does not verify with the identity provider's published keys (JWKS). It may have been forged or altered.", signIn: true },
+  TOKEN_KEY_NOT_FOUND: { title: 'The ID token was rejected: unknown key', explanation: "The ID token names a signing key (kid) that is not in the identity provider's key set.", signIn: true },
+  TOKEN_ALG_NOT_ALLOWED: { title: 'The ID token was rejected: algorithm not allowed', explanation: 'Entra signs ID tokens with RS256 only. A token with another algorithm, or alg "none" (unsigned), is refused.', signIn: true },
+  TOKEN_ISSUER_INVALID: { title: 'The ID token was rejected: wrong issuer', explanation: 'The iss claim is not the issuer named in the discovery document (for the token\'s tenant).', signIn: true },
+  TOKEN_AUDIENCE_INVALID: { title: 'The ID token was rejected: wrong audience', explanation: 'The aud claim is not this app\'s client id: the token was issued to another app.', signIn: true },
+  TOKEN_EXPIRED: { title: 'The ID token was rejected: expired', explanation: 'The exp claim is in the past (beyond the allowed clock skew).', signIn: true },
+  TOKEN_NOT_YET_VALID: { title: 'The ID token was rejected: not valid yet', explanation: 'The nbf or iat claim is in the future (beyond the allowed clock skew).', signIn: true },
+  TOKEN_NONCE_MISMATCH: { title: 'The ID token was rejected: wrong nonce', explanation: 'The nonce claim does not match the nonce this sign-in sent, so the token was not issued for this sign-in (a replayed or injected token).', signIn: true },
+  TOKEN_TENANT_NOT_ALLOWED: { title: 'Your organization is not allowed', explanation: 'The ID token comes from a tenant that is not in this app\'s allow-list (ENTRA_ALLOWED_TENANTS).', signIn: true },
+  TOKEN_MALFORMED: { title: 'The ID token was rejected: malformed', explanation: 'The ID token is not a well-formed signed JWT with the required claims.', signIn: true },
+  TOKEN_CLAIM_MISSING: { title: 'The ID token was rejected: claim missing', explanation: 'The ID token lacks a required claim (iss, aud, exp, iat or tid).', signIn: true },
+  TOKEN_TOO_LARGE: { title: 'The ID token was rejected: too large', explanation: 'The ID token is larger than the app accepts.', signIn: true },
+  CSRF_TOKEN_INVALID: { title: 'Request refused', explanation: 'The form did not carry this session\'s anti-forgery token, so it may have been submitted by another site. Nothing was changed.', signIn: false },
+  CSRF_ORIGIN_MISMATCH: { title: 'Request refused', explanation: 'The request came from another site. Nothing was changed.', signIn: false },
+  DISCOVERY_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'Its discovery document could not be loaded. Is the emulator running (entrakit emulator)?', signIn: true },
+  JWKS_UNREACHABLE: { title: 'The identity provider\'s keys are unreachable', explanation: 'The signing keys could not be loaded, so the ID token could not be checked and was not accepted.', signIn: true },
+  IDP_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'The token endpoint could not be reached. Is the emulator running (entrakit emulator)?', signIn: true },
+};
+
+const SIGN_IN_CODES = /^(SIGNIN_|TOKEN_|CSRF_)/;
+
+/** An error as the page the user sees; unexpected errors reveal nothing about their cause. */
+export function presentError(error: unknown): ErrorView {
+  if (!isEntrakitError(error)) {
+    return { status: 500, code: 'INTERNAL_ERROR', title: 'Something went wrong', explanation: 'The app hit an unexpected error. It has been logged.', action: HOME, sessionUnchanged: false };
+  }
+  const known = PRESENTATION[error.code];
+  const description = typeof error.details?.['errorDescription'] === 'string' ? error.details['errorDescription'] : undefined;
+  const code = aadstsCode(description);
+  const view: ErrorView = {
+    status: error.status,
+    code: error.code,
+    title: known?.title ?? 'Something went wrong',
+    explanation: known?.explanation ?? error.message,
+    action: known?.signIn === false || !known ? HOME : TRY_AGAIN,
+    sessionUnchanged: SIGN_IN_CODES.test(error.code),
+  };
+  if (description !== undefined) {
+    const firstLine = (description.split(/\r?\n/)[0] ?? '').slice(0, 400);
+    if (code !== undefined) view.aadsts = { code, explanation: explainAadsts(code), description: firstLine };
+    else view.explanation = `${view.explanation} It said: "${firstLine}"`;
+  }
+  return view;
+}

@@ -1,0 +1,166 @@
+/**
+ * The web app's configuration: environment variables validated once at start (zod), with defaults
+ * that target the local emulator through DATA/dev.json. See docs/web.md for the table.
+ */
+import { join, resolve } from 'node:path';
+import { readDevJson } from '@entrakit/emulator';
+import type { DevJson } from '@entrakit/emulator';
+import { loadCertificateCredential } from './config/credential.ts';
+import type { ClientCredential } from './config/credential.ts';
+import { KNOWN_WEB_VARIABLES, WEB_ENV_SCHEMA } from './config/env-schema.ts';
+import type { WebEnv } from './config/env-schema.ts';
+import { WebConfigError } from './config/errors.ts';
+import { persistentSecret } from './config/secrets.ts';
+
+export { WebConfigError } from './config/errors.ts';
+export type { ClientCredential } from './config/credential.ts';
+
+export interface WebConfig {
+  /** Identity provider origin, e.g. https://login.microsoftonline.com or the emulator. */
+  instance: string;
+  tenantId: string;
+  /** `${instance}/${tenantId}`: MSAL's authority. */
+  authority: string;
+  discoveryUrl: string;
+  clientId: string;
+  credential: ClientCredential;
+  allowedTenants?: string[];
+  caFile?: string;
+  /** Public origin of this app, no trailing slash. */
+  baseUrl: string;
+  redirectUri: string;
+  postLogoutRedirectUri: string;
+  port: number;
+  host: string;
+  sessionSecret: Uint8Array;
+  tokenCacheKey: Uint8Array;
+  dataDir: string;
+  storeUrl: string;
+  apiUrl: string;
+  apiScope?: string;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+  logLevel: string;
+  /** Where the app registration came from: the emulator's dev.json or the environment. */
+  registrationSource: 'dev.json' | 'environment';
+  /** Non-fatal findings (unknown variables, generated secrets) to log at start. */
+  warnings: string[];
+}
+
+export interface LoadWebConfigOptions {
+  env: Record<string, string | undefined>;
+  /** Overrides ENTRAKIT_DATA (the CLI's --data). */
+  dataDir?: string;
+  /** Overrides PORT (the CLI's --port). */
+  port?: number;
+  /** Overrides HOST (the CLI's --host). */
+  host?: string;
+}
+
+const ENTRA_INSTANCE = 'https://login.microsoftonline.com';
+const VARIABLE_PREFIXES = ['ENTRA_', 'WEB_'];
+
+/** Validates the environment; throws WebConfigError (WEB_CONFIG_INVALID) naming the bad variable. */
+export function parseWebEnv(env: Record<string, string | undefined>): WebEnv {
+  // `FOO=` in a .env template means "not set", not "set to nothing".
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const result = WEB_ENV_SCHEMA.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const message = issue?.message.startsWith(variable) ? issue.message : `${variable} is invalid: ${issue?.message ?? 'unknown problem'}`;
+    throw new WebConfigError(variable, message);
+  }
+  return result.data;
+}
+
+export function unknownVariables(env: Record<string, string | undefined>): string[] {
+  return Object.keys(env)
+    .filter((name) => VARIABLE_PREFIXES.some((prefix) => name.startsWith(prefix)) && !KNOWN_WEB_VARIABLES.has(name))
+    .sort();
+}
+
+export async function loadWebConfig(options: LoadWebConfigOptions): Promise<WebConfig> {
+  const vars = parseWebEnv(options.env);
+  const warnings = unknownVariables(options.env).map((name) => `${name} is not a variable the web app knows; it is ignored (typo?)`);
+  const dataDir = resolve(options.dataDir ?? vars.ENTRAKIT_DATA ?? '.entrakit');
+  if (vars.ENTRA_CLIENT_ID === undefined && (vars.ENTRA_CLIENT_SECRET ?? vars.ENTRA_CLIENT_CERTIFICATE_FILE) !== undefined) {
+    throw new WebConfigError('ENTRA_CLIENT_ID', 'ENTRA_CLIENT_ID is required when a client credential is set');
+  }
+  const dev = vars.ENTRA_CLIENT_ID === undefined ? await devDefaults(dataDir) : undefined;
+
+  const instance = (vars.ENTRA_INSTANCE ?? (dev ? dev.emulator.url : ENTRA_INSTANCE)).replace(/\/$/, '');
+  const tenantId = vars.ENTRA_TENANT_ID ?? dev?.tenantId;
+  if (tenantId === undefined) throw new WebConfigError('ENTRA_TENANT_ID', 'ENTRA_TENANT_ID is required when ENTRA_CLIENT_ID is set');
+  const clientId = vars.ENTRA_CLIENT_ID ?? dev?.apps.web.clientId ?? '';
+  const credential = await clientCredential(vars, dev);
+  const baseUrl = (vars.WEB_BASE_URL ?? 'http://localhost:5000').replace(/\/$/, '');
+  const baseParts = new URL(baseUrl);
+  const defaultPort = baseParts.port === '' ? (baseParts.protocol === 'https:' ? 443 : 80) : Number(baseParts.port);
+  const caFile = vars.ENTRA_CA_FILE ?? (vars.ENTRA_INSTANCE === undefined ? dev?.emulator.caFile : undefined);
+  const apiScope = vars.API_SCOPE ?? dev?.apps.api.scope;
+
+  const secretsDir = join(dataDir, 'web');
+  const sessionSecret = vars.SESSION_SECRET === undefined ? await persistentSecret(join(secretsDir, 'session.secret'), 32) : new TextEncoder().encode(vars.SESSION_SECRET);
+  const tokenCacheKey =
+    vars.TOKEN_CACHE_KEY === undefined ? await persistentSecret(join(secretsDir, 'token-cache.key'), 32) : new Uint8Array(Buffer.from(vars.TOKEN_CACHE_KEY, 'base64'));
+  if (dev === undefined && (vars.SESSION_SECRET === undefined || vars.TOKEN_CACHE_KEY === undefined)) {
+    warnings.push(`SESSION_SECRET / TOKEN_CACHE_KEY not set: using generated values kept in ${secretsDir} (set them explicitly when running several instances)`);
+  }
+
+  return {
+    instance,
+    tenantId,
+    authority: `${instance}/${tenantId}`,
+    discoveryUrl: `${instance}/${tenantId}/v2.0/.well-known/openid-configuration`,
+    clientId,
+    credential,
+    ...(vars.ENTRA_ALLOWED_TENANTS ? { allowedTenants: vars.ENTRA_ALLOWED_TENANTS } : {}),
+    ...(caFile ? { caFile: resolve(caFile) } : {}),
+    baseUrl,
+    redirectUri: `${baseUrl}/auth/callback`,
+    postLogoutRedirectUri: `${baseUrl}/`,
+    port: options.port ?? vars.PORT ?? defaultPort,
+    host: options.host ?? vars.HOST ?? '127.0.0.1',
+    sessionSecret,
+    tokenCacheKey,
+    dataDir,
+    storeUrl: vars.STORE_URL ?? `sqlite:${join(dataDir, 'web.db')}`,
+    apiUrl: (vars.API_URL ?? dev?.api?.url ?? 'http://localhost:5001').replace(/\/$/, ''),
+    ...(apiScope ? { apiScope } : {}),
+    sessionIdleMs: (vars.SESSION_IDLE_MINUTES ?? 60) * 60_000,
+    sessionAbsoluteMs: (vars.SESSION_ABSOLUTE_HOURS ?? 12) * 3_600_000,
+    logLevel: vars.LOG_LEVEL ?? 'info',
+    registrationSource: dev ? 'dev.json' : 'environment',
+    warnings,
+  };
+}
+
+async function devDefaults(dataDir: string): Promise<DevJson> {
+  try {
+    return await readDevJson(dataDir);
+  } catch {
+    throw new WebConfigError(
+      'ENTRA_CLIENT_ID',
+      `ENTRA_CLIENT_ID is not set and ${join(dataDir, 'dev.json')} was not found: set ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET, or start the emulator first (entrakit emulator --data ${dataDir})`,
+    );
+  }
+}
+
+async function clientCredential(vars: WebEnv, dev: DevJson | undefined): Promise<ClientCredential> {
+  const certificateFile = vars.ENTRA_CLIENT_CERTIFICATE_FILE;
+  const keyFile = vars.ENTRA_CLIENT_CERTIFICATE_KEY_FILE;
+  if ((certificateFile === undefined) !== (keyFile === undefined)) {
+    const missing = certificateFile === undefined ? 'ENTRA_CLIENT_CERTIFICATE_FILE' : 'ENTRA_CLIENT_CERTIFICATE_KEY_FILE';
+    throw new WebConfigError(missing, `${missing} is required with ${missing === 'ENTRA_CLIENT_CERTIFICATE_FILE' ? 'ENTRA_CLIENT_CERTIFICATE_KEY_FILE' : 'ENTRA_CLIENT_CERTIFICATE_FILE'}`);
+  }
+  if (certificateFile !== undefined && vars.ENTRA_CLIENT_SECRET !== undefined) {
+    throw new WebConfigError('ENTRA_CLIENT_SECRET', 'ENTRA_CLIENT_SECRET and ENTRA_CLIENT_CERTIFICATE_FILE are exclusive: set one credential');
+  }
+  if (certificateFile !== undefined && keyFile !== undefined) return loadCertificateCredential(certificateFile, keyFile);
+  const secret = vars.ENTRA_CLIENT_SECRET ?? dev?.apps.web.clientSecret;
+  if (secret === undefined) {
+    throw new WebConfigError('ENTRA_CLIENT_SECRET', 'ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_CERTIFICATE_FILE with ENTRA_CLIENT_CERTIFICATE_KEY_FILE) is required when ENTRA_CLIENT_ID is set');
+  }
+  return { kind: 'secret', secret };
+}

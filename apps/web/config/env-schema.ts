@@ -1,0 +1,93 @@
+/**
+ * The web app's environment variables as a zod schema. Every message starts with the variable's
+ * name, so a bad deployment fails at start with a sentence that says what to fix.
+ */
+import { z } from 'zod';
+import { GUID } from 'entrakit';
+
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+function isOrigin(value: string, protocols: readonly string[]): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return protocols.includes(url.protocol) && url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '';
+}
+
+const optionalText = (name: string) => z.string().trim().min(1, `${name} must not be empty`).optional();
+
+const positiveInt = (name: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, `${name} must be between 1 and ${max}`)
+    .optional();
+
+export const WEB_ENV_SCHEMA = z.object({
+  ENTRA_INSTANCE: z
+    .string()
+    .trim()
+    .refine((v) => isOrigin(v.replace(/\/$/, '') + '/', ['https:']), 'ENTRA_INSTANCE must be an https origin such as https://login.microsoftonline.com (no path)')
+    .optional(),
+  ENTRA_TENANT_ID: z
+    .string()
+    .trim()
+    .refine(
+      (v) => GUID.test(v) || DOMAIN.test(v) || v === 'common' || v === 'organizations',
+      'ENTRA_TENANT_ID must be a tenant GUID, a verified domain (contoso.onmicrosoft.com), "common" or "organizations"',
+    )
+    .optional(),
+  ENTRA_CLIENT_ID: z.string().trim().regex(GUID, 'ENTRA_CLIENT_ID must be a GUID (the application (client) id)').optional(),
+  ENTRA_CLIENT_SECRET: optionalText('ENTRA_CLIENT_SECRET'),
+  ENTRA_CLIENT_CERTIFICATE_FILE: optionalText('ENTRA_CLIENT_CERTIFICATE_FILE'),
+  ENTRA_CLIENT_CERTIFICATE_KEY_FILE: optionalText('ENTRA_CLIENT_CERTIFICATE_KEY_FILE'),
+  ENTRA_ALLOWED_TENANTS: z
+    .string()
+    .trim()
+    .transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t !== ''))
+    .refine((list) => list.length > 0 && list.every((t) => GUID.test(t)), 'ENTRA_ALLOWED_TENANTS must be a comma-separated list of tenant GUIDs')
+    .optional(),
+  ENTRA_CA_FILE: optionalText('ENTRA_CA_FILE'),
+  WEB_BASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => isOrigin(v.replace(/\/$/, '') + '/', ['http:', 'https:']), 'WEB_BASE_URL must be an http(s) origin such as http://localhost:5000 (no path)')
+    .optional(),
+  PORT: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'PORT must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= 0 && n <= 65_535, 'PORT must be between 0 and 65535')
+    .optional(),
+  HOST: optionalText('HOST'),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
+  TOKEN_CACHE_KEY: z
+    .string()
+    .trim()
+    .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'TOKEN_CACHE_KEY must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)')
+    .optional(),
+  ENTRAKIT_DATA: optionalText('ENTRAKIT_DATA'),
+  STORE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^(sqlite:.+|redis:\/\/.+|rediss:\/\/.+|memory:)$/.test(v), 'STORE_URL must be sqlite:<path>, redis://host:port, rediss://host:port or memory:')
+    .optional(),
+  API_URL: z
+    .string()
+    .trim()
+    .refine((v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol), 'API_URL must be an http(s) URL such as http://localhost:5001')
+    .optional(),
+  API_SCOPE: z.string().trim().regex(/^\S+\/\S+$/, 'API_SCOPE must be a scope such as api://<api-client-id>/user_impersonation').optional(),
+  SESSION_IDLE_MINUTES: positiveInt('SESSION_IDLE_MINUTES', 7 * 24 * 60),
+  SESSION_ABSOLUTE_HOURS: positiveInt('SESSION_ABSOLUTE_HOURS', 90 * 24),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent').optional(),
+});
+
+export type WebEnv = z.infer<typeof WEB_ENV_SCHEMA>;
+
+/** Every variable the schema knows, for the unknown-variable warning. */
+export const KNOWN_WEB_VARIABLES: ReadonlySet<string> = new Set(Object.keys(WEB_ENV_SCHEMA.shape));
+
+export { GUID };

@@ -1,0 +1,123 @@
+/**
+ * MSAL Node behind two small entry points. A ConfidentialClientApplication keeps an in-memory
+ * cache that its distributed cache plugin only ever adds to, so one instance serves one user (or
+ * one sign-in) and is then dropped: users' tokens never meet in memory.
+ */
+import { ConfidentialClientApplication, DistributedCachePlugin, LogLevel } from '@azure/msal-node';
+import { isMicrosoftLoginHost } from 'entrakit';
+import type {
+  AuthenticationResult,
+  AuthorizationCodeRequest,
+  AuthorizationUrlRequest,
+  Configuration,
+  ICacheClient,
+  INetworkModule,
+  IPartitionManager,
+  ITokenCache,
+  SilentFlowRequest,
+} from '@azure/msal-node';
+import { recordingNetworkClient } from 'entrakit';
+import type { TraceStep } from 'entrakit';
+import { toMsalCacheClient } from 'entrakit/store';
+import type { TokenCacheStore } from 'entrakit/store';
+import type { IdentityProvider } from 'entrakit/web';
+import type { WebConfig } from '../config.ts';
+import type { WebLogger } from '../logger.ts';
+
+/** The part of ConfidentialClientApplication the app uses. */
+export interface MsalClient {
+  getAuthCodeUrl(request: AuthorizationUrlRequest): Promise<string>;
+  acquireTokenByCode(request: AuthorizationCodeRequest): Promise<AuthenticationResult>;
+  acquireTokenSilent(request: SilentFlowRequest): Promise<AuthenticationResult | null>;
+  getTokenCache(): ITokenCache;
+}
+
+/** Builds the MSAL client from a configuration; tests may wrap the real one. */
+export type MsalClientFactory = (configuration: Configuration) => MsalClient;
+
+export const defaultMsalFactory: MsalClientFactory = (configuration) => new ConfidentialClientApplication(configuration);
+
+/** The serialized cache a code redemption produced, held back until the ID token is validated. */
+export interface PendingCache {
+  partitionKey: string;
+  serialized: string;
+}
+
+export interface SignInClient {
+  client: MsalClient;
+  pendingCache(): PendingCache | undefined;
+}
+
+export interface MsalClients {
+  /** For the sign-in legs; the cache is captured, not stored, so a rejected sign-in leaves nothing behind. */
+  forSignIn(record?: (step: TraceStep) => void): Promise<SignInClient>;
+  /** For one user's tokens: the cache partition is their MSAL home account id, encrypted in our store. */
+  forUser(homeAccountId: string): Promise<MsalClient>;
+}
+
+export function createMsalClients(options: {
+  config: WebConfig;
+  provider: IdentityProvider;
+  tokenCache: TokenCacheStore;
+  networkClient: INetworkModule;
+  clock: () => number;
+  logger: WebLogger;
+  factory?: MsalClientFactory;
+}): MsalClients {
+  const { config, provider, tokenCache, networkClient, clock, logger } = options;
+  const factory = options.factory ?? defaultMsalFactory;
+  const host = new URL(config.instance).host;
+  const storeClient = toMsalCacheClient(tokenCache);
+
+  async function build(cacheClient: ICacheClient, partition: IPartitionManager, network: INetworkModule): Promise<MsalClient> {
+    const credential =
+      config.credential.kind === 'secret'
+        ? { clientSecret: config.credential.secret }
+        : { clientCertificate: { thumbprintSha256: config.credential.thumbprintSha256, privateKey: config.credential.privateKeyPem, x5c: config.credential.x5c } };
+    return factory({
+      auth: {
+        clientId: config.clientId,
+        authority: config.authority,
+        ...credential,
+        // Our discovery client already fetched (and cached) the metadata: MSAL need not fetch it again.
+        authorityMetadata: JSON.stringify(await provider.metadata()),
+        // Instance discovery only exists on Microsoft's hosts; other hosts (the emulator) are trusted as configured.
+        ...(isMicrosoftLoginHost(host) ? {} : { knownAuthorities: [host] }),
+      },
+      cache: { cachePlugin: new DistributedCachePlugin(cacheClient, partition) },
+      system: {
+        networkClient: network,
+        loggerOptions: {
+          piiLoggingEnabled: false,
+          logLevel: LogLevel.Warning,
+          loggerCallback: (_level, message) => logger.debug({ msal: message }, 'msal'),
+        },
+      },
+    });
+  }
+
+  return {
+    async forSignIn(record) {
+      let pending: PendingCache | undefined;
+      const capture: ICacheClient = {
+        get: async () => '',
+        set: async (partitionKey, serialized) => {
+          pending = { partitionKey, serialized };
+          return 'OK';
+        },
+      };
+      const partition: IPartitionManager = {
+        getKey: async () => 'sign-in',
+        extractKey: async (account) => account.homeAccountId,
+      };
+      const network = record ? recordingNetworkClient(networkClient, { record, clock }) : networkClient;
+      return { client: await build(capture, partition, network), pendingCache: () => pending };
+    },
+    async forUser(homeAccountId) {
+      if (typeof homeAccountId !== 'string' || homeAccountId === '') throw new TypeError('forUser: "homeAccountId" must be a non-empty string');
+      // Fixed key: this instance only ever holds this user's cache, so there is nothing else to route.
+      const partition: IPartitionManager = { getKey: async () => homeAccountId, extractKey: async () => homeAccountId };
+      return build(storeClient, partition, networkClient);
+    },
+  };
+}

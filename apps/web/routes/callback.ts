@@ -1,0 +1,169 @@
+import type { AuthenticationResult } from '@azure/msal-node';
+import type { Hono } from 'hono';
+import { EntrakitError } from 'entrakit';
+import { validateIdToken } from 'entrakit';
+import type { IdTokenValidationResult } from 'entrakit';
+import { prefixOnly, redactField } from 'entrakit';
+import type { TraceStep } from 'entrakit';
+import type { JsonObject } from 'entrakit/store';
+import { redemptionError } from 'entrakit/web';
+import { timingSafeStringEqual } from 'entrakit';
+import { randomToken, takeTransaction } from '../auth/sign-in-transaction.ts';
+import type { AppEnv, WebContext, WebDeps } from '../context.ts';
+import { writeCookie } from '../middleware/cookies.ts';
+import type { SignInTransaction, WebSessionData } from '../stores.ts';
+
+function signInError(code: string, message: string, details?: Record<string, unknown>): EntrakitError {
+  return new EntrakitError(code, message, { status: 400, ...(details ? { details } : {}) });
+}
+
+/**
+ * GET /auth/callback: the redirect back from the identity provider. Order matters: the browser's
+ * transaction and the exact state are checked before any token call; the ID token is validated by
+ * our code before anything is stored; only then is a new session (new id) created.
+ */
+export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
+  app.get('/auth/callback', async function completeSignIn(c) {
+    const query = c.req.query();
+    const transaction = await takeTransaction(c, deps);
+    if (transaction === 'missing') throw signInError('SIGNIN_TRANSACTION_MISSING', 'No sign-in transaction cookie in this browser');
+    if (transaction === 'not-found') throw signInError('SIGNIN_TRANSACTION_NOT_FOUND', 'The sign-in transaction was already used or has expired');
+    if (!query['state']) throw signInError('SIGNIN_STATE_MISSING', 'The response has no state parameter');
+    if (!timingSafeStringEqual(query['state'], transaction.state)) throw signInError('SIGNIN_STATE_MISMATCH', 'The response state does not match this sign-in');
+    if (query['error']) {
+      throw signInError('SIGNIN_IDP_ERROR', `The identity provider returned "${query['error'].slice(0, 64)}"`, {
+        error: query['error'].slice(0, 64),
+        errorDescription: (query['error_description'] ?? query['error']).slice(0, 1000),
+      });
+    }
+    const code = query['code'];
+    if (!code) throw signInError('SIGNIN_CODE_MISSING', 'The response has neither a code nor an error');
+
+    const steps = JSON.parse(transaction.steps) as TraceStep[];
+    steps.push(...callbackSteps(deps.clock(), code, query['state']));
+    const { client, pendingCache } = await deps.msal.forSignIn((step) => steps.push(step));
+    let result: AuthenticationResult;
+    try {
+      result = await client.acquireTokenByCode({
+        code,
+        scopes: transaction.scopes,
+        redirectUri: deps.config.redirectUri,
+        codeVerifier: transaction.verifier,
+        nonce: transaction.nonce,
+      });
+    } catch (error) {
+      throw redemptionError(error);
+    }
+
+    const metadata = await deps.provider.metadata();
+    const validated = await validateIdToken(result.idToken, {
+      keySet: await deps.provider.keySet(),
+      issuer: metadata.issuer,
+      clientId: deps.config.clientId,
+      nonce: transaction.nonce,
+      ...(deps.config.allowedTenants ? { allowedTenants: deps.config.allowedTenants } : {}),
+      clock: deps.clock,
+    });
+
+    // The ID token is valid: now, and only now, keep the tokens (encrypted) and create the session.
+    const pending = pendingCache();
+    const homeAccountId = result.account?.homeAccountId;
+    if (!pending || !homeAccountId || pending.partitionKey !== homeAccountId) {
+      throw new EntrakitError('SIGNIN_CODE_REDEMPTION_FAILED', 'MSAL produced no account for the redeemed code', { status: 502 });
+    }
+    await deps.stores.tokenCache.set(homeAccountId, pending.serialized);
+    return startSession(c, deps, transaction, validated, homeAccountId, steps);
+  });
+}
+
+async function startSession(
+  c: WebContext,
+  deps: WebDeps,
+  transaction: SignInTransaction,
+  validated: IdTokenValidationResult,
+  homeAccountId: string,
+  steps: TraceStep[],
+): Promise<Response> {
+  const { claims } = validated;
+  const now = deps.clock();
+  const previous = c.get('session');
+  // Never reuse the pre-sign-in session id (fixation): the old one is destroyed, a new one issued.
+  if (previous) {
+    await deps.stores.sessions.destroy(previous.id);
+    // Another user signed in in this browser: the previous user's tokens must not linger.
+    if (previous.data.homeAccountId !== homeAccountId) await deps.stores.tokenCache.delete(previous.data.homeAccountId);
+  }
+  const { user, changedClaims } = await deps.stores.users.upsertFromClaims(claims);
+
+  steps.push(
+    {
+      at: now,
+      from: 'app',
+      to: 'app',
+      title: 'Validate the ID token',
+      fields: validated.checks.map((check) => ({ name: check.name, value: 'passed', note: check.detail })),
+      notes: [
+        `nonce round trip: sent ${prefixOnly(transaction.nonce, 8)} with /authorize, found ${prefixOnly(String(claims['nonce']), 8)} in the ID token.`,
+        'Keys come only from the JWKS named in the discovery document; MSAL itself does not check ID-token signatures.',
+      ],
+    },
+    {
+      at: deps.clock(),
+      from: 'app',
+      to: 'browser',
+      title: `302 to ${transaction.returnTo}`,
+      status: 302,
+      fields: [{ name: 'Set-Cookie', value: `${deps.cookies.session}=[new session id]; HttpOnly; SameSite=Lax; Path=/${deps.cookies.secure ? '; Secure' : ''}`, note: 'a new id at every sign-in' }],
+      notes: ['Tokens stay on the server, encrypted in the per-user token cache; the browser only holds the session id.'],
+    },
+  );
+  const traceId = await deps.stores.traces.save({ startedAt: transaction.createdAt, steps });
+
+  const data: WebSessionData = {
+    homeAccountId,
+    tid: String(claims['tid']),
+    oid: String(claims['oid'] ?? ''),
+    sid: typeof claims['sid'] === 'string' ? claims['sid'] : null,
+    name: user.name,
+    username: user.username,
+    csrf: randomToken(),
+    signedInAt: now,
+    traceId,
+    idToken: {
+      header: { alg: String(validated.header.alg), kid: String(validated.header.kid ?? ''), typ: String(validated.header.typ ?? '') },
+      claims: claims as JsonObject,
+      checks: validated.checks.map((check) => ({ name: check.name, detail: check.detail })),
+    },
+    signInCount: user.signInCount,
+    changedClaims,
+    scopes: transaction.scopes,
+  };
+  const { id } = await deps.stores.sessions.create(data);
+  if (data.sid) await deps.stores.sidIndex.add(data.sid, id);
+  writeCookie(c, deps.cookies, deps.cookies.session, id, deps.config.sessionAbsoluteMs / 1000);
+  deps.logger.info({ event: 'sign-in.complete', tid: data.tid, oid: data.oid, signInCount: user.signInCount }, 'signed in');
+  return c.redirect(transaction.returnTo, 302);
+}
+
+function callbackSteps(now: number, code: string, state: string): TraceStep[] {
+  return [
+    {
+      at: now,
+      from: 'idp',
+      to: 'browser',
+      title: '302 to /auth/callback',
+      status: 302,
+      fields: [redactField('code', code), { ...redactField('state', state), note: 'the same value the app sent' }],
+      notes: ['After sign-in the identity provider sends the browser back with a one-time authorization code.'],
+    },
+    {
+      at: now,
+      from: 'browser',
+      to: 'app',
+      title: 'GET /auth/callback',
+      method: 'GET',
+      fields: [{ name: 'state check', value: 'exact match', note: 'checked before any token call' }],
+      notes: ['The transaction is taken from the store (single use) using this browser\'s cookie; a replayed callback finds nothing.'],
+    },
+  ];
+}

@@ -1,0 +1,20 @@
+import type { KeyValueStore } from 'entrakit/store';
+import type { Directory } from './directory/directory.ts';
+import type { FaultInjector } from './faults.ts';
+import type { KeyRing } from './keys/signing-keys.ts';
+
+/** What the emulator's endpoints may use; each endpoint declares the subset it needs with Pick. */
+export interface EmulatorDeps {
+  directory: Directory;
+  keys: KeyRing;
+  /** Protocol state: SSO sessions, codes, refresh-token families, consent and login transactions. */
+  state: KeyValueStore;
+  clock: () => number;
+  /** Origin clients use, e.g. https://localhost:8443 (never derived from the Host header). */
+  publicUrl: string;
+  /** Key for signing cookies and CSRF tokens of the login pages. */
+  cookieSecret: Uint8Array;
+  faults: FaultInjector;
+  /** Required in the `x-entrakit-admin` header of admin endpoints. */
+  adminKey: string;
+}

@@ -1,0 +1,80 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { createConsentTable, createRoleAssignmentTable } from './consents.ts';
+import { createCredentialStore } from './credentials.ts';
+import { openDirectoryDatabase } from './database.ts';
+import { createMembershipTable } from './memberships.ts';
+import { createObjectTable } from './objects.ts';
+import type { Application, ServicePrincipal, Tenant, User } from './types.ts';
+import { GUID } from 'entrakit';
+
+
+/** The emulator's directory: tenants, users, groups, app registrations and what was granted. */
+export function createDirectory(options: { path: string; clock?: () => number }) {
+  const clock = options.clock ?? Date.now;
+  const db: DatabaseSync = openDirectoryDatabase(options.path);
+  const objects = createObjectTable(db, clock);
+  const tenantById = db.prepare('SELECT id, domain, display_name FROM tenants WHERE id = ? OR domain = ?');
+  const insertTenant = db.prepare('INSERT INTO tenants (id, domain, display_name) VALUES (?, ?, ?)');
+  const firstTenant = db.prepare('SELECT id, domain, display_name FROM tenants ORDER BY rowid LIMIT 1');
+  const toTenant = (row: unknown): Tenant | undefined => {
+    const r = row as { id: string; domain: string; display_name: string } | undefined;
+    return r ? { id: r.id, domain: r.domain, displayName: r.display_name } : undefined;
+  };
+
+  return {
+    db,
+    objects,
+    credentials: createCredentialStore(db, clock),
+    memberships: createMembershipTable(db),
+    consents: createConsentTable(db),
+    roleAssignments: createRoleAssignmentTable(db),
+
+    addTenant(tenant: Tenant): void {
+      insertTenant.run(tenant.id, tenant.domain, tenant.displayName);
+      objects.invalidate();
+    },
+    /** A tenant by GUID or verified domain (case-insensitive). */
+    findTenant(idOrDomain: string): Tenant | undefined {
+      return objects.memo(`tenant\0${idOrDomain.toLowerCase()}`, () => toTenant(tenantById.get(idOrDomain.toLowerCase(), idOrDomain)));
+    },
+    defaultTenant(): Tenant | undefined {
+      return toTenant(firstTenant.get());
+    },
+    findUserByUsername(tenantId: string, username: string): User | undefined {
+      return objects.findByLookup('user', tenantId, username);
+    },
+    /** Users sign in to multi-tenant authorities too: the UPN's domain picks the home tenant. */
+    findUserAnywhere(username: string): { tenantId: string; user: User } | undefined {
+      const domain = username.split('@')[1];
+      const tenant = domain ? this.findTenant(domain) : undefined;
+      const user = tenant ? objects.findByLookup('user', tenant.id, username) : undefined;
+      return tenant && user ? { tenantId: tenant.id, user } : undefined;
+    },
+    /** An app registration by client id, from any tenant (multi-tenant apps sign in everywhere). */
+    findApplicationByClientId(clientId: string): { tenantId: string; app: Application } | undefined {
+      if (!GUID.test(clientId)) return undefined;
+      const found = objects.findByLookupAnyTenant('application', clientId);
+      return found ? { tenantId: found.tenantId, app: found.value } : undefined;
+    },
+    findServicePrincipalByAppId(tenantId: string, appId: string): ServicePrincipal | undefined {
+      return objects.findByLookup('servicePrincipal', tenantId, appId);
+    },
+    /**
+     * The resource a scope or `.default` names: by appId, or by any service principal name
+     * (App ID URI such as `api://...` or `https://graph.microsoft.com`), with or without trailing slash.
+     */
+    findResource(tenantId: string, identifier: string): ServicePrincipal | undefined {
+      const byAppId = GUID.test(identifier) ? objects.findByLookup('servicePrincipal', tenantId, identifier) : undefined;
+      if (byAppId) return byAppId;
+      const wanted = identifier.replace(/\/+$/, '').toLowerCase();
+      return objects
+        .list('servicePrincipal', tenantId)
+        .find((sp) => sp.servicePrincipalNames.some((name) => name.replace(/\/+$/, '').toLowerCase() === wanted));
+    },
+    close(): void {
+      db.close();
+    },
+  };
+}
+
+export type Directory = ReturnType<typeof createDirectory>;

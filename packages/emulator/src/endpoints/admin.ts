@@ -1,0 +1,31 @@
+import type { Context, Hono, Next } from 'hono';
+import type { EmulatorDeps } from '../deps.ts';
+import { parseFaultRule } from '../faults.ts';
+import { timingSafeStringEqual } from 'entrakit';
+
+/** Admin endpoints for tests and demos: key rotation and fault injection. */
+export function adminEndpoints(app: Hono, deps: Pick<EmulatorDeps, 'keys' | 'faults' | 'adminKey'>): void {
+  const requireAdmin = async (c: Context, next: Next) => {
+    if (!timingSafeStringEqual(c.req.header('x-entrakit-admin') ?? '', deps.adminKey)) {
+      return c.json({ error: 'unauthorized', error_description: 'x-entrakit-admin header missing or wrong (see emulator.adminKey in dev.json)' }, 401);
+    }
+    await next();
+  };
+  app.use('/_admin/*', requireAdmin);
+  app.post('/_admin/rotate-keys', async (c) => c.json({ kid: await deps.keys.rotate() }));
+  app.get('/_admin/faults', (c) => c.json({ faults: deps.faults.list() }));
+  app.post('/_admin/faults', async (c) => {
+    let rule;
+    try {
+      rule = parseFaultRule(await c.req.json());
+    } catch (error) {
+      return c.json({ error: 'invalid_request', error_description: error instanceof Error ? error.message : 'invalid JSON' }, 400);
+    }
+    deps.faults.add(rule);
+    return c.json({ faults: deps.faults.list() }, 201);
+  });
+  app.delete('/_admin/faults', (c) => {
+    deps.faults.clear();
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,114 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { KeyValueStore } from 'entrakit/store';
+import { AadError } from '../protocol/aad-error.ts';
+import { sha256Base64Url } from 'entrakit';
+import { EXPIRED_REFRESH_GRACE_MS, REFRESH_TOKEN_INACTIVITY_MS, SPA_REFRESH_TOKEN_MAX_MS } from './lifetimes.ts';
+
+/**
+ * What happens when an already-rotated refresh token comes back:
+ * - 'revoke-family' (default, RFC 9700 reuse detection): the request fails and every refresh
+ *   token descended from the same sign-in stops working, the newest one included.
+ * - 'allow': Entra's own behaviour; the old token keeps working until it expires (rotation
+ *   without revocation).
+ */
+export type RefreshTokenReuse = 'revoke-family' | 'allow';
+
+/** What a refresh token stands for; stored under the token's hash, never the token itself. */
+export interface RefreshTokenRecord {
+  familyId: string;
+  clientId: string;
+  tenantId: string;
+  userId: string;
+  /** Scope string of the original grant; a refresh without `scope` redeems for this. */
+  scope: string;
+  sid?: string;
+  amr: string[];
+  /** The client authenticated when the family started: redemptions must authenticate too. */
+  confidential: boolean;
+  /** Issued to a single-page app: the family ends 24 hours after sign-in. */
+  spa: boolean;
+  familyStartedAt: number;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export type NewFamily = Omit<RefreshTokenRecord, 'familyId' | 'familyStartedAt' | 'issuedAt' | 'expiresAt'>;
+
+const tokenKey = (token: string): string => `rt:${sha256Base64Url(token)}`;
+const usedKey = (token: string): string => `rt-used:${sha256Base64Url(token)}`;
+const revokedKey = (familyId: string): string => `rt-family-revoked:${familyId}`;
+const FAMILY_MEMORY_MS = REFRESH_TOKEN_INACTIVITY_MS + EXPIRED_REFRESH_GRACE_MS;
+
+function parseRecord(raw: string): RefreshTokenRecord | undefined {
+  try {
+    const r = JSON.parse(raw) as RefreshTokenRecord;
+    return typeof r.familyId === 'string' && typeof r.clientId === 'string' && typeof r.expiresAt === 'number' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opaque, rotating refresh tokens grouped in families (one family per interactive sign-in or OBO). */
+export function createRefreshTokens(state: KeyValueStore, clock: () => number, reuse: RefreshTokenReuse) {
+  async function store(record: RefreshTokenRecord): Promise<string> {
+    const token = `1.${randomBytes(48).toString('base64url')}`;
+    await state.set(tokenKey(token), JSON.stringify(record), record.expiresAt - clock() + EXPIRED_REFRESH_GRACE_MS);
+    return token;
+  }
+
+  function expiry(now: number, record: Pick<RefreshTokenRecord, 'spa' | 'familyStartedAt'>): number {
+    return record.spa ? record.familyStartedAt + SPA_REFRESH_TOKEN_MAX_MS : now + REFRESH_TOKEN_INACTIVITY_MS;
+  }
+
+  async function revokeFamily(familyId: string): Promise<void> {
+    await state.set(revokedKey(familyId), '1', FAMILY_MEMORY_MS);
+  }
+
+  return {
+    /** Starts a family; returns the token and its family id (remembered by the code that produced it). */
+    async startFamily(grant: NewFamily, familyId: string = randomUUID()): Promise<{ token: string; familyId: string }> {
+      const now = clock();
+      const base = { ...grant, familyId, familyStartedAt: now, issuedAt: now };
+      const token = await store({ ...base, expiresAt: expiry(now, base) });
+      return { token, familyId: base.familyId };
+    },
+
+    /**
+     * Validates a presented token and consumes it. `check` runs first (client binding) and may
+     * throw without burning the token. Returns the record and a successor token in the same family.
+     */
+    async rotate(token: string, check: (record: RefreshTokenRecord) => void): Promise<{ record: RefreshTokenRecord; next: string }> {
+      const raw = await state.get(tokenKey(token));
+      if (raw === undefined) {
+        const usedFamily = await state.get(usedKey(token));
+        if (usedFamily === undefined) throw new AadError(9002313, 'Invalid request. The refresh token is malformed or unknown.', { error: 'invalid_grant' });
+        await revokeFamily(usedFamily);
+        throw new AadError(70000, 'The provided grant is invalid: this refresh token was already redeemed, so every refresh token of its sign-in was revoked (refresh token reuse detection, RFC 9700).');
+      }
+      const record = parseRecord(raw);
+      if (!record) throw new AadError(9002313, 'Invalid request. The refresh token is malformed or unknown.', { error: 'invalid_grant' });
+      check(record);
+      if ((await state.get(revokedKey(record.familyId))) !== undefined) {
+        throw new AadError(50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password, or the grant was revoked after a reused authorization or refresh token.');
+      }
+      const now = clock();
+      if (record.expiresAt <= now) {
+        throw new AadError(700082, `The refresh token has expired due to inactivity. The token was issued on ${new Date(record.issuedAt).toISOString()} and was inactive for ${Math.round(REFRESH_TOKEN_INACTIVITY_MS / 86_400_000)}.00:00:00.`);
+      }
+      if (reuse === 'revoke-family') {
+        // take() is atomic: of two concurrent redemptions only one rotates; the other counts as reuse.
+        if ((await state.take(tokenKey(token))) === undefined) {
+          await revokeFamily(record.familyId);
+          throw new AadError(70000, 'The provided grant is invalid: this refresh token was already redeemed (refresh token reuse detection).');
+        }
+        await state.set(usedKey(token), record.familyId, record.expiresAt - now + EXPIRED_REFRESH_GRACE_MS);
+      }
+      const next = await store({ ...record, issuedAt: now, expiresAt: expiry(now, record) });
+      return { record, next };
+    },
+
+    revokeFamily,
+  };
+}
+
+export type RefreshTokens = ReturnType<typeof createRefreshTokens>;

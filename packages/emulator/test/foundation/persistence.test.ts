@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { startTestEmulator } from '../helpers/emulator.ts';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+async function clientCredentialsToken(emu: Awaited<ReturnType<typeof startTestEmulator>>): Promise<string> {
+  const { web, api } = emu.devJson.apps;
+  const res = await fetch(`${emu.devJson.authority}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: web.clientId, client_secret: web.clientSecret, scope: `api://${api.clientId}/.default` }),
+  });
+  assert.equal(res.status, 200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function jwksKids(url: string, tenantId: string): Promise<string[]> {
+  const { keys } = (await (await fetch(`${url}/${tenantId}/discovery/v2.0/keys`)).json()) as { keys: Array<{ kid: string }> };
+  return keys.map((k) => k.kid);
+}
+
+describe('emulator data folder', () => {
+  it('writes dev.json with the exact keys, and keeps CA, keys and ids across restarts', async () => {
+    const first = await startTestEmulator();
+    const devJson = JSON.parse(await readFile(join(first.dataDir, 'dev.json'), 'utf8'));
+    assert.deepEqual(Object.keys(devJson).sort(), ['apps', 'authority', 'emulator', 'graphBaseUrl', 'tenantId', 'users']);
+    assert.equal(devJson.emulator.url, first.url);
+    assert.equal(devJson.emulator.caFile, join(first.dataDir, 'ca.pem'));
+    assert.match(devJson.tenantId, GUID);
+    assert.equal(devJson.authority, `${first.url}/${devJson.tenantId}`);
+    assert.equal(devJson.graphBaseUrl, `${first.url}/v1.0`);
+    assert.deepEqual(Object.keys(devJson.apps.web).sort(), ['clientId', 'clientSecret', 'redirectUri']);
+    assert.equal(devJson.apps.web.redirectUri, 'http://localhost:5000/auth/callback');
+    assert.equal(devJson.apps.api.scope, `api://${devJson.apps.api.clientId}/user_impersonation`);
+    assert.ok(devJson.users.length >= 3);
+    for (const u of devJson.users) assert.deepEqual(Object.keys(u).sort(), ['displayName', 'password', 'username']);
+    assert.equal((await stat(join(first.dataDir, 'dev.json'))).mode & 0o077, 0, 'dev.json holds secrets: owner-only');
+    const ca = await readFile(join(first.dataDir, 'ca.pem'), 'utf8');
+    const kids = await jwksKids(first.url, devJson.tenantId);
+    await first.close();
+
+    const second = await startTestEmulator({ dataDir: first.dataDir });
+    try {
+      assert.equal(await readFile(join(first.dataDir, 'ca.pem'), 'utf8'), ca, 'CA is created once and reused');
+      assert.deepEqual(await jwksKids(second.url, devJson.tenantId), kids, 'same kid after a restart');
+      assert.equal(second.devJson.tenantId, devJson.tenantId);
+      assert.equal(second.devJson.apps.web.clientId, devJson.apps.web.clientId);
+      assert.equal(second.devJson.apps.web.clientSecret, devJson.apps.web.clientSecret);
+    } finally {
+      await second.cleanup();
+    }
+  });
+
+  it('seeds the same GUIDs in every data folder', async () => {
+    const a = await startTestEmulator();
+    const b = await startTestEmulator();
+    try {
+      assert.equal(a.devJson.tenantId, b.devJson.tenantId);
+      assert.equal(a.devJson.apps.api.clientId, b.devJson.apps.api.clientId);
+      assert.notEqual(a.devJson.apps.web.clientSecret, b.devJson.apps.web.clientSecret, 'secrets are random per install');
+      const adele = a.deps.directory.findUserByUsername(a.devJson.tenantId, 'adele@entrakitdemo.onmicrosoft.com');
+      assert.ok(adele);
+      assert.equal(a.deps.directory.memberships.transitiveGroupIds(adele.id).length, 4, 'groups nest four levels');
+    } finally {
+      await a.cleanup();
+      await b.cleanup();
+    }
+  });
+
+  it('rotates keys through the admin endpoint: both published, the new one active; retired keys drop later', async () => {
+    let now = Date.now();
+    const emu = await startTestEmulator({ clock: () => now });
+    try {
+      const tid = emu.devJson.tenantId;
+      const [oldKid] = await jwksKids(emu.url, tid);
+      const before = await clientCredentialsToken(emu);
+      const denied = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST' });
+      assert.equal(denied.status, 401);
+      const res = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST', headers: { 'x-entrakit-admin': emu.devJson.emulator.adminKey! } });
+      assert.equal(res.status, 200);
+      const { kid: newKid } = (await res.json()) as { kid: string };
+      assert.notEqual(newKid, oldKid);
+      assert.deepEqual(await jwksKids(emu.url, tid), [oldKid, newKid]);
+      assert.equal((await emu.deps.keys.activeKey()).kid, newKid);
+      assert.equal(decodeProtectedHeader(before).kid, oldKid);
+      const after = await clientCredentialsToken(emu);
+      assert.equal(decodeProtectedHeader(after).kid, newKid, 'the new key signs');
+      const jwks = createRemoteJWKSet(new URL(`${emu.url}/${tid}/discovery/v2.0/keys`));
+      for (const token of [before, after]) {
+        const { payload } = await jwtVerify(token, jwks, { algorithms: ['RS256'], issuer: `${emu.url}/${tid}/v2.0`, audience: emu.devJson.apps.api.clientId, currentDate: new Date(now) });
+        assert.equal(payload.tid, tid, 'tokens signed by the old key still verify until it retires');
+      }
+      now += 3 * 3600_000;
+      assert.deepEqual(await jwksKids(emu.url, tid), [newKid], 'the old key leaves once its tokens have expired');
+    } finally {
+      await emu.cleanup();
+    }
+  });
+
+  it('injects faults on demand: status with Retry-After, then back to normal', async () => {
+    const emu = await startTestEmulator();
+    try {
+      const admin = { 'x-entrakit-admin': emu.devJson.emulator.adminKey!, 'content-type': 'application/json' };
+      const bad = await fetch(`${emu.url}/_admin/faults`, { method: 'POST', headers: admin, body: JSON.stringify({ pathPrefix: '/', bogus: 1 }) });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { error_description: string }).error_description, /unknown property "bogus"/);
+      const add = await fetch(`${emu.url}/_admin/faults`, { method: 'POST', headers: admin, body: JSON.stringify({ pathPrefix: `/${emu.devJson.tenantId}/discovery`, status: 429, retryAfterSec: 7, count: 1 }) });
+      assert.equal(add.status, 201);
+      const faulted = await fetch(`${emu.url}/${emu.devJson.tenantId}/discovery/v2.0/keys`);
+      assert.equal(faulted.status, 429);
+      assert.equal(faulted.headers.get('retry-after'), '7');
+      assert.equal((await fetch(`${emu.url}/${emu.devJson.tenantId}/discovery/v2.0/keys`)).status, 200, 'count: 1 applies once');
+    } finally {
+      await emu.cleanup();
+    }
+  });
+});
+
+describe('entrakit emulator command', () => {
+  it('starts, writes dev.json, rotate-keys is seen by the running emulator, and SIGINT stops it cleanly', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { trustCaCertificate } = await import('../../../entrakit/src/core/trust-ca.ts');
+    const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-cli-'));
+    const child = spawn(process.execPath, ['packages/emulator/src/cli/main.ts', '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const m = /listening on (https:\/\/localhost:\d+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+      });
+      const devJson = JSON.parse(await readFile(join(dataDir, 'dev.json'), 'utf8'));
+      assert.equal(devJson.emulator.url, url);
+      trustCaCertificate(await readFile(devJson.emulator.caFile, 'utf8'));
+      assert.equal((await jwksKids(url, devJson.tenantId)).length, 1);
+      const rotate = spawn(process.execPath, ['packages/emulator/src/cli/main.ts', 'rotate-keys', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const rotated = await new Promise<number | null>((resolve) => rotate.once('exit', resolve));
+      assert.equal(rotated, 0);
+      assert.equal((await jwksKids(url, devJson.tenantId)).length, 2, 'the running emulator publishes the new key');
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      assert.equal(code, 0);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 1 naming the variable when an emulator setting is invalid, releasing its port', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-cli-'));
+    const child = spawn(process.execPath, ['packages/emulator/src/cli/main.ts', '--port', '0', '--data', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ENTRAKIT_EMULATOR_REFRESH_REUSE: 'sometimes' },
+    });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await rm(dataDir, { recursive: true, force: true });
+    assert.equal(code, 1);
+    assert.match(err, /ENTRAKIT_EMULATOR_REFRESH_REUSE must be one of revoke-family, allow \(got "sometimes"\)/);
+  });
+
+  it('rejects a bad --port naming the option', async () => {
+    const child = spawn(process.execPath, ['packages/emulator/src/cli/main.ts', '--port', 'abc'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 2);
+    assert.match(err, /--port must be a port number/);
+  });
+});

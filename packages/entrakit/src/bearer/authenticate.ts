@@ -1,0 +1,151 @@
+import { EntrakitError, isEntrakitError } from '../core/errors.ts';
+import { createDiscoveryClient } from '../core/discovery/discovery-client.ts';
+import type { DiscoveryClient } from '../core/discovery/discovery-client.ts';
+import { DEFAULT_MAX_TOKEN_BYTES } from '../core/tokens/decode.ts';
+import { v1IssuerFor } from '../core/tokens/issuer.ts';
+import type { Principal } from '../core/tokens/principal.ts';
+import { validateAccessToken } from '../core/tokens/validate-access-token.ts';
+import type { TrustedIssuer } from '../core/tokens/validate-access-token.ts';
+import { parseBearerPolicy, parseRouteRequirement } from './bearer-policy.ts';
+import type { RouteRequirement } from './bearer-policy.ts';
+import { checkBearerSyntax, readBearerCredentials } from './read-bearer-token.ts';
+import { checkRequiredClaims, checkRouteRequirement } from './requirements.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
+
+/** `Bearer ` and some spaces: a header longer than the token limit plus this is never a cache hit. */
+const HEADER_SCHEME_ROOM = 16;
+
+export interface BearerAuthenticatorOptions {
+  fetch?: typeof globalThis.fetch;
+  clock?: () => number;
+  /** Share one discovery client (and its JWKS caches) with other parts of the app. */
+  discoveryClient?: DiscoveryClient;
+}
+
+/** Resolves the caller or throws EntrakitError: 400/401/403 with `details.challenge`, 5xx when keys are unreachable. */
+export type BearerAuthenticator = ((request: Request, requirement?: RouteRequirement) => Promise<Principal>) & {
+  readonly realm: string;
+  /** The same check from the raw `Authorization` header value, for servers that have it at hand. */
+  readonly fromAuthorizationHeader: (authorization: string | null, requirement?: RouteRequirement) => Promise<Principal>;
+};
+
+type CachedPrincipal = (authorization: string | null, requirement?: RouteRequirement) => Principal | undefined;
+const fastPaths = new WeakMap<BearerAuthenticator, CachedPrincipal>();
+
+/**
+ * For bearerAuth only: the principal when these exact header bytes were fully validated before
+ * (and the requirement holds; else it throws like the full check), undefined when the full check
+ * is needed. Kept off the public type so every caller goes through one checked path.
+ */
+export function cachedPrincipalOf(authenticator: BearerAuthenticator): CachedPrincipal | undefined {
+  return fastPaths.get(authenticator);
+}
+
+export function createBearerAuthenticator(policyInput: unknown, options: BearerAuthenticatorOptions = {}): BearerAuthenticator {
+  const policy = parseBearerPolicy(policyInput);
+  const clock = options.clock ?? Date.now;
+  if (typeof clock !== 'function') throw new TypeError('createBearerAuthenticator: "clock" must be a function');
+  const discovery = options.discoveryClient ?? createDiscoveryClient({ clock, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const maxTokenBytes = policy.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
+  const cache = new VerifiedTokenCache(policy.cache?.maxEntries ?? 10_000, clock);
+  const staticIssuers: TrustedIssuer[] = (policy.issuers ?? []).map(({ issuer, jwksUri }) => ({
+    issuer,
+    keySet: discovery.getKeySet(jwksUri),
+  }));
+  const parsedRequirements = new WeakMap<object, RouteRequirement>();
+
+  async function trustedIssuers(): Promise<{ trusted: TrustedIssuer[]; failure?: unknown }> {
+    const urls = policy.discoveryUrls ?? [];
+    if (urls.length === 0) return { trusted: staticIssuers };
+    const settled = await Promise.allSettled(urls.map((url) => discovery.getMetadata(url)));
+    const trusted = [...staticIssuers];
+    let failure: unknown;
+    for (const outcome of settled) {
+      if (outcome.status === 'rejected') {
+        failure ??= outcome.reason;
+        continue;
+      }
+      const keySet = discovery.getKeySet(outcome.value.jwks_uri);
+      trusted.push({ issuer: outcome.value.issuer, keySet });
+      const v1 = policy.acceptV1Tokens === false ? undefined : v1IssuerFor(outcome.value.issuer);
+      if (v1) trusted.push({ issuer: v1, keySet });
+    }
+    return { trusted, failure };
+  }
+
+  async function verify(token: string, authorization: string): Promise<{ principal: Principal; claims: Record<string, unknown> }> {
+    const { trusted, failure } = await trustedIssuers();
+    try {
+      const result = await validateAccessToken(token, {
+        trustedIssuers: trusted,
+        audiences: policy.audiences,
+        clock,
+        maxTokenBytes,
+        ...(policy.allowedTenants ? { allowedTenants: policy.allowedTenants } : {}),
+        ...(policy.clockSkewSec !== undefined ? { clockSkewSec: policy.clockSkewSec } : {}),
+      });
+      cache.set(authorization, result, result.claims.exp ?? 0);
+      return result;
+    } catch (error) {
+      // The token's issuer may be the one whose discovery failed: fail closed as unavailable.
+      if (failure !== undefined && isEntrakitError(error, 'TOKEN_ISSUER_INVALID')) throw failure;
+      throw asChallenge(error);
+    }
+  }
+
+  function authorize(verified: { principal: Principal; claims: Record<string, unknown> }, route: RouteRequirement): Principal {
+    checkRequiredClaims(verified.claims, policy.requiredClaims ?? []);
+    checkRouteRequirement(verified.principal, route);
+    return verified.principal;
+  }
+
+  function cachedPrincipal(authorization: string | null, requirement?: RouteRequirement): Principal | undefined {
+    // Keyed by the whole header: a hit means this exact header was fully validated before, so a
+    // hit needs no parsing at all. Oversized or absent headers always take the full path.
+    if (authorization === null || authorization.length > maxTokenBytes + HEADER_SCHEME_ROOM) {
+      readBearerCredentials(authorization, maxTokenBytes);
+      return undefined;
+    }
+    const verified = cache.get(authorization);
+    return verified ? authorize(verified, requirementFor(requirement)) : undefined;
+  }
+
+  async function fromAuthorizationHeader(authorization: string | null, requirement?: RouteRequirement): Promise<Principal> {
+    const cached = cachedPrincipal(authorization, requirement);
+    if (cached) return cached;
+    const credentials = checkBearerSyntax(readBearerCredentials(authorization, maxTokenBytes));
+    return authorize(await verify(credentials, authorization ?? ''), requirementFor(requirement));
+  }
+
+  function requirementFor(requirement: RouteRequirement | undefined): RouteRequirement {
+    if (requirement === undefined) return {};
+    let parsed = parsedRequirements.get(requirement);
+    if (!parsed) {
+      parsed = parseRouteRequirement(requirement);
+      parsedRequirements.set(requirement, parsed);
+    }
+    return parsed;
+  }
+
+  const authenticate = (request: Request, requirement?: RouteRequirement): Promise<Principal> =>
+    fromAuthorizationHeader(request.headers.get('authorization'), requirement);
+  const authenticator = Object.defineProperties(authenticate, {
+    realm: { value: policy.realm ?? 'api', enumerable: true },
+    fromAuthorizationHeader: { value: fromAuthorizationHeader, enumerable: true },
+  }) as BearerAuthenticator;
+  fastPaths.set(authenticator, cachedPrincipal);
+  return authenticator;
+}
+
+/** Token failures become RFC 6750 `invalid_token` challenges; server-side failures pass through. */
+function asChallenge(error: unknown): unknown {
+  if (!isEntrakitError(error)) {
+    return new EntrakitError('JWKS_UNREACHABLE', 'The access token could not be validated', { status: 503, cause: error });
+  }
+  if (error.status !== 401) return error;
+  return new EntrakitError(error.code, error.message, {
+    status: 401,
+    cause: error,
+    details: { ...error.details, challenge: { error: 'invalid_token', errorDescription: error.message } },
+  });
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { EntrakitError } from '../core/errors.ts';
+import { isFetchableUrl } from '../core/discovery/oidc-metadata.ts';
+
+const fetchableUrl = z.string().refine(isFetchableUrl, 'must be an https URL (http only on loopback)');
+/** RFC 6750 auth-param values may not contain `"` or `\`; keep the realm to plain printable text. */
+const realm = z.string().regex(/^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$/, 'must be 1-100 printable ASCII characters without " or \\');
+
+export const requiredClaimSchema = z.strictObject({
+  name: z.string().min(1),
+  /** 'all': the claim must contain every value; 'any': at least one. */
+  match: z.enum(['all', 'any']),
+  values: z.array(z.string()).min(1),
+});
+
+export const bearerPolicySchema = z
+  .strictObject({
+    /** OIDC discovery documents; their issuer (or `{tenantid}` template) and jwks_uri are trusted. */
+    discoveryUrls: z.array(fetchableUrl).optional(),
+    /** Issuers given directly, each with the JWKS its tokens are signed with. */
+    issuers: z.array(z.strictObject({ issuer: z.string().min(1), jwksUri: fetchableUrl })).optional(),
+    /**
+     * Also trust `https://sts.windows.net/{tid}/` (v1 tokens) for each discovered v2 issuer, with
+     * the same keys. Default true; only applies to `discoveryUrls`.
+     */
+    acceptV1Tokens: z.boolean().optional(),
+    allowedTenants: z.array(z.string().min(1)).optional(),
+    /** The API's client id GUID and/or App ID URI (`api://...`). */
+    audiences: z.array(z.string().min(1)).min(1),
+    clockSkewSec: z.number().int().min(0).max(3600).optional(),
+    requiredClaims: z.array(requiredClaimSchema).optional(),
+    maxTokenBytes: z.number().int().min(1024).max(1_048_576).optional(),
+    /** Verified-token cache; maxEntries 0 turns it off. */
+    cache: z.strictObject({ maxEntries: z.number().int().min(0).max(10_000_000) }).optional(),
+    realm: realm.optional(),
+  })
+  .refine((policy) => (policy.discoveryUrls?.length ?? 0) + (policy.issuers?.length ?? 0) > 0, {
+    message: 'give at least one of "discoveryUrls" or "issuers"',
+  });
+
+export const routeRequirementSchema = z.strictObject({
+  /** Any one of these delegated scopes is enough. */
+  scopes: z.array(z.string().min(1)).optional(),
+  /** Any one of these app roles is enough. With scopes too, a listed scope OR a listed role passes. */
+  roles: z.array(z.string().min(1)).optional(),
+  principal: z.enum(['user', 'app', 'any']).optional(),
+});
+
+export type BearerPolicy = z.infer<typeof bearerPolicySchema>;
+export type RequiredClaim = z.infer<typeof requiredClaimSchema>;
+export type RouteRequirement = z.infer<typeof routeRequirementSchema>;
+
+/** Parses a policy given as data; unknown keys are refused by name instead of being dropped. */
+export function parseBearerPolicy(input: unknown): BearerPolicy {
+  const result = bearerPolicySchema.safeParse(input);
+  if (!result.success) {
+    throw new EntrakitError('BEARER_POLICY_INVALID', `Invalid bearer policy: ${describeIssues(result.error, '(policy)')}`, {
+      status: 500,
+      details: { issues: result.error.issues },
+    });
+  }
+  return result.data;
+}
+
+export function parseRouteRequirement(input: unknown): RouteRequirement {
+  const result = routeRequirementSchema.safeParse(input ?? {});
+  if (!result.success) {
+    throw new EntrakitError('BEARER_REQUIREMENT_INVALID', `Invalid route requirement: ${describeIssues(result.error, '(requirement)')}`, {
+      status: 500,
+      details: { issues: result.error.issues },
+    });
+  }
+  return result.data;
+}
+
+function describeIssues(error: z.ZodError, root: string): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : root}: ${issue.message}`)
+    .join('; ');
+}

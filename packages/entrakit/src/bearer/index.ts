@@ -1,0 +1,12 @@
+export { createBearerAuthenticator } from './authenticate.ts';
+export type { BearerAuthenticator, BearerAuthenticatorOptions } from './authenticate.ts';
+export { bearerPolicySchema, parseBearerPolicy, parseRouteRequirement, requiredClaimSchema, routeRequirementSchema } from './bearer-policy.ts';
+export type { BearerPolicy, RequiredClaim, RouteRequirement } from './bearer-policy.ts';
+export { bearerErrorResponse } from './bearer-error-response.ts';
+export type { BearerErrorResponse } from './bearer-error-response.ts';
+export { buildWwwAuthenticate } from './www-authenticate.ts';
+export type { BearerChallenge, BearerErrorCode } from './www-authenticate.ts';
+export { bearerAuth } from './hono-middleware.ts';
+export type { BearerEnv } from './hono-middleware.ts';
+export { VerifiedTokenCache, MAX_CACHE_LIFETIME_MS } from './verified-token-cache.ts';
+export type { Principal } from '../core/tokens/principal.ts';

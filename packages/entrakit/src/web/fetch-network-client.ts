@@ -1,0 +1,43 @@
+import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import { EntrakitError } from '../core/errors.ts';
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * MSAL's network interface over an injected fetch, so the app's one fetch (and its trust store)
+ * serves discovery, MSAL and Graph alike, and tests can see every call.
+ */
+export function createFetchNetworkClient(fetchImpl: typeof fetch): INetworkModule {
+  if (typeof fetchImpl !== 'function') throw new TypeError('createFetchNetworkClient: "fetch" must be a function');
+
+  async function send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions | undefined, timeout?: number): Promise<NetworkResponse<T>> {
+    let response: Response;
+    try {
+      response = await fetchImpl(url, {
+        method,
+        headers: options?.headers ?? {},
+        ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeout ?? DEFAULT_TIMEOUT_MS),
+      });
+    } catch (cause) {
+      throw new EntrakitError('IDP_UNREACHABLE', `The identity provider at ${new URL(url).origin} could not be reached`, { status: 502, cause });
+    }
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      headers[name.toLowerCase()] = value;
+    });
+    let body: T;
+    try {
+      body = (await response.json()) as T;
+    } catch (cause) {
+      throw new EntrakitError('IDP_RESPONSE_INVALID', `The identity provider answered HTTP ${response.status} without JSON`, { status: 502, cause });
+    }
+    return { headers, body, status: response.status };
+  }
+
+  return {
+    sendGetRequestAsync: (url, options, timeout) => send('GET', url, options, timeout),
+    sendPostRequestAsync: (url, options) => send('POST', url, options),
+  };
+}

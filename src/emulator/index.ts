@@ -1,9 +1,0 @@
-/** The Entra ID emulator, to run in-process (e.g. inside a test suite) or as a server. */
-export { startEmulator } from './server.ts';
-export type { EmulatorOptions, RunningEmulator } from './server.ts';
-export { createEmulatorApp } from './app.ts';
-export type { EmulatorDeps } from './deps.ts';
-export type { FaultRule } from './faults.ts';
-export { newApplication } from './directory/new-application.ts';
-export { addClientSecret, registerApplication, DEMO_TENANT, API_APP_ID, WEB_APP_ID } from './seed/demo-tenant.ts';
-export type { Application, AppRole, Group, PermissionScope, ServicePrincipal, Tenant, User } from './directory/types.ts';

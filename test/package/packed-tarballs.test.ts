@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+/** What a user's shell has: no export condition that would point the packages back at sources. */
+const userEnv = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' };
+const repo = resolve(import.meta.dirname, '..', '..');
+const rootManifest = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+const appsManifest = JSON.parse(await readFile(join(repo, 'apps', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+/** Users of the library need at most this many packages for `npm install entrakit`. */
+const MAX_LIBRARY_PACKAGES = 40;
+
+let scratch = '';
+const tarballs: Record<string, string> = {};
+
+async function npm(args: string[], cwd: string): Promise<string> {
+  const { stdout } = await run('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '' } });
+  return stdout;
+}
+
+async function project(name: string, dependencies: Record<string, string>): Promise<string> {
+  const dir = join(scratch, name);
+  await mkdir(dir);
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module', dependencies }, null, 2));
+  await npm(['install', '--omit=dev'], dir);
+  return dir;
+}
+
+/** Every package folder under node_modules (scoped ones counted once each). */
+async function installedPackages(dir: string): Promise<string[]> {
+  const lock = JSON.parse(await readFile(join(dir, 'node_modules', '.package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+  return Object.keys(lock.packages).filter((path) => path.startsWith('node_modules/'));
+}
+
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+describe('the publishable packages, installed from their packed tarballs', { timeout: 600_000 }, () => {
+  before(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'entrakit-packed-'));
+    const packed = JSON.parse(
+      await npm(['pack', '--json', '--workspace', 'entrakit', '--workspace', '@entrakit/emulator', '--pack-destination', scratch], repo),
+    ) as Array<{ name: string; filename: string; files: Array<{ path: string }> }>;
+    for (const p of packed) {
+      tarballs[p.name] = join(scratch, p.filename);
+      assert.ok(!p.files.some((f) => f.path.startsWith('src/') || f.path.startsWith('test/')), `${p.name} ships only built files`);
+    }
+    assert.deepEqual(Object.keys(tarballs).sort(), ['@entrakit/emulator', 'entrakit']);
+  });
+  after(() => rm(scratch, { recursive: true, force: true }));
+
+  it(`npm install entrakit pulls at most ${MAX_LIBRARY_PACKAGES} packages, without the apps' dependencies`, async () => {
+    const dir = await project('library-only', { entrakit: `file:${tarballs['entrakit']}` });
+    const packages = await installedPackages(dir);
+    const bytes = await folderBytes(join(dir, 'node_modules'));
+    console.log(`# npm install entrakit: ${packages.length} packages, ${(bytes / 1024 / 1024).toFixed(1)} MB`);
+    assert.ok(packages.length <= MAX_LIBRARY_PACKAGES, `${packages.length} packages: ${packages.join(', ')}`);
+    for (const unwanted of ['azurite', '@azure/storage-blob', 'pino', 'ioredis', '@entrakit/emulator']) {
+      assert.ok(!packages.includes(`node_modules/${unwanted}`), `${unwanted} is not a dependency of the library`);
+    }
+  });
+
+  it('the README example (a Hono app protected by bearerAuth, the emulator in-process) type-checks and runs', async () => {
+    const dir = await project('readme-example', {
+      entrakit: `file:${tarballs['entrakit']}`,
+      '@entrakit/emulator': `file:${tarballs['@entrakit/emulator']}`,
+      hono: appsManifest.dependencies['hono']!,
+    });
+    await copyFile(join(repo, 'test', 'package', 'scratch-example', 'protect-an-api.ts'), join(dir, 'protect-an-api.ts'));
+    await writeFile(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'es2024', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true,
+          allowImportingTsExtensions: true, verbatimModuleSyntax: true, skipLibCheck: false,
+          lib: ['es2024', 'dom'], types: ['node'], typeRoots: [join(repo, 'node_modules', '@types')],
+        },
+        include: ['protect-an-api.ts'],
+      }),
+    );
+    assert.ok(rootManifest.devDependencies['typescript'], 'the repository type-checks with its own TypeScript');
+    await run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir });
+    const { stdout } = await run(process.execPath, ['protect-an-api.ts'], { cwd: dir, env: userEnv });
+    const result = JSON.parse(stdout) as Record<string, unknown>;
+    assert.equal(result['anonymous'], 401);
+    assert.equal(result['challenge'], 'Bearer realm="api"');
+    assert.equal(result['signed'], 200);
+    assert.match(String((result['body'] as { hello?: unknown }).hello), /^[0-9a-f-]{36}$/);
+    assert.equal(result['explained'], true);
+    assert.equal(result['sessions'], 'function');
+    assert.equal(result['returnTo'], '/');
+
+    const bin = join(dir, 'node_modules', '.bin', 'entrakit-emulator');
+    const help = await run(process.execPath, [bin, '--help'], { cwd: dir, env: userEnv });
+    assert.match(help.stdout, /^Usage: entrakit-emulator /);
+    await assert.rejects(run(process.execPath, [bin, '--port', 'x'], { cwd: dir, env: userEnv }), (error: { code?: number; stderr?: string }) => {
+      assert.equal(error.code, 2);
+      assert.match(error.stderr ?? '', /--port must be a port number/);
+      return true;
+    });
+  });
+});
