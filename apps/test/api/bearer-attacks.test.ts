@@ -10,7 +10,7 @@ import { createApiDeps } from '../../api/deps.ts';
 import { startApi } from '../../api/server.ts';
 import { bearerPolicyFromConfig } from '../../api/policy.ts';
 import { createDiscoveryClient } from '../../../packages/entrakit/src/core/discovery/discovery-client.ts';
-import { stableGuid } from '../../../packages/emulator/src/seed/ids.ts';
+import { stableGuid } from '../../../packages/emulator/src/directory/ids.ts';
 import { answerSnapshot, countingFetch, startApiTestEnv } from './helpers/api-test-env.ts';
 import type { ApiTestEnv } from './helpers/api-test-env.ts';
 

@@ -7,7 +7,7 @@ import type { JWTPayload } from 'jose';
 import { trustCaCertificate } from '../../../../packages/entrakit/src/core/trust-ca.ts';
 import { startEmulator } from '../../../../packages/emulator/src/server.ts';
 import type { RunningEmulator } from '../../../../packages/emulator/src/server.ts';
-import { stableGuid } from '../../../../packages/emulator/src/seed/ids.ts';
+import { stableGuid } from '../../../../packages/emulator/src/directory/ids.ts';
 
 export type DemoAlias = 'adele' | 'alex' | 'megan';
 

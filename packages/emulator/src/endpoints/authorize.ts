@@ -1,13 +1,13 @@
 import type { Context, Hono } from 'hono';
 import { AadError } from '../protocol/aad-error.ts';
-import { redirectingErrors, sendErrorPage } from '../session/authorization-response.ts';
-import { resolveClient, validateAuthorizeRequest, type AuthorizeRequest, type ResolvedClient } from '../session/authorize-request.ts';
-import { ensureBrowserId } from '../session/cookies.ts';
-import { createTransaction } from '../session/login-transaction.ts';
-import { showAccountPicker, showLoginForm } from '../session/pages.ts';
-import { readRequestParams } from '../session/request-params.ts';
-import { completeSignIn, type FlowDeps } from '../session/sign-in-flow.ts';
-import { currentSession, type ActiveSession } from '../session/sso-session.ts';
+import { redirectingErrors, sendErrorPage } from '../sign-in/authorization-response.ts';
+import { resolveClient, validateAuthorizeRequest, type AuthorizeRequest, type ResolvedClient } from '../sign-in/authorize-request.ts';
+import { ensureBrowserId } from '../sign-in/cookies.ts';
+import { createTransaction } from '../sign-in/login-transaction.ts';
+import { showAccountPicker, showLoginForm } from '../sign-in/pages.ts';
+import { readRequestParams } from '../sign-in/request-params.ts';
+import { completeSignIn, type FlowDeps } from '../sign-in/sign-in-flow.ts';
+import { currentSession, type ActiveSession } from '../sign-in/sso-session.ts';
 
 /** The SSO session when its user belongs to the tenant the request named (any tenant for common/organizations). */
 function sessionForTenant(request: AuthorizeRequest, active: ActiveSession | undefined): ActiveSession | undefined {

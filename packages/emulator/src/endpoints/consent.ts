@@ -1,11 +1,11 @@
 import type { Hono } from 'hono';
 import { AadError } from '../protocol/aad-error.ts';
-import { redirectingErrors, sendErrorPage } from '../session/authorization-response.ts';
-import { consentPlan, grantConsent } from '../session/consent-plan.ts';
-import { takeTransaction } from '../session/login-transaction.ts';
-import { completeSignIn, declineConsent, type FlowDeps } from '../session/sign-in-flow.ts';
-import { currentSession } from '../session/sso-session.ts';
-import { verifiedForm } from '../session/verified-form.ts';
+import { redirectingErrors, sendErrorPage } from '../sign-in/authorization-response.ts';
+import { consentPlan, grantConsent } from '../sign-in/consent-plan.ts';
+import { takeTransaction } from '../sign-in/login-transaction.ts';
+import { completeSignIn, declineConsent, type FlowDeps } from '../sign-in/sign-in-flow.ts';
+import { currentSession } from '../sign-in/sso-session.ts';
+import { verifiedForm } from '../sign-in/verified-form.ts';
 
 /** `POST /{tenant}/consent`: the consent page's Accept (grant, then issue the code) or Cancel (access_denied). */
 export function consentEndpoint(app: Hono, deps: FlowDeps): void {

@@ -1,14 +1,14 @@
 import type { Context, Hono } from 'hono';
 import type { User } from '../directory/types.ts';
 import { AadError } from '../protocol/aad-error.ts';
-import { sendErrorPage } from '../session/authorization-response.ts';
-import type { AuthorizeRequest } from '../session/authorize-request.ts';
-import { setSsoCookie } from '../session/cookies.ts';
-import { saveTransaction, type LoginTransaction } from '../session/login-transaction.ts';
-import { showLoginForm } from '../session/pages.ts';
-import { completeSignIn, type FlowDeps } from '../session/sign-in-flow.ts';
-import { currentSession, startSsoSession } from '../session/sso-session.ts';
-import { verifiedForm } from '../session/verified-form.ts';
+import { sendErrorPage } from '../sign-in/authorization-response.ts';
+import type { AuthorizeRequest } from '../sign-in/authorize-request.ts';
+import { setSsoCookie } from '../sign-in/cookies.ts';
+import { saveTransaction, type LoginTransaction } from '../sign-in/login-transaction.ts';
+import { showLoginForm } from '../sign-in/pages.ts';
+import { completeSignIn, type FlowDeps } from '../sign-in/sign-in-flow.ts';
+import { currentSession, startSsoSession } from '../sign-in/sso-session.ts';
+import { verifiedForm } from '../sign-in/verified-form.ts';
 
 const BAD_CREDENTIALS = { code: 50126, text: "Your account or password is incorrect. If you don't remember your password, ask the administrator of the emulator (see dev.json)." };
 const DISABLED = { code: 50057, text: 'Your account has been disabled. Contact your administrator.' };

@@ -3,11 +3,11 @@ import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { EmulatorDeps } from '../deps.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { resolveAuthority, v2Issuer } from '../protocol/tenant.ts';
-import { sendErrorPage } from '../session/authorization-response.ts';
-import { registeredRedirectUris } from '../session/authorize-request.ts';
-import { clearSsoCookie, readSsoCookie } from '../session/cookies.ts';
-import { readRequestParams, singleParam } from '../session/request-params.ts';
-import { deleteSsoSession, loadSsoSession, type SsoSession } from '../session/sso-session.ts';
+import { sendErrorPage } from '../sign-in/authorization-response.ts';
+import { registeredRedirectUris } from '../sign-in/authorize-request.ts';
+import { clearSsoCookie, readSsoCookie } from '../sign-in/cookies.ts';
+import { readRequestParams, singleParam } from '../sign-in/request-params.ts';
+import { deleteSsoSession, loadSsoSession, type SsoSession } from '../sign-in/sso-session.ts';
 import { newNonce, sendPage } from '../views/respond.ts';
 import { signedOutPage } from '../views/signed-out-page.ts';
 

@@ -6,7 +6,7 @@ import { JWT_BEARER_GRANT, onBehalfOfGrant } from '../grants/on-behalf-of.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { resolveAuthority } from '../protocol/tenant.ts';
-import { parseTokenForm } from '../tokens/token-form.ts';
+import { parseTokenForm } from '../grants/token-form.ts';
 
 const GRANTS = new Map<string, GrantHandler>([
   ['authorization_code', authorizationCodeGrant],

@@ -3,10 +3,10 @@ import { sha256Base64Url, timingSafeStringEqual } from 'entrakit';
 import { AadError } from '../protocol/aad-error.ts';
 import { CODE_TTL_MS, codeKey, redeemedCodeKey, type AuthorizationCodeRecord } from '../protocol/authorization-code.ts';
 import { parseScopes } from '../protocol/scopes.ts';
-import { authenticateClient, clientServicePrincipalId, isPublicClientRedirect, requireClientCredential } from '../tokens/client-auth.ts';
-import { requireConsent } from '../tokens/consent.ts';
+import { authenticateClient, clientServicePrincipalId, isPublicClientRedirect, requireClientCredential } from '../client-auth/authenticate-client.ts';
+import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
-import { createRefreshTokens } from '../tokens/refresh-tokens.ts';
+import { createRefreshTokens } from './refresh-token-store.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 
 /** How long a redeemed code is remembered, so a replay answers 54005 (and revokes) instead of "unknown". */

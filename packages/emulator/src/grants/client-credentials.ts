@@ -1,8 +1,8 @@
 import { AadError } from '../protocol/aad-error.ts';
 import { parseScopes } from '../protocol/scopes.ts';
-import { OIDC_SCOPES } from '../seed/microsoft-resources.ts';
+import { OIDC_SCOPES } from '../protocol/microsoft-resources.ts';
 import { accessTokenAudience, mintAppAccessToken } from '../tokens/access-token.ts';
-import { authenticateClient, clientAcr, clientServicePrincipalId, requireClientCredential } from '../tokens/client-auth.ts';
+import { authenticateClient, clientAcr, clientServicePrincipalId, requireClientCredential } from '../client-auth/authenticate-client.ts';
 import { ACCESS_TOKEN_LIFETIME_S } from '../tokens/lifetimes.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 

@@ -1,7 +1,7 @@
 import type { EmulatorDeps } from '../deps.ts';
 import type { Authority } from '../protocol/tenant.ts';
-import type { TokenForm } from '../tokens/token-form.ts';
-import type { RefreshTokenReuse } from '../tokens/refresh-tokens.ts';
+import type { TokenForm } from './token-form.ts';
+import type { RefreshTokenReuse } from './refresh-token-store.ts';
 
 export type TokenDeps = Pick<EmulatorDeps, 'directory' | 'keys' | 'state' | 'clock' | 'publicUrl'>;
 

@@ -1,10 +1,10 @@
 import { AadError } from '../protocol/aad-error.ts';
 import { parseScopes } from '../protocol/scopes.ts';
-import { authenticateClient, clientServicePrincipalId, requireClientCredential } from '../tokens/client-auth.ts';
-import { requireConsent } from '../tokens/consent.ts';
+import { authenticateClient, clientServicePrincipalId, requireClientCredential } from '../client-auth/authenticate-client.ts';
+import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
-import { createRefreshTokens } from '../tokens/refresh-tokens.ts';
-import { verifyUserAssertion } from '../tokens/user-assertion.ts';
+import { createRefreshTokens } from './refresh-token-store.ts';
+import { verifyUserAssertion } from './user-assertion.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';

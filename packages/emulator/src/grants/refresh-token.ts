@@ -1,10 +1,10 @@
 import type { User } from '../directory/types.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { parseScopes, type ScopeRequest } from '../protocol/scopes.ts';
-import { authenticateClient, clientServicePrincipalId, requireClientCredential } from '../tokens/client-auth.ts';
-import { requireConsent } from '../tokens/consent.ts';
+import { authenticateClient, clientServicePrincipalId, requireClientCredential } from '../client-auth/authenticate-client.ts';
+import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
-import { createRefreshTokens, type RefreshTokenRecord } from '../tokens/refresh-tokens.ts';
+import { createRefreshTokens, type RefreshTokenRecord } from './refresh-token-store.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import type { EmulatorDeps } from '../deps.ts';
 import { v1Issuer } from '../protocol/tenant.ts';
-import { GRAPH_APP_ID } from '../seed/microsoft-resources.ts';
+import { GRAPH_APP_ID } from '../protocol/microsoft-resources.ts';
 import { graphTokenSigningForm } from '../tokens/sign.ts';
 import { GraphError } from './graph-error.ts';
 import { GUID } from 'entrakit';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { EmulatorDeps } from '../deps.ts';
 import type { Directory } from '../directory/directory.ts';
-import { GRAPH_APP_ID } from '../seed/microsoft-resources.ts';
+import { GRAPH_APP_ID } from '../protocol/microsoft-resources.ts';
 import type { GraphAuthenticator, GraphCaller } from './authenticate.ts';
 import { graphErrorBody, GraphError } from './graph-error.ts';
 import type { ODataResponder } from './odata-response.ts';

@@ -1,6 +1,6 @@
 import type { Directory } from '../directory/directory.ts';
 import type { ServicePrincipal } from '../directory/types.ts';
-import { GRAPH_APP_ID, OIDC_SCOPES } from '../seed/microsoft-resources.ts';
+import { GRAPH_APP_ID, OIDC_SCOPES } from './microsoft-resources.ts';
 import { AadError } from './aad-error.ts';
 
 /** A `scope` parameter, resolved the way Entra does it. */

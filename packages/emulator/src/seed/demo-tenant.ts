@@ -2,15 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Directory } from '../directory/directory.ts';
 import type { Application, Group, User } from '../directory/types.ts';
 import { newApplication } from '../directory/new-application.ts';
-import { newGuid, stableGuid } from './ids.ts';
-import { GRAPH_APP_ID, GRAPH_APP_ROLES, GRAPH_SCOPES, microsoftServicePrincipals, STORAGE_APP_ID, STORAGE_SCOPES } from './microsoft-resources.ts';
+import { stableGuid } from '../directory/ids.ts';
+import { addClientSecret, registerApplication } from '../directory/registration.ts';
+import { GRAPH_APP_ID, GRAPH_APP_ROLES, GRAPH_SCOPES, microsoftServicePrincipals, STORAGE_APP_ID, STORAGE_SCOPES } from '../protocol/microsoft-resources.ts';
 
 export const DEMO_TENANT = { id: stableGuid('tenant'), domain: 'entrakitdemo.onmicrosoft.com', displayName: 'entrakit demo' };
 export const WEB_APP_ID = stableGuid('app:web');
 export const API_APP_ID = stableGuid('app:api');
 export const WEB_REDIRECT_URI = 'http://localhost:5000/auth/callback';
-
-const SECRET_LIFETIME_MS = 2 * 365 * 86_400_000;
 
 const USERS = [
   { alias: 'adele', displayName: 'Adele Vance', givenName: 'Adele', surname: 'Vance', jobTitle: 'Identity Engineer' },
@@ -26,52 +25,12 @@ const GROUPS = [
   { alias: 'identity-team', displayName: 'Identity Team', parent: 'platform', members: ['adele'] },
 ];
 
-function secret(): string {
-  // Entra-style secret: 40 characters, includes '~' and '.', which trip naive form encoders.
-  return `${randomBytes(3).toString('hex').slice(0, 3)}8Q~${randomBytes(27).toString('base64url').replace(/-/g, '.')}`.slice(0, 40);
-}
-
 function password(): string {
   return `Demo-${randomBytes(9).toString('base64url')}!`;
 }
 
 function application(fields: Partial<Application> & Pick<Application, 'appId' | 'displayName'>): Application {
   return newApplication({ id: stableGuid(`object:${fields.appId}`), ...fields });
-}
-
-/** Registers an app and its service principal, as the Entra portal does in one step. */
-export function registerApplication(directory: Directory, tenantId: string, app: Application): string {
-  directory.objects.insert('application', tenantId, app.appId, app);
-  const spId = stableGuid(`${tenantId}:sp:${app.appId}`);
-  directory.objects.insert('servicePrincipal', tenantId, app.appId, {
-    id: spId,
-    appId: app.appId,
-    displayName: app.displayName,
-    servicePrincipalType: 'Application',
-    accountEnabled: true,
-    appRoles: app.appRoles,
-    oauth2PermissionScopes: app.api.oauth2PermissionScopes,
-    servicePrincipalNames: [app.appId, ...app.identifierUris],
-    accessTokenVersion: app.api.requestedAccessTokenVersion === 2 ? 2 : 1,
-    appOwnerOrganizationId: tenantId,
-  });
-  return spId;
-}
-
-/** Adds a client secret; returns its plain value (shown once, as Entra does). */
-export function addClientSecret(directory: Directory, app: Application, displayName: string, now: number): string {
-  const value = secret();
-  const keyId = newGuid();
-  directory.credentials.addClientSecret(app.id, keyId, value, now + SECRET_LIFETIME_MS);
-  app.passwordCredentials.push({
-    keyId,
-    displayName,
-    hint: value.slice(0, 3),
-    startDateTime: new Date(now).toISOString(),
-    endDateTime: new Date(now + SECRET_LIFETIME_MS).toISOString(),
-  });
-  directory.objects.update('application', app.appId, app);
-  return value;
 }
 
 /** Seeds the demo tenant once; returns false when it already exists. */

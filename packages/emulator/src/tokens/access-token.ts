@@ -3,7 +3,7 @@ import type { Application, ServicePrincipal, User } from '../directory/types.ts'
 import type { KeyRing } from '../keys/signing-keys.ts';
 import type { ScopeRequest } from '../protocol/scopes.ts';
 import { v1Issuer, v2Issuer } from '../protocol/tenant.ts';
-import { GRAPH_APP_ID } from '../seed/microsoft-resources.ts';
+import { GRAPH_APP_ID } from '../protocol/microsoft-resources.ts';
 import { applicationRoles, groupClaims, userRoles } from './directory-claims.ts';
 import { opaqueClaim, pairwiseSubject } from './identifiers.ts';
 import { ACCESS_TOKEN_LIFETIME_S } from './lifetimes.ts';

@@ -1,6 +1,6 @@
 import { createHash, KeyObject, webcrypto } from 'node:crypto';
 import { newApplication } from '../../src/directory/new-application.ts';
-import { registerApplication } from '../../src/seed/demo-tenant.ts';
+import { registerApplication } from '../../src/directory/registration.ts';
 import type { RunningEmulator } from '../../src/server.ts';
 import { createSigningCertificate } from '../../src/tls/certificates.ts';
 

@@ -3,7 +3,7 @@ import { createHash, webcrypto } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ConfidentialClientApplication, CryptoProvider, type AuthenticationResult } from '@azure/msal-node';
 import { graphTokenSigningForm } from '../../src/tokens/sign.ts';
-import { ADELE_ID, TENANT_ID, createClientCertificate, registerTestApp, startTestEmulator, type TestEmulator } from './helpers.ts';
+import { ADELE_ID, TENANT_ID, createClientCertificate, registerTestApp, startTestEmulator, type TestEmulator } from '../grants/helpers.ts';
 
 let t: TestEmulator;
 before(async () => {

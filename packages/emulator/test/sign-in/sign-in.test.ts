@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { codeKey, type AuthorizationCodeRecord } from '../../src/protocol/authorization-code.ts';
-import { stableGuid } from '../../src/seed/ids.ts';
+import { stableGuid } from '../../src/directory/ids.ts';
 import { authorizeUrl, createCookieJar, hiddenField, locationParams, pkce, signIn, startTestEmulator, submitForm, type TestEmulator } from './helpers.ts';
 
 const SSO_COOKIE = '__Host-entrakit-sso';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { newApplication } from '../../src/directory/new-application.ts';
-import { registerApplication } from '../../src/seed/demo-tenant.ts';
+import { registerApplication } from '../../src/directory/registration.ts';
 import { authorizeUrl, createCookieJar, locationParams, startTestEmulator, type TestEmulator } from './helpers.ts';
 
 let emulator: TestEmulator;

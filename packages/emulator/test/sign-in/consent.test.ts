@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { codeKey } from '../../src/protocol/authorization-code.ts';
-import { stableGuid } from '../../src/seed/ids.ts';
-import { GRAPH_APP_ID } from '../../src/seed/microsoft-resources.ts';
+import { stableGuid } from '../../src/directory/ids.ts';
+import { GRAPH_APP_ID } from '../../src/protocol/microsoft-resources.ts';
 import { authorizeUrl, createCookieJar, locationParams, signIn, startTestEmulator, submitForm, type TestEmulator } from './helpers.ts';
 
 let emulator: TestEmulator;

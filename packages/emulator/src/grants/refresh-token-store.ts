@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { KeyValueStore } from 'entrakit/store';
 import { AadError } from '../protocol/aad-error.ts';
 import { sha256Base64Url } from 'entrakit';
-import { EXPIRED_REFRESH_GRACE_MS, REFRESH_TOKEN_INACTIVITY_MS, SPA_REFRESH_TOKEN_MAX_MS } from './lifetimes.ts';
+import { EXPIRED_REFRESH_GRACE_MS, REFRESH_TOKEN_INACTIVITY_MS, SPA_REFRESH_TOKEN_MAX_MS } from '../tokens/lifetimes.ts';
 
 /**
  * What happens when an already-rotated refresh token comes back:

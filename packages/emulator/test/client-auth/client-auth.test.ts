@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, KeyObject, webcrypto } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { createClientCertificate, errorCode, registerTestApp, startTestEmulator, type TestEmulator } from './helpers.ts';
+import { createClientCertificate, errorCode, registerTestApp, startTestEmulator, type TestEmulator } from '../grants/helpers.ts';
 
 let t: TestEmulator;
 let certApp: { appId: string };

@@ -8,8 +8,9 @@ import type { Application } from '../../src/directory/types.ts';
 import { CODE_TTL_MS, codeKey, type AuthorizationCodeRecord } from '../../src/protocol/authorization-code.ts';
 import { v1Issuer, v2Issuer } from '../../src/protocol/tenant.ts';
 import { newApplication } from '../../src/directory/new-application.ts';
-import { DEMO_TENANT, registerApplication, addClientSecret } from '../../src/seed/demo-tenant.ts';
-import { stableGuid } from '../../src/seed/ids.ts';
+import { DEMO_TENANT } from '../../src/seed/demo-tenant.ts';
+import { addClientSecret, registerApplication } from '../../src/directory/registration.ts';
+import { stableGuid } from '../../src/directory/ids.ts';
 import { startEmulator, type RunningEmulator } from '../../src/server.ts';
 import { createSigningCertificate } from '../../src/tls/certificates.ts';
 

@@ -1,7 +1,7 @@
 import type { Directory } from '../directory/directory.ts';
 import type { PermissionScope, ServicePrincipal } from '../directory/types.ts';
 import { missingConsent, parseScopes } from '../protocol/scopes.ts';
-import { GRAPH_APP_ID, OIDC_SCOPES } from '../seed/microsoft-resources.ts';
+import { GRAPH_APP_ID, OIDC_SCOPES } from '../protocol/microsoft-resources.ts';
 import type { ConsentPermission } from '../views/consent-page.ts';
 import type { AuthorizeRequest } from './authorize-request.ts';
 import type { SsoSession } from './sso-session.ts';

@@ -1,5 +1,5 @@
 import type { AppRole, PermissionScope, ServicePrincipal } from '../directory/types.ts';
-import { stableGuid } from './ids.ts';
+import { stableGuid } from '../directory/ids.ts';
 
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const STORAGE_APP_ID = 'e406a681-f3d4-42a8-90b6-c2b029497af1';

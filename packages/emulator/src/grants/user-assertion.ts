@@ -1,9 +1,9 @@
 import { createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { Application } from '../directory/types.ts';
-import type { GrantContext } from '../grants/grant-context.ts';
+import type { GrantContext } from './grant-context.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { v1Issuer, v2Issuer } from '../protocol/tenant.ts';
-import { CLOCK_SKEW_S } from './lifetimes.ts';
+import { CLOCK_SKEW_S } from '../tokens/lifetimes.ts';
 
 export interface UserAssertion {
   tenantId: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { TENANT_ID, errorCode, startTestEmulator, type TestEmulator } from './helpers.ts';
+import { TENANT_ID, errorCode, startTestEmulator, type TestEmulator } from '../grants/helpers.ts';
 
 let t: TestEmulator;
 before(async () => {

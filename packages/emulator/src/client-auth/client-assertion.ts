@@ -4,7 +4,7 @@ import type { Application, KeyCredential } from '../directory/types.ts';
 import type { GrantContext } from '../grants/grant-context.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { sha256Base64Url } from 'entrakit';
-import { CLOCK_SKEW_S } from './lifetimes.ts';
+import { CLOCK_SKEW_S } from '../tokens/lifetimes.ts';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 

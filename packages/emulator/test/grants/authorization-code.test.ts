@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pairwiseSubject } from '../../src/tokens/identifiers.ts';
-import { stableGuid } from '../../src/seed/ids.ts';
-import { GRAPH_APP_ID } from '../../src/seed/microsoft-resources.ts';
+import { stableGuid } from '../../src/directory/ids.ts';
+import { GRAPH_APP_ID } from '../../src/protocol/microsoft-resources.ts';
 import { graphTokenSigningForm } from '../../src/tokens/sign.ts';
 import { ADELE_ID, TENANT_ID, decodeSegment, errorCode, issueCode, manualClock, registerTestApp, startTestEmulator, webCodeForm, type TestEmulator } from './helpers.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { stableGuid } from '../../src/seed/ids.ts';
+import { stableGuid } from '../../src/directory/ids.ts';
 import { graphTokenSigningForm } from '../../src/tokens/sign.ts';
 import { TENANT_ID, decodeSegment, errorCode, registerTestApp, startTestEmulator, type TestEmulator } from './helpers.ts';
 

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import type { Directory } from './directory.ts';
+import { newGuid, stableGuid } from './ids.ts';
+import type { Application } from './types.ts';
+
+const SECRET_LIFETIME_MS = 2 * 365 * 86_400_000;
+
+function secret(): string {
+  // Entra-style secret: 40 characters, includes '~' and '.', which trip naive form encoders.
+  return `${randomBytes(3).toString('hex').slice(0, 3)}8Q~${randomBytes(27).toString('base64url').replace(/-/g, '.')}`.slice(0, 40);
+}
+
+/** Registers an app and its service principal, as the Entra portal does in one step. */
+export function registerApplication(directory: Directory, tenantId: string, app: Application): string {
+  directory.objects.insert('application', tenantId, app.appId, app);
+  const spId = stableGuid(`${tenantId}:sp:${app.appId}`);
+  directory.objects.insert('servicePrincipal', tenantId, app.appId, {
+    id: spId,
+    appId: app.appId,
+    displayName: app.displayName,
+    servicePrincipalType: 'Application',
+    accountEnabled: true,
+    appRoles: app.appRoles,
+    oauth2PermissionScopes: app.api.oauth2PermissionScopes,
+    servicePrincipalNames: [app.appId, ...app.identifierUris],
+    accessTokenVersion: app.api.requestedAccessTokenVersion === 2 ? 2 : 1,
+    appOwnerOrganizationId: tenantId,
+  });
+  return spId;
+}
+
+/** Adds a client secret; returns its plain value (shown once, as Entra does). */
+export function addClientSecret(directory: Directory, app: Application, displayName: string, now: number): string {
+  const value = secret();
+  const keyId = newGuid();
+  directory.credentials.addClientSecret(app.id, keyId, value, now + SECRET_LIFETIME_MS);
+  app.passwordCredentials.push({
+    keyId,
+    displayName,
+    hint: value.slice(0, 3),
+    startDateTime: new Date(now).toISOString(),
+    endDateTime: new Date(now + SECRET_LIFETIME_MS).toISOString(),
+  });
+  directory.objects.update('application', app.appId, app);
+  return value;
+}
+
