@@ -1,4 +1,5 @@
-import { parseCommandArgs, parsePort, untilSignal } from '@entrakit/emulator/cli';
+import { parseCommandArgs, parsePort } from '@entrakit/emulator/cli';
+import { serveUntilSignal } from './serve.ts';
 
 export const API_HELP = `Usage: entrakit api [--port 5001] [--host 127.0.0.1] [--data .entrakit]
 
@@ -20,16 +21,19 @@ export async function apiCommand(argv: string[]): Promise<void> {
   if (values.help) return void console.log(API_HELP);
   // Loaded after argument parsing so --help stays instant.
   const { startApi } = await import('../api/server.ts');
-  const api = await startApi({
-    ...(values.port !== undefined ? { port: parsePort(values.port, 5001) } : {}),
-    ...(values.host !== undefined ? { host: values.host } : {}),
-    ...(values.data !== undefined ? { dataDir: values.data } : {}),
-  });
-  console.log(`entrakit api listening on ${api.url}`);
-  console.log(`  authority  ${api.config.authority}`);
-  console.log(`  audiences  ${api.config.audiences.join(', ')}`);
-  console.log(`  storage    ${api.config.storage.blobUrl ?? '(not configured: /api/story answers 502)'}`);
-  const signal = await untilSignal();
-  console.log(`\n${signal}: stopping the API`);
-  await api.close();
+  await serveUntilSignal(
+    'API',
+    () =>
+      startApi({
+        ...(values.port !== undefined ? { port: parsePort(values.port, 5001) } : {}),
+        ...(values.host !== undefined ? { host: values.host } : {}),
+        ...(values.data !== undefined ? { dataDir: values.data } : {}),
+      }),
+    (api) => [
+      `entrakit api listening on ${api.url}`,
+      `  authority  ${api.config.authority}`,
+      `  audiences  ${api.config.audiences.join(', ')}`,
+      `  storage    ${api.config.storage.blobUrl ?? '(not configured: /api/story answers 502)'}`,
+    ],
+  );
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs, parseEnv } from 'node:util';
-import { isEntrakitError } from 'entrakit';
+import { parseEnv } from 'node:util';
+import { parseCommandArgs, parsePort } from '@entrakit/emulator/cli';
 import { startWeb } from '../web/server.ts';
+import { serveUntilSignal } from './serve.ts';
 
 const HELP = `Usage: entrakit web [--port N] [--host H] [--data DIR]
 
@@ -24,56 +25,23 @@ function withDotEnv(env: NodeJS.ProcessEnv, path: string): Record<string, string
 }
 
 export async function webCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      data: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
+  const { values } = parseCommandArgs(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
-  let port: number | undefined;
-  if (values.port !== undefined) {
-    port = Number(values.port);
-    if (!/^\d+$/.test(values.port) || port > 65_535) throw new TypeError(`--port must be a number between 0 and 65535, got "${values.port}"`);
-  }
-
-  let web;
-  try {
-    web = await startWeb({
-      env: withDotEnv(process.env, resolve('.env')),
-      ...(values.data !== undefined ? { dataDir: values.data } : {}),
-      ...(port !== undefined ? { port } : {}),
-      ...(values.host !== undefined ? { host: values.host } : {}),
-    });
-  } catch (error) {
-    if (isEntrakitError(error, 'WEB_CONFIG_INVALID')) {
-      process.stderr.write(`entrakit web: ${error.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
-  }
-  process.stdout.write(`entrakit web: ${web.url} (listening on ${web.listening}); Ctrl-C to stop\n`);
-
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      web.close().then(done, (error: unknown) => {
-        process.stderr.write(`entrakit web: error while stopping: ${String(error)}\n`);
-        process.exitCode = 1;
-        done();
-      });
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  if (values.help) return void process.stdout.write(HELP);
+  const port = values.port === undefined ? undefined : parsePort(values.port, 5000);
+  await serveUntilSignal(
+    'web app',
+    () =>
+      startWeb({
+        env: withDotEnv(process.env, resolve('.env')),
+        ...(values.data !== undefined ? { dataDir: values.data } : {}),
+        ...(port !== undefined ? { port } : {}),
+        ...(values.host !== undefined ? { host: values.host } : {}),
+      }),
+    (web) => [`entrakit web: ${web.url} (listening on ${web.listening}); Ctrl-C to stop`],
+  );
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { updateDevJson } from '../../../packages/emulator/src/dev-json.ts';
 import { ensureLocalTls } from '../../../packages/emulator/src/tls/local-ca.ts';
 
-const RUNNER = fileURLToPath(new URL('./helpers/run-web-cli.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 let dataDir: string;
 
 before(async () => {
@@ -30,7 +30,7 @@ before(async () => {
 after(() => rm(dataDir, { recursive: true, force: true }));
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--conditions=entrakit-source', RUNNER, ...args], {
+  const child = spawn(process.execPath, ['--conditions=entrakit-source', MAIN, 'web', ...args], {
     cwd: dataDir,
     env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
