@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
 import { startApi } from '../api/server.ts';
-import { startEmulator } from '@entrakit/emulator';
-import { ensureLocalTls } from '@entrakit/emulator';
+import { addWebRedirectUris, ensureLocalTls, startEmulator } from '@entrakit/emulator';
 import { startStorage } from '../storage/start-storage.ts';
 import { startWeb } from '../web/server.ts';
 import { parseCommandArgs, parsePort, untilSignal } from '@entrakit/emulator/cli';
@@ -55,7 +54,16 @@ export async function devCommand(argv: string[]): Promise<void> {
     const api = await startApi({ dataDir, port: parsePort(values['api-port'], 5001, '--api-port'), host: '127.0.0.1' });
     running.push(api);
     step(`api       ${api.url}`);
-    const web = await startWeb({ dataDir, port: parsePort(values['web-port'], 5000, '--web-port'), host: '127.0.0.1' });
+    const webPort = parsePort(values['web-port'], 5000, '--web-port');
+    // On another port the demo app's registration must list that port's redirect URIs, and the
+    // web app must build them from it, or sign-in fails with AADSTS50011.
+    const env = { ...process.env };
+    if (webPort !== 0 && env['WEB_BASE_URL'] === undefined) {
+      const base = `http://localhost:${webPort}`;
+      addWebRedirectUris(emulator.deps.directory, emulator.devJson.apps.web.clientId, [`${base}/auth/callback`, `${base}/`], `${base}/auth/frontchannel-logout`);
+      env['WEB_BASE_URL'] = base;
+    }
+    const web = await startWeb({ dataDir, env, port: webPort, host: '127.0.0.1' });
     running.push(web);
     step(`web       ${web.url}${web.listening === web.url ? '' : ` (listening on ${web.listening})`}`);
 

@@ -4,11 +4,25 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { trustCaCertificate } from '../../../packages/entrakit/src/core/trust-ca.ts';
+import { createServer } from 'node:net';
+import { trustCaCertificate } from 'entrakit';
+import { Browser } from '../../../bench/lib/browser.ts';
+import { passLogin } from '../../../bench/lib/sign-in.ts';
 
-test('entrakit dev starts emulator, storage, API and web app, records them in dev.json, and Ctrl-C stops them all', async () => {
+/** A port nothing listens on now: the web app must run on a port other than the default 5000. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+test('entrakit dev starts emulator, storage, API and web app on the ports given, signs a user in there, and Ctrl-C stops them all', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-dev-'));
-  const args = ['apps/cli/main.ts', 'dev', '--data', dataDir, '--emulator-port', '0', '--storage-port', '0', '--api-port', '0', '--web-port', '0'];
+  const webPort = await freePort();
+  const webUrl = `http://localhost:${webPort}`;
+  const args = ['apps/cli/main.ts', 'dev', '--data', dataDir, '--emulator-port', '0', '--storage-port', '0', '--api-port', '0', '--web-port', String(webPort)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
   let out = '';
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -30,7 +44,7 @@ test('entrakit dev starts emulator, storage, API and web app, records them in de
 
     const devJson = JSON.parse(await readFile(join(dataDir, 'dev.json'), 'utf8'));
     trustCaCertificate(await readFile(devJson.emulator.caFile, 'utf8'));
-    assert.equal(devJson.web.url, 'http://localhost:5000', 'the web URL users open (the demo registration redirects there)');
+    assert.equal(devJson.web.url, webUrl, 'the web URL users open (the demo registration redirects there)');
     const discovery = await fetch(`${devJson.authority}/v2.0/.well-known/openid-configuration`);
     assert.equal(discovery.status, 200);
     const health = await fetch(`${devJson.api.url}/health`);
@@ -38,9 +52,20 @@ test('entrakit dev starts emulator, storage, API and web app, records them in de
     const blobs = await fetch(`${devJson.storage.blobUrl}/stories?restype=container&comp=list`);
     assert.equal(blobs.status, 403, 'Azurite answers: an anonymous listing is refused');
     assert.match(await blobs.text(), /<Code>AuthorizationFailure<\/Code>/);
-    const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-    assert.ok(listening, out);
-    assert.equal((await fetch(`${listening}/`)).status, 200);
+
+    // A sign-in end to end on that port: the emulator redirects back to it, the app starts a session.
+    const user = devJson.users[0] as { username: string; password: string; displayName: string };
+    const browser = new Browser();
+    const start = await browser.get(`${webUrl}/auth/sign-in?returnTo=/profile`, 'sign-in');
+    assert.equal(start.status, 302);
+    const back = await passLogin(browser, start.location!, user);
+    assert.equal(`${back.origin}${back.pathname}`, `${webUrl}/auth/callback`);
+    const callback = await browser.get(back, 'callback');
+    assert.equal(callback.status, 302);
+    assert.equal(callback.location?.href, `${webUrl}/profile`);
+    const home = await browser.get(`${webUrl}/`, 'home');
+    assert.equal(home.status, 200);
+    assert.ok(home.body.includes(user.displayName), 'the home page shows the signed-in user');
 
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -5,7 +5,7 @@ export { createEmulatorApp } from './app.ts';
 export type { EmulatorDeps } from './deps.ts';
 export type { FaultRule } from './faults.ts';
 export { newApplication } from './directory/new-application.ts';
-export { addClientSecret, registerApplication } from './directory/registration.ts';
+export { addClientSecret, addWebRedirectUris, registerApplication } from './directory/registration.ts';
 export { DEMO_TENANT, API_APP_ID, WEB_APP_ID } from './seed/demo-tenant.ts';
 export type { Application, AppRole, Group, PermissionScope, ServicePrincipal, Tenant, User } from './directory/types.ts';
 export { createDirectory } from './directory/directory.ts';

@@ -45,3 +45,17 @@ export function addClientSecret(directory: Directory, app: Application, displayN
   return value;
 }
 
+
+/**
+ * Adds web redirect URIs (and sets the front-channel logout URL) on an app registration, as an
+ * admin would in the portal; the protocol endpoints see the change at once.
+ */
+export function addWebRedirectUris(directory: Directory, appId: string, uris: string[], logoutUrl?: string): void {
+  const found = directory.findApplicationByClientId(appId);
+  if (!found) throw new Error(`no application with appId ${appId}`);
+  // Reads come from a frozen cache: change a copy, then store it.
+  const app = structuredClone(found.app);
+  for (const uri of uris) if (!app.web.redirectUris.includes(uri)) app.web.redirectUris.push(uri);
+  if (logoutUrl !== undefined) app.web.logoutUrl = logoutUrl;
+  directory.objects.update('application', app.appId, app);
+}
