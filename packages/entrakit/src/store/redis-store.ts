@@ -28,6 +28,8 @@ export interface RedisClient {
   del(key: string): Promise<number>;
   scan(cursor: string | number, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[cursor: string, keys: string[]]>;
   quit(): Promise<unknown>;
+  /** Drops the connection at once (used when quit cannot reach the server). */
+  disconnect?(): void;
 }
 
 export type RedisStoreOptions =
@@ -163,7 +165,13 @@ export function createRedisStore(options: RedisStoreOptions): KeyValueStore {
     async close() {
       if (closed) return;
       closed = true;
-      if (owned) await client.quit();
+      if (!owned) return;
+      try {
+        await client.quit();
+      } catch {
+        // Redis is unreachable: there is nothing to say goodbye to; stop reconnecting.
+        client.disconnect?.();
+      }
     },
   };
 }
