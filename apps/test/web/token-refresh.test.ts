@@ -60,18 +60,18 @@ describe('one refresh for many concurrent requests', () => {
   });
 });
 
-describe('a refresh token the identity provider refuses', () => {
-  /** An attacker redeems the user's refresh token first: the app's copy is now spent, and using it revokes the family. */
-  async function stealAndUse(web: WebInstance, homeAccountId: string): Promise<void> {
-    const token = await cachedRefreshToken(web.stores, homeAccountId);
-    const response = await fetch(`${env.emulator.url}/${env.tenantId}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: env.clientId, client_secret: web.config.credential.kind === 'secret' ? web.config.credential.secret : '', scope: 'User.Read' }),
-    });
-    assert.equal(response.status, 200, await response.clone().text());
-  }
+/** An attacker redeems the user's refresh token first: the app's copy is now spent, and using it revokes the family. */
+async function stealAndUse(web: WebInstance, homeAccountId: string, scope = 'User.Read'): Promise<void> {
+  const token = await cachedRefreshToken(web.stores, homeAccountId);
+  const response = await fetch(`${env.emulator.url}/${env.tenantId}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: env.clientId, client_secret: web.config.credential.kind === 'secret' ? web.config.credential.secret : '', scope }),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+}
 
+describe('a refresh token the identity provider refuses', () => {
   for (const withSuberror of [false, true]) {
     it(`invalid_grant ${withSuberror ? 'with suberror bad_token' : 'without suberror'}: sign-in again (silent) and back to the page asked for`, async () => {
       // Entra adds suberror values to some invalid_grant answers; here the emulator's answer gets one.
@@ -105,6 +105,31 @@ describe('a refresh token the identity provider refuses', () => {
       }
     });
   }
+});
+
+describe('the story page with a refused refresh token', () => {
+  it('asks for the API again through sign-in instead of showing a problem', async () => {
+    // No API is listening: what matters is how the page gets its token.
+    const web = await env.startInstance({ env: { API_SCOPE: env.emulator.devJson.apps.api.scope, API_URL: 'http://127.0.0.1:9' } });
+    try {
+      const browser = createBrowser(env, web);
+      const start = await browser.get('/auth/sign-in?consent=api&returnTo=%2Fstory');
+      assert.equal((await browser.get(await browser.authorize(start.headers.get('location') ?? '', 'adele'))).status, 302);
+      const homeAccountId = await homeAccountIdOf(web, browser);
+      await stealAndUse(web, homeAccountId, env.emulator.devJson.apps.api.scope);
+      await expireAccessTokens(web.stores, homeAccountId);
+      const refused = await browser.get('/story');
+      assert.equal(refused.status, 302);
+      assert.equal(refused.headers.get('location'), '/auth/sign-in?consent=api&returnTo=%2Fstory');
+      const { response, visited } = await browser.follow(refused, 'adele');
+      assert.equal(visited[2], '/story');
+      const html = await response.text();
+      assert.equal(response.status, 200);
+      assert.match(html, /could not be reached/, 'the token was obtained; only the (absent) API failed');
+    } finally {
+      await web.close();
+    }
+  });
 });
 
 describe('a changed TOKEN_CACHE_KEY', () => {

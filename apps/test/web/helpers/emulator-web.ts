@@ -79,6 +79,8 @@ export async function startEmulatorWeb(): Promise<EmulatorWeb> {
   registerApplication(directory, tenantId, registration);
   const secret = addClientSecret(directory, registration, 'tests', Date.now());
   directory.consents.grant(tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
+  // Admin consent to the demo API too, so the story page gets its token without a consent page.
+  directory.consents.grant(tenantId, clientId, emulator.devJson.apps.api.clientId, '', ['user_impersonation']);
   // Shared by every instance, as several instances of one deployment must share them.
   const sessionSecret = randomBytes(32).toString('base64url');
   const tokenCacheKey = randomBytes(32).toString('base64');
