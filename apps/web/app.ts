@@ -100,7 +100,7 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
       // The user must visit /authorize again (revoked or expired refresh token, wiped cache,
       // consent): silent when the IdP session exists, then back to this page, query included.
       const url = new URL(c.req.url);
-      logger.info({ event: 'sign-in.required', path: c.req.path, reason: (error as { details?: Record<string, unknown> }).details?.['reason'] }, 'sending the user through sign-in again');
+      logger.info({ event: 'sign-in.required', path: c.req.path, reason: error.details?.['reason'] }, 'sending the user through sign-in again');
       return c.redirect(`/auth/sign-in?returnTo=${encodeURIComponent(url.pathname + url.search)}`, 302);
     }
     const view = presentError(error);
