@@ -97,8 +97,11 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
   );
   app.onError((error, c) => {
     if (isEntrakitError(error, 'INTERACTION_REQUIRED') && c.req.method === 'GET') {
-      // The user must visit /authorize again (expired refresh token, wiped cache, consent): come back here after.
-      return c.redirect(`/auth/sign-in?returnTo=${encodeURIComponent(c.req.path)}`, 302);
+      // The user must visit /authorize again (revoked or expired refresh token, wiped cache,
+      // consent): silent when the IdP session exists, then back to this page, query included.
+      const url = new URL(c.req.url);
+      logger.info({ event: 'sign-in.required', path: c.req.path, reason: error.details?.['reason'] }, 'sending the user through sign-in again');
+      return c.redirect(`/auth/sign-in?returnTo=${encodeURIComponent(url.pathname + url.search)}`, 302);
     }
     const view = presentError(error);
     if (view.status >= 500) logger.error({ err: error, path: c.req.path, errorCode: view.code }, 'request failed');

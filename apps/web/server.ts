@@ -57,6 +57,7 @@ export async function startWeb(options: StartWebOptions = {}): Promise<RunningWe
     sessionIdleMs: config.sessionIdleMs,
     sessionAbsoluteMs: config.sessionAbsoluteMs,
     clock,
+    logger,
   });
   const app = createWebApp({
     config,

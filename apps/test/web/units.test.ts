@@ -24,6 +24,16 @@ describe('safeReturnTo', () => {
     [['/a'], '/'],
     ['/auth/callback?code=x', '/'],
     ['/' + 'a'.repeat(3000), '/'],
+    // Dot segments that normalise to `//host`: the value returned is checked, not only the input.
+    ['/.//evil.example/x', '/'],
+    ['/..//evil.example/x', '/'],
+    ['/%2e%2e//evil.example/x', '/'],
+    ['/%2E//evil.example/x', '/'],
+    ['/profile/..//evil.example/x', '/'],
+    ['/a/b/../..//evil.example', '/'],
+    ['/profile/../tokens?x=1', '/tokens?x=1'],
+    ['/profile/./x', '/profile/x'],
+    ['/profile/../auth/sign-in', '/'],
   ];
   for (const [input, expected] of cases) {
     it(`${JSON.stringify(input)?.slice(0, 40)} -> ${expected}`, () => assert.equal(safeReturnTo(input), expected));

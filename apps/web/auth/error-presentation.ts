@@ -49,6 +49,8 @@ const PRESENTATION: Record<string, { title: string; explanation: string; signIn:
   CSRF_ORIGIN_MISMATCH: { title: 'Request refused', explanation: 'The request came from another site. Nothing was changed.', signIn: false },
   DISCOVERY_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'Its discovery document could not be loaded. Is the emulator running (entrakit emulator)?', signIn: true },
   JWKS_UNREACHABLE: { title: 'The identity provider\'s keys are unreachable', explanation: 'The signing keys could not be loaded, so the ID token could not be checked and was not accepted.', signIn: true },
+  STORE_UNAVAILABLE: { title: 'The app cannot reach its session store', explanation: 'Sessions and tokens are kept in a shared store (Redis) that is not answering right now. Nothing was changed; try again in a moment.', signIn: false },
+  STORE_LOCK_TIMEOUT: { title: 'Your tokens are being renewed', explanation: 'Another request is renewing your access token and has not finished in time. Try again in a moment.', signIn: false },
   IDP_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'The token endpoint could not be reached. Is the emulator running (entrakit emulator)?', signIn: true },
 };
 

@@ -53,7 +53,16 @@ export interface MsalClients {
   forSignIn(record?: (step: TraceStep) => void): Promise<SignInClient>;
   /** For one user's tokens: the cache partition is their MSAL home account id, encrypted in our store. */
   forUser(homeAccountId: string): Promise<MsalClient>;
+  /**
+   * Like forUser, but the client never calls the token endpoint: a silent acquisition that needs
+   * the refresh token fails instead and `neededNetwork()` says so. Cached tokens are served without
+   * waiting for the refresh lock; refreshes happen only under it (see user-tokens.ts).
+   */
+  forUserCacheOnly(homeAccountId: string): Promise<{ client: MsalClient; neededNetwork(): boolean }>;
 }
+
+/** Thrown by the cache-only network client in place of a token request. */
+class CacheOnly extends Error {}
 
 export function createMsalClients(options: {
   config: WebConfig;
@@ -96,6 +105,13 @@ export function createMsalClients(options: {
     });
   }
 
+  async function buildForUser(homeAccountId: string, network: INetworkModule): Promise<MsalClient> {
+    if (typeof homeAccountId !== 'string' || homeAccountId === '') throw new TypeError('forUser: "homeAccountId" must be a non-empty string');
+    // Fixed key: this instance only ever holds this user's cache, so there is nothing else to route.
+    const partition: IPartitionManager = { getKey: async () => homeAccountId, extractKey: async () => homeAccountId };
+    return build(storeClient, partition, network);
+  }
+
   return {
     async forSignIn(record) {
       let pending: PendingCache | undefined;
@@ -113,11 +129,20 @@ export function createMsalClients(options: {
       const network = record ? recordingNetworkClient(networkClient, { record, clock }) : networkClient;
       return { client: await build(capture, partition, network), pendingCache: () => pending };
     },
-    async forUser(homeAccountId) {
-      if (typeof homeAccountId !== 'string' || homeAccountId === '') throw new TypeError('forUser: "homeAccountId" must be a non-empty string');
-      // Fixed key: this instance only ever holds this user's cache, so there is nothing else to route.
-      const partition: IPartitionManager = { getKey: async () => homeAccountId, extractKey: async () => homeAccountId };
-      return build(storeClient, partition, networkClient);
+    forUser(homeAccountId) {
+      return buildForUser(homeAccountId, networkClient);
+    },
+    async forUserCacheOnly(homeAccountId) {
+      let needed = false;
+      const cacheOnly: INetworkModule = {
+        sendGetRequestAsync: (url, request, timeout) => networkClient.sendGetRequestAsync(url, request, timeout),
+        // Only token requests are POSTs: the one thing this client must never send.
+        sendPostRequestAsync: async () => {
+          needed = true;
+          throw new CacheOnly('token request withheld: refresh under the lock');
+        },
+      };
+      return { client: await buildForUser(homeAccountId, cacheOnly), neededNetwork: () => needed };
     },
   };
 }

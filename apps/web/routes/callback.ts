@@ -6,11 +6,12 @@ import type { IdTokenValidationResult } from 'entrakit';
 import { prefixOnly, redactField } from 'entrakit';
 import type { TraceStep } from 'entrakit';
 import type { JsonObject } from 'entrakit/store';
-import { redemptionError } from 'entrakit/web';
+import { redemptionError, safeReturnTo } from 'entrakit/web';
+import { endAppSession } from '../auth/end-session.ts';
 import { timingSafeStringEqual } from 'entrakit';
 import { randomToken, takeTransaction } from '../auth/sign-in-transaction.ts';
 import type { AppEnv, WebContext, WebDeps } from '../context.ts';
-import { writeCookie } from '../middleware/cookies.ts';
+import { readCookie, writeCookie } from '../middleware/cookies.ts';
 import type { SignInTransaction, WebSessionData } from '../stores.ts';
 
 function signInError(code: string, message: string, details?: Record<string, unknown>): EntrakitError {
@@ -25,11 +26,15 @@ function signInError(code: string, message: string, details?: Record<string, unk
 export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get('/auth/callback', async function completeSignIn(c) {
     const query = c.req.query();
-    const transaction = await takeTransaction(c, deps);
+    const state = query['state'];
+    if (readCookie(c, deps.cookies.transaction) === undefined) throw signInError('SIGNIN_TRANSACTION_MISSING', 'No sign-in transaction cookie in this browser');
+    if (!state) throw signInError('SIGNIN_STATE_MISSING', 'The response has no state parameter');
+    // The state names the transaction: a response for another sign-in (or forged) finds none of this browser's.
+    const transaction = await takeTransaction(c, deps, state);
     if (transaction === 'missing') throw signInError('SIGNIN_TRANSACTION_MISSING', 'No sign-in transaction cookie in this browser');
+    if (transaction === 'mismatch') throw signInError('SIGNIN_STATE_MISMATCH', 'The response state does not match a sign-in of this browser');
     if (transaction === 'not-found') throw signInError('SIGNIN_TRANSACTION_NOT_FOUND', 'The sign-in transaction was already used or has expired');
-    if (!query['state']) throw signInError('SIGNIN_STATE_MISSING', 'The response has no state parameter');
-    if (!timingSafeStringEqual(query['state'], transaction.state)) throw signInError('SIGNIN_STATE_MISMATCH', 'The response state does not match this sign-in');
+    if (!timingSafeStringEqual(state, transaction.state)) throw signInError('SIGNIN_STATE_MISMATCH', 'The response state does not match this sign-in');
     if (query['error']) {
       throw signInError('SIGNIN_IDP_ERROR', `The identity provider returned "${query['error'].slice(0, 64)}"`, {
         error: query['error'].slice(0, 64),
@@ -40,7 +45,7 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!code) throw signInError('SIGNIN_CODE_MISSING', 'The response has neither a code nor an error');
 
     const steps = JSON.parse(transaction.steps) as TraceStep[];
-    steps.push(...callbackSteps(deps.clock(), code, query['state']));
+    steps.push(...callbackSteps(deps.clock(), code, state));
     const { client, pendingCache } = await deps.msal.forSignIn((step) => steps.push(step));
     let result: AuthenticationResult;
     try {
@@ -71,8 +76,7 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!pending || !homeAccountId || pending.partitionKey !== homeAccountId) {
       throw new EntrakitError('SIGNIN_CODE_REDEMPTION_FAILED', 'MSAL produced no account for the redeemed code', { status: 502 });
     }
-    await deps.stores.tokenCache.set(homeAccountId, pending.serialized);
-    return startSession(c, deps, transaction, validated, homeAccountId, steps);
+    return startSession(c, deps, transaction, validated, { homeAccountId, serializedCache: pending.serialized }, steps);
   });
 }
 
@@ -81,18 +85,16 @@ async function startSession(
   deps: WebDeps,
   transaction: SignInTransaction,
   validated: IdTokenValidationResult,
-  homeAccountId: string,
+  tokens: { homeAccountId: string; serializedCache: string },
   steps: TraceStep[],
 ): Promise<Response> {
   const { claims } = validated;
+  const { homeAccountId } = tokens;
   const now = deps.clock();
   const previous = c.get('session');
-  // Never reuse the pre-sign-in session id (fixation): the old one is destroyed, a new one issued.
-  if (previous) {
-    await deps.stores.sessions.destroy(previous.id);
-    // Another user signed in in this browser: the previous user's tokens must not linger.
-    if (previous.data.homeAccountId !== homeAccountId) await deps.stores.tokenCache.delete(previous.data.homeAccountId);
-  }
+  // Never reuse the pre-sign-in session id (fixation): the old one ends (its user's tokens with it
+  // when it was their last session), a new one is issued.
+  if (previous) await endAppSession(deps, previous, 'replaced');
   const { user, changedClaims } = await deps.stores.users.upsertFromClaims(claims);
 
   steps.push(
@@ -139,10 +141,16 @@ async function startSession(
     scopes: transaction.scopes,
   };
   const { id } = await deps.stores.sessions.create(data);
-  if (data.sid) await deps.stores.sidIndex.add(data.sid, id);
+  const reference = deps.stores.sessions.reference(id) as string;
+  // Indexed before the tokens are written: a sign-out ending the user's last other session at this
+  // moment either sees this session (and keeps the cache) or deletes before this write.
+  await deps.stores.accountSessions.add(homeAccountId, reference);
+  await deps.stores.tokenCache.set(homeAccountId, tokens.serializedCache);
+  if (data.sid) await deps.stores.sidIndex.add(data.sid, reference);
   writeCookie(c, deps.cookies, deps.cookies.session, id, deps.config.sessionAbsoluteMs / 1000);
   deps.logger.info({ event: 'sign-in.complete', tid: data.tid, oid: data.oid, signInCount: user.signInCount }, 'signed in');
-  return c.redirect(transaction.returnTo, 302);
+  // Checked again on the way out: the stored value is only ever what safeReturnTo allowed.
+  return c.redirect(safeReturnTo(transaction.returnTo), 302);
 }
 
 function callbackSteps(now: number, code: string, state: string): TraceStep[] {

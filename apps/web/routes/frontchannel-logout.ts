@@ -1,12 +1,13 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { issuerMatches, tenantFromIssuer } from 'entrakit';
+import { endSessionByReference } from '../auth/end-session.ts';
 import type { AppEnv, WebDeps } from '../context.ts';
 
 /**
  * GET /auth/frontchannel-logout?iss=&sid=: loaded by the identity provider in a hidden iframe when
- * its session ends. Destroys every app session signed in with that IdP session (and their cached
- * tokens). A missing sid is tolerated (nothing to match); a foreign iss is ignored. Only the
+ * its session ends. Destroys every app session signed in with that IdP session (and the user's
+ * cached tokens when no other session of theirs remains). A missing sid is tolerated (nothing to match); a foreign iss is ignored. Only the
  * identity provider's origin may frame this page.
  */
 export function frontchannelLogoutRoute(app: Hono<AppEnv>, deps: WebDeps): void {
@@ -17,12 +18,8 @@ export function frontchannelLogoutRoute(app: Hono<AppEnv>, deps: WebDeps): void 
     const iss = c.req.query('iss');
     let ended = 0;
     if (sid && (iss === undefined || (await fromOurIssuer(deps, iss)))) {
-      for (const sessionId of await deps.stores.sidIndex.take(sid)) {
-        const record = await deps.stores.sessions.get(sessionId);
-        if (!record) continue;
-        await deps.stores.sessions.destroy(sessionId);
-        await deps.stores.tokenCache.delete(record.data.homeAccountId);
-        ended += 1;
+      for (const reference of await deps.stores.sidIndex.take(sid)) {
+        if (await endSessionByReference(deps, reference)) ended += 1;
       }
     }
     deps.logger.info({ event: 'sign-out.frontchannel', sidPresent: Boolean(sid), ended }, 'front-channel logout');

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { endAppSession } from '../auth/end-session.ts';
+import { endAppSession, endEverySession } from '../auth/end-session.ts';
 import type { AppEnv, LoadedSession, WebDeps } from '../context.ts';
 import { clearCookie } from '../middleware/cookies.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
@@ -8,7 +8,7 @@ import { csrfProtection } from '../middleware/csrf.ts';
 export const SIGNED_OUT_STATE = 'signed-out-everywhere';
 
 /**
- * POST /auth/sign-out/global: ends the app session and cached tokens, then sends the browser to
+ * POST /auth/sign-out/global: ends every app session of the user and their cached tokens, then sends the browser to
  * the identity provider's end_session_endpoint, which ends its SSO session, notifies the other
  * apps (front-channel logout) and returns to the registered post_logout_redirect_uri.
  */
@@ -18,6 +18,9 @@ export function signOutGlobalRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!session) return c.redirect('/', 303);
     const idTokenHint = await currentIdToken(deps, session);
     await endAppSession(deps, session, 'global');
+    // Everywhere means every browser of this user too, and their cached tokens.
+    const others = await endEverySession(deps, session.data.homeAccountId);
+    deps.logger.info({ event: 'sign-out.everywhere', otherSessions: others }, 'every session of the user ended');
     clearCookie(c, deps.cookies, deps.cookies.session);
 
     const endSession = (await deps.provider.metadata()).end_session_endpoint;

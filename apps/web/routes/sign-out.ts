@@ -16,7 +16,8 @@ export function signOutPageRoute(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get('/auth/sign-out/*', (c) => c.redirect('/sign-out', 302));
 }
 
-/** POST /auth/sign-out/local: ends this app's session and cached tokens; the IdP session remains (SSO). */
+/** POST /auth/sign-out/local: ends this browser's app session (the user's cached tokens with their
+ * last session); other browsers stay signed in and the IdP session remains (SSO). */
 export function signOutLocalRoute(app: Hono<AppEnv>, deps: WebDeps): void {
   app.post('/auth/sign-out/local', csrfProtection({ baseUrl: deps.config.baseUrl }), async function signOutLocally(c) {
     const session = c.get('session');

@@ -25,8 +25,14 @@ export function storyRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       accessToken = (await userAccessToken(deps, session, [apiScope])).accessToken;
     } catch (error) {
       if (!isEntrakitError(error, 'INTERACTION_REQUIRED')) throw error;
+      const askedForApi = session.data.scopes.includes(apiScope);
+      // The refresh token is revoked or expired: sign in again (silently when the IdP session
+      // exists), asking for the API again when this session's sign-in did.
+      if (error.details?.['reason'] === 'grant') {
+        return c.redirect(`/auth/sign-in?${askedForApi ? 'consent=api&' : ''}returnTo=${encodeURIComponent('/story')}`, 302);
+      }
       // This session came from a sign-in that asked for the API already: do not loop through /authorize.
-      if (session.data.scopes.includes(apiScope)) {
+      if (askedForApi) {
         return show({ kind: 'problem', apiUrl, scope: apiScope, message: 'The identity provider still requires interaction for the API scope after consent was asked for.', detail: error.message });
       }
       return c.redirect(`/auth/sign-in?consent=api&returnTo=${encodeURIComponent('/story')}`, 302);

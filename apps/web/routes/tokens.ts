@@ -28,7 +28,8 @@ export function tokensRoute(app: Hono<AppEnv>, deps: WebDeps): void {
         forGraph: GRAPH_AUDIENCES.has(String(decoded.payload['aud'])) || 'nonce' in decoded.header,
       };
     } catch (error) {
-      if (isEntrakitError(error, 'INTERACTION_REQUIRED')) throw error;
+      // Sign-in again, or a store outage (503): not something to show as "token unavailable".
+      if (isEntrakitError(error, 'INTERACTION_REQUIRED') || isEntrakitError(error, 'STORE_UNAVAILABLE') || isEntrakitError(error, 'STORE_LOCK_TIMEOUT')) throw error;
       if (isEntrakitError(error, 'TOKEN_MALFORMED')) {
         accessToken = { error: 'The access token is not a JWT (opaque tokens are normal for some resources): there is nothing to decode.' };
       } else {

@@ -12,6 +12,8 @@ export { createSessionStore, newSessionId } from './session-store.ts';
 export type { SessionRecord, SessionStore, SessionStoreOptions } from './session-store.ts';
 export { createEncryptedTokenCacheStore, toMsalCacheClient } from './token-cache-store.ts';
 export type { EncryptedTokenCacheOptions, TokenCacheStore } from './token-cache-store.ts';
+export { createKeyedLock } from './keyed-lock.ts';
+export type { KeyedLock, KeyedLockOptions } from './keyed-lock.ts';
 export { createTransactionStore } from './transaction-store.ts';
 export type { TransactionStore, TransactionStoreOptions } from './transaction-store.ts';
 export { createUserStore } from './user-store.ts';

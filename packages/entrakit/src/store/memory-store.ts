@@ -69,6 +69,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): KeyValueSto
       checkKey(key);
       entries.delete(key);
     },
+    async setIfAbsent(key, value, ttlMs) {
+      assertOpen();
+      checkKey(key);
+      checkValue(value);
+      const ttl = normalizeTtl(ttlMs);
+      // Check and write in one synchronous step: concurrent callers cannot both see "absent".
+      if (read(key) !== undefined) return false;
+      entries.set(key, ttl === undefined ? { value } : { value, expiresAt: clock() + ttl });
+      return true;
+    },
+    async deleteIfEquals(key, value) {
+      assertOpen();
+      checkKey(key);
+      checkValue(value);
+      if (read(key) !== value) return false;
+      entries.delete(key);
+      return true;
+    },
     async take(key) {
       assertOpen();
       checkKey(key);

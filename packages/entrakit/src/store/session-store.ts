@@ -1,9 +1,12 @@
 /**
  * Server-side sessions on any KeyValueStore. The store enforces the idle and absolute timeouts
  * itself with the injected clock; the key-value TTL only lets the backend forget dead sessions.
+ * Records are stored under the SHA-256 of the session id (its "reference"), never the id itself:
+ * whoever reads the store (a backup, a Redis replica) learns no cookie value that would work.
  */
 import { randomBytes } from 'node:crypto';
 import { EntrakitError } from '../core/errors.ts';
+import { sha256Base64Url } from '../core/secrets.ts';
 import type { JsonObject } from './json.ts';
 import { isPlainObject, parseStoredJson } from './json.ts';
 import type { KeyValueStore } from './types.ts';
@@ -36,10 +39,22 @@ export interface SessionStore<T extends JsonObject = JsonObject> {
   /** Moves the session to a fresh id (at sign-in, against fixation); the old id stops working.
    * Throws EntrakitError SESSION_NOT_FOUND when the session is unknown or timed out. */
   rotate(id: string): Promise<string>;
+  /** The session's reference: what the store keeps instead of the id. Safe to store in indexes
+   * (a reference does not work as a session id); undefined for a value that is not a session id. */
+  reference(id: string): string | undefined;
+  /** The live session with this reference, without sliding its idle timeout. */
+  getByReference(reference: string): Promise<SessionRecord<T> | undefined>;
+  destroyByReference(reference: string): Promise<void>;
 }
 
 /** 256 random bits, base64url without padding. */
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+/** A SHA-256 digest, base64url without padding: the same shape, by design never a valid lookup id. */
+const REFERENCE = SESSION_ID;
+
+function referenceOf(id: unknown): string | undefined {
+  return typeof id === 'string' && SESSION_ID.test(id) ? sha256Base64Url(`entrakit session\0${id}`) : undefined;
+}
 
 export function newSessionId(): string {
   return randomBytes(32).toString('base64url');
@@ -68,19 +83,23 @@ export function createSessionStore<T extends JsonObject = JsonObject>(
   }
 
   async function save(id: string, record: SessionRecord<T>, now: number): Promise<void> {
-    await kv.set(prefix + id, JSON.stringify(record), remainingMs(record, now));
+    await kv.set(prefix + referenceOf(id), JSON.stringify(record), remainingMs(record, now));
   }
 
-  /** The live record, or undefined (a timed-out record is deleted on the way). */
-  async function load(id: string, now: number): Promise<SessionRecord<T> | undefined> {
-    if (typeof id !== 'string' || !SESSION_ID.test(id)) return undefined;
-    const record = parse(await kv.get(prefix + id));
+  /** The live record under a reference, or undefined (a timed-out record is deleted on the way). */
+  async function loadByReference(reference: string, now: number): Promise<SessionRecord<T> | undefined> {
+    const record = parse(await kv.get(prefix + reference));
     if (record === undefined) return undefined;
     if (remainingMs(record, now) <= 0) {
-      await kv.delete(prefix + id);
+      await kv.delete(prefix + reference);
       return undefined;
     }
     return record;
+  }
+
+  async function load(id: string, now: number): Promise<SessionRecord<T> | undefined> {
+    const reference = referenceOf(id);
+    return reference === undefined ? undefined : loadByReference(reference, now);
   }
 
   return {
@@ -110,19 +129,29 @@ export function createSessionStore<T extends JsonObject = JsonObject>(
       return updated;
     },
     async destroy(id) {
-      if (typeof id !== 'string' || !SESSION_ID.test(id)) return;
-      await kv.delete(prefix + id);
+      const reference = referenceOf(id);
+      if (reference !== undefined) await kv.delete(prefix + reference);
     },
     async rotate(id) {
       const now = clock();
+      const reference = referenceOf(id);
       // take, not get: if two requests rotate the same session at once only one gets it.
-      const record = typeof id === 'string' && SESSION_ID.test(id) ? parse(await kv.take(prefix + id)) : undefined;
+      const record = reference === undefined ? undefined : parse(await kv.take(prefix + reference));
       if (record === undefined || remainingMs(record, now) <= 0) {
         throw new EntrakitError('SESSION_NOT_FOUND', 'The session does not exist or has timed out', { status: 401 });
       }
       const newId = newSessionId();
       await save(newId, { ...record, lastSeenAt: now }, now);
       return newId;
+    },
+    reference: referenceOf,
+    async getByReference(reference) {
+      if (typeof reference !== 'string' || !REFERENCE.test(reference)) return undefined;
+      return loadByReference(reference, clock());
+    },
+    async destroyByReference(reference) {
+      if (typeof reference !== 'string' || !REFERENCE.test(reference)) return;
+      await kv.delete(prefix + reference);
     },
   };
 }

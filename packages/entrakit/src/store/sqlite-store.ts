@@ -65,6 +65,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteKeyValueSt
      ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
   );
   const deleteOne = db.prepare(`DELETE FROM "${table}" WHERE key = ?`);
+  // An expired row counts as absent: the upsert replaces it only then, in one statement.
+  const insertIfAbsent = db.prepare(
+    `INSERT INTO "${table}" (key, value, expires_at) VALUES (?, ?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+     WHERE "${table}".expires_at IS NOT NULL AND "${table}".expires_at <= ?`,
+  );
+  const deleteIfValue = db.prepare(`DELETE FROM "${table}" WHERE key = ? AND value = ? AND ${live}`);
   // One statement, so two takers (threads or processes) can never both receive the row.
   const takeOne = db.prepare(`DELETE FROM "${table}" WHERE key = ? RETURNING value, expires_at`);
   const selectKeys = db.prepare(`SELECT key FROM "${table}" WHERE key GLOB ? AND ${live} ORDER BY key`);
@@ -112,6 +119,20 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteKeyValueSt
       assertOpen();
       checkKey(key);
       deleteOne.run(key);
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      assertOpen();
+      checkKey(key);
+      checkValue(value);
+      const ttl = normalizeTtl(ttlMs);
+      const now = clock();
+      return Number(insertIfAbsent.run(key, value, ttl === undefined ? null : now + ttl, now).changes) === 1;
+    },
+    async deleteIfEquals(key, value) {
+      assertOpen();
+      checkKey(key);
+      checkValue(value);
+      return Number(deleteIfValue.run(key, value, clock()).changes) === 1;
     },
     async take(key) {
       assertOpen();

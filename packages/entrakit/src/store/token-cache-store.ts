@@ -20,6 +20,14 @@ export interface EncryptedTokenCacheOptions {
   prefix?: string;
   /** Optional expiry of each entry (e.g. the refresh token's lifetime). */
   ttlMs?: number;
+  /**
+   * What get() does with an entry it cannot decrypt (another key, tampered, corrupt): 'throw'
+   * (default) raises TOKEN_CACHE_DECRYPT_FAILED; 'absent' deletes the entry and reads it as
+   * missing, so the user simply signs in again (an app after a key change).
+   */
+  onUndecryptable?: 'throw' | 'absent';
+  /** Told about each entry read as absent (no secret in the arguments: the reason and key ids only). */
+  onDiscard?: (info: { reason: string; storedKeyId: string | undefined; keyId: string }) => void;
 }
 
 export interface TokenCacheStore {
@@ -48,6 +56,9 @@ export function createEncryptedTokenCacheStore(kv: KeyValueStore, options: Encry
   if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) throw new TypeError('keyId must be 1-64 characters of [A-Za-z0-9_-]');
   checkPrefix(prefix);
   const ttlMs = normalizeTtl(options.ttlMs);
+  const onUndecryptable = options.onUndecryptable ?? 'throw';
+  if (onUndecryptable !== 'throw' && onUndecryptable !== 'absent') throw new TypeError("onUndecryptable must be 'throw' or 'absent'");
+  if (options.onDiscard !== undefined && typeof options.onDiscard !== 'function') throw new TypeError('onDiscard must be a function');
   // A KeyObject holds its own copy, so later changes to the caller's array do not affect us.
   const secret: KeyObject = createSecretKey(key);
 
@@ -85,7 +96,22 @@ export function createEncryptedTokenCacheStore(kv: KeyValueStore, options: Encry
     async get(partitionKey) {
       checkKey(partitionKey, 'partitionKey');
       const stored = await kv.get(prefix + partitionKey);
-      return stored === undefined ? undefined : decrypt(partitionKey, stored);
+      if (stored === undefined) return undefined;
+      try {
+        return decrypt(partitionKey, stored);
+      } catch (error) {
+        if (onUndecryptable === 'throw') throw error;
+        // Dropped, not kept: it can never be read with this key. Only this exact value, so a
+        // fresh entry written meanwhile (the user signing in again) survives.
+        await kv.deleteIfEquals(prefix + partitionKey, stored);
+        const storedKeyId = stored.split('.')[1];
+        options.onDiscard?.({
+          reason: (error as Error).message,
+          storedKeyId: storedKeyId !== undefined && KEY_ID.test(storedKeyId) ? storedKeyId : undefined,
+          keyId,
+        });
+        return undefined;
+      }
     },
     async set(partitionKey, value) {
       checkKey(partitionKey, 'partitionKey');

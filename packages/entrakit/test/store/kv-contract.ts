@@ -141,6 +141,49 @@ export function kvContract(name: string, factory: KvFactory, options: { realTime
         }
       }));
 
+    test('setIfAbsent stores only when absent; an expired value counts as absent', () =>
+      withStore(async (store, elapse) => {
+        assert.equal(await store.setIfAbsent('lock', 'first', TTL), true);
+        assert.equal(await store.setIfAbsent('lock', 'second', TTL), false);
+        assert.equal(await store.get('lock'), 'first');
+        await elapse(TTL * 2);
+        assert.equal(await store.get('lock'), undefined);
+        assert.equal(await store.setIfAbsent('lock', 'third', TTL), true);
+        assert.equal(await store.get('lock'), 'third');
+        await store.set('plain', 'v');
+        assert.equal(await store.setIfAbsent('plain', 'other'), false);
+        assert.equal(await store.get('plain'), 'v');
+        assert.equal(await store.setIfAbsent('forever', 'v'), true);
+        await elapse(TTL * 2);
+        assert.equal(await store.get('forever'), 'v');
+      }));
+
+    test('20 concurrent setIfAbsent of one key: exactly one wins', () =>
+      withStore(async (store) => {
+        for (let round = 0; round < 5; round++) {
+          const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.setIfAbsent(`race-${round}`, `holder-${i}`, 60_000)));
+          const winners = results.flatMap((won, i) => (won ? [i] : []));
+          assert.equal(winners.length, 1);
+          assert.equal(await store.get(`race-${round}`), `holder-${winners[0]}`);
+        }
+      }));
+
+    test('deleteIfEquals deletes only the value it names, and never an expired one', () =>
+      withStore(async (store, elapse) => {
+        await store.set('lock', 'mine', TTL);
+        assert.equal(await store.deleteIfEquals('lock', 'theirs'), false);
+        assert.equal(await store.get('lock'), 'mine');
+        assert.equal(await store.deleteIfEquals('lock', 'mine'), true);
+        assert.equal(await store.get('lock'), undefined);
+        assert.equal(await store.deleteIfEquals('lock', 'mine'), false);
+        await store.set('stale', 'mine', TTL);
+        await elapse(TTL * 2);
+        assert.equal(await store.deleteIfEquals('stale', 'mine'), false);
+        assert.equal(await store.setIfAbsent('stale', 'next', TTL * 10), true);
+        assert.equal(await store.deleteIfEquals('stale', 'mine'), false);
+        assert.equal(await store.get('stale'), 'next');
+      }));
+
     test('keys(prefix) lists live keys with that prefix only', () =>
       withStore(async (store, elapse) => {
         await store.set('user:a', '1');
@@ -173,6 +216,9 @@ export function kvContract(name: string, factory: KvFactory, options: { realTime
         await assert.rejects(store.set('', 'v'), { name: 'TypeError', message: /key/ });
         await assert.rejects(store.set('k', 42 as unknown as string), { name: 'TypeError', message: /value/ });
         await assert.rejects(store.get(undefined as unknown as string), { name: 'TypeError', message: /key/ });
+        await assert.rejects(store.setIfAbsent('k', 'v', -1), { name: 'TypeError', message: /ttlMs/ });
+        await assert.rejects(store.setIfAbsent('', 'v'), { name: 'TypeError', message: /key/ });
+        await assert.rejects(store.deleteIfEquals('k', 42 as unknown as string), { name: 'TypeError', message: /value/ });
         assert.equal(await store.get('k'), undefined);
       }));
 
@@ -186,6 +232,8 @@ export function kvContract(name: string, factory: KvFactory, options: { realTime
       await assert.rejects(store.delete('k'), isClosed);
       await assert.rejects(store.take('k'), isClosed);
       await assert.rejects(store.keys(''), isClosed);
+      await assert.rejects(store.setIfAbsent('k', 'v', 1000), isClosed);
+      await assert.rejects(store.deleteIfEquals('k', 'v'), isClosed);
     });
   });
 }

@@ -6,6 +6,7 @@ import { connect, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { isEntrakitError } from '../../src/core/errors.ts';
 import { openKeyValueStore } from '../../src/store/open-store.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
 import { kvContract } from './kv-contract.ts';
@@ -109,6 +110,17 @@ if (!existsSync(REDIS_SERVER)) {
       try {
         await store.set('opened', 'yes', 60_000);
         assert.equal(await store.take('opened'), 'yes');
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('an unreachable server fails each call with STORE_UNAVAILABLE (503) instead of waiting', async () => {
+      const store = openKeyValueStore(`redis://127.0.0.1:${await freePort()}`);
+      try {
+        const unavailable = (error: unknown): boolean => isEntrakitError(error, 'STORE_UNAVAILABLE') && (error as { status?: number }).status === 503;
+        await assert.rejects(store.get('k'), unavailable);
+        await assert.rejects(store.setIfAbsent('lock', 'me', 1000), unavailable);
       } finally {
         await store.close();
       }

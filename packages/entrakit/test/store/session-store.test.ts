@@ -28,6 +28,35 @@ describe('session store', () => {
     assert.notEqual(other.id, created.id);
   });
 
+  test('the store keys records by a hash of the id: the id is in no key or value, and a stored key is no session id', async () => {
+    const { kv, sessions } = setup();
+    const { id } = await sessions.create({ user: 'alice', roles: [] });
+    const keys = await kv.keys('');
+    assert.equal(keys.length, 1);
+    const stored = keys[0] ?? '';
+    assert.ok(!stored.includes(id));
+    assert.ok(!((await kv.get(stored)) ?? '').includes(id));
+    assert.equal(stored, `session:${sessions.reference(id)}`);
+    const reference = stored.slice('session:'.length);
+    assert.equal(await sessions.get(reference), undefined, 'the stored reference does not work as an id');
+    assert.equal(sessions.reference(reference) === reference, false);
+    assert.equal(sessions.reference('not a session id'), undefined);
+  });
+
+  test('getByReference reads without sliding the idle timeout; destroyByReference ends the session', async () => {
+    const { clock, sessions } = setup();
+    const { id, record } = await sessions.create({ user: 'alice', roles: [] });
+    const reference = sessions.reference(id) ?? '';
+    clock.advance(IDLE - 1);
+    assert.deepEqual(await sessions.getByReference(reference), record);
+    clock.advance(1);
+    assert.equal(await sessions.getByReference(reference), undefined, 'idle timeout counted from the last real use');
+    const second = await sessions.create({ user: 'bob', roles: [] });
+    await sessions.destroyByReference(sessions.reference(second.id) ?? '');
+    assert.equal(await sessions.get(second.id), undefined);
+    assert.equal(await sessions.getByReference('bad'), undefined);
+  });
+
   test('unknown or malformed ids read as undefined', async () => {
     const { sessions } = setup();
     assert.equal(await sessions.get('A'.repeat(43)), undefined);

@@ -97,4 +97,32 @@ describe('encrypted token cache store', () => {
       message: /keyId/,
     });
   });
+
+  test("onUndecryptable 'absent': an entry under another key reads as absent, is dropped, and onDiscard hears of it without secrets", async () => {
+    const kv = createMemoryStore();
+    const oldKey = randomBytes(32);
+    await createEncryptedTokenCacheStore(kv, { key: oldKey }).set('user-1', SECRET);
+    const heard: unknown[] = [];
+    const cache = createEncryptedTokenCacheStore(kv, { key: randomBytes(32), onUndecryptable: 'absent', onDiscard: (info) => heard.push(info) });
+    assert.equal(await cache.get('user-1'), undefined);
+    assert.equal(await kv.get('tokencache:user-1'), undefined, 'dropped');
+    assert.equal(heard.length, 1);
+    const info = heard[0] as { reason: string; storedKeyId: string; keyId: string };
+    assert.match(info.reason, /another key/);
+    assert.notEqual(info.storedKeyId, info.keyId);
+    assert.ok(!JSON.stringify(info).includes('refresh-token-secret'));
+    await cache.set('user-1', SECRET);
+    assert.equal(await cache.get('user-1'), SECRET, 'a fresh entry works');
+  });
+
+  test("onUndecryptable 'absent' also covers tampering, and 'throw' stays the default", async () => {
+    const { kv, key, cache } = setup();
+    await cache.set('user-1', SECRET);
+    const stored = (await kv.get('tokencache:user-1')) ?? '';
+    await kv.set('tokencache:user-1', tamper(stored, 3));
+    await assert.rejects(cache.get('user-1'), decryptFailed);
+    const lenient = createEncryptedTokenCacheStore(kv, { key, onUndecryptable: 'absent' });
+    assert.equal(await lenient.get('user-1'), undefined);
+    assert.throws(() => createEncryptedTokenCacheStore(kv, { key, onUndecryptable: 'ignore' as 'absent' }), { name: 'TypeError', message: /onUndecryptable/ });
+  });
 });

@@ -1,0 +1,294 @@
+/**
+ * The real emulator (HTTPS, strict refresh-token reuse detection) with the real web app in-process
+ * (real MSAL Node), and "browsers" that keep two cookie jars: one for the app, one for the
+ * identity provider, so SSO works as in a real browser. Several app instances may share one
+ * store (Redis) and a browser may talk to any of them.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { addClientSecret, registerApplication } from '@entrakit/emulator';
+import { newApplication } from '../../../../packages/emulator/src/directory/new-application.ts';
+import { GRAPH_APP_ID } from '../../../../packages/emulator/src/protocol/microsoft-resources.ts';
+import { startEmulator } from '../../../../packages/emulator/src/server.ts';
+import type { RunningEmulator } from '../../../../packages/emulator/src/server.ts';
+import { trustCaCertificate } from '../../../../packages/entrakit/src/core/trust-ca.ts';
+import { createWebApp } from '../../../web/app.ts';
+import { loadWebConfig } from '../../../web/config.ts';
+import type { WebConfig } from '../../../web/config.ts';
+import { createWebLogger } from '../../../web/logger.ts';
+import type { MsalClientFactory } from '../../../web/msal/msal-clients.ts';
+import { openWebStores } from '../../../web/stores.ts';
+import type { WebStores } from '../../../web/stores.ts';
+
+export const APP_ORIGIN = 'http://localhost:5000';
+export type DemoAlias = 'adele' | 'alex' | 'megan';
+
+export interface WebInstance {
+  config: WebConfig;
+  stores: WebStores;
+  app: ReturnType<typeof createWebApp>;
+  /** Token-endpoint requests this instance sent with grant_type=refresh_token. */
+  refreshRequests: number;
+  /** Lines the instance logged (JSON). */
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+export interface InstanceOptions {
+  /** Defaults to a SQLite file in the test folder (shared by instances started without a storeUrl). */
+  storeUrl?: string;
+  env?: Record<string, string>;
+  msal?: MsalClientFactory;
+  /** Wraps the instance's fetch (after the refresh counter). */
+  wrapFetch?: (inner: typeof fetch) => typeof fetch;
+}
+
+export interface EmulatorWeb {
+  emulator: RunningEmulator;
+  dataDir: string;
+  clientId: string;
+  tenantId: string;
+  startInstance(options?: InstanceOptions): Promise<WebInstance>;
+  user(alias: DemoAlias): { username: string; password: string };
+  /** Refresh-token families the emulator revoked (reuse detection). */
+  revokedFamilies(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+function unescapeHtml(value: string): string {
+  return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+}
+
+export async function startEmulatorWeb(): Promise<EmulatorWeb> {
+  // Strict mode: a second redemption of a rotated refresh token revokes the whole sign-in.
+  process.env['ENTRAKIT_EMULATOR_REFRESH_REUSE'] = 'revoke-family';
+  const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-emu-'));
+  const emulator = await startEmulator({ dataDir: join(dataDir, 'emulator'), port: 0 });
+  trustCaCertificate(emulator.caPem);
+  const { directory } = emulator.deps;
+  const tenantId = emulator.devJson.tenantId;
+  const clientId = randomUUID();
+  const registration = newApplication({
+    appId: clientId,
+    displayName: 'entrakit web (reliability tests)',
+    web: { redirectUris: [`${APP_ORIGIN}/auth/callback`, `${APP_ORIGIN}/`], logoutUrl: `${APP_ORIGIN}/auth/frontchannel-logout` },
+  });
+  registerApplication(directory, tenantId, registration);
+  const secret = addClientSecret(directory, registration, 'tests', Date.now());
+  directory.consents.grant(tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
+  // Admin consent to the demo API too, so the story page gets its token without a consent page.
+  directory.consents.grant(tenantId, clientId, emulator.devJson.apps.api.clientId, '', ['user_impersonation']);
+  // Shared by every instance, as several instances of one deployment must share them.
+  const sessionSecret = randomBytes(32).toString('base64url');
+  const tokenCacheKey = randomBytes(32).toString('base64');
+  const instances = new Set<WebInstance>();
+
+  const user = (alias: DemoAlias) => {
+    const found = emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`));
+    if (!found) throw new Error(`no demo user ${alias}`);
+    return found;
+  };
+
+  return {
+    emulator,
+    dataDir,
+    clientId,
+    tenantId,
+    user,
+    revokedFamilies: () => emulator.deps.state.keys('rt-family-revoked:'),
+    async startInstance(options = {}) {
+      const logLines: string[] = [];
+      const destination = new Writable({
+        write(chunk, _encoding, done) {
+          logLines.push(String(chunk));
+          done();
+        },
+      });
+      const logger = createWebLogger({ level: 'info', destination });
+      const config = await loadWebConfig({
+        env: {
+          ENTRA_INSTANCE: emulator.url,
+          ENTRA_TENANT_ID: tenantId,
+          ENTRA_CLIENT_ID: clientId,
+          ENTRA_CLIENT_SECRET: secret,
+          WEB_BASE_URL: APP_ORIGIN,
+          SESSION_SECRET: sessionSecret,
+          TOKEN_CACHE_KEY: tokenCacheKey,
+          STORE_URL: options.storeUrl ?? `sqlite:${join(dataDir, 'web', 'web.db')}`,
+          LOG_LEVEL: 'info',
+          ...options.env,
+        },
+        dataDir: join(dataDir, 'web'),
+      });
+      const stores = openWebStores(config.storeUrl, {
+        tokenCacheKey: config.tokenCacheKey,
+        sessionIdleMs: config.sessionIdleMs,
+        sessionAbsoluteMs: config.sessionAbsoluteMs,
+        clock: Date.now,
+        logger,
+      });
+      const instance: WebInstance = {
+        config,
+        stores,
+        app: undefined as unknown as ReturnType<typeof createWebApp>,
+        refreshRequests: 0,
+        logLines,
+        async close() {
+          instances.delete(instance);
+          await stores.close();
+        },
+      };
+      const counting: typeof fetch = async (input, init) => {
+        const body = init?.body;
+        if (init?.method === 'POST' && typeof body === 'string' && new URLSearchParams(body).get('grant_type') === 'refresh_token') instance.refreshRequests += 1;
+        return fetch(input, init);
+      };
+      instance.app = createWebApp({
+        config,
+        stores,
+        logger,
+        fetch: options.wrapFetch ? options.wrapFetch(counting) : counting,
+        ...(options.msal ? { msal: options.msal } : {}),
+      });
+      instances.add(instance);
+      return instance;
+    },
+    async close() {
+      for (const instance of [...instances]) await instance.close();
+      await emulator.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Browser {
+  /** The app's cookies (name → value). */
+  cookies: Map<string, string>;
+  /** The instance the next request goes to (several instances behind one load balancer). */
+  use(instance: WebInstance): void;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  post(path: string, form: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+  /** GET at the identity provider with its cookies (no redirects followed). */
+  idp(url: string, init?: RequestInit): Promise<Response>;
+  /** From a 302 to /authorize: signs in (password form, or SSO) and returns the app's callback path. */
+  authorize(authorizeUrl: string, alias: DemoAlias): Promise<string>;
+  /** The whole round trip from /auth/sign-in?returnTo=…: returns the callback's response. */
+  signIn(alias: DemoAlias, returnTo?: string): Promise<Response>;
+  /** Follows the app's own redirects (sign-in included) until a non-redirect answer. */
+  follow(response: Response, alias: DemoAlias): Promise<{ response: Response; visited: string[] }>;
+}
+
+export function createBrowser(env: EmulatorWeb, first: WebInstance): Browser {
+  const cookies = new Map<string, string>();
+  const idpCookies = new Map<string, string>();
+  let instance = first;
+
+  function keep(jar: Map<string, string>, response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';');
+      const index = pair.indexOf('=');
+      const name = pair.slice(0, index).trim();
+      const value = pair.slice(index + 1).trim();
+      if (value === '' || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
+      else jar.set(name, value);
+    }
+  }
+
+  async function send(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (cookies.size > 0) headers.set('cookie', [...cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    const response = await instance.app.fetch(new Request(new URL(path, APP_ORIGIN), { ...init, headers, redirect: 'manual' }));
+    keep(cookies, response);
+    return response;
+  }
+
+  const browser: Browser = {
+    cookies,
+    use(next) {
+      instance = next;
+    },
+    get: (path, headers = {}) => send(path, { headers }),
+    post: (path, form, headers = { origin: APP_ORIGIN }) =>
+      send(path, { method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } }),
+    async idp(url, init = {}) {
+      const headers = new Headers(init.headers);
+      if (idpCookies.size > 0) headers.set('cookie', [...idpCookies].map(([name, value]) => `${name}=${value}`).join('; '));
+      const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+      keep(idpCookies, response);
+      return response;
+    },
+    async authorize(authorizeUrl, alias) {
+      let response = await browser.idp(authorizeUrl);
+      if (response.status === 200) {
+        const html = await response.text();
+        const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+        if (!action || !html.includes('name="password"')) throw new Error(`expected the login form, got: ${html.slice(0, 300)}`);
+        const hidden = Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1] ?? '', unescapeHtml(m[2] ?? '')]));
+        const { username, password } = env.user(alias);
+        response = await browser.idp(new URL(unescapeHtml(action), env.emulator.url).toString(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ ...hidden, username, password }),
+        });
+      }
+      const location = response.headers.get('location');
+      if (response.status !== 302 || !location?.startsWith(`${APP_ORIGIN}/auth/callback?`)) {
+        throw new Error(`expected a redirect to the app's callback, got HTTP ${response.status} ${location ?? (await response.text()).slice(0, 300)}`);
+      }
+      const back = new URL(location);
+      return `${back.pathname}${back.search}`;
+    },
+    async signIn(alias, returnTo = '/profile') {
+      const start = await browser.get(`/auth/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
+      if (start.status !== 302) throw new Error(`sign-in answered ${start.status}`);
+      return browser.get(await browser.authorize(start.headers.get('location') ?? '', alias));
+    },
+    async follow(response, alias) {
+      const visited: string[] = [];
+      let current = response;
+      for (let hop = 0; hop < 10 && current.status === 302; hop++) {
+        const location = current.headers.get('location') ?? '';
+        visited.push(location);
+        if (location.startsWith(env.emulator.url)) current = await browser.get(await browser.authorize(location, alias));
+        else current = await browser.get(location);
+      }
+      return { response: current, visited };
+    },
+  };
+  return browser;
+}
+
+/** The signed-in user's MSAL home account id (their token-cache partition), from the browser's session. */
+export async function homeAccountIdOf(instance: WebInstance, browser: Browser): Promise<string> {
+  const record = await instance.stores.sessions.get(browser.cookies.get('entrakit-session') ?? '');
+  if (!record) throw new Error('the browser has no live session');
+  return record.data.homeAccountId;
+}
+
+/**
+ * Makes the user's cached access tokens due for renewal (as if an hour had passed): MSAL renews a
+ * token within 5 minutes of its expiry, so it must redeem the refresh token on the next request.
+ */
+export async function expireAccessTokens(stores: WebStores, homeAccountId: string): Promise<void> {
+  const serialized = await stores.tokenCache.get(homeAccountId);
+  if (serialized === undefined) throw new Error('no token cache for this user');
+  const cache = JSON.parse(serialized) as { AccessToken?: Record<string, Record<string, string>> };
+  const soon = String(Math.floor(Date.now() / 1000) + 60);
+  for (const entry of Object.values(cache.AccessToken ?? {})) {
+    entry['expires_on'] = soon;
+    entry['extended_expires_on'] = soon;
+  }
+  await stores.tokenCache.set(homeAccountId, JSON.stringify(cache));
+}
+
+/** The refresh token MSAL keeps for the user (to play an attacker who stole and used it). */
+export async function cachedRefreshToken(stores: WebStores, homeAccountId: string): Promise<string> {
+  const serialized = await stores.tokenCache.get(homeAccountId);
+  const cache = JSON.parse(serialized ?? '{}') as { RefreshToken?: Record<string, { secret?: string }> };
+  const secret = Object.values(cache.RefreshToken ?? {})[0]?.secret;
+  if (!secret) throw new Error('no refresh token in the cache');
+  return secret;
+}
