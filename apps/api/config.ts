@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { readDevJson } from '@entrakit/emulator';
-import type { DevJson } from '@entrakit/emulator';
+import { emulatorDefaults } from '../shared/emulator-defaults.ts';
+import { loadCertificateCredential, type ClientCredential } from '../shared/client-credential.ts';
 import { EntrakitError } from 'entrakit';
 import { GUID } from 'entrakit';
 
@@ -17,7 +17,7 @@ export interface ApiConfig {
   discoveryUrl: string;
   clientId: string;
   /** How the API proves itself to Entra (On-Behalf-Of, client credentials). */
-  credential: { kind: 'secret'; secret: string } | { kind: 'certificate'; file: string };
+  credential: ClientCredential;
   audiences: string[];
   /** Undefined: every tenant the issuer rule admits. */
   allowedTenants?: string[];
@@ -46,6 +46,7 @@ const envSchema = z
     API_CLIENT_ID: z.string({ error: 'is required (or start the emulator so DATA/dev.json exists)' }).regex(/^[A-Za-z0-9-]{1,64}$/, "must be the API app registration's client id"),
     API_CLIENT_SECRET: z.string().min(1).optional(),
     API_CLIENT_CERTIFICATE_FILE: z.string().min(1).optional(),
+    API_CLIENT_CERTIFICATE_KEY_FILE: z.string().min(1).optional(),
     API_AUDIENCES: list.optional(),
     API_ALLOWED_TENANTS: list.optional(),
     ENTRA_CA_FILE: z.string().min(1).optional(),
@@ -72,9 +73,7 @@ export interface LoadApiConfigOptions {
 export async function loadApiConfig(options: LoadApiConfigOptions = {}): Promise<ApiConfig> {
   const env = withoutEmpty(options.env ?? process.env);
   const dataDir = resolve(options.dataDir ?? env['ENTRAKIT_DATA'] ?? '.entrakit');
-  const dev = await readDevJson(dataDir).catch(() => undefined);
-  const instance = trimSlash(env['ENTRA_INSTANCE'] ?? dev?.emulator.url ?? DEFAULT_INSTANCE);
-  const emulator: DevJson | undefined = dev && trimSlash(dev.emulator.url) === instance ? dev : undefined;
+  const { instance, emulator } = await emulatorDefaults(env['ENTRA_INSTANCE'], dataDir, DEFAULT_INSTANCE);
   const clientId = env['API_CLIENT_ID'] ?? emulator?.apps.api.clientId;
   const devSecret = emulator && clientId === emulator.apps.api.clientId ? emulator.apps.api.clientSecret : undefined;
 
@@ -84,11 +83,12 @@ export async function loadApiConfig(options: LoadApiConfigOptions = {}): Promise
     API_CLIENT_ID: clientId,
     API_CLIENT_SECRET: env['API_CLIENT_SECRET'] ?? (env['API_CLIENT_CERTIFICATE_FILE'] ? undefined : devSecret),
     API_CLIENT_CERTIFICATE_FILE: env['API_CLIENT_CERTIFICATE_FILE'],
+    API_CLIENT_CERTIFICATE_KEY_FILE: env['API_CLIENT_CERTIFICATE_KEY_FILE'],
     API_AUDIENCES: env['API_AUDIENCES'],
     API_ALLOWED_TENANTS: env['API_ALLOWED_TENANTS'],
     ENTRA_CA_FILE: env['ENTRA_CA_FILE'] ?? emulator?.emulator.caFile,
     GRAPH_BASE_URL: trimSlash(env['GRAPH_BASE_URL'] ?? emulator?.graphBaseUrl ?? 'https://graph.microsoft.com/v1.0'),
-    STORAGE_BLOB_URL: env['STORAGE_BLOB_URL'] ?? (emulator ? dev?.storage?.blobUrl : undefined),
+    STORAGE_BLOB_URL: env['STORAGE_BLOB_URL'] ?? emulator?.storage?.blobUrl,
     STORAGE_CONTAINER: env['STORAGE_CONTAINER'] ?? 'stories',
     PORT: options.port ?? env['PORT'] ?? 5001,
     HOST: options.host ?? env['HOST'] ?? '127.0.0.1',
@@ -98,15 +98,19 @@ export async function loadApiConfig(options: LoadApiConfigOptions = {}): Promise
   if (raw.API_CLIENT_SECRET === undefined && raw.API_CLIENT_CERTIFICATE_FILE === undefined) {
     problems.push({ variable: 'API_CLIENT_SECRET', message: 'or API_CLIENT_CERTIFICATE_FILE is required' });
   }
-  if (!parsed.success || problems.length > 0) {
-    throw new EntrakitError('API_CONFIG_INVALID', `Invalid API configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`, {
-      status: 500,
-      details: { variables: problems.map((p) => p.variable) },
-    });
-  }
+  if (!parsed.success || problems.length > 0) throw configError(problems);
   const v = parsed.data;
   if (v.ENTRA_CA_FILE !== undefined) await checkReadable('ENTRA_CA_FILE', v.ENTRA_CA_FILE);
   if (v.API_CLIENT_CERTIFICATE_FILE !== undefined) await checkReadable('API_CLIENT_CERTIFICATE_FILE', v.API_CLIENT_CERTIFICATE_FILE);
+  if (v.API_CLIENT_CERTIFICATE_KEY_FILE !== undefined) await checkReadable('API_CLIENT_CERTIFICATE_KEY_FILE', v.API_CLIENT_CERTIFICATE_KEY_FILE);
+  // Read and checked now (key matches certificate), so a bad credential stops the API at start.
+  const credential: ClientCredential = v.API_CLIENT_CERTIFICATE_FILE
+    ? await loadCertificateCredential(
+        { certificateFile: resolve(v.API_CLIENT_CERTIFICATE_FILE), keyFile: resolve(v.API_CLIENT_CERTIFICATE_KEY_FILE ?? v.API_CLIENT_CERTIFICATE_FILE) },
+        { certificate: 'API_CLIENT_CERTIFICATE_FILE', key: v.API_CLIENT_CERTIFICATE_KEY_FILE ? 'API_CLIENT_CERTIFICATE_KEY_FILE' : 'API_CLIENT_CERTIFICATE_FILE' },
+        (variable, message) => configError([{ variable, message: message.slice(variable.length + 1) }]),
+      )
+    : { kind: 'secret', secret: v.API_CLIENT_SECRET ?? '' };
 
   const authority = `${v.ENTRA_INSTANCE}/${v.ENTRA_TENANT_ID}`;
   const allowedTenants = v.API_ALLOWED_TENANTS ?? (GUID.test(v.ENTRA_TENANT_ID) ? [v.ENTRA_TENANT_ID] : undefined);
@@ -116,9 +120,7 @@ export async function loadApiConfig(options: LoadApiConfigOptions = {}): Promise
     authority,
     discoveryUrl: `${authority}/v2.0/.well-known/openid-configuration`,
     clientId: v.API_CLIENT_ID,
-    credential: v.API_CLIENT_CERTIFICATE_FILE
-      ? { kind: 'certificate', file: resolve(v.API_CLIENT_CERTIFICATE_FILE) }
-      : { kind: 'secret', secret: v.API_CLIENT_SECRET ?? '' },
+    credential,
     audiences: v.API_AUDIENCES ?? [v.API_CLIENT_ID, `api://${v.API_CLIENT_ID}`],
     graphBaseUrl: v.GRAPH_BASE_URL,
     storage: { container: v.STORAGE_CONTAINER, ...(v.STORAGE_BLOB_URL ? { blobUrl: trimSlash(v.STORAGE_BLOB_URL) } : {}) },
@@ -155,4 +157,12 @@ async function checkReadable(variable: string, path: string): Promise<void> {
       details: { variables: [variable] },
     });
   }
+}
+
+/** API_CONFIG_INVALID naming every bad variable. */
+function configError(problems: Array<{ variable: string; message: string }>): EntrakitError {
+  return new EntrakitError('API_CONFIG_INVALID', `Invalid API configuration: ${problems.map((p) => `${p.variable} ${p.message}`).join('; ')}`, {
+    status: 500,
+    details: { variables: problems.map((p) => p.variable) },
+  });
 }

@@ -7,6 +7,7 @@ import { devJsonPath, updateDevJson } from '@entrakit/emulator';
 import { trustCaCertificate } from 'entrakit';
 import { getRequestListener } from '@hono/node-server';
 import { createApiApp } from './app.ts';
+import { createAppLogger, type AppLogger } from '../shared/logger.ts';
 import { loadApiConfig } from './config.ts';
 import type { ApiConfig } from './config.ts';
 import { createApiDeps } from './deps.ts';
@@ -25,6 +26,8 @@ export interface StartApiOptions {
   host?: string;
   fetch?: typeof globalThis.fetch;
   clock?: () => number;
+  /** The apps' shared logger (pino, secrets redacted); default writes JSON lines to stdout. */
+  logger?: AppLogger;
 }
 
 export interface RunningApi {
@@ -45,13 +48,14 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     ...(options.host !== undefined ? { host: options.host } : {}),
   });
   if (config.caFile) trustCaCertificate(await readFile(config.caFile, 'utf8'));
+  const logger = options.logger ?? createAppLogger({ name: 'entrakit-api', level: options.env?.['LOG_LEVEL'] ?? process.env['LOG_LEVEL'] ?? 'info' });
   const deps = await createApiDeps(config, {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   // Node refuses headers over 16 KB with a bare 431; a larger limit lets oversized bearer tokens
   // reach the policy, which answers them per RFC 6750 (401 invalid_token).
-  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: API_MAX_HEADER_BYTES }, getRequestListener(createApiApp(deps).fetch));
+  const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000, maxHeaderSize: API_MAX_HEADER_BYTES }, getRequestListener(createApiApp({ ...deps, onUnexpectedError: logUnexpected(logger) }).fetch));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
@@ -78,4 +82,12 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
 function urlHost(host: string): string {
   if (host === '127.0.0.1' || host === 'localhost' || host === '0.0.0.0' || host === '::') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Errors no route expected are bugs: logged with their code and message (never a token), answered 500. */
+function logUnexpected(logger: AppLogger): (error: unknown) => void {
+  return (error) => {
+    const e = error as { code?: unknown; message?: unknown; name?: unknown } | null;
+    logger.error({ code: typeof e?.code === 'string' ? e.code : 'UNEXPECTED', name: typeof e?.name === 'string' ? e.name : undefined }, typeof e?.message === 'string' ? e.message : 'unexpected error');
+  };
 }

@@ -9,8 +9,8 @@ import { createIdentityProvider } from 'entrakit/web';
 import { presentError } from './auth/error-presentation.ts';
 import type { WebConfig } from './config.ts';
 import type { AppEnv, WebDeps } from './context.ts';
-import { createWebLogger } from './logger.ts';
-import type { WebLogger } from './logger.ts';
+import { createAppLogger } from '../shared/logger.ts';
+import type { AppLogger } from '../shared/logger.ts';
 import { cookiePolicy } from './middleware/cookies.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { sessionLoader } from './middleware/session.ts';
@@ -40,7 +40,7 @@ export interface CreateWebAppOptions {
   clock?: () => number;
   /** Builds MSAL clients; defaults to `new ConfidentialClientApplication(configuration)`. */
   msal?: MsalClientFactory;
-  logger?: WebLogger;
+  logger?: AppLogger;
 }
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -54,7 +54,7 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw new TypeError('createWebApp: "clock" must be a function returning milliseconds');
   if (options.msal !== undefined && typeof options.msal !== 'function') throw new TypeError('createWebApp: "msal" must be a function');
-  const logger = options.logger ?? createWebLogger({ level: config.logLevel });
+  const logger = options.logger ?? createAppLogger({ level: config.logLevel });
 
   const provider = createIdentityProvider({ discoveryUrl: config.discoveryUrl, fetch: fetchImpl, clock });
   const msal = createMsalClients({
@@ -90,7 +90,7 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
   signOutLocalRoute(app, deps);
   signOutGlobalRoute(app, deps);
   frontchannelLogoutRoute(app, deps);
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/health', (c) => c.json({ status: 'ok' }));
 
   app.notFound((c) =>
     render(c, 'Not found', 'none', errorPage({ status: 404, code: 'NOT_FOUND', title: 'Page not found', explanation: 'There is no page at this address.', action: { href: '/', label: 'Back to the home page' }, sessionUnchanged: false }), 404),

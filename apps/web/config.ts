@@ -3,17 +3,17 @@
  * that target the local emulator through DATA/dev.json. See docs/web.md for the table.
  */
 import { join, resolve } from 'node:path';
-import { readDevJson } from '@entrakit/emulator';
+import { emulatorDefaults } from '../shared/emulator-defaults.ts';
 import type { DevJson } from '@entrakit/emulator';
-import { loadCertificateCredential } from './config/credential.ts';
-import type { ClientCredential } from './config/credential.ts';
+import { loadCertificateCredential } from '../shared/client-credential.ts';
+import type { ClientCredential } from '../shared/client-credential.ts';
 import { KNOWN_WEB_VARIABLES, WEB_ENV_SCHEMA } from './config/env-schema.ts';
 import type { WebEnv } from './config/env-schema.ts';
 import { WebConfigError } from './config/errors.ts';
-import { persistentSecret } from './config/secrets.ts';
+import { persistentSecret } from '../shared/persistent-secret.ts';
 
 export { WebConfigError } from './config/errors.ts';
-export type { ClientCredential } from './config/credential.ts';
+export type { ClientCredential } from '../shared/client-credential.ts';
 
 export interface WebConfig {
   /** Identity provider origin, e.g. https://login.microsoftonline.com or the emulator. */
@@ -87,18 +87,19 @@ export async function loadWebConfig(options: LoadWebConfigOptions): Promise<WebC
   if (vars.ENTRA_CLIENT_ID === undefined && (vars.ENTRA_CLIENT_SECRET ?? vars.ENTRA_CLIENT_CERTIFICATE_FILE) !== undefined) {
     throw new WebConfigError('ENTRA_CLIENT_ID', 'ENTRA_CLIENT_ID is required when a client credential is set');
   }
-  const dev = vars.ENTRA_CLIENT_ID === undefined ? await devDefaults(dataDir) : undefined;
-
-  const instance = (vars.ENTRA_INSTANCE ?? (dev ? dev.emulator.url : ENTRA_INSTANCE)).replace(/\/$/, '');
-  const tenantId = vars.ENTRA_TENANT_ID ?? dev?.tenantId;
+  const { instance, emulator } = await emulatorDefaults(vars.ENTRA_INSTANCE, dataDir, ENTRA_INSTANCE);
+  if (vars.ENTRA_CLIENT_ID === undefined && emulator === undefined) throw noRegistration(dataDir);
+  // The demo app's registration (and secret) only while the app is the demo app.
+  const dev = emulator && (vars.ENTRA_CLIENT_ID === undefined || vars.ENTRA_CLIENT_ID === emulator.apps.web.clientId) ? emulator : undefined;
+  const tenantId = vars.ENTRA_TENANT_ID ?? emulator?.tenantId;
   if (tenantId === undefined) throw new WebConfigError('ENTRA_TENANT_ID', 'ENTRA_TENANT_ID is required when ENTRA_CLIENT_ID is set');
   const clientId = vars.ENTRA_CLIENT_ID ?? dev?.apps.web.clientId ?? '';
   const credential = await clientCredential(vars, dev);
   const baseUrl = (vars.WEB_BASE_URL ?? 'http://localhost:5000').replace(/\/$/, '');
   const baseParts = new URL(baseUrl);
   const defaultPort = baseParts.port === '' ? (baseParts.protocol === 'https:' ? 443 : 80) : Number(baseParts.port);
-  const caFile = vars.ENTRA_CA_FILE ?? (vars.ENTRA_INSTANCE === undefined ? dev?.emulator.caFile : undefined);
-  const apiScope = vars.API_SCOPE ?? dev?.apps.api.scope;
+  const caFile = vars.ENTRA_CA_FILE ?? emulator?.emulator.caFile;
+  const apiScope = vars.API_SCOPE ?? emulator?.apps.api.scope;
 
   const secretsDir = join(dataDir, 'web');
   const sessionSecret = vars.SESSION_SECRET === undefined ? await persistentSecret(join(secretsDir, 'session.secret'), 32) : new TextEncoder().encode(vars.SESSION_SECRET);
@@ -126,7 +127,7 @@ export async function loadWebConfig(options: LoadWebConfigOptions): Promise<WebC
     tokenCacheKey,
     dataDir,
     storeUrl: vars.STORE_URL ?? `sqlite:${join(dataDir, 'web.db')}`,
-    apiUrl: (vars.API_URL ?? dev?.api?.url ?? 'http://localhost:5001').replace(/\/$/, ''),
+    apiUrl: (vars.API_URL ?? emulator?.api?.url ?? 'http://localhost:5001').replace(/\/$/, ''),
     ...(apiScope ? { apiScope } : {}),
     sessionIdleMs: (vars.SESSION_IDLE_MINUTES ?? 60) * 60_000,
     sessionAbsoluteMs: (vars.SESSION_ABSOLUTE_HOURS ?? 12) * 3_600_000,
@@ -136,15 +137,11 @@ export async function loadWebConfig(options: LoadWebConfigOptions): Promise<WebC
   };
 }
 
-async function devDefaults(dataDir: string): Promise<DevJson> {
-  try {
-    return await readDevJson(dataDir);
-  } catch {
-    throw new WebConfigError(
-      'ENTRA_CLIENT_ID',
-      `ENTRA_CLIENT_ID is not set and ${join(dataDir, 'dev.json')} was not found: set ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET, or start the emulator first (entrakit emulator --data ${dataDir})`,
-    );
-  }
+function noRegistration(dataDir: string): WebConfigError {
+  return new WebConfigError(
+    'ENTRA_CLIENT_ID',
+    `ENTRA_CLIENT_ID is not set and ${join(dataDir, 'dev.json')} was not found: set ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET, or start the emulator first (entrakit emulator --data ${dataDir})`,
+  );
 }
 
 async function clientCredential(vars: WebEnv, dev: DevJson | undefined): Promise<ClientCredential> {
@@ -157,7 +154,13 @@ async function clientCredential(vars: WebEnv, dev: DevJson | undefined): Promise
   if (certificateFile !== undefined && vars.ENTRA_CLIENT_SECRET !== undefined) {
     throw new WebConfigError('ENTRA_CLIENT_SECRET', 'ENTRA_CLIENT_SECRET and ENTRA_CLIENT_CERTIFICATE_FILE are exclusive: set one credential');
   }
-  if (certificateFile !== undefined && keyFile !== undefined) return loadCertificateCredential(certificateFile, keyFile);
+  if (certificateFile !== undefined && keyFile !== undefined) {
+    return loadCertificateCredential(
+      { certificateFile, keyFile },
+      { certificate: 'ENTRA_CLIENT_CERTIFICATE_FILE', key: 'ENTRA_CLIENT_CERTIFICATE_KEY_FILE' },
+      (variable, message) => new WebConfigError(variable, message),
+    );
+  }
   const secret = vars.ENTRA_CLIENT_SECRET ?? dev?.apps.web.clientSecret;
   if (secret === undefined) {
     throw new WebConfigError('ENTRA_CLIENT_SECRET', 'ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_CERTIFICATE_FILE with ENTRA_CLIENT_CERTIFICATE_KEY_FILE) is required when ENTRA_CLIENT_ID is set');

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { IdentityProvider } from 'entrakit/web';
 import type { WebConfig } from './config.ts';
-import type { WebLogger } from './logger.ts';
+import type { AppLogger } from '../shared/logger.ts';
 import type { CookiePolicy } from './middleware/cookies.ts';
 import type { MsalClients } from './msal/msal-clients.ts';
 import type { WebSessionData, WebStores } from './stores.ts';
@@ -12,7 +12,7 @@ export interface WebDeps {
   stores: WebStores;
   fetch: typeof fetch;
   clock: () => number;
-  logger: WebLogger;
+  logger: AppLogger;
   provider: IdentityProvider;
   msal: MsalClients;
   cookies: CookiePolicy;

@@ -8,8 +8,8 @@ import { trustCaCertificate } from 'entrakit';
 import { createWebApp } from './app.ts';
 import { loadWebConfig, WebConfigError } from './config.ts';
 import type { WebConfig } from './config.ts';
-import { createWebLogger } from './logger.ts';
-import type { WebLogger } from './logger.ts';
+import { createAppLogger } from '../shared/logger.ts';
+import type { AppLogger } from '../shared/logger.ts';
 import type { MsalClientFactory } from './msal/msal-clients.ts';
 import { openWebStores } from './stores.ts';
 
@@ -24,7 +24,7 @@ export interface StartWebOptions {
   host?: string;
   fetch?: typeof fetch;
   clock?: () => number;
-  logger?: WebLogger;
+  logger?: AppLogger;
   msal?: MsalClientFactory;
   /** Record `web.url` in DATA/dev.json when the app registration came from it (default true). */
   writeDevJson?: boolean;
@@ -47,7 +47,7 @@ export async function startWeb(options: StartWebOptions = {}): Promise<RunningWe
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
   });
-  const logger = options.logger ?? createWebLogger({ level: config.logLevel });
+  const logger = options.logger ?? createAppLogger({ level: config.logLevel });
   for (const warning of config.warnings) logger.warn(warning);
   if (config.caFile) trustCaCertificate(await readCa(config.caFile));
 

@@ -13,7 +13,7 @@ import {
   openKeyValueStore,
 } from 'entrakit/store';
 import type { JsonObject, KeyedLock, KeyValueStore, SessionStore, TokenCacheStore, TransactionStore, UserStore } from 'entrakit/store';
-import type { WebLogger } from './logger.ts';
+import type { AppLogger } from '../shared/logger.ts';
 
 /** What the app remembers of the validated ID token: decoded claims and the checks, never the token. */
 export type IdTokenView = {
@@ -99,7 +99,7 @@ export interface WebStoreOptions {
   sessionAbsoluteMs: number;
   clock: () => number;
   /** Told (once per process) when token-cache entries cannot be decrypted, e.g. after TOKEN_CACHE_KEY changed. */
-  logger?: WebLogger;
+  logger?: AppLogger;
 }
 
 export const TRANSACTION_TTL_MS = 10 * 60_000;

@@ -50,7 +50,7 @@ describe('entrakit web (webCommand)', () => {
     while (!/listening on (http:\/\/\S+)\)/.test(web.output().stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const listening = /listening on (http:\/\/\S+)\)/.exec(web.output().stdout)?.[1];
     assert.ok(listening, web.output().stderr);
-    const health = await fetch(`${listening}/healthz`);
+    const health = await fetch(`${listening}/health`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: 'ok' });
     web.child.kill('SIGTERM');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { createWebLogger } from '../../web/logger.ts';
+import { createAppLogger } from '../../shared/logger.ts';
 import { IDP_TENANT_ID, startTestIdp } from './helpers/test-idp.ts';
 import type { TestIdp } from './helpers/test-idp.ts';
 import { assertEncryptedAtRest, startWebHarness } from './helpers/web-harness.ts';
@@ -77,7 +77,7 @@ describe('logging', () => {
         done();
       },
     });
-    const logger = createWebLogger({ level: 'trace', destination });
+    const logger = createAppLogger({ level: 'trace', destination });
     const { web, response, callback } = await signInWith({ logger });
     try {
       assert.equal(response.status, 302);

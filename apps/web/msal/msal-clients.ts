@@ -22,7 +22,7 @@ import { toMsalCacheClient } from 'entrakit/store';
 import type { TokenCacheStore } from 'entrakit/store';
 import type { IdentityProvider } from 'entrakit/web';
 import type { WebConfig } from '../config.ts';
-import type { WebLogger } from '../logger.ts';
+import type { AppLogger } from '../../shared/logger.ts';
 
 /** The part of ConfidentialClientApplication the app uses. */
 export interface MsalClient {
@@ -70,7 +70,7 @@ export function createMsalClients(options: {
   tokenCache: TokenCacheStore;
   networkClient: INetworkModule;
   clock: () => number;
-  logger: WebLogger;
+  logger: AppLogger;
   factory?: MsalClientFactory;
 }): MsalClients {
   const { config, provider, tokenCache, networkClient, clock, logger } = options;

@@ -18,7 +18,7 @@ import { trustCaCertificate } from '../../../../packages/entrakit/src/core/trust
 import { createWebApp } from '../../../web/app.ts';
 import { loadWebConfig } from '../../../web/config.ts';
 import type { WebConfig } from '../../../web/config.ts';
-import { createWebLogger } from '../../../web/logger.ts';
+import { createAppLogger } from '../../../shared/logger.ts';
 import type { MsalClientFactory } from '../../../web/msal/msal-clients.ts';
 import { openWebStores } from '../../../web/stores.ts';
 import type { WebStores } from '../../../web/stores.ts';
@@ -107,7 +107,7 @@ export async function startEmulatorWeb(): Promise<EmulatorWeb> {
           done();
         },
       });
-      const logger = createWebLogger({ level: 'info', destination });
+      const logger = createAppLogger({ level: 'info', destination });
       const config = await loadWebConfig({
         env: {
           ENTRA_INSTANCE: emulator.url,

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { createWebApp } from '../../../web/app.ts';
 import { loadWebConfig } from '../../../web/config.ts';
 import type { WebConfig } from '../../../web/config.ts';
-import type { WebLogger } from '../../../web/logger.ts';
+import type { AppLogger } from '../../../shared/logger.ts';
 import { openWebStores } from '../../../web/stores.ts';
 import type { WebStores } from '../../../web/stores.ts';
 import { IDP_CLIENT_ID, IDP_TENANT_ID } from './test-idp.ts';
@@ -61,7 +61,7 @@ export interface WebHarness {
 export interface HarnessOptions {
   /** Extra or overriding environment variables (e.g. ENTRA_TENANT_ID=common). */
   env?: Record<string, string>;
-  logger?: WebLogger;
+  logger?: AppLogger;
   /** Clock for the app and its stores (session timeouts); defaults to Date.now. */
   clock?: () => number;
 }

@@ -1,7 +1,8 @@
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 
-export type WebLogger = Logger;
+/** The apps' logger: pino, JSON lines, with secrets blanked wherever they appear. */
+export type AppLogger = Logger;
 
 /**
  * Paths pino blanks out wherever they appear. Tokens are never handed to the logger in the first
@@ -32,7 +33,7 @@ export const REDACT_PATHS = [
   'client_secret',
 ];
 
-export function createWebLogger(options: { level?: string; destination?: DestinationStream } = {}): WebLogger {
-  const settings = { name: 'entrakit-web', level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+export function createAppLogger(options: { name?: string; level?: string; destination?: DestinationStream } = {}): AppLogger {
+  const settings = { name: options.name ?? 'entrakit-web', level: options.level ?? 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }

@@ -1,0 +1,20 @@
+import { readDevJson, type DevJson } from '@entrakit/emulator';
+
+/**
+ * The one rule both apps follow for DATA/dev.json: the identity provider is ENTRA_INSTANCE, or,
+ * when that is unset, the emulator that wrote DATA/dev.json (Microsoft's login host when there is
+ * none). Only while that instance is the emulator do unset variables default to dev.json's values.
+ */
+export async function emulatorDefaults(
+  entraInstance: string | undefined,
+  dataDir: string,
+  microsoftInstance: string,
+): Promise<{ instance: string; emulator?: DevJson }> {
+  const found = await readDevJson(dataDir).catch(() => undefined);
+  const instance = trimSlash(entraInstance ?? found?.emulator.url ?? microsoftInstance);
+  return found && trimSlash(found.emulator.url) === instance ? { instance, emulator: found } : { instance };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
