@@ -96,15 +96,20 @@ export function createRemoteKeySet(jwksUri: string, options: RemoteKeySetOptions
   async function getKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
     if (pending) await pending;
     if (!keys || fetchedAt === undefined || clock() - fetchedAt >= options.maxAgeMs) await reload();
+    const seen = keys!;
     try {
-      return await keys!(header, token);
+      return await seen(header, token);
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw error;
-      if (coolingDown()) {
-        if (!issuedSinceFetch(token)) throw error;
-        freshRefetchAt = clock();
+      // Concurrent callers share a refetch another caller started (or just finished).
+      if (pending) await pending;
+      else if (keys === seen) {
+        if (coolingDown()) {
+          if (!issuedSinceFetch(token)) throw error;
+          freshRefetchAt = clock();
+        }
+        await reload();
       }
-      await reload();
       return keys!(header, token);
     }
   }
