@@ -3,6 +3,7 @@ export type { BearerAuthenticator, BearerAuthenticatorOptions } from './authenti
 export { bearerPolicySchema, parseBearerPolicy, parseRouteRequirement, requiredClaimSchema, routeRequirementSchema } from './bearer-policy.ts';
 export type { BearerPolicy, RequiredClaim, RouteRequirement } from './bearer-policy.ts';
 export { authContextClaims, claimsChallenge, requireAuthContext } from './auth-context.ts';
+export { authorizationFromRawHeaders } from './read-bearer-token.ts';
 export { httpProblem, formatBearerChallenge } from '../core/http-problem.ts';
 export type { HttpProblem, HttpProblemOptions } from '../core/http-problem.ts';
 export { bearerAuth } from './hono-middleware.ts';

@@ -32,3 +32,21 @@ export function checkBearerSyntax(credentials: string): string {
   }
   return credentials;
 }
+
+/**
+ * The Authorization header from Node's `rawHeaders`, repeated headers joined by ", " as fetch
+ * Headers join them. Node's own `req.headers.authorization` keeps only the first of them, which
+ * would hide a second token from the one-token check; Express, Fastify and plain node:http
+ * servers should read it through this.
+ */
+export function authorizationFromRawHeaders(rawHeaders: readonly string[]): string | null {
+  let value: string | null = null;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') {
+      const current = rawHeaders[i + 1]!.trim();
+      value = value === null ? current : `${value}, ${current}`;
+    }
+  }
+  return value;
+}
