@@ -94,7 +94,7 @@ export function createRemoteKeySet(jwksUri: string, options: RemoteKeySetOptions
   }
 
   async function getKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
-    if (pending) await pending;
+    // reload() joins a fetch in flight; a refetch for an unknown kid does not hold up known kids.
     if (!keys || fetchedAt === undefined || clock() - fetchedAt >= options.maxAgeMs) await reload();
     const seen = keys!;
     try {
