@@ -43,7 +43,7 @@ export function createApiApp(deps: ApiAppDeps): Hono<BearerEnv> {
 
   app.notFound((c) => c.json({ error: 'not_found', error_description: `No route for ${c.req.method} ${c.req.path.slice(0, 100)}` }, 404));
   app.onError((error, c) => {
-    const response = renderApiError(c, error);
+    const response = renderApiError(c, error, deps.authenticator.realm);
     if (response.status === 500) onUnexpectedError(error);
     return response;
   });

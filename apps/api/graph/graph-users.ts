@@ -41,9 +41,9 @@ export function createGraphUsers(options: GraphUsersOptions): DirectoryUsers {
       if (result?.accessToken) return result.accessToken;
     } catch (error) {
       const code = (error as { errorCode?: unknown }).errorCode;
-      throw apiError('GRAPH_TOKEN_FAILED', 502, { error: 'graph_unavailable' }, `The API could not get an app-only token for Microsoft Graph (${typeof code === 'string' ? code : 'unknown error'})`, error);
+      throw apiError('GRAPH_TOKEN_FAILED', `The API could not get an app-only token for Microsoft Graph (${typeof code === 'string' ? code : 'unknown error'})`, { status: 502, error: 'graph_unavailable', cause: error });
     }
-    throw apiError('GRAPH_TOKEN_FAILED', 502, { error: 'graph_unavailable' }, 'The API could not get an app-only token for Microsoft Graph (empty response)');
+    throw apiError('GRAPH_TOKEN_FAILED', 'The API could not get an app-only token for Microsoft Graph (empty response)', { status: 502, error: 'graph_unavailable' });
   }
 
   return {
@@ -54,7 +54,7 @@ export function createGraphUsers(options: GraphUsersOptions): DirectoryUsers {
       try {
         response = await fetchImpl(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
-        throw apiError('GRAPH_UNREACHABLE', 502, { error: 'graph_unavailable' }, `Microsoft Graph at ${graphOrigin} could not be reached`, error);
+        throw apiError('GRAPH_UNREACHABLE', `Microsoft Graph at ${graphOrigin} could not be reached`, { status: 502, error: 'graph_unavailable', cause: error });
       }
       type GraphBody = { value?: unknown; error?: { code?: unknown; message?: unknown }; '@odata.nextLink'?: unknown };
       const body = (await response.json().catch(() => undefined)) as GraphBody | undefined;
@@ -63,7 +63,7 @@ export function createGraphUsers(options: GraphUsersOptions): DirectoryUsers {
         const message = typeof body?.error?.message === 'string' ? `: ${printable(body.error.message, 160)}` : '';
         // An app-only token without roles is a 401 from Graph, one with other roles a 403.
         const hint = response.status === 401 || response.status === 403 ? ' (the API needs the Graph application permission User.Read.All with admin consent)' : '';
-        throw apiError('GRAPH_REQUEST_FAILED', 502, { error: 'graph_unavailable' }, `Microsoft Graph answered HTTP ${response.status}${code}${message}${hint}`);
+        throw apiError('GRAPH_REQUEST_FAILED', `Microsoft Graph answered HTTP ${response.status}${code}${message}${hint}`, { status: 502, error: 'graph_unavailable' });
       }
       const users = body.value.map((item) => {
         const u = item as Record<string, unknown>;

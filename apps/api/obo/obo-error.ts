@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { EntrakitError } from 'entrakit';
-import { apiError, quoted } from '../http/api-error.ts';
+import { apiError } from '../http/api-error.ts';
 
 interface MsalErrorShape {
   errorCode?: unknown;
@@ -30,32 +30,33 @@ export function oboFailure(error: unknown, options: { realm: string; authority: 
   const aadsts = errorNo !== '' ? errorNo : /AADSTS(\d+)/.exec(message)?.[1];
   const status = typeof e.status === 'number' ? e.status : undefined;
   const summary = entraSummary(code, message);
-  const challenge = (error: string, description: string, extra = ''): string =>
-    `Bearer realm=${quoted(options.realm)}, authorization_uri=${quoted(`${options.authority}/oauth2/v2.0/authorize`)}, error="${error}", error_description=${quoted(description)}${extra}`;
+  const authorizationUri = `${options.authority}/oauth2/v2.0/authorize`;
 
   if (typeof e.claims === 'string' && e.claims.trim() !== '') {
     const description = `Entra requires more claims for the downstream token (${summary}); acquire a new token with these claims`;
-    const encoded = Buffer.from(e.claims, 'utf8').toString('base64');
-    return apiError('OBO_CLAIMS_CHALLENGE', 401, {
+    const claims = Buffer.from(e.claims, 'utf8').toString('base64');
+    return apiError('OBO_CLAIMS_CHALLENGE', description, {
+      status: 401,
       error: 'insufficient_claims',
-      wwwAuthenticate: challenge('insufficient_claims', description, `, claims="${encoded}"`),
-      extra: { claims: e.claims },
-    }, description, error);
+      challenge: { authorizationUri, claims },
+      bodyFields: { claims: e.claims },
+      cause: error,
+    });
   }
   if (aadsts === '65001' || subError === 'consent_required' || code === 'consent_required') {
     const description = `The user has not consented to what this API needs downstream (${summary}); sign in again and grant consent`;
-    return apiError('OBO_CONSENT_REQUIRED', 403, { error: 'consent_required', wwwAuthenticate: challenge('consent_required', description) }, description, error);
+    return apiError('OBO_CONSENT_REQUIRED', description, { status: 403, error: 'consent_required', challenge: { authorizationUri }, cause: error });
   }
   if (code === 'invalid_grant' || code === 'interaction_required' || code === 'login_required') {
     const description = `The access token could not be exchanged On-Behalf-Of (${summary}); acquire a new token`;
-    return apiError('OBO_INVALID_GRANT', 401, { error: 'invalid_grant', wwwAuthenticate: challenge('invalid_token', description) }, description, error);
+    return apiError('OBO_INVALID_GRANT', description, { status: 401, error: 'invalid_token', challenge: { authorizationUri }, cause: error });
   }
   if (UNREACHABLE_CODES.has(code) || (status !== undefined && (status >= 500 || status === 429))) {
     const description = `The identity provider could not be reached for On-Behalf-Of (${summary})`;
-    return apiError('OBO_UNREACHABLE', 502, { error: 'identity_provider_unavailable' }, description, error);
+    return apiError('OBO_UNREACHABLE', description, { status: 502, error: 'identity_provider_unavailable', cause: error });
   }
   const description = `The identity provider refused the API's On-Behalf-Of request (${summary})`;
-  return apiError('OBO_FAILED', 502, { error: 'obo_failed' }, description, error);
+  return apiError('OBO_FAILED', description, { status: 502, error: 'obo_failed', cause: error });
 }
 
 /** `invalid_grant: AADSTS65001: text`, without Entra's trace and correlation ids or MSAL's framing. */

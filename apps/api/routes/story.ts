@@ -17,7 +17,7 @@ export function storyRoute(app: Hono<BearerEnv>, deps: { authenticator: BearerAu
     const principal = c.get('principal');
     const oid = principal.objectId;
     if (!GUID.test(oid)) {
-      throw apiError('STORY_OWNER_INVALID', 403, { error: 'insufficient_scope' }, 'The token\'s "oid" is not a directory object id');
+      throw apiError('STORY_OWNER_INVALID', 'The token\'s "oid" is not a directory object id', { status: 403, error: 'insufficient_scope' });
     }
     // The middleware accepted exactly one b64token after "Bearer", so this is the validated token.
     const assertion = (c.req.header('authorization') ?? '').trim().replace(/^bearer +/i, '');

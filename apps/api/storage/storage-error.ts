@@ -15,11 +15,11 @@ export function storageFailure(error: unknown, blobUrl: string): EntrakitError {
   } else {
     cause = `Blob storage at ${origin} could not be reached${code ? ` (${code})` : ''}`;
   }
-  return apiError('STORAGE_UNAVAILABLE', 502, { error: 'storage_unavailable' }, cause, error);
+  return apiError('STORAGE_UNAVAILABLE', cause, { status: 502, error: 'storage_unavailable', cause: error });
 }
 
 export function storageNotConfigured(): EntrakitError {
-  return apiError('STORAGE_NOT_CONFIGURED', 502, { error: 'storage_unavailable' }, 'Blob storage is not configured: set STORAGE_BLOB_URL (entrakit dev starts Azurite and sets it)');
+  return apiError('STORAGE_NOT_CONFIGURED', 'Blob storage is not configured: set STORAGE_BLOB_URL (entrakit dev starts Azurite and sets it)', { status: 502, error: 'storage_unavailable' });
 }
 
 /** Azure Storage explains 403s in `AuthenticationErrorDetail` (e.g. "Invalid token issuer."). */

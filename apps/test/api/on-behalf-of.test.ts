@@ -12,11 +12,12 @@ import { createMsalOnBehalfOfClient } from '../../api/obo/on-behalf-of.ts';
 import type { OnBehalfOfClient } from '../../api/obo/on-behalf-of.ts';
 import { isEntrakitError } from '../../../packages/entrakit/src/core/errors.ts';
 import type { EntrakitError } from '../../../packages/entrakit/src/core/errors.ts';
+import { httpProblem } from '../../../packages/entrakit/src/core/http-problem.ts';
 import { STORAGE_SCOPES } from '../../api/permissions.ts';
 import { startApiTestEnv } from './helpers/api-test-env.ts';
 import type { ApiTestEnv } from './helpers/api-test-env.ts';
 
-async function failure(promise: Promise<unknown>): Promise<EntrakitError & { details: { wire: { error: string; wwwAuthenticate?: string; extra?: Record<string, string> } } }> {
+async function failure(promise: Promise<unknown>): Promise<EntrakitError> {
   try {
     await promise;
   } catch (error) {
@@ -68,9 +69,9 @@ describe('On-Behalf-Of through MSAL Node against the emulator', () => {
     const error = await failure(obo.acquireToken(await request(await env.sign(env.userClaims('adele', { aud: env.webClientId })))));
     assert.equal(error.code, 'OBO_INVALID_GRANT');
     assert.equal(error.status, 401);
-    assert.equal(error.details.wire.error, 'invalid_grant');
+    assert.equal(error.oauthError, 'invalid_token');
     assert.match(error.message, /^The access token could not be exchanged On-Behalf-Of \(invalid_grant: AADSTS50013: Assertion failed signature validation/);
-    assert.match(error.details.wire.wwwAuthenticate ?? '', /^Bearer realm="entrakit-api", authorization_uri="[^"]+", error="invalid_token", error_description="/);
+    assert.match(httpProblem(error, { realm: 'entrakit-api' }).headers['WWW-Authenticate'] ?? '', /^Bearer realm="entrakit-api", authorization_uri="[^"]+", error="invalid_token", error_description="/);
   });
 
   it("maps a wrong client secret to 502 obo_failed naming Entra's error", async () => {
@@ -78,7 +79,7 @@ describe('On-Behalf-Of through MSAL Node against the emulator', () => {
     const error = await failure(wrong.acquireToken(await request(await env.sign(env.userClaims('adele')))));
     assert.equal(error.code, 'OBO_FAILED');
     assert.equal(error.status, 502);
-    assert.equal(error.details.wire.error, 'obo_failed');
+    assert.equal(error.oauthError, 'obo_failed');
     assert.match(error.message, /\(invalid_client: AADSTS7000215: /);
     assert.ok(!error.message.includes('not-the-secret'));
   });
@@ -89,7 +90,7 @@ describe('On-Behalf-Of through MSAL Node against the emulator', () => {
       const error = await failure(obo.acquireToken(await request(await env.sign(env.userClaims('megan')))));
       assert.equal(error.code, 'OBO_UNREACHABLE');
       assert.equal(error.status, 502);
-      assert.equal(error.details.wire.error, 'identity_provider_unavailable');
+      assert.equal(error.oauthError, 'identity_provider_unavailable');
     } finally {
       env.emulator.deps.faults.clear();
     }
@@ -100,7 +101,7 @@ describe('On-Behalf-Of through MSAL Node against the emulator', () => {
     const nowhere = await oboFor({ instance: `https://127.0.0.1:${port}`, authority: `https://127.0.0.1:${port}/${env.tenantId}` });
     const error = await failure(nowhere.acquireToken(await request(await env.sign(env.userClaims('megan')))));
     assert.equal(error.status, 502);
-    assert.equal(error.details.wire.error, 'identity_provider_unavailable');
+    assert.equal(error.oauthError, 'identity_provider_unavailable');
   });
 
   it('turns a claims challenge into 401 insufficient_claims with the claims in WWW-Authenticate', () => {
@@ -109,14 +110,14 @@ describe('On-Behalf-Of through MSAL Node against the emulator', () => {
       'interaction_required', 'corr', 'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication. Trace ID: x',
       'basic_action', '', '', claims, '50076',
     ]);
-    const error = oboFailure(msalError, { realm: 'entrakit-api', authority: 'https://login.example/tid' }) as EntrakitError & { details: { wire: { error: string; wwwAuthenticate: string; extra: Record<string, string> } } };
+    const error = oboFailure(msalError, { realm: 'entrakit-api', authority: 'https://login.example/tid' });
     assert.equal(error.code, 'OBO_CLAIMS_CHALLENGE');
     assert.equal(error.status, 401);
-    assert.equal(error.details.wire.error, 'insufficient_claims');
-    assert.deepEqual(error.details.wire.extra, { claims });
+    const { headers, body } = httpProblem(error, { realm: 'entrakit-api' });
+    assert.deepEqual(body, { claims, error: 'insufficient_claims', error_description: error.message });
     assert.equal(
-      error.details.wire.wwwAuthenticate,
-      `Bearer realm="entrakit-api", authorization_uri="https://login.example/tid/oauth2/v2.0/authorize", error="insufficient_claims", error_description="${error.message}", claims="${Buffer.from(claims).toString('base64')}"`,
+      headers['WWW-Authenticate'],
+      `Bearer realm="entrakit-api", authorization_uri="https://login.example/tid/oauth2/v2.0/authorize", error="insufficient_claims", claims="${Buffer.from(claims).toString('base64')}"`,
     );
     assert.match(error.message, /\(interaction_required: AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication\.\)/);
   });

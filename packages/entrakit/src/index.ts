@@ -5,6 +5,11 @@
  * blocks for web apps are `entrakit/web`.
  */
 export { EntrakitError, isEntrakitError } from './core/errors.ts';
+export type { AppErrorOptions, ChallengeParams, LibraryErrorOptions } from './core/errors.ts';
+export { ERROR_CODES, errorCodeEntry, isLibraryErrorCode } from './core/codes.ts';
+export type { EntrakitErrorCode, ErrorCodeEntry, OAuthErrorCode } from './core/codes.ts';
+export { formatBearerChallenge, httpProblem } from './core/http-problem.ts';
+export type { HttpProblem, HttpProblemOptions } from './core/http-problem.ts';
 export * from './core/tokens/index.ts';
 export * from './core/discovery/index.ts';
 export * from './core/trace/index.ts';

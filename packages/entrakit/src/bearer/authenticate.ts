@@ -20,9 +20,17 @@ export interface BearerAuthenticatorOptions {
   clock?: () => number;
   /** Share one discovery client (and its JWKS caches) with other parts of the app. */
   discoveryClient?: DiscoveryClient;
+  /**
+   * Called with BEARER_INTERNAL_ERROR (the bug is its `cause`) when authentication failed on a
+   * bug rather than on the token. Default: one line on stderr with the code and where it happened.
+   */
+  onInternalError?: (error: EntrakitError) => void;
 }
 
-/** Resolves the caller or throws EntrakitError: 400/401/403 with `details.challenge`, 5xx when keys are unreachable. */
+/**
+ * Resolves the caller or throws EntrakitError: 400/401/403 bearer challenges, 5xx when keys are
+ * unreachable, BEARER_INTERNAL_ERROR (500) on a bug. Render any of them with `httpProblem`.
+ */
 export type BearerAuthenticator = ((request: Request, requirement?: RouteRequirement) => Promise<Principal>) & {
   readonly realm: string;
   /** The same check from the raw `Authorization` header value, for servers that have it at hand. */
@@ -45,6 +53,10 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
   const policy = parseBearerPolicy(policyInput);
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw new TypeError('createBearerAuthenticator: "clock" must be a function');
+  const onInternalError = options.onInternalError ?? logInternalError;
+  if (typeof onInternalError !== 'function') throw new TypeError('createBearerAuthenticator: "onInternalError" must be a function');
+  // Claims challenges name where to get a new token: configured, else the first discovered issuer's.
+  let authorizationUri = policy.authorizationUri;
   const discovery = options.discoveryClient ?? createDiscoveryClient({ clock, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const maxTokenBytes = policy.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   const cache = new VerifiedTokenCache(policy.cache?.maxEntries ?? 10_000, clock);
@@ -65,6 +77,7 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
         failure ??= outcome.reason;
         continue;
       }
+      authorizationUri ??= outcome.value.authorization_endpoint;
       const keySet = discovery.getKeySet(outcome.value.jwks_uri);
       trusted.push({ issuer: outcome.value.issuer, keySet });
       const v1 = policy.acceptV1Tokens === false ? undefined : v1IssuerFor(outcome.value.issuer);
@@ -89,13 +102,13 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
     } catch (error) {
       // The token's issuer may be the one whose discovery failed: fail closed as unavailable.
       if (failure !== undefined && isEntrakitError(error, 'TOKEN_ISSUER_INVALID')) throw failure;
-      throw asChallenge(error);
+      throw error;
     }
   }
 
   function authorize(verified: { principal: Principal; claims: Record<string, unknown> }, route: RouteRequirement): Principal {
     checkRequiredClaims(verified.claims, policy.requiredClaims ?? []);
-    checkRouteRequirement(verified.principal, route);
+    checkRouteRequirement(verified.principal, route, authorizationUri === undefined ? {} : { authorizationUri });
     return verified.principal;
   }
 
@@ -111,10 +124,22 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
   }
 
   async function fromAuthorizationHeader(authorization: string | null, requirement?: RouteRequirement): Promise<Principal> {
-    const cached = cachedPrincipal(authorization, requirement);
-    if (cached) return cached;
-    const credentials = checkBearerSyntax(readBearerCredentials(authorization, maxTokenBytes));
-    return authorize(await verify(credentials, authorization ?? ''), requirementFor(requirement));
+    try {
+      const cached = cachedPrincipal(authorization, requirement);
+      if (cached) return cached;
+      const credentials = checkBearerSyntax(readBearerCredentials(authorization, maxTokenBytes));
+      return authorize(await verify(credentials, authorization ?? ''), requirementFor(requirement));
+    } catch (error) {
+      throw asEntrakitError(error);
+    }
+  }
+
+  /** Bugs stay bugs: a 500 with a logged code, never disguised as a token or key problem. */
+  function asEntrakitError(error: unknown): EntrakitError {
+    if (isEntrakitError(error)) return error;
+    const internal = new EntrakitError('BEARER_INTERNAL_ERROR', 'The access token could not be checked because of an internal error', { cause: error });
+    onInternalError(internal);
+    return internal;
   }
 
   function requirementFor(requirement: RouteRequirement | undefined): RouteRequirement {
@@ -133,19 +158,20 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
     realm: { value: policy.realm ?? 'api', enumerable: true },
     fromAuthorizationHeader: { value: fromAuthorizationHeader, enumerable: true },
   }) as BearerAuthenticator;
-  fastPaths.set(authenticator, cachedPrincipal);
+  fastPaths.set(authenticator, (authorization, requirement) => {
+    try {
+      return cachedPrincipal(authorization, requirement);
+    } catch (error) {
+      throw asEntrakitError(error);
+    }
+  });
   return authenticator;
 }
 
-/** Token failures become RFC 6750 `invalid_token` challenges; server-side failures pass through. */
-function asChallenge(error: unknown): unknown {
-  if (!isEntrakitError(error)) {
-    return new EntrakitError('JWKS_UNREACHABLE', 'The access token could not be validated', { status: 503, cause: error });
-  }
-  if (error.status !== 401) return error;
-  return new EntrakitError(error.code, error.message, {
-    status: 401,
-    cause: error,
-    details: { ...error.details, challenge: { error: 'invalid_token', errorDescription: error.message } },
-  });
+/** Code, error class and the first stack frame: enough to find the bug, nothing from the request. */
+function logInternalError(error: EntrakitError): void {
+  const cause = error.cause as { name?: unknown; stack?: unknown } | undefined;
+  const name = typeof cause?.name === 'string' ? cause.name : typeof cause;
+  const frame = typeof cause?.stack === 'string' ? (/\n\s+at (.*)/.exec(cause.stack)?.[1] ?? '') : '';
+  console.error(`entrakit bearer: ${error.code} ${name}${frame ? ` at ${frame}` : ''}`);
 }

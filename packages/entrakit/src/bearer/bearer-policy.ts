@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EntrakitError } from '../core/errors.ts';
 import { isFetchableUrl } from '../core/discovery/oidc-metadata.ts';
+import { AUTH_CONTEXT_ID } from './auth-context.ts';
 
 const fetchableUrl = z.string().refine(isFetchableUrl, 'must be an https URL (http only on loopback)');
 /** RFC 6750 auth-param values may not contain `"` or `\`; keep the realm to plain printable text. */
@@ -33,6 +34,11 @@ export const bearerPolicySchema = z
     /** Verified-token cache; maxEntries 0 turns it off. */
     cache: z.strictObject({ maxEntries: z.number().int().min(0).max(10_000_000) }).optional(),
     realm: realm.optional(),
+    /**
+     * `authorization_uri` of claims challenges (step-up). Default: the authorization endpoint of
+     * the first discovery document.
+     */
+    authorizationUri: fetchableUrl.optional(),
   })
   .refine((policy) => (policy.discoveryUrls?.length ?? 0) + (policy.issuers?.length ?? 0) > 0, {
     message: 'give at least one of "discoveryUrls" or "issuers"',
@@ -44,6 +50,11 @@ export const routeRequirementSchema = z.strictObject({
   /** Any one of these app roles is enough. With scopes too, a listed scope OR a listed role passes. */
   roles: z.array(z.string().min(1)).optional(),
   principal: z.enum(['user', 'app', 'any']).optional(),
+  /**
+   * Step-up: the token's `acrs` must name this authentication context (`c1`...`c99`); without it
+   * the answer is 401 insufficient_claims with Entra's claims challenge.
+   */
+  authContext: z.string().regex(AUTH_CONTEXT_ID, 'must be an authentication context id, c1 to c99').optional(),
 });
 
 export type BearerPolicy = z.infer<typeof bearerPolicySchema>;
@@ -55,7 +66,6 @@ export function parseBearerPolicy(input: unknown): BearerPolicy {
   const result = bearerPolicySchema.safeParse(input);
   if (!result.success) {
     throw new EntrakitError('BEARER_POLICY_INVALID', `Invalid bearer policy: ${describeIssues(result.error, '(policy)')}`, {
-      status: 500,
       details: { issues: result.error.issues },
     });
   }
@@ -66,7 +76,6 @@ export function parseRouteRequirement(input: unknown): RouteRequirement {
   const result = routeRequirementSchema.safeParse(input ?? {});
   if (!result.success) {
     throw new EntrakitError('BEARER_REQUIREMENT_INVALID', `Invalid route requirement: ${describeIssues(result.error, '(requirement)')}`, {
-      status: 500,
       details: { issues: result.error.issues },
     });
   }

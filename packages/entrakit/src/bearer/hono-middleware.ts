@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Principal } from '../core/tokens/principal.ts';
 import { cachedPrincipalOf, type BearerAuthenticator } from './authenticate.ts';
-import { bearerErrorResponse } from './bearer-error-response.ts';
+import { httpProblem } from '../core/http-problem.ts';
 import { parseRouteRequirement } from './bearer-policy.ts';
 import type { RouteRequirement } from './bearer-policy.ts';
 
@@ -12,8 +12,8 @@ export interface BearerEnv {
 
 /**
  * Hono middleware: authenticates the request with `authenticator`, enforces `requirement`, and
- * answers failures itself (400/401/403 JSON `{error, error_description}` plus WWW-Authenticate,
- * or 5xx when keys cannot be loaded). Errors thrown by later handlers are not touched.
+ * answers failures itself through `httpProblem` (400/401/403 JSON `{error, error_description}`
+ * plus WWW-Authenticate, 5xx when keys cannot be loaded, 500 on a bug). Errors thrown by later handlers are not touched.
  */
 export function bearerAuth(authenticator: BearerAuthenticator, requirement?: RouteRequirement): MiddlewareHandler<BearerEnv> {
   if (typeof authenticator !== 'function') {
@@ -26,7 +26,7 @@ export function bearerAuth(authenticator: BearerAuthenticator, requirement?: Rou
   if (!cachedPrincipal) throw new TypeError('bearerAuth: "authenticator" must come from createBearerAuthenticator');
 
   const answer = (c: Context<BearerEnv>, error: unknown): Response => {
-    const { status, headers, body } = bearerErrorResponse(error, realm);
+    const { status, headers, body } = httpProblem(error, { realm });
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     c.header('Cache-Control', 'no-store');
     return c.json(body, status as 400 | 401 | 403 | 500 | 502 | 503);
@@ -35,8 +35,10 @@ export function bearerAuth(authenticator: BearerAuthenticator, requirement?: Rou
   // Not async on purpose: a token validated before is checked synchronously, so the common case
   // adds no promise and no microtask to the request.
   return function bearerAuthMiddleware(c, next) {
-    // Through c.req, as on any runtime: repeated Authorization headers arrive joined by ", ",
-    // which is never a cache hit and fails the one-token syntax check (400 invalid_request).
+    // Through c.req, as on any runtime. Repeated Authorization headers arrive joined by ", "
+    // (fetch Headers; @hono/node-server joins Node's raw headers the same way, where Node's own
+    // req.headers would keep only the first), which is never a cache hit and fails the one-token
+    // syntax check: 400 invalid_request.
     const header = c.req.header('authorization') ?? null;
     let cached: Principal | undefined;
     try {

@@ -1,12 +1,11 @@
 import { EntrakitError } from '../core/errors.ts';
+import type { EntrakitErrorCode } from '../core/codes.ts';
 import type { Principal } from '../core/tokens/principal.ts';
+import { requireAuthContext } from './auth-context.ts';
 import type { RequiredClaim, RouteRequirement } from './bearer-policy.ts';
-import type { BearerChallenge } from './www-authenticate.ts';
 
-function forbidden(code: string, message: string, scope?: readonly string[]): EntrakitError {
-  const challenge: BearerChallenge = { error: 'insufficient_scope', errorDescription: message };
-  if (scope && scope.length > 0) challenge.scope = scope;
-  return new EntrakitError(code, message, { status: 403, details: { challenge } });
+function forbidden(code: EntrakitErrorCode, message: string, scope?: readonly string[]): EntrakitError {
+  return new EntrakitError(code, message, scope && scope.length > 0 ? { challenge: { scope } } : {});
 }
 
 /** Policy-wide claim rules: 'all' needs every listed value in the claim, 'any' at least one. */
@@ -23,9 +22,11 @@ export function checkRequiredClaims(claims: Readonly<Record<string, unknown>>, r
 
 /**
  * Per-route rule: the principal kind must be allowed, and when scopes and/or roles are listed,
- * holding any one listed scope OR any one listed role is enough.
+ * holding any one listed scope OR any one listed role is enough. An authentication context is
+ * checked last: a token without the permission gets 403 (stepping up would not help), one with
+ * the permission but without the context gets Entra's claims challenge.
  */
-export function checkRouteRequirement(principal: Principal, requirement: RouteRequirement): void {
+export function checkRouteRequirement(principal: Principal, requirement: RouteRequirement, options: { authorizationUri?: string } = {}): void {
   const kind = requirement.principal ?? 'any';
   if (kind !== 'any' && principal.kind !== kind) {
     throw forbidden(
@@ -35,10 +36,13 @@ export function checkRouteRequirement(principal: Principal, requirement: RouteRe
   }
   const scopes = requirement.scopes ?? [];
   const roles = requirement.roles ?? [];
-  if (scopes.length === 0 && roles.length === 0) return;
-  const hasScope = scopes.some((scope) => principal.scopes.includes(scope));
-  const hasRole = roles.some((role) => principal.roles.includes(role));
-  if (hasScope || hasRole) return;
-  const wanted = [...scopes.map((s) => `scope ${s}`), ...roles.map((r) => `role ${r}`)].join(', ');
-  throw forbidden('BEARER_INSUFFICIENT_SCOPE', `The token lacks a required permission (any of: ${wanted})`, scopes);
+  if (scopes.length > 0 || roles.length > 0) {
+    const hasScope = scopes.some((scope) => principal.scopes.includes(scope));
+    const hasRole = roles.some((role) => principal.roles.includes(role));
+    if (!hasScope && !hasRole) {
+      const wanted = [...scopes.map((s) => `scope ${s}`), ...roles.map((r) => `role ${r}`)].join(', ');
+      throw forbidden('BEARER_INSUFFICIENT_SCOPE', `The token lacks a required permission (any of: ${wanted})`, scopes);
+    }
+  }
+  if (requirement.authContext !== undefined) requireAuthContext(principal, requirement.authContext, options);
 }

@@ -48,7 +48,7 @@ export function createKeyedLock(kv: KeyValueStore, options: KeyedLockOptions = {
     const deadline = clock() + waitMs;
     while (!(await kv.setIfAbsent(storeKey, holder, ttlMs))) {
       if (clock() >= deadline) {
-        throw new EntrakitError('STORE_LOCK_TIMEOUT', 'Another process held the lock for longer than this request may wait', { status: 503 });
+        throw new EntrakitError('STORE_LOCK_TIMEOUT', 'Another process held the lock for longer than this request may wait');
       }
       // Jitter keeps several waiting processes from retrying in step.
       await sleep(retryMs + Math.floor(Math.random() * retryMs));

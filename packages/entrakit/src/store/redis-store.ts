@@ -66,7 +66,7 @@ function newRedisClient(url: string): RedisClient {
 const DELETE_IF_EQUALS = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 function unavailable(cause: unknown): EntrakitError {
-  return new EntrakitError('STORE_UNAVAILABLE', 'The shared store (Redis) did not answer', { status: 503, cause });
+  return new EntrakitError('STORE_UNAVAILABLE', 'The shared store (Redis) did not answer', { cause });
 }
 
 /** Redis MATCH patterns treat * ? [ ] and \ specially; a backslash makes each literal. */

@@ -1,169 +1,214 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
+import { decodeJwt } from 'jose';
 import { Hono } from 'hono';
 import { bearerAuth, createBearerAuthenticator } from '../../src/bearer/index.ts';
 import type { BearerEnv } from '../../src/bearer/index.ts';
 import { createDiscoveryClient } from '../../src/core/discovery/discovery-client.ts';
+import type { EntrakitError} from '../../src/core/errors.ts';
 import { isEntrakitError } from '../../src/core/errors.ts';
-import {
-  API_CLIENT_ID, deadUrl, NOW_SEC, OTHER_TENANT_ID, startTestIdentityProvider, TENANT_ID,
-} from '../core/tokens/helpers/test-identity-provider.ts';
-import type { TestIdentityProvider } from '../core/tokens/helpers/test-identity-provider.ts';
+import { countingFetch, deadUrl, startEmulatorTokens } from '../core/helpers/emulator-tokens.ts';
+import type { EmulatorTokens } from '../core/helpers/emulator-tokens.ts';
 
 const request = (token?: string): Request =>
   new Request('http://api.test/x', { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
 
-async function rejectsWith(promise: Promise<unknown>, code: string, status: number): Promise<void> {
+async function rejectsWith(promise: Promise<unknown>, code: string, status: number): Promise<EntrakitError> {
+  let caught: EntrakitError | undefined;
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(isEntrakitError(error), String(error));
     assert.equal(error.code, code);
     assert.equal(error.status, status);
+    caught = error;
     return true;
   });
+  return caught!;
 }
 
-describe('createBearerAuthenticator', () => {
-  let idp: TestIdentityProvider;
+const OTHER_TENANT_ID = '22222222-2222-4222-8222-222222222222';
+
+describe('createBearerAuthenticator against emulator tokens', () => {
+  let env: EmulatorTokens;
+  let userToken: string;
+  let appToken: string;
   let now: number;
   const clock = (): number => now;
+  let policy: { discoveryUrls: string[]; audiences: string[] };
 
   before(async () => {
-    idp = await startTestIdentityProvider();
+    env = await startEmulatorTokens();
+    userToken = (await env.signIn('adele')).accessToken;
+    appToken = await env.appToken();
+    policy = { discoveryUrls: [env.discoveryUrl], audiences: [env.apiClientId] };
   });
-  after(() => idp.close());
+  after(() => env.close());
 
-  it('returns the principal and throws 401/403 with challenge details, framework-free', async () => {
-    now = NOW_SEC * 1000;
-    const auth = createBearerAuthenticator({ discoveryUrls: [idp.discoveryUrl], audiences: [API_CLIENT_ID] }, { clock });
-    const principal = await auth(request(await idp.sign(idp.accessTokenV2Claims())), { scopes: ['Stories.Read'] });
+  it('returns the principal and throws 401/403 carrying their challenge, framework-free', async () => {
+    now = Date.now();
+    const auth = createBearerAuthenticator(policy, { clock });
+    const principal = await auth(request(userToken), { scopes: ['user_impersonation'] });
     assert.equal(principal.kind, 'user');
-    await assert.rejects(auth(request()), (error: unknown) => {
-      assert.ok(isEntrakitError(error, 'BEARER_TOKEN_MISSING'));
-      assert.equal(error.status, 401);
-      assert.deepEqual(error.details, { challenge: {} });
-      return true;
-    });
-    await assert.rejects(auth(request(await idp.sign(idp.accessTokenV2Claims())), { scopes: ['Nope'] }), (error: unknown) => {
-      assert.ok(isEntrakitError(error, 'BEARER_INSUFFICIENT_SCOPE'));
-      assert.equal(error.status, 403);
-      assert.deepEqual((error.details?.['challenge'] as { scope: string[] }).scope, ['Nope']);
-      return true;
-    });
+    assert.equal(principal.objectId, env.oid('adele'));
+    const missing = await rejectsWith(auth(request()), 'BEARER_TOKEN_MISSING', 401);
+    assert.deepEqual(missing.challenge, {});
+    assert.equal(missing.oauthError, undefined);
+    const scope = await rejectsWith(auth(request(userToken), { scopes: ['Nope'] }), 'BEARER_INSUFFICIENT_SCOPE', 403);
+    assert.deepEqual(scope.challenge, { scope: ['Nope'] });
+    assert.equal(scope.oauthError, 'insufficient_scope');
   });
 
   it('serves repeated tokens from the cache but still enforces each route requirement', async () => {
-    now = NOW_SEC * 1000;
-    const auth = createBearerAuthenticator({ discoveryUrls: [idp.discoveryUrl], audiences: [API_CLIENT_ID], clockSkewSec: 0 }, { clock });
-    const token = await idp.sign(idp.accessTokenV2Claims({ exp: NOW_SEC + 120 }));
-    await auth(request(token), { scopes: ['Stories.Read'] });
-    const jwksHits = idp.hits.jwks;
-    idp.failures.jwksStatus = 500; // a cache hit must not need the keys
-    try {
-      assert.equal((await auth(request(token), { scopes: ['Stories.Read'] })).kind, 'user');
-      await rejectsWith(auth(request(token), { scopes: ['Stories.Write'] }), 'BEARER_INSUFFICIENT_SCOPE', 403);
-      await rejectsWith(auth(request(token), { principal: 'app' }), 'BEARER_PRINCIPAL_NOT_ALLOWED', 403);
-      assert.equal(idp.hits.jwks, jwksHits);
-      now += 121_000; // cache entry ends at exp: the token is validated again, and is now expired
-      await rejectsWith(auth(request(token)), 'TOKEN_EXPIRED', 401);
-    } finally {
-      delete idp.failures.jwksStatus;
-    }
+    const iat = Number(decodeJwt(userToken).iat);
+    now = iat * 1000;
+    const counter = countingFetch();
+    const auth = createBearerAuthenticator({ ...policy, clockSkewSec: 0 }, { clock, fetch: counter.fetch });
+    const token = await env.resign(userToken, { exp: iat + 120 });
+    await auth(request(token), { scopes: ['user_impersonation'] });
+    assert.equal(counter.count('/keys'), 1);
+    counter.failWith = 500; // a cache hit must not need the keys
+    assert.equal((await auth(request(token), { scopes: ['user_impersonation'] })).kind, 'user');
+    await rejectsWith(auth(request(token), { scopes: ['Stories.Write'] }), 'BEARER_INSUFFICIENT_SCOPE', 403);
+    await rejectsWith(auth(request(token), { principal: 'app' }), 'BEARER_PRINCIPAL_NOT_ALLOWED', 403);
+    assert.equal(counter.count('/keys'), 1);
+    delete counter.failWith;
+    now += 121_000; // the cache entry ends at exp: the token is validated again, and is now expired
+    await rejectsWith(auth(request(token)), 'TOKEN_EXPIRED', 401);
   });
 
   it('enforces requiredClaims with match all and any', async () => {
-    now = NOW_SEC * 1000;
+    now = Date.now();
     const auth = createBearerAuthenticator(
-      {
-        discoveryUrls: [idp.discoveryUrl],
-        audiences: [API_CLIENT_ID],
-        requiredClaims: [
-          { name: 'groups', match: 'all', values: ['g1', 'g2'] },
-          { name: 'azpacr', match: 'any', values: ['1', '2'] },
-        ],
-      },
+      { ...policy, requiredClaims: [{ name: 'groups', match: 'all', values: ['g1', 'g2'] }, { name: 'azpacr', match: 'any', values: ['1', '2'] }] },
       { clock },
     );
-    const ok = await idp.sign(idp.accessTokenV2Claims({ groups: ['g1', 'g2', 'g3'], azpacr: '2' }));
-    assert.equal((await auth(request(ok))).kind, 'user');
-    const oneGroup = await idp.sign(idp.accessTokenV2Claims({ groups: ['g1'] }));
-    await rejectsWith(auth(request(oneGroup)), 'BEARER_CLAIM_REQUIRED', 403);
-    const publicClient = await idp.sign(idp.accessTokenV2Claims({ groups: ['g1', 'g2'], azpacr: '0' }));
-    await rejectsWith(auth(request(publicClient)), 'BEARER_CLAIM_REQUIRED', 403);
-    const noGroups = await idp.sign(idp.accessTokenV2Claims());
-    await rejectsWith(auth(request(noGroups)), 'BEARER_CLAIM_REQUIRED', 403);
+    assert.equal((await auth(request(await env.resign(userToken, { groups: ['g1', 'g2', 'g3'], azpacr: '2' })))).kind, 'user');
+    await rejectsWith(auth(request(await env.resign(userToken, { groups: ['g1'] }))), 'BEARER_CLAIM_REQUIRED', 403);
+    await rejectsWith(auth(request(await env.resign(userToken, { groups: ['g1', 'g2'], azpacr: '0' }))), 'BEARER_CLAIM_REQUIRED', 403);
+    await rejectsWith(auth(request(userToken)), 'BEARER_CLAIM_REQUIRED', 403);
   });
 
-  it('accepts multi-tenant tokens through common discovery, limited by allowedTenants', async () => {
-    now = NOW_SEC * 1000;
-    const auth = createBearerAuthenticator(
-      { discoveryUrls: [idp.commonDiscoveryUrl], audiences: [API_CLIENT_ID], allowedTenants: [TENANT_ID] },
-      { clock },
-    );
-    assert.equal((await auth(request(await idp.sign(idp.accessTokenV2Claims())))).tenantId, TENANT_ID);
-    const foreign = idp.accessTokenV2Claims({ iss: idp.issuerFor(OTHER_TENANT_ID), tid: OTHER_TENANT_ID });
-    await rejectsWith(auth(request(await idp.sign(foreign))), 'TOKEN_TENANT_NOT_ALLOWED', 401);
-    const v1 = idp.accessTokenV1Claims({ aud: API_CLIENT_ID });
-    assert.equal((await auth(request(await idp.sign(v1)))).tokenVersion, '1.0');
+  it('accepts multi-tenant tokens through common discovery, limited by allowedTenants, and v1 tokens', async () => {
+    now = Date.now();
+    const auth = createBearerAuthenticator({ discoveryUrls: [env.commonDiscoveryUrl], audiences: [env.apiClientId], allowedTenants: [env.tenantId] }, { clock });
+    assert.equal((await auth(request(userToken))).tenantId, env.tenantId);
+    const foreign = await env.resign(userToken, { iss: env.issuer.replace(env.tenantId, OTHER_TENANT_ID), tid: OTHER_TENANT_ID });
+    await rejectsWith(auth(request(foreign)), 'TOKEN_TENANT_NOT_ALLOWED', 401);
+    const v1 = await env.resign(userToken, { iss: env.v1Issuer, ver: '1.0', appid: env.webClientId, azp: undefined });
+    assert.equal((await auth(request(v1))).tokenVersion, '1.0');
   });
 
   it('supports explicit issuers with their JWKS, without discovery', async () => {
-    now = NOW_SEC * 1000;
-    const auth = createBearerAuthenticator({ issuers: [{ issuer: idp.issuer, jwksUri: idp.jwksUri }], audiences: [API_CLIENT_ID] }, { clock });
-    assert.equal((await auth(request(await idp.sign(idp.accessTokenV2Claims())))).tokenVersion, '2.0');
-    await rejectsWith(auth(request(await idp.sign(idp.accessTokenV1Claims({ aud: API_CLIENT_ID })))), 'TOKEN_ISSUER_INVALID', 401);
+    now = Date.now();
+    const auth = createBearerAuthenticator({ issuers: [{ issuer: env.issuer, jwksUri: env.jwksUri }], audiences: [env.apiClientId] }, { clock });
+    assert.equal((await auth(request(appToken))).kind, 'app');
+    const v1 = await env.resign(userToken, { iss: env.v1Issuer, ver: '1.0', appid: env.webClientId, azp: undefined });
+    await rejectsWith(auth(request(v1)), 'TOKEN_ISSUER_INVALID', 401);
   });
 
   it('fails closed (503, never success) when the JWKS is unreachable or erroring', async () => {
-    now = NOW_SEC * 1000;
+    now = Date.now();
     const dead = await deadUrl();
-    const auth = createBearerAuthenticator({ issuers: [{ issuer: idp.issuer, jwksUri: `${dead}/keys` }], audiences: [API_CLIENT_ID] }, { clock });
-    await rejectsWith(auth(request(await idp.sign(idp.accessTokenV2Claims()))), 'JWKS_UNREACHABLE', 503);
+    const auth = createBearerAuthenticator({ issuers: [{ issuer: env.issuer, jwksUri: `${dead}/keys` }], audiences: [env.apiClientId] }, { clock });
+    await rejectsWith(auth(request(userToken)), 'JWKS_UNREACHABLE', 503);
 
-    idp.failures.jwksStatus = 500;
-    try {
-      const fresh = createBearerAuthenticator({ discoveryUrls: [idp.discoveryUrl], audiences: [API_CLIENT_ID] }, { clock });
-      const app = new Hono<BearerEnv>();
-      app.get('/x', bearerAuth(fresh), (c) => c.json({ ok: true }));
-      const res = await app.request('/x', { headers: { authorization: `Bearer ${await idp.sign(idp.accessTokenV2Claims())}` } });
-      assert.equal(res.status, 503);
-      assert.deepEqual(await res.json(), { error: 'temporarily_unavailable', error_description: 'The access token could not be validated right now' });
-    } finally {
-      delete idp.failures.jwksStatus;
-    }
+    // A fresh authenticator whose JWKS answers 500: no keys at all.
+    const failing = countingFetch();
+    const noKeys = createBearerAuthenticator(policy, {
+      clock,
+      fetch: (input, init) => (String(input).endsWith('/keys') ? Promise.resolve(new Response('{}', { status: 500 })) : failing.fetch(input, init)),
+    });
+    const app = new Hono<BearerEnv>();
+    app.get('/y', bearerAuth(noKeys), (c) => c.json({ ok: true }));
+    const res = await app.request('/y', { headers: { authorization: `Bearer ${userToken}` } });
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('www-authenticate'), null);
+    assert.deepEqual(await res.json(), { error: 'temporarily_unavailable', error_description: 'The access token could not be validated right now' });
   });
 
   it('fails closed when discovery is unreachable, and recovers once it answers', async () => {
-    now = NOW_SEC * 1000;
-    const auth = createBearerAuthenticator({ discoveryUrls: [idp.discoveryUrl], audiences: [API_CLIENT_ID] }, { clock });
-    const token = await idp.sign(idp.accessTokenV2Claims());
-    idp.failures.discoveryStatus = 503;
-    try {
-      await rejectsWith(auth(request(token)), 'DISCOVERY_UNREACHABLE', 503);
-    } finally {
-      delete idp.failures.discoveryStatus;
-    }
-    assert.equal((await auth(request(token))).kind, 'user');
+    now = Date.now();
+    const counter = countingFetch();
+    const auth = createBearerAuthenticator(policy, { clock, fetch: counter.fetch });
+    counter.failWith = 503;
+    await rejectsWith(auth(request(userToken)), 'DISCOVERY_UNREACHABLE', 503);
+    delete counter.failWith;
+    assert.equal((await auth(request(userToken))).kind, 'user');
   });
 
   it('one unreachable discovery URL does not block tokens from a working one', async () => {
-    now = NOW_SEC * 1000;
+    now = Date.now();
     const dead = await deadUrl();
-    const auth = createBearerAuthenticator(
-      { discoveryUrls: [`${dead}/t/v2.0/.well-known/openid-configuration`, idp.discoveryUrl], audiences: [API_CLIENT_ID] },
-      { clock },
-    );
-    assert.equal((await auth(request(await idp.sign(idp.accessTokenV2Claims())))).kind, 'user');
-    const unknown = await idp.sign(idp.accessTokenV2Claims({ iss: 'https://elsewhere.test/t/v2.0' }));
-    await rejectsWith(auth(request(unknown)), 'DISCOVERY_UNREACHABLE', 503);
+    const auth = createBearerAuthenticator({ discoveryUrls: [`${dead}/t/v2.0/.well-known/openid-configuration`, env.discoveryUrl], audiences: [env.apiClientId] }, { clock });
+    assert.equal((await auth(request(userToken))).kind, 'user');
+    await rejectsWith(auth(request(await env.resign(userToken, { iss: 'https://elsewhere.test/t/v2.0' }))), 'DISCOVERY_UNREACHABLE', 503);
   });
 
   it('shares an injected discovery client (one JWKS cache across authenticators)', async () => {
-    now = NOW_SEC * 1000;
-    const discoveryClient = createDiscoveryClient({ clock });
-    const policy = { discoveryUrls: [idp.discoveryUrl], audiences: [API_CLIENT_ID] };
-    const before = idp.hits.jwks;
-    await createBearerAuthenticator(policy, { discoveryClient, clock })(request(await idp.sign(idp.accessTokenV2Claims())));
-    await createBearerAuthenticator(policy, { discoveryClient, clock })(request(await idp.sign(idp.accessTokenV2Claims({ uti: 'b' }))));
-    assert.equal(idp.hits.jwks - before, 1);
+    now = Date.now();
+    const counter = countingFetch();
+    const discoveryClient = createDiscoveryClient({ clock, fetch: counter.fetch });
+    await createBearerAuthenticator(policy, { discoveryClient, clock })(request(userToken));
+    await createBearerAuthenticator(policy, { discoveryClient, clock })(request(appToken));
+    assert.equal(counter.count('/keys'), 1);
+  });
+
+  it('answers a bug with BEARER_INTERNAL_ERROR (500, reported), never as unreachable keys', async () => {
+    const reported: EntrakitError[] = [];
+    let broken = false;
+    const brokenClock = (): number => {
+      if (broken) throw new RangeError('clock failed');
+      return Date.now();
+    };
+    const auth = createBearerAuthenticator(policy, { clock: brokenClock, onInternalError: (error) => reported.push(error) });
+    broken = true;
+    const error = await rejectsWith(auth(request(userToken)), 'BEARER_INTERNAL_ERROR', 500);
+    assert.ok(error.cause instanceof RangeError);
+    assert.deepEqual(reported, [error]);
+    const app = new Hono<BearerEnv>();
+    app.get('/x', bearerAuth(auth), (c) => c.json({ ok: true }));
+    const res = await app.request('/x', { headers: { authorization: `Bearer ${appToken}` } });
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { error: 'server_error', error_description: 'The server failed to handle the request' });
+    assert.equal(reported.length, 2);
+  });
+
+  it('logs a bug by default as one line with the code, never the token', async () => {
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    try {
+      const auth = createBearerAuthenticator(policy, { clock: () => { throw new RangeError(`clock failed ${userToken}`); } });
+      await rejectsWith(auth(request(userToken)), 'BEARER_INTERNAL_ERROR', 500);
+    } finally {
+      console.error = original;
+    }
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^entrakit bearer: BEARER_INTERNAL_ERROR RangeError at /);
+    assert.ok(!lines[0]!.includes(userToken.slice(-20)));
+  });
+
+  it('step-up: a valid token without the route\'s authentication context gets Entra\'s claims challenge; nothing else is relaxed', async () => {
+    now = Date.now();
+    const auth = createBearerAuthenticator(policy, { clock });
+    const requirement = { scopes: ['user_impersonation'], authContext: 'c1' };
+    const claims = Buffer.from('{"access_token":{"acrs":{"essential":true,"value":"c1"}}}').toString('base64');
+    const metadata = await createDiscoveryClient().getMetadata(env.discoveryUrl);
+    for (const attempt of ['validated', 'cached']) {
+      const error = await rejectsWith(auth(request(userToken), requirement), 'BEARER_AUTH_CONTEXT_REQUIRED', 401);
+      assert.deepEqual(error.challenge, { claims, authorizationUri: metadata.authorization_endpoint }, attempt);
+      assert.equal(error.oauthError, 'insufficient_claims');
+    }
+    const stepped = await env.resign(userToken, { acrs: ['c2', 'c1'] });
+    assert.deepEqual((await auth(request(stepped), requirement)).authContexts, ['c2', 'c1']);
+    await rejectsWith(auth(request(await env.resign(userToken, { acrs: ['c2'] })), requirement), 'BEARER_AUTH_CONTEXT_REQUIRED', 401);
+    await rejectsWith(auth(request(await env.resign(userToken, { acrs: 'c1' })), requirement), 'BEARER_AUTH_CONTEXT_REQUIRED', 401);
+    await rejectsWith(auth(request(await env.resign(userToken, { acrs: ['c1'], scp: 'other' })), requirement), 'BEARER_INSUFFICIENT_SCOPE', 403);
+    const iat = Number(decodeJwt(userToken).iat);
+    await rejectsWith(auth(request(await env.resign(userToken, { acrs: ['c1'], iat: iat - 7200, nbf: iat - 7200, exp: iat - 3600 })), requirement), 'TOKEN_EXPIRED', 401);
+    await rejectsWith(auth(request(await env.resign(userToken, { acrs: ['c1'] }, {}, await env.strangerKey())), requirement), 'TOKEN_SIGNATURE_INVALID', 401);
+    const configured = createBearerAuthenticator({ ...policy, authorizationUri: 'https://login.microsoftonline.com/common/oauth2/authorize' }, { clock });
+    const error = await rejectsWith(configured(request(userToken), requirement), 'BEARER_AUTH_CONTEXT_REQUIRED', 401);
+    assert.equal(error.challenge?.authorizationUri, 'https://login.microsoftonline.com/common/oauth2/authorize');
   });
 });

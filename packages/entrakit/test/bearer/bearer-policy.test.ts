@@ -27,6 +27,7 @@ describe('bearer policy schema', () => {
       maxTokenBytes: 16_384,
       cache: { maxEntries: 100 },
       realm: 'stories',
+      authorizationUri: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
     });
     assert.equal(policy.cache?.maxEntries, 100);
   });
@@ -46,12 +47,17 @@ describe('bearer policy schema', () => {
     throwsNaming(() => parseBearerPolicy({ ...valid, audiences: [] }), 'BEARER_POLICY_INVALID', /audiences/);
     throwsNaming(() => parseBearerPolicy({ ...valid, discoveryUrls: ['http://idp.example/x'] }), 'BEARER_POLICY_INVALID', /discoveryUrls\.0/);
     throwsNaming(() => parseBearerPolicy({ ...valid, realm: 'a"b' }), 'BEARER_POLICY_INVALID', /realm/);
+    throwsNaming(() => parseBearerPolicy({ ...valid, authorizationUri: 'http://idp.example/authorize' }), 'BEARER_POLICY_INVALID', /authorizationUri/);
     throwsNaming(() => parseBearerPolicy({ ...valid, requiredClaims: [{ name: 'x', match: 'some', values: ['a'] }] }), 'BEARER_POLICY_INVALID', /match/);
   });
 
   it('checks route requirements strictly, once, when the middleware is created', () => {
     assert.deepEqual(parseRouteRequirement({ scopes: ['a'], principal: 'user' }), { scopes: ['a'], principal: 'user' });
     throwsNaming(() => parseRouteRequirement({ scope: ['a'] }), 'BEARER_REQUIREMENT_INVALID', /Unrecognized key: "scope"/);
+    assert.deepEqual(parseRouteRequirement({ scopes: ['a'], authContext: 'c99' }), { scopes: ['a'], authContext: 'c99' });
+    for (const bad of ['c0', 'c100', 'C1', 'c1 ', 'x1']) {
+      throwsNaming(() => parseRouteRequirement({ authContext: bad }), 'BEARER_REQUIREMENT_INVALID', /authContext: must be an authentication context id, c1 to c99/);
+    }
     const auth = createBearerAuthenticator(valid);
     throwsNaming(() => bearerAuth(auth, { principal: 'robot' } as unknown as RouteRequirement), 'BEARER_REQUIREMENT_INVALID', /principal/);
     assert.throws(() => bearerAuth(undefined as never), { name: 'TypeError', message: /"authenticator"/ });

@@ -5,7 +5,7 @@ import { CACHE_INDEX_CHARS } from '../../src/bearer/verified-token-cache.ts';
 import type { Principal } from '../../src/bearer/index.ts';
 
 const principal: Principal = {
-  kind: 'user', tenantId: 't', objectId: 'o', scopes: [], roles: [], clientId: 'c', tokenVersion: '2.0',
+  kind: 'user', tenantId: 't', objectId: 'o', scopes: [], roles: [], authContexts: [], clientId: 'c', tokenVersion: '2.0',
 };
 const entry = { principal, claims: {} };
 

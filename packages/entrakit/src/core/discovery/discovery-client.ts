@@ -1,20 +1,22 @@
-import { createRemoteJWKSet, customFetch } from 'jose';
-import type { RemoteJWKSet } from 'jose';
 import { EntrakitError } from '../errors.ts';
+import { createRemoteKeySet } from './remote-key-set.ts';
+import type { RemoteKeySet } from './remote-key-set.ts';
 import { isFetchableUrl, parseOidcMetadata } from './oidc-metadata.ts';
 import type { OidcMetadata } from './oidc-metadata.ts';
 
 export interface DiscoveryClientOptions {
   fetch?: typeof globalThis.fetch;
-  /** Milliseconds since the epoch; drives the metadata TTL. */
+  /** Milliseconds since the epoch; drives the metadata TTL and every JWKS timing below. */
   clock?: () => number;
   /** How long a fetched discovery document is reused. Default 24 h. */
   metadataTtlMs?: number;
-  /**
-   * Minimum time between JWKS refetches caused by an unknown `kid`. Default 30 s. jose measures
-   * it with the real clock (Date.now), not `clock`.
-   */
+  /** Minimum time between JWKS refetches caused by an unknown `kid`. Default 30 s. */
   jwksCooldownMs?: number;
+  /**
+   * Inside the cooldown, a token with an unknown `kid` issued (iat/nbf) after the last JWKS fetch
+   * may still refetch once, at most once per this interval. Default 10 s.
+   */
+  jwksFreshTokenRefetchMs?: number;
   /** Age after which the JWKS is refetched before use. Default 10 min. */
   jwksMaxAgeMs?: number;
   /** Per-request timeout for discovery and JWKS fetches. Default 5 s. */
@@ -23,8 +25,8 @@ export interface DiscoveryClientOptions {
 
 export interface DiscoveryClient {
   getMetadata(discoveryUrl: string): Promise<OidcMetadata>;
-  /** One jose remote key set per URI, shared by every caller so its cache and cooldown are too. */
-  getKeySet(jwksUri: string): RemoteJWKSet;
+  /** One key set per URI, shared by every caller so its cache and cooldown are too. */
+  getKeySet(jwksUri: string): RemoteKeySet;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -44,12 +46,13 @@ export function createDiscoveryClient(options: DiscoveryClientOptions = {}): Dis
   if (typeof clock !== 'function') throw new TypeError('createDiscoveryClient: "clock" must be a function');
   const metadataTtlMs = durationOption('metadataTtlMs', options.metadataTtlMs, DAY_MS);
   const jwksCooldownMs = durationOption('jwksCooldownMs', options.jwksCooldownMs, 30_000);
+  const jwksFreshTokenRefetchMs = durationOption('jwksFreshTokenRefetchMs', options.jwksFreshTokenRefetchMs, 10_000);
   const jwksMaxAgeMs = durationOption('jwksMaxAgeMs', options.jwksMaxAgeMs, 600_000);
   const timeoutMs = Math.trunc(durationOption('timeoutMs', options.timeoutMs, 5_000));
 
   const metadataCache = new Map<string, { metadata: OidcMetadata; fetchedAt: number }>();
   const inFlight = new Map<string, Promise<OidcMetadata>>();
-  const keySets = new Map<string, RemoteJWKSet>();
+  const keySets = new Map<string, RemoteKeySet>();
 
   async function fetchMetadata(discoveryUrl: string): Promise<OidcMetadata> {
     let response: Response;
@@ -71,7 +74,6 @@ export function createDiscoveryClient(options: DiscoveryClientOptions = {}): Dis
       body = await response.json();
     } catch (cause) {
       throw new EntrakitError('DISCOVERY_INVALID', `Discovery document at ${discoveryUrl} is not JSON`, {
-        status: 502,
         cause,
         details: { discoveryUrl },
       });
@@ -95,17 +97,19 @@ export function createDiscoveryClient(options: DiscoveryClientOptions = {}): Dis
     return started;
   }
 
-  function getKeySet(jwksUri: string): RemoteJWKSet {
+  function getKeySet(jwksUri: string): RemoteKeySet {
     if (typeof jwksUri !== 'string' || !isFetchableUrl(jwksUri)) {
       throw new TypeError('getKeySet: "jwksUri" must be an https URL (http only on loopback)');
     }
     let keySet = keySets.get(jwksUri);
     if (!keySet) {
-      keySet = createRemoteJWKSet(new URL(jwksUri), {
-        cooldownDuration: jwksCooldownMs,
-        cacheMaxAge: jwksMaxAgeMs,
-        timeoutDuration: timeoutMs,
-        [customFetch]: (url, init) => fetchImpl(url, init),
+      keySet = createRemoteKeySet(jwksUri, {
+        fetch: fetchImpl,
+        clock,
+        cooldownMs: jwksCooldownMs,
+        maxAgeMs: jwksMaxAgeMs,
+        freshTokenRefetchMs: jwksFreshTokenRefetchMs,
+        timeoutMs,
       });
       keySets.set(jwksUri, keySet);
     }
@@ -117,7 +121,6 @@ export function createDiscoveryClient(options: DiscoveryClientOptions = {}): Dis
 
 function unreachable(discoveryUrl: string, what: string, cause?: unknown): EntrakitError {
   return new EntrakitError('DISCOVERY_UNREACHABLE', `Discovery document at ${discoveryUrl} ${what}`, {
-    status: 503,
     cause,
     details: { discoveryUrl },
   });

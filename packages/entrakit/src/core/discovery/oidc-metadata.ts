@@ -22,7 +22,6 @@ const REQUIRED_URL_FIELDS = ['jwks_uri', 'authorization_endpoint', 'token_endpoi
 export function parseOidcMetadata(document: unknown, discoveryUrl: string): OidcMetadata {
   const invalid = (what: string): EntrakitError =>
     new EntrakitError('DISCOVERY_INVALID', `Discovery document at ${discoveryUrl} ${what}`, {
-      status: 502,
       details: { discoveryUrl },
     });
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {

@@ -16,6 +16,8 @@ export interface Principal {
   scopes: readonly string[];
   /** App roles assigned to the user or the calling app. */
   roles: readonly string[];
+  /** Authentication context ids the user satisfied (`acrs`, Conditional Access step-up). */
+  authContexts: readonly string[];
   /** The calling application: `azp` in v2 tokens, `appid` in v1 tokens. */
   clientId: string;
   tokenVersion: '1.0' | '2.0';
@@ -28,6 +30,7 @@ export function principalFromClaims(
   const scp = claims['scp'];
   const scopes = typeof scp === 'string' ? scp.split(' ').filter((scope) => scope !== '') : [];
   const roles = Array.isArray(claims['roles']) ? claims['roles'].filter((role): role is string => typeof role === 'string') : [];
+  const authContexts = Array.isArray(claims['acrs']) ? claims['acrs'].filter((id): id is string => typeof id === 'string') : [];
   const isAppOnly = scp === undefined && (claims['idtyp'] === 'app' || claims['oid'] === claims['sub']);
   const name = stringClaim(claims, 'name');
   const username =
@@ -40,6 +43,7 @@ export function principalFromClaims(
     objectId: fields.objectId,
     scopes: Object.freeze(scopes),
     roles: Object.freeze(roles),
+    authContexts: Object.freeze(authContexts),
     clientId: fields.clientId,
     tokenVersion: fields.tokenVersion,
   };

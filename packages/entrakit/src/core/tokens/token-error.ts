@@ -1,6 +1,6 @@
 import { EntrakitError } from '../errors.ts';
 
-/** Every reason a token is refused; each maps to HTTP 401 (the caller must get a new token). */
+/** Every reason a token is refused; each maps to HTTP 401 (the caller must get a new token; codes.ts). */
 export type TokenErrorCode =
   | 'TOKEN_MALFORMED'
   | 'TOKEN_TOO_LARGE'
@@ -25,13 +25,10 @@ export function tokenError(
   message: string,
   options: { cause?: unknown; details?: Record<string, unknown> } = {},
 ): EntrakitError {
-  return new EntrakitError(code, message, { status: 401, ...options });
+  return new EntrakitError(code, message, options);
 }
 
 /** The keys could not be obtained, so nothing can be verified: fail closed with a server error. */
 export function jwksUnreachable(cause: unknown): EntrakitError {
-  return new EntrakitError('JWKS_UNREACHABLE', 'The signing keys could not be loaded; the token was not accepted', {
-    status: 503,
-    cause,
-  });
+  return new EntrakitError('JWKS_UNREACHABLE', 'The signing keys could not be loaded; the token was not accepted', { cause });
 }

@@ -74,7 +74,7 @@ function keyResolutionError(error: unknown): EntrakitError {
   return jwksUnreachable(error);
 }
 
-/** jose error code (ERR_JWT_EXPIRED, ...) to our stable code. Unknown failures fail closed. */
+/** jose error code (ERR_JWT_EXPIRED, ...) to our stable code; a non-jose error (a bug) is rethrown. */
 export function mapJoseError(error: unknown): EntrakitError {
   if (isEntrakitError(error)) return error;
   const code = joseCode(error);
@@ -96,7 +96,10 @@ export function mapJoseError(error: unknown): EntrakitError {
       if (claim === 'nbf' && reason === 'check_failed') return tokenError('TOKEN_NOT_YET_VALID', 'Token is not valid yet (nbf)', options);
       return tokenError('TOKEN_MALFORMED', `Token claim "${String(claim)}" has the wrong type`, options);
     default:
-      return jwksUnreachable(error);
+      // Another jose refusal (e.g. an unsupported `crit` header) is about the token; anything
+      // else is a bug and stays one (never disguised as unreachable keys).
+      if (code?.startsWith('ERR_')) return tokenError('TOKEN_MALFORMED', 'Token is not a JWT this library accepts', options);
+      throw error;
   }
 }
 

@@ -1,62 +1,119 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeProtectedHeader } from 'jose';
 import { createDiscoveryClient } from '../../../src/core/discovery/discovery-client.ts';
+import type { RemoteKeySet } from '../../../src/core/discovery/remote-key-set.ts';
 import { isEntrakitError } from '../../../src/core/errors.ts';
-import { validateIdToken } from '../../../src/core/tokens/validate-id-token.ts';
-import type { IdTokenValidationOptions } from '../../../src/core/tokens/validate-id-token.ts';
-import { clock, createSigningKey, NONCE, startTestIdentityProvider, WEB_CLIENT_ID } from './helpers/test-identity-provider.ts';
-import type { TestIdentityProvider } from './helpers/test-identity-provider.ts';
+import { validateAccessToken } from '../../../src/core/tokens/validate-access-token.ts';
+import type { AccessTokenValidationOptions } from '../../../src/core/tokens/validate-access-token.ts';
+import { countingFetch, startEmulatorTokens } from '../helpers/emulator-tokens.ts';
+import type { EmulatorTokens } from '../helpers/emulator-tokens.ts';
 
-// jose measures the cooldown with the real clock, so the test uses a short one instead of 30 s.
-const COOLDOWN_MS = 300;
+/** Every promise rejected with TOKEN_KEY_NOT_FOUND. */
+async function allKeyNotFound(promises: Array<Promise<unknown>>): Promise<void> {
+  for (const outcome of await Promise.allSettled(promises)) {
+    assert.equal(outcome.status, 'rejected');
+    assert.ok(isEntrakitError((outcome as PromiseRejectedResult).reason, 'TOKEN_KEY_NOT_FOUND'), String((outcome as PromiseRejectedResult).reason));
+  }
+}
 
-describe('JWKS refetch on unknown kid (jose remote key set behind createDiscoveryClient)', () => {
-  let idp: TestIdentityProvider;
-  let options: IdTokenValidationOptions;
+// One injected clock drives the emulator (token iat/exp, key rotation) and the consumer (JWKS
+// cooldown, cache age): the scenario runs in simulated time, with defaults (30 s cooldown, one
+// extra refetch per 10 s for tokens issued after the last fetch).
+describe('JWKS refetch after key rotation (emulator keys, injected clock)', () => {
+  const start = Math.floor(Date.now() / 1000) * 1000 + 500;
+  let now = start;
+  const clock = (): number => now;
+  const at = (seconds: number): void => {
+    now = start + seconds * 1000;
+  };
+  const counter = countingFetch();
+  let env: EmulatorTokens;
+  let keySet: RemoteKeySet;
+  let options: AccessTokenValidationOptions;
+  const fetches = (): number => counter.count('/keys');
+  const validate = (token: string) => validateAccessToken(token, options);
 
   before(async () => {
-    idp = await startTestIdentityProvider();
-    const keySet = createDiscoveryClient({ jwksCooldownMs: COOLDOWN_MS }).getKeySet(idp.jwksUri);
-    options = { keySet, issuer: idp.issuer, clientId: WEB_CLIENT_ID, nonce: NONCE, clock };
-    await validateIdToken(await idp.sign(idp.idTokenClaims()), options);
-    assert.equal(idp.hits.jwks, 1);
+    env = await startEmulatorTokens({ clock });
+    keySet = createDiscoveryClient({ fetch: counter.fetch, clock }).getKeySet(env.jwksUri);
+    options = { keySet, issuers: [env.issuer], audiences: [env.apiClientId], clock };
   });
-  after(() => idp.close());
+  after(() => env.close());
 
-  it('50 concurrent unknown-kid tokens cause one refetch after the cooldown, then none within it', async () => {
-    const stranger = await createSigningKey('unknown-kid');
-    const token = await idp.sign(idp.idTokenClaims(), { key: stranger });
-    await sleep(COOLDOWN_MS + 50);
-    const first = await Promise.allSettled(Array.from({ length: 50 }, () => validateIdToken(token, options)));
-    assert.ok(first.every((r) => r.status === 'rejected' && isEntrakitError(r.reason, 'TOKEN_KEY_NOT_FOUND')));
-    assert.equal(idp.hits.jwks, 2);
-    const second = await Promise.allSettled(Array.from({ length: 50 }, () => validateIdToken(token, options)));
-    assert.ok(second.every((r) => r.status === 'rejected' && isEntrakitError(r.reason, 'TOKEN_KEY_NOT_FOUND')));
-    assert.equal(idp.hits.jwks, 2, 'no refetch during the cooldown');
-  });
+  it('accepts a token signed with a key published after the last fetch, inside the cooldown, with one fetch for 50 requests', async () => {
+    at(0);
+    await validate(await env.appToken());
+    assert.equal(fetches(), 1);
+    assert.equal(keySet.fetchedAt, now);
 
-  it('picks up a rotated-in key with a single refetch for 50 concurrent requests', async () => {
-    const rotated = await createSigningKey('key-2');
-    idp.publishKey(rotated);
-    const token = await idp.sign(idp.idTokenClaims(), { key: rotated });
-    await sleep(COOLDOWN_MS + 50);
-    const before = idp.hits.jwks;
-    const results = await Promise.all(Array.from({ length: 50 }, () => validateIdToken(token, options)));
-    assert.ok(results.every((r) => r.header.kid === 'key-2'));
-    assert.equal(idp.hits.jwks - before, 1);
-  });
-
-  it('the default cooldown is 30 s: a fresh client refetches at most once per window', async () => {
-    const keySet = createDiscoveryClient().getKeySet(idp.jwksUri);
-    const defaults = { ...options, keySet };
-    const stranger = await createSigningKey('another-unknown');
-    const token = await idp.sign(idp.idTokenClaims(), { key: stranger });
-    const before = idp.hits.jwks;
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => validateIdToken(token, defaults)));
-    assert.ok(results.every((r) => r.status === 'rejected' && isEntrakitError(r.reason, 'TOKEN_KEY_NOT_FOUND')));
-    await Promise.allSettled(Array.from({ length: 50 }, () => validateIdToken(token, defaults)));
-    assert.equal(idp.hits.jwks - before, 1);
+    at(5);
+    const rotated = await env.emulator.deps.keys.rotate();
+    const token = await env.appToken();
+    assert.equal(decodeProtectedHeader(token).kid, rotated);
     assert.equal(keySet.coolingDown, true);
+    const results = await Promise.all(Array.from({ length: 50 }, () => validate(token)));
+    assert.ok(results.every((r) => r.principal.kind === 'app'));
+    assert.equal(fetches(), 2);
+  });
+
+  it('allows at most one such extra fetch per 10 s', async () => {
+    at(6);
+    const rotated = await env.emulator.deps.keys.rotate();
+    const token = await env.appToken();
+    assert.equal(decodeProtectedHeader(token).kid, rotated);
+    await allKeyNotFound(Array.from({ length: 20 }, () => validate(token)));
+    assert.equal(fetches(), 2, 'the extra fetch at 5 s still holds at 6 s');
+    at(14.9);
+    await allKeyNotFound([validate(token)]);
+    assert.equal(fetches(), 2);
+    at(15);
+    assert.equal((await validate(token)).principal.kind, 'app');
+    assert.equal(fetches(), 3);
+  });
+
+  it('never refetches inside the cooldown for tokens issued before the last fetch, expired ones, future ones or untrusted issuers', async () => {
+    at(27);
+    const stranger = await env.strangerKey();
+    const base = await env.appToken();
+    const seconds = (s: number): number => Math.floor((start + s * 1000) / 1000);
+    const unknownKid = (claims: Record<string, unknown>) => env.resign(base, claims, { kid: 'never-published' }, stranger);
+    await allKeyNotFound([validate(await unknownKid({ iat: seconds(10), nbf: seconds(10) }))]);
+    await allKeyNotFound([validate(await unknownKid({ iat: seconds(20), nbf: seconds(20), exp: seconds(26) }))]);
+    await allKeyNotFound([validate(await unknownKid({ iat: seconds(27 + 3600), nbf: seconds(27 + 3600), exp: seconds(27 + 7200) }))]);
+    await assert.rejects(validate(await unknownKid({ iss: 'https://login.evil.test/x/v2.0' })), (error: unknown) => isEntrakitError(error, 'TOKEN_ISSUER_INVALID'));
+    assert.equal(fetches(), 3);
+  });
+
+  it('a flood of fresh tokens with an unknown kid costs one fetch per 10 s', async () => {
+    at(27);
+    const flood = await env.resign(await env.appToken(), {}, { kid: 'never-published' }, await env.strangerKey());
+    await allKeyNotFound(Array.from({ length: 50 }, () => validate(flood)));
+    assert.equal(fetches(), 4);
+    await allKeyNotFound(Array.from({ length: 50 }, () => validate(flood)));
+    at(36);
+    await allKeyNotFound(Array.from({ length: 50 }, () => validate(flood)));
+    assert.equal(fetches(), 4);
+  });
+
+  it('after the 30 s cooldown an unknown kid refetches once for 50 concurrent requests, then not again within it', async () => {
+    at(56);
+    const old = await env.resign(await env.appToken(), { iat: Math.floor(start / 1000), nbf: Math.floor(start / 1000) }, { kid: 'another-unknown' }, await env.strangerKey());
+    await allKeyNotFound([validate(old)]);
+    assert.equal(fetches(), 4, 'still cooling down 29 s after the fetch at 27 s');
+    at(57);
+    assert.equal(keySet.coolingDown, false);
+    await allKeyNotFound(Array.from({ length: 50 }, () => validate(old)));
+    assert.equal(fetches(), 5);
+    assert.equal(keySet.coolingDown, true);
+    at(86);
+    await allKeyNotFound(Array.from({ length: 50 }, () => validate(old)));
+    assert.equal(fetches(), 5);
+  });
+
+  it('refetches before use once the cached keys are older than 10 minutes', async () => {
+    at(57 + 600);
+    assert.equal((await validate(await env.appToken())).principal.kind, 'app');
+    assert.equal(fetches(), 6);
   });
 });

@@ -4,10 +4,8 @@ import { createDiscoveryClient } from '../../../src/core/discovery/discovery-cli
 import { isEntrakitError } from '../../../src/core/errors.ts';
 import { validateAccessToken } from '../../../src/core/tokens/validate-access-token.ts';
 import type { AccessTokenValidationOptions } from '../../../src/core/tokens/validate-access-token.ts';
-import {
-  API_APP_ID_URI, API_CLIENT_ID, APP_SP_OID, clock, OTHER_TENANT_ID, startTestIdentityProvider, TENANT_ID, USER_OID, WEB_CLIENT_ID,
-} from './helpers/test-identity-provider.ts';
-import type { TestIdentityProvider } from './helpers/test-identity-provider.ts';
+import { countingFetch, startEmulatorTokens } from '../helpers/emulator-tokens.ts';
+import type { EmulatorTokens } from '../helpers/emulator-tokens.ts';
 
 async function rejectsWith(promise: Promise<unknown>, code: string, status = 401): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -18,86 +16,109 @@ async function rejectsWith(promise: Promise<unknown>, code: string, status = 401
   });
 }
 
-describe('validateAccessToken', () => {
-  let idp: TestIdentityProvider;
+describe('validateAccessToken against tokens from the emulator', () => {
+  let env: EmulatorTokens;
   let options: AccessTokenValidationOptions;
+  let userToken: string;
+  let idToken: string;
+  let appToken: string;
+  const counter = countingFetch();
 
   before(async () => {
-    idp = await startTestIdentityProvider();
-    const keySet = createDiscoveryClient().getKeySet(idp.jwksUri);
-    options = { keySet, issuers: [idp.issuer, idp.v1Issuer], audiences: [API_CLIENT_ID, API_APP_ID_URI], clock };
+    env = await startEmulatorTokens();
+    const keySet = createDiscoveryClient({ fetch: counter.fetch }).getKeySet(env.jwksUri);
+    options = { keySet, issuers: [env.issuer, env.v1Issuer], audiences: [env.apiClientId, env.apiAppIdUri] };
+    ({ accessToken: userToken, idToken } = await env.signIn('adele'));
+    appToken = await env.appToken();
   });
-  after(() => idp.close());
+  after(() => env.close());
 
-  it('accepts a v2 delegated token and derives a user principal', async () => {
-    const { principal, claims } = await validateAccessToken(await idp.sign(idp.accessTokenV2Claims()), options);
-    assert.equal(claims.aud, API_CLIENT_ID);
+  it('accepts a v2 delegated token and derives a frozen user principal', async () => {
+    const { principal, claims } = await validateAccessToken(userToken, options);
+    assert.equal(claims.aud, env.apiClientId);
     assert.deepEqual(principal, {
-      kind: 'user', tenantId: TENANT_ID, objectId: USER_OID, name: 'Ada Lovelace', username: 'ada@contoso.test',
-      scopes: ['Stories.Read', 'User.Read'], roles: [], clientId: WEB_CLIENT_ID, tokenVersion: '2.0',
+      kind: 'user', tenantId: env.tenantId, objectId: env.oid('adele'), name: 'Adele Vance', username: 'adele@entrakitdemo.onmicrosoft.com',
+      scopes: ['user_impersonation'], roles: ['Api.Admin'], authContexts: [], clientId: env.webClientId, tokenVersion: '2.0',
     });
     assert.ok(Object.isFrozen(principal));
   });
 
+  it('reads the satisfied authentication contexts from acrs', async () => {
+    const stepped = await env.resign(userToken, { acrs: ['c1', 'c7'] });
+    assert.deepEqual((await validateAccessToken(stepped, options)).principal.authContexts, ['c1', 'c7']);
+  });
+
   it('accepts a v1 token (sts.windows.net issuer, App ID URI audience, appid)', async () => {
-    const { principal } = await validateAccessToken(await idp.sign(idp.accessTokenV1Claims()), options);
+    const v1 = await env.resign(userToken, {
+      iss: env.v1Issuer, aud: env.apiAppIdUri, ver: '1.0', appid: env.webClientId, appidacr: '1', azp: undefined, azpacr: undefined,
+      preferred_username: undefined, upn: 'adele@entrakitdemo.onmicrosoft.com',
+    });
+    const { principal } = await validateAccessToken(v1, options);
     assert.equal(principal.tokenVersion, '1.0');
-    assert.equal(principal.clientId, WEB_CLIENT_ID);
-    assert.equal(principal.username, 'ada@contoso.test');
-    assert.deepEqual(principal.scopes, ['Stories.Read']);
+    assert.equal(principal.clientId, env.webClientId);
+    assert.equal(principal.username, 'adele@entrakitdemo.onmicrosoft.com');
+    assert.deepEqual(principal.scopes, ['user_impersonation']);
     assert.equal(principal.kind, 'user');
   });
 
   it('recognises app-only tokens (no scp, and idtyp app or oid = sub)', async () => {
-    const v2 = await validateAccessToken(await idp.sign(idp.appTokenV2Claims()), options);
+    const v2 = await validateAccessToken(appToken, options);
     assert.equal(v2.principal.kind, 'app');
-    assert.equal(v2.principal.objectId, APP_SP_OID);
-    assert.deepEqual(v2.principal.roles, ['Stories.Read.All']);
+    assert.equal(v2.principal.objectId, v2.claims.sub);
+    assert.deepEqual(v2.principal.roles, ['Api.Admin']);
     assert.deepEqual(v2.principal.scopes, []);
-    const noIdtyp = await validateAccessToken(await idp.sign(idp.appTokenV2Claims({ idtyp: undefined })), options);
+    const noIdtyp = await validateAccessToken(await env.resign(appToken, { idtyp: undefined }), options);
     assert.equal(noIdtyp.principal.kind, 'app');
-    const v1App = idp.accessTokenV1Claims({ scp: undefined, idtyp: 'app', roles: ['Stories.Read.All'], sub: 'x', upn: undefined });
-    assert.equal((await validateAccessToken(await idp.sign(v1App), options)).principal.kind, 'app');
   });
 
-  it('rejects a token for another audience (e.g. Microsoft Graph)', async () => {
-    const graph = idp.accessTokenV1Claims({ aud: 'https://graph.microsoft.com' });
-    await rejectsWith(validateAccessToken(await idp.sign(graph), options), 'TOKEN_AUDIENCE_INVALID');
+  it('rejects a token for another audience', async () => {
+    await rejectsWith(validateAccessToken(await env.resign(userToken, { aud: 'https://graph.microsoft.com' }), options), 'TOKEN_AUDIENCE_INVALID');
   });
 
   it('rejects a Graph-style token with a header nonce before fetching keys', async () => {
-    const token = await idp.sign(idp.accessTokenV1Claims(), { header: { nonce: 'abc' } });
-    await rejectsWith(validateAccessToken(token, options), 'TOKEN_AUDIENCE_INVALID');
+    const before = counter.count('/keys');
+    await rejectsWith(validateAccessToken(await env.resign(userToken, {}, { nonce: 'abc' }), options), 'TOKEN_AUDIENCE_INVALID');
+    assert.equal(counter.count('/keys'), before);
   });
 
   it('rejects ID tokens presented as access tokens', async () => {
-    const idToken = await idp.sign(idp.idTokenClaims({ aud: API_CLIENT_ID }));
     await rejectsWith(validateAccessToken(idToken, options), 'TOKEN_NOT_ACCESS_TOKEN');
-    const noNonce = await idp.sign(idp.idTokenClaims({ aud: API_CLIENT_ID, nonce: undefined }));
-    await rejectsWith(validateAccessToken(noNonce, options), 'TOKEN_CLAIM_MISSING');
-    const webAud = await idp.sign(idp.idTokenClaims({ nonce: undefined }));
-    await rejectsWith(validateAccessToken(webAud, options), 'TOKEN_AUDIENCE_INVALID');
+    await rejectsWith(validateAccessToken(await env.resign(idToken, { aud: env.apiClientId, nonce: undefined }), options), 'TOKEN_CLAIM_MISSING');
+    await rejectsWith(validateAccessToken(await env.resign(idToken, { nonce: undefined }), options), 'TOKEN_AUDIENCE_INVALID');
   });
 
   it('rejects untrusted issuers before any key fetch', async () => {
-    const before = idp.hits.jwks;
-    const token = await idp.sign(idp.accessTokenV2Claims({ iss: 'https://login.evil.test/x/v2.0' }));
-    await rejectsWith(validateAccessToken(token, options), 'TOKEN_ISSUER_INVALID');
-    assert.equal(idp.hits.jwks, before);
+    const before = counter.count('/keys');
+    await rejectsWith(validateAccessToken(await env.resign(userToken, { iss: 'https://login.evil.test/x/v2.0' }), options), 'TOKEN_ISSUER_INVALID');
+    assert.equal(counter.count('/keys'), before);
   });
 
   it('applies issuer templates and the tenant allow-list', async () => {
-    const multi = { ...options, issuers: [idp.templateIssuer], allowedTenants: [TENANT_ID] };
-    assert.equal((await validateAccessToken(await idp.sign(idp.accessTokenV2Claims()), multi)).principal.tenantId, TENANT_ID);
-    const foreign = idp.accessTokenV2Claims({ iss: idp.issuerFor(OTHER_TENANT_ID), tid: OTHER_TENANT_ID });
-    await rejectsWith(validateAccessToken(await idp.sign(foreign), multi), 'TOKEN_TENANT_NOT_ALLOWED');
+    const template = env.issuer.replace(env.tenantId, '{tenantid}');
+    const multi = { ...options, issuers: [template], allowedTenants: [env.tenantId] };
+    assert.equal((await validateAccessToken(userToken, multi)).principal.tenantId, env.tenantId);
+    const other = '22222222-2222-4222-8222-222222222222';
+    const foreign = await env.resign(userToken, { iss: env.issuer.replace(env.tenantId, other), tid: other });
+    await rejectsWith(validateAccessToken(foreign, multi), 'TOKEN_TENANT_NOT_ALLOWED');
   });
 
   it('requires oid, ver and the client claim', async () => {
-    await rejectsWith(validateAccessToken(await idp.sign(idp.accessTokenV2Claims({ oid: undefined })), options), 'TOKEN_CLAIM_MISSING');
-    await rejectsWith(validateAccessToken(await idp.sign(idp.accessTokenV2Claims({ azp: undefined })), options), 'TOKEN_CLAIM_MISSING');
-    await rejectsWith(validateAccessToken(await idp.sign(idp.accessTokenV1Claims({ appid: undefined })), options), 'TOKEN_CLAIM_MISSING');
-    await rejectsWith(validateAccessToken(await idp.sign(idp.accessTokenV2Claims({ ver: '3.0' })), options), 'TOKEN_MALFORMED');
+    await rejectsWith(validateAccessToken(await env.resign(userToken, { oid: undefined }), options), 'TOKEN_CLAIM_MISSING');
+    await rejectsWith(validateAccessToken(await env.resign(userToken, { azp: undefined }), options), 'TOKEN_CLAIM_MISSING');
+    const v1NoAppid = await env.resign(userToken, { iss: env.v1Issuer, ver: '1.0', azp: undefined });
+    await rejectsWith(validateAccessToken(v1NoAppid, options), 'TOKEN_CLAIM_MISSING');
+    await rejectsWith(validateAccessToken(await env.resign(userToken, { ver: '3.0' }), options), 'TOKEN_MALFORMED');
+  });
+
+  it('rejects tampered, re-signed, expired and not-yet-valid tokens', async () => {
+    const [header, payload] = userToken.split('.');
+    const stranger = await env.strangerKey();
+    await rejectsWith(validateAccessToken(`${header}.${payload}.${appToken.split('.')[2]}`, options), 'TOKEN_SIGNATURE_INVALID');
+    await rejectsWith(validateAccessToken(await env.resign(userToken, {}, {}, stranger), options), 'TOKEN_SIGNATURE_INVALID');
+    await rejectsWith(validateAccessToken(await env.resign(userToken, {}, { kid: 'unknown-kid' }, stranger), options), 'TOKEN_KEY_NOT_FOUND');
+    const now = Math.floor(Date.now() / 1000);
+    await rejectsWith(validateAccessToken(await env.resign(userToken, { iat: now - 7200, nbf: now - 7200, exp: now - 3600 }), options), 'TOKEN_EXPIRED');
+    await rejectsWith(validateAccessToken(await env.resign(userToken, { nbf: now + 3600 }), options), 'TOKEN_NOT_YET_VALID');
   });
 
   it('rejects malformed and oversized tokens with stable codes', async () => {
@@ -106,8 +127,7 @@ describe('validateAccessToken', () => {
   });
 
   it('throws TypeError for missing audiences or issuers', async () => {
-    const token = await idp.sign(idp.accessTokenV2Claims());
-    await assert.rejects(validateAccessToken(token, { ...options, audiences: [] }), { name: 'TypeError', message: /"audiences"/ });
-    await assert.rejects(validateAccessToken(token, { audiences: [API_CLIENT_ID] }), { name: 'TypeError', message: /"keySet"/ });
+    await assert.rejects(validateAccessToken(userToken, { ...options, audiences: [] }), { name: 'TypeError', message: /"audiences"/ });
+    await assert.rejects(validateAccessToken(userToken, { audiences: [env.apiClientId] }), { name: 'TypeError', message: /"keySet"/ });
   });
 });
