@@ -19,7 +19,9 @@ function usableSession(deps: FlowDeps, request: AuthorizeRequest, active: Active
   if (!active) return undefined;
   const { session, user } = active;
   if (request.loginHint !== undefined && request.loginHint.toLowerCase() !== user.userPrincipalName.toLowerCase()) return undefined;
-  if (request.maxAge !== undefined && Math.floor(deps.clock() / 1000) - session.authTime > request.maxAge) return undefined;
+  // auth_time is in whole seconds (rounded down), so the elapsed time is never underestimated;
+  // max_age=0 always asks for the password again.
+  if (request.maxAge !== undefined && (request.maxAge === 0 || deps.clock() - session.authTime * 1000 > request.maxAge * 1000)) return undefined;
   return active;
 }
 
@@ -43,7 +45,7 @@ async function interact(c: Context, deps: FlowDeps, request: AuthorizeRequest): 
 }
 
 /**
- * `GET|POST /{tenant}/oauth2/v2.0/authorize` (code flow + PKCE S256). Errors before the redirect
+ * `GET|POST /{tenant}/oauth2/v2.0/authorize` (code flow with PKCE S256, implicit id_token, hybrid code id_token). Errors before the redirect
  * URI is proven registered are shown on a page; later ones go back to the app, as Entra does.
  */
 export function authorizeEndpoint(app: Hono, deps: FlowDeps): void {
@@ -57,7 +59,7 @@ export function authorizeEndpoint(app: Hono, deps: FlowDeps): void {
       if (error instanceof AadError) return sendErrorPage(c, deps, error);
       throw error;
     }
-    return redirectingErrors(c, deps, client.target, () => interact(c, deps, validateAuthorizeRequest(deps.directory, client, params)));
+    return redirectingErrors(c, deps, client.target, () => interact(c, deps, validateAuthorizeRequest(deps.directory, client, params, deps.switches)));
   };
   app.get('/:tenant/oauth2/v2.0/authorize', handle);
   app.post('/:tenant/oauth2/v2.0/authorize', handle);

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { EmulatorDeps } from '../deps.ts';
 import { resolveAuthority, v2Issuer } from '../protocol/tenant.ts';
+import { allowAnyOrigin } from './cors.ts';
 
 /** `/{tenant}/v2.0/.well-known/openid-configuration`, with Entra's field set (no grant_types_supported). */
 export function discoveryEndpoint(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'publicUrl'>): void {
@@ -9,6 +10,7 @@ export function discoveryEndpoint(app: Hono, deps: Pick<EmulatorDeps, 'directory
     const base = `${deps.publicUrl}/${authority.segment}`;
     const tenantId = authority.kind === 'tenant' ? authority.tenant.id : '{tenantid}';
     c.header('Cache-Control', 'max-age=86400, private');
+    allowAnyOrigin(c);
     return c.json({
       token_endpoint: `${base}/oauth2/v2.0/token`,
       token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
@@ -16,7 +18,8 @@ export function discoveryEndpoint(app: Hono, deps: Pick<EmulatorDeps, 'directory
       response_modes_supported: ['query', 'fragment', 'form_post'],
       subject_types_supported: ['pairwise'],
       id_token_signing_alg_values_supported: ['RS256'],
-      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      // Only what /authorize serves (Entra also lists 'id_token token'; the emulator has no implicit access tokens).
+      response_types_supported: ['code', 'id_token', 'code id_token'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
       issuer: v2Issuer(deps.publicUrl, tenantId),
       request_uri_parameter_supported: false,

@@ -6,6 +6,7 @@ import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
 import { createRefreshTokens, type RefreshTokenRecord } from './refresh-token-store.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
+import { checkRedemptionOrigin } from './cross-origin.ts';
 
 /**
  * refresh_token: every redemption rotates (a new refresh token comes back); reuse handling follows
@@ -26,6 +27,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
     if (context.authority.kind === 'tenant' && context.authority.tenant.id !== r.tenantId) {
       throw new AadError(70000, 'The provided grant is invalid: the refresh token was issued for a different tenant.');
     }
+    checkRedemptionOrigin(r.spa, context.origin);
     if (r.confidential) requireClientCredential(client);
     const clientSpId = clientServicePrincipalId(context, client, r.tenantId);
     const user = activeUser(deps.directory, r.tenantId, r.userId);

@@ -77,6 +77,7 @@ export async function delegatedTokenResponse(deps: TokenDeps, issue: DelegatedIs
       tenantId,
       user,
       client: client.app,
+      profile: request.oidc.has('profile'),
       email: request.oidc.has('email'),
       ...(issue.nonce ? { nonce: issue.nonce } : {}),
       ...(issue.sid ? { sid: issue.sid } : {}),
