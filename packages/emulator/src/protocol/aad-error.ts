@@ -38,7 +38,7 @@ export const AADSTS = {
   50079: 'interaction_required',
   500113: 'invalid_request', // no reply address registered
   7000112: 'unauthorized_client', // application disabled
-  700054: 'invalid_request', // response_type not enabled
+  700054: 'unsupported_response_type', // id_token/token from /authorize not enabled on the registration
   9001: 'temporarily_unavailable', // injected fault
   50049: 'invalid_instance',
   9002325: 'invalid_request', // PKCE required

@@ -33,7 +33,11 @@ export function redirectUriMatches(registered: string, requested: string): boole
   return registered === requested || loopbackMatch(registered, requested);
 }
 
-/** The platform under which the app registered this redirect URI, if any (exact match first). */
+/**
+ * The platform under which the app registered this redirect URI, if any. Exact matches first; the
+ * any-port loopback rule applies to public-client (native) redirect URIs, whose apps listen on an
+ * ephemeral port (MSAL's interactive flows).
+ */
 export function redirectPlatform(app: Application, requested: string): RedirectPlatform | undefined {
   const platforms: Array<[RedirectPlatform, string[]]> = [
     ['web', app.web.redirectUris],
@@ -41,6 +45,5 @@ export function redirectPlatform(app: Application, requested: string): RedirectP
     ['publicClient', app.publicClient.redirectUris],
   ];
   for (const [platform, uris] of platforms) if (uris.includes(requested)) return platform;
-  for (const [platform, uris] of platforms) if (uris.some((uri) => loopbackMatch(uri, requested))) return platform;
-  return undefined;
+  return app.publicClient.redirectUris.some((uri) => loopbackMatch(uri, requested)) ? 'publicClient' : undefined;
 }
