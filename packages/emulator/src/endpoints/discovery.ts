@@ -18,8 +18,7 @@ export function discoveryEndpoint(app: Hono, deps: Pick<EmulatorDeps, 'directory
       response_modes_supported: ['query', 'fragment', 'form_post'],
       subject_types_supported: ['pairwise'],
       id_token_signing_alg_values_supported: ['RS256'],
-      // Only what /authorize serves (Entra also lists 'id_token token'; the emulator has no implicit access tokens).
-      response_types_supported: ['code', 'id_token', 'code id_token'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
       issuer: v2Issuer(deps.publicUrl, tenantId),
       request_uri_parameter_supported: false,

@@ -25,10 +25,11 @@ export interface RequestAuthority {
   tenantId: string | null;
 }
 
-/** What /authorize returns: a code, an ID token (implicit), or both (hybrid). */
+/** What /authorize returns: a code, an ID token and/or an access token (implicit), or a mix (hybrid). */
 export interface ResponseTypes {
   code: boolean;
   idToken: boolean;
+  token: boolean;
 }
 
 /** A validated authorization request, kept in the login transaction while the user interacts. */
@@ -110,24 +111,21 @@ function returnsTokens(params: URLSearchParams): boolean {
 }
 
 /**
- * response_type as a set (order does not matter): code, id_token, code id_token. The front-channel
- * ID token needs web.implicitGrantSettings.enableIdTokenIssuance, a token enableAccessTokenIssuance
- * (AADSTS700054 otherwise, as Entra answers).
+ * response_type as a set of code, id_token and token (order does not matter). A front-channel ID
+ * token needs web.implicitGrantSettings.enableIdTokenIssuance, an access token
+ * enableAccessTokenIssuance (AADSTS700054 otherwise, as Entra answers).
  */
 function parseResponseTypes(app: Application, responseType: string): ResponseTypes {
   const values = responseType.split(' ').filter((v) => v !== '');
   const set = new Set(values);
   const known = ['code', 'id_token', 'token'];
   if (set.size !== values.length || values.some((v) => !known.includes(v))) {
-    throw new AadError(70005, `response_type '${responseType.slice(0, 64)}' is not supported. Use code, id_token or code id_token.`);
+    throw new AadError(70005, `response_type '${responseType.slice(0, 64)}' is not supported. Use code, id_token, token or a combination of them.`);
   }
   const implicit = app.web.implicitGrantSettings;
   if (set.has('id_token') && implicit?.enableIdTokenIssuance !== true) throw new AadError(700054, "response_type 'id_token' is not enabled for the application.");
-  if (set.has('token')) {
-    if (implicit?.enableAccessTokenIssuance !== true) throw new AadError(700054, "response_type 'token' is not enabled for the application.");
-    throw new AadError(70005, `response_type '${responseType.slice(0, 64)}' is not supported by this emulator. Use code, id_token or code id_token.`);
-  }
-  return { code: set.has('code'), idToken: set.has('id_token') };
+  if (set.has('token') && implicit?.enableAccessTokenIssuance !== true) throw new AadError(700054, "response_type 'token' is not enabled for the application.");
+  return { code: set.has('code'), idToken: set.has('id_token'), token: set.has('token') };
 }
 
 /** The state to echo on errors; an unusable one (repeated, oversized) is not echoed. */
@@ -148,7 +146,7 @@ export function validateAuthorizeRequest(directory: Directory, client: ResolvedC
   singleParam(params, 'state');
   const responseType = requiredParam(params, 'response_type', 64);
   const responseTypes = parseResponseTypes(app, responseType);
-  if (responseTypes.idToken && mode === 'query') throw new AadError(9002313, "Invalid request. response_mode 'query' cannot carry an ID token; use fragment or form_post.");
+  if ((responseTypes.idToken || responseTypes.token) && mode === 'query') throw new AadError(9002313, "Invalid request. response_mode 'query' cannot carry tokens; use fragment or form_post.");
   if (authority.kind !== 'tenant' && app.signInAudience === 'AzureADMyOrg') {
     throw new AadError(
       50194,

@@ -21,6 +21,8 @@ export interface IdTokenInput {
   email: boolean;
   /** Hybrid flow: hash of the code returned with this ID token. */
   cHash?: string;
+  /** Implicit flow: hash of the access token returned with this ID token. */
+  atHash?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; p
     nbf: now,
     exp: now + ID_TOKEN_LIFETIME_S,
     aio: opaqueClaim(48),
+    ...(input.atHash ? { at_hash: input.atHash } : {}),
     ...(input.cHash ? { c_hash: input.cHash } : {}),
     ...(input.email && user.mail ? { email: user.mail } : {}),
     ...groupClaims(deps.directory, deps.publicUrl, client.groupMembershipClaims, user.id),

@@ -64,6 +64,9 @@ describe('max_age', () => {
     const again = await jar.fetch(authorizeUrl(emulator, { max_age: '0' }));
     assert.equal(again.status, 200);
     assert.match(await again.text(), /name="password"/);
+    const picker = await jar.fetch(authorizeUrl(emulator, { max_age: '0', prompt: 'select_account' }));
+    assert.equal(picker.status, 200);
+    assert.match(await picker.text(), /name="password"/, 'the account picker would skip the password: max_age=0 shows the form');
     const sso = await jar.fetch(authorizeUrl(emulator, { max_age: '3600' }));
     assert.equal(sso.status, 302);
     assert.ok(locationParams(sso).get('code'));
@@ -208,12 +211,29 @@ describe('implicit and hybrid flows', () => {
     assert.ok(query.get('error_description')?.startsWith('AADSTS9002313: '));
   });
 
-  it('id_token token needs enableAccessTokenIssuance (AADSTS700054); discovery advertises only what is served', async () => {
+  it('id_token token needs enableAccessTokenIssuance (AADSTS700054); with it, an access token and at_hash', async () => {
     const params = fragmentParams(await fetch(urlFor(emulator, app, redirectUri, { response_type: 'id_token token' }), { redirect: 'manual' }), redirectUri);
     assert.equal(params.get('error'), 'unsupported_response_type');
     assert.ok(params.get('error_description')?.startsWith("AADSTS700054: response_type 'token' is not enabled for the application. Trace ID: "));
+
+    const tokenUri = 'https://implicit-token.example/callback';
+    const { app: both } = registerApp(emulator, { web: { redirectUris: [tokenUri], logoutUrl: null, implicitGrantSettings: { enableIdTokenIssuance: true, enableAccessTokenIssuance: true } } });
+    const jar = createCookieJar();
+    const response = await signIn(jar, emulator, 'adele', urlFor(emulator, both, tokenUri, { response_type: 'id_token token', scope: 'openid profile User.Read', code_challenge: undefined }));
+    const fields = fragmentParams(response, tokenUri);
+    assert.deepEqual([...fields.keys()], ['access_token', 'token_type', 'expires_in', 'scope', 'id_token', 'state', 'session_state']);
+    assert.equal(fields.get('token_type'), 'Bearer');
+    assert.equal(fields.get('expires_in'), '3600');
+    assert.equal(fields.get('scope'), 'openid profile User.Read');
+    const accessToken = fields.get('access_token') ?? '';
+    const claims = await verifyIdToken(emulator, fields.get('id_token') ?? '', both.appId);
+    assert.equal(claims['at_hash'], leftHalfHash(accessToken));
+    const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+    assert.equal(payload['appid'], both.appId);
+    assert.equal(payload['appidacr'], '0');
+    assert.equal(payload['scp'], 'User.Read openid profile');
     const discovery = (await (await fetch(`${emulator.url}/${emulator.tenantId}/v2.0/.well-known/openid-configuration`)).json()) as { response_types_supported: string[] };
-    assert.deepEqual(discovery.response_types_supported, ['code', 'id_token', 'code id_token']);
+    assert.deepEqual(discovery.response_types_supported, ['code', 'id_token', 'code id_token', 'id_token token']);
   });
 });
 
