@@ -9,6 +9,7 @@ import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response
 import { createRefreshTokens } from './refresh-token-store.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 import { checkRedemptionOrigin } from './cross-origin.ts';
+import { credentialStamp } from './credential-stamp.ts';
 import { redirectPlatform } from '../protocol/redirect-uris.ts';
 
 /** How long a redeemed code is remembered, so a replay answers 54005 (and revokes) instead of "unknown". */
@@ -106,6 +107,7 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
       amr: record.amr,
       confidential: client.method !== 'none',
       spa,
+      credentialStamp: credentialStamp(deps.directory, user.id),
     }, familyId);
     refreshToken = family.token;
   }

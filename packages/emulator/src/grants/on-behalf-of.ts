@@ -7,6 +7,7 @@ import { createRefreshTokens } from './refresh-token-store.ts';
 import { verifyUserAssertion } from './user-assertion.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 import { checkRedemptionOrigin } from './cross-origin.ts';
+import { credentialStamp } from './credential-stamp.ts';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -41,6 +42,7 @@ export async function onBehalfOfGrant(context: GrantContext): Promise<TokenRespo
       amr: subject.amr,
       confidential: true,
       spa: false,
+      credentialStamp: credentialStamp(deps.directory, user.id),
     }));
   }
   return delegatedTokenResponse(deps, {

@@ -12,9 +12,9 @@ export const badRefreshToken = (): AadError =>
 const revokedGrant = (): AadError =>
   new AadError(70008, 'The provided authorization code or refresh token has expired or was revoked. Send a new interactive authorization request for this user and resource.');
 
-/** The family was revoked: the grant needs a fresh sign-in. */
-const revokedFamily = (): AadError =>
-  new AadError(50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password, or the grant was revoked after a reused refresh token.');
+/** The family was revoked (reuse detected, or the user's password changed): the grant needs a fresh sign-in. */
+export const revokedFamily = (issuedAt: number): AadError =>
+  new AadError(50173, `The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '${new Date(issuedAt).toISOString()}'.`);
 
 /**
  * What happens when an already-redeemed refresh token comes back:
@@ -39,6 +39,8 @@ export interface RefreshTokenRecord {
   confidential: boolean;
   /** Issued to a single-page app: the family ends 24 hours after sign-in. */
   spa: boolean;
+  /** The user's credential stamp at sign-in; another one later means the password changed (50173). */
+  credentialStamp?: string;
   familyStartedAt: number;
   issuedAt: number;
   expiresAt: number;
@@ -100,7 +102,7 @@ export function createRefreshTokens(state: KeyValueStore, clock: () => number, r
       const record = parseRecord(raw);
       if (!record) throw badRefreshToken();
       check(record);
-      if ((await state.get(revokedKey(record.familyId))) !== undefined) throw revokedFamily();
+      if ((await state.get(revokedKey(record.familyId))) !== undefined) throw revokedFamily(record.familyStartedAt);
       const now = clock();
       if (record.expiresAt <= now) {
         if (record.spa) {

@@ -4,7 +4,8 @@ import { parseScopes, type ScopeRequest } from '../protocol/scopes.ts';
 import { authenticateClient, clientServicePrincipalId, requireClientCredential } from '../client-auth/authenticate-client.ts';
 import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
-import { createRefreshTokens, type RefreshTokenRecord } from './refresh-token-store.ts';
+import { createRefreshTokens, revokedFamily, type RefreshTokenRecord } from './refresh-token-store.ts';
+import { credentialStamp } from './credential-stamp.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 import { checkRedemptionOrigin } from './cross-origin.ts';
 
@@ -31,6 +32,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
     if (r.confidential) requireClientCredential(client);
     const clientSpId = clientServicePrincipalId(context, client, r.tenantId);
     const user = activeUser(deps.directory, r.tenantId, r.userId);
+    if (r.credentialStamp !== undefined && r.credentialStamp !== credentialStamp(deps.directory, user.id)) throw revokedFamily(r.familyStartedAt);
     const request = parseScopes(deps.directory, r.tenantId, form.get('scope') ?? r.scope);
     requireConsent(deps.directory, r.tenantId, client.app, user.id, request);
     checked = { clientSpId, user, request };

@@ -90,6 +90,7 @@ describe('CORS', () => {
     assert.equal(reply.status, 400);
     assert.equal(reply.body['error'], 'invalid_request');
     assert.deepEqual(reply.body['error_codes'], [9002326]);
+    assert.equal(reply.headers.get('access-control-allow-origin'), SPA_ORIGIN, 'a SPA origin can read the error body');
     assert.ok((reply.body['error_description'] as string).startsWith(`AADSTS9002326: Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '${SPA_ORIGIN}'. Trace ID: `));
     const web = t.emulator.devJson.apps.web;
     const clientCredentials = await t.post({ grant_type: 'client_credentials', client_id: web.clientId, client_secret: web.clientSecret, scope: `api://${t.emulator.devJson.apps.api.clientId}/.default` }, { origin: 'http://elsewhere.example' });

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createMemoryStore, type KeyValueStore } from 'entrakit/store';
 import { createRefreshTokens } from '../../src/grants/refresh-token-store.ts';
 import { resolveSwitches } from '../../src/protocol/switches.ts';
-import { ADELE_ID, TENANT_ID, decodeSegment, errorCode, issueCode, manualClock, registerTestApp, startTestEmulator, webCodeForm, type TestEmulator } from './helpers.ts';
+import { ADELE_ID, ALEX_ID, TENANT_ID, decodeSegment, errorCode, issueCode, manualClock, registerTestApp, startTestEmulator, webCodeForm, type TestEmulator } from './helpers.ts';
 
 const clock = manualClock();
 let t: TestEmulator;
@@ -52,6 +52,21 @@ describe('refresh_token grant', () => {
     assert.equal(b.status, 200);
     assert.notEqual(a.body['refresh_token'], b.body['refresh_token']);
     assert.equal((await t.post(refreshForm(a.body['refresh_token'] as string))).status, 200);
+  });
+
+  test("a changed password ends the user's refresh tokens: AADSTS50173", async () => {
+    const { code, verifier } = await issueCode(t.emulator, { userId: ALEX_ID });
+    const token = (await t.post(webCodeForm(t.emulator, code, verifier))).body['refresh_token'] as string;
+    const before = await t.post(refreshForm(token));
+    assert.equal(before.status, 200);
+    await t.emulator.deps.directory.credentials.setPassword(ALEX_ID, 'a new password 123!');
+    for (const presented of [token, before.body['refresh_token'] as string]) {
+      const reply = await t.post(refreshForm(presented));
+      assert.equal(reply.status, 400);
+      assert.equal(reply.body['error'], 'invalid_grant');
+      assert.deepEqual(reply.body['error_codes'], [50173]);
+      assert.ok((reply.body['error_description'] as string).startsWith('AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '));
+    }
   });
 
   test('redeems for another resource the user consented to; 65001 for one not consented', async () => {
