@@ -68,7 +68,13 @@ async function secureFolder(path: string): Promise<void> {
     warnedFolders.add(path);
     process.stderr.write(`entrakit emulator: data folder ${path} was accessible to group or others (mode ${mode.toString(8)}); it holds secrets, so it is now 0700\n`);
   }
-  if (mode !== 0o700) await chmod(path, 0o700);
+  if (mode !== 0o700) {
+    try {
+      await chmod(path, 0o700);
+    } catch (error) {
+      throw new Error(`the data folder ${path} cannot be made owner-only (0700): ${(error as NodeJS.ErrnoException).code ?? 'error'}; use a folder you own`, { cause: error });
+    }
+  }
 }
 
 /** Creates (or tightens) a file 0600 before SQLite opens it; its -wal and -shm files copy the mode. */
