@@ -2,6 +2,24 @@ import type { KeyValueStore } from 'entrakit/store';
 import type { Directory } from './directory/directory.ts';
 import type { FaultInjector } from './faults.ts';
 import type { KeyRing } from './keys/signing-keys.ts';
+import type { EmulatorSwitches } from './protocol/switches.ts';
+
+/**
+ * A protocol decision worth showing next to a request: a weak practice the emulator accepted
+ * because Entra does (e.g. a confidential client that skipped PKCE). Never carries a secret.
+ */
+export interface ProtocolNote {
+  kind: 'weak-practice';
+  /** Stable identifier, e.g. 'pkce-skipped'. */
+  code: string;
+  clientId: string;
+  message: string;
+}
+
+/** Where protocol notes go (the request log); absent means nowhere. */
+export interface DecisionLog {
+  note(note: ProtocolNote): void;
+}
 
 /** What the emulator's endpoints may use; each endpoint declares the subset it needs with Pick. */
 export interface EmulatorDeps {
@@ -17,4 +35,7 @@ export interface EmulatorDeps {
   faults: FaultInjector;
   /** Required in the `x-entrakit-admin` header of admin endpoints. */
   adminKey: string;
+  /** Behaviour switches, validated at start. */
+  switches: EmulatorSwitches;
+  log?: DecisionLog;
 }

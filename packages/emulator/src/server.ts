@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,14 +10,15 @@ import { updateDevJson, type DevJson } from './dev-json.ts';
 import { trustCaCertificate } from 'entrakit';
 import { createSqliteStore } from 'entrakit/store';
 import { createEmulatorApp } from './app.ts';
-import type { EmulatorDeps } from './deps.ts';
+import type { DecisionLog, EmulatorDeps } from './deps.ts';
 import { createDirectory } from './directory/directory.ts';
 import { createFaultInjector } from './faults.ts';
 import { createKeyRing } from './keys/signing-keys.ts';
 import { API_APP_ID, DEMO_TENANT, demoSecret, demoUsers, seedDemoTenant, WEB_APP_ID, WEB_REDIRECT_URI } from './seed/demo-tenant.ts';
+import { resolveSwitches, type EmulatorSwitches } from './protocol/switches.ts';
 import { ensureLocalTls } from './tls/local-ca.ts';
 
-export interface EmulatorOptions {
+export interface EmulatorOptions extends Partial<EmulatorSwitches> {
   /** Keeps the CA, directory, keys and dev.json. Default: a new temporary folder, deleted by close(). */
   dataDir?: string;
   /** Make this process trust the emulator's CA, so fetch and MSAL in the same process reach it. */
@@ -28,6 +29,8 @@ export interface EmulatorOptions {
   clock?: () => number;
   /** Write DATA/dev.json (default true). */
   writeDevJson?: boolean;
+  /** Receives protocol notes (weak practices the emulator accepted, as Entra does). */
+  log?: DecisionLog;
 }
 
 export interface RunningEmulator {
@@ -42,21 +45,59 @@ export interface RunningEmulator {
 
 /** A secret kept in a 0600 file under DATA, created once, so cookies survive restarts. */
 async function persistentSecret(path: string, bytes: number): Promise<Buffer> {
-  if (existsSync(path)) return Buffer.from((await readFile(path, 'utf8')).trim(), 'base64url');
+  if (existsSync(path)) {
+    await chmod(path, 0o600);
+    return Buffer.from((await readFile(path, 'utf8')).trim(), 'base64url');
+  }
   const value = randomBytes(bytes);
   await writeFile(path, value.toString('base64url'), { mode: 0o600 });
+  await chmod(path, 0o600);
   return value;
 }
 
+const warnedFolders = new Set<string>();
+
+/**
+ * DATA holds the CA key, signing keys, client secrets and cookie keys: owner-only (0700) whoever
+ * made it and whatever the umask; a folder that was open to group or others is reported once.
+ */
+async function secureFolder(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  const mode = (await stat(path)).mode & 0o777;
+  if (mode & 0o077 && !warnedFolders.has(path)) {
+    warnedFolders.add(path);
+    process.stderr.write(`entrakit emulator: data folder ${path} was accessible to group or others (mode ${mode.toString(8)}); it holds secrets, so it is now 0700\n`);
+  }
+  if (mode !== 0o700) {
+    try {
+      await chmod(path, 0o700);
+    } catch (error) {
+      throw new Error(`the data folder ${path} cannot be made owner-only (0700): ${(error as NodeJS.ErrnoException).code ?? 'error'}; use a folder you own`, { cause: error });
+    }
+  }
+}
+
+/** Creates (or tightens) a file 0600 before SQLite opens it; its -wal and -shm files copy the mode. */
+async function ownerOnlyFile(path: string): Promise<void> {
+  closeSync(openSync(path, 'a', 0o600));
+  await chmod(path, 0o600);
+  for (const companion of [`${path}-wal`, `${path}-shm`]) if (existsSync(companion)) await chmod(companion, 0o600);
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  // Bad settings stop the emulator before it touches the data folder or a port.
+  const switches = resolveSwitches(options);
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? await mkdtemp(join(tmpdir(), 'entrakit-emulator-')) : resolve(options.dataDir!);
+  await secureFolder(dataDir);
   const clock = options.clock ?? Date.now;
   const tls = await ensureLocalTls(dataDir, new Date(clock()));
+  await ownerOnlyFile(join(dataDir, 'directory.db'));
   const directory = createDirectory({ path: join(dataDir, 'directory.db'), clock });
   await seedDemoTenant(directory, clock());
-  const keys = createKeyRing(directory.db, { clock });
+  const keys = createKeyRing(directory.db, { clock, leadTimeMs: switches.keyLeadTimeSec * 1000 });
   await keys.ensure();
+  await ownerOnlyFile(join(dataDir, 'emulator-state.db'));
   const state = createSqliteStore({ path: join(dataDir, 'emulator-state.db'), clock });
   const cookieSecret = await persistentSecret(join(dataDir, 'tls', 'cookie-secret'), 32);
   const adminKey = (await persistentSecret(join(dataDir, 'tls', 'admin-key'), 24)).toString('base64url');
@@ -85,7 +126,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
   const port = (server.address() as AddressInfo).port;
   const url = `https://localhost:${port}`;
-  const deps: EmulatorDeps = { directory, keys, state, clock, publicUrl: url, cookieSecret, faults: createFaultInjector(), adminKey };
+  const deps: EmulatorDeps = {
+    directory,
+    keys,
+    state,
+    clock,
+    publicUrl: url,
+    cookieSecret,
+    faults: createFaultInjector(),
+    adminKey,
+    switches,
+    ...(options.log ? { log: options.log } : {}),
+  };
   try {
     handler.app = createEmulatorApp(deps);
   } catch (error) {
@@ -108,6 +160,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     users: demoUsers(directory),
   };
   const written = options.writeDevJson === false ? devJson : await updateDevJson(dataDir, devJson);
+  if (options.writeDevJson !== false) await chmod(join(dataDir, 'dev.json'), 0o600);
   if (options.trustCa) trustCaCertificate(tls.caPem);
 
   return {

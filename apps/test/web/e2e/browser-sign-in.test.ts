@@ -144,6 +144,8 @@ describe('web app in Chromium against the emulator', { skip, timeout: 120_000 },
     await page.waitForURL(`${stack.webUrl}/`);
     const frontchannel = page.waitForResponse((response) => response.url().startsWith(`${stack.webUrl}/auth/frontchannel-logout?`));
     await page.goto(`${stack.emulator.url}/${stack.emulator.devJson.tenantId}/oauth2/v2.0/logout`);
+    // Without an id_token_hint the emulator asks which account to sign out of, as Entra does.
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     const response = await frontchannel;
     assert.equal(response.status(), 200);
     assert.match(response.headers()['content-security-policy'] ?? '', new RegExp(`frame-ancestors ${stack.emulator.url}`));

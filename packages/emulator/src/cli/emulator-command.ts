@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { createDirectory } from '../directory/directory.ts';
 import { createKeyRing } from '../keys/signing-keys.ts';
+import { resolveSwitches } from '../protocol/switches.ts';
 import { startEmulator } from '../server.ts';
 import { parseCommandArgs, parsePort, untilSignal, UsageError } from './args.ts';
 
@@ -12,8 +13,9 @@ export const EMULATOR_HELP = `Usage: entrakit-emulator [--port 8443] [--host 127
 Runs the local Entra ID emulator over HTTPS with a local CA (DATA/ca.pem), a persistent directory
 and signing keys, and a seeded demo tenant. Writes DATA/dev.json on start. Stops on Ctrl-C.
 
-  rotate-keys   make a new signing key active; the old one stays in the JWKS until the tokens it
-                signed have expired (a running emulator picks the change up by itself)`;
+  rotate-keys   publish a new signing key at once; it signs after ENTRAKIT_EMULATOR_KEY_LEAD_SEC
+                (default 5 s), and the old one stays in the JWKS until the tokens it signed
+                have expired (a running emulator picks the change up by itself)`;
 
 export async function emulatorCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommandArgs(
@@ -25,11 +27,11 @@ export async function emulatorCommand(argv: string[]): Promise<void> {
   const dataDir = resolve(values.data ?? '.entrakit');
   if (positionals[0] === 'rotate-keys') {
     const directory = createDirectory({ path: join(dataDir, 'directory.db') });
-    const keys = createKeyRing(directory.db);
+    const keys = createKeyRing(directory.db, { leadTimeMs: resolveSwitches().keyLeadTimeSec * 1000 });
     await keys.ensure();
-    const kid = await keys.rotate();
+    const { kid, activatesAt } = await keys.rotate();
     directory.close();
-    return void console.log(`New signing key ${kid} is active; previous keys stay published until their tokens expire.`);
+    return void console.log(`New signing key ${kid} is published and signs from ${new Date(activatesAt).toISOString()}; previous keys stay published until their tokens expire.`);
   }
   if (positionals.length > 0) throw new UsageError(`unknown emulator subcommand "${positionals[0]}" (expected rotate-keys)`);
   const emulator = await startEmulator({ dataDir, port: parsePort(values.port, 8443), host: values.host ?? '127.0.0.1' });

@@ -1,6 +1,7 @@
 import type { Application } from '../directory/types.ts';
 import type { GrantContext } from '../grants/grant-context.ts';
 import { AadError } from '../protocol/aad-error.ts';
+import { redirectPlatform } from '../protocol/redirect-uris.ts';
 import { JWT_BEARER_ASSERTION_TYPE, verifyClientAssertion } from './client-assertion.ts';
 
 export type ClientAuthMethod = 'none' | 'secret' | 'certificate';
@@ -110,7 +111,8 @@ export function clientAcr(client: AuthenticatedClient): '0' | '1' | '2' {
 /** Public client flows: the app allows them, or the code was issued to a native or SPA redirect URI. */
 export function isPublicClientRedirect(app: Application, redirectUri: string | undefined): boolean {
   if (app.isFallbackPublicClient) return true;
-  return redirectUri !== undefined && (app.publicClient.redirectUris.includes(redirectUri) || app.spa.redirectUris.includes(redirectUri));
+  const platform = redirectUri === undefined ? undefined : redirectPlatform(app, redirectUri);
+  return platform === 'publicClient' || platform === 'spa';
 }
 
 /**

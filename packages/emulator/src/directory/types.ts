@@ -76,7 +76,12 @@ export interface Application {
   identifierUris: string[];
   api: { requestedAccessTokenVersion: 1 | 2 | null; oauth2PermissionScopes: PermissionScope[]; knownClientApplications?: string[] };
   appRoles: AppRole[];
-  web: { redirectUris: string[]; logoutUrl: string | null };
+  web: {
+    redirectUris: string[];
+    logoutUrl: string | null;
+    /** Implicit and hybrid flows: ID tokens and access tokens from /authorize (both off by default). */
+    implicitGrantSettings?: { enableIdTokenIssuance: boolean; enableAccessTokenIssuance: boolean };
+  };
   spa: { redirectUris: string[] };
   publicClient: { redirectUris: string[] };
   isFallbackPublicClient: boolean;

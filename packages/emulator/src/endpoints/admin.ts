@@ -12,7 +12,11 @@ export function adminEndpoints(app: Hono, deps: Pick<EmulatorDeps, 'keys' | 'fau
     await next();
   };
   app.use('/_admin/*', requireAdmin);
-  app.post('/_admin/rotate-keys', async (c) => c.json({ kid: await deps.keys.rotate() }));
+  // The new key is published at once and signs after the lead time (ENTRAKIT_EMULATOR_KEY_LEAD_SEC).
+  app.post('/_admin/rotate-keys', async (c) => {
+    const rotation = await deps.keys.rotate();
+    return c.json({ kid: rotation.kid, activatesAt: new Date(rotation.activatesAt).toISOString(), signingKid: rotation.signingKid });
+  });
   app.get('/_admin/faults', (c) => c.json({ faults: deps.faults.list() }));
   app.post('/_admin/faults', async (c) => {
     let rule;

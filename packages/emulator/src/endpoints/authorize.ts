@@ -14,13 +14,19 @@ function sessionForTenant(request: AuthorizeRequest, active: ActiveSession | und
   return active && (request.authority.tenantId === null || active.session.tenantId === request.authority.tenantId) ? active : undefined;
 }
 
+/**
+ * max_age is over: the password was entered longer ago than allowed. auth_time is in whole seconds
+ * (rounded down), so the elapsed time is never underestimated; max_age=0 always asks again.
+ */
+function tooOld(deps: FlowDeps, request: AuthorizeRequest, active: ActiveSession): boolean {
+  return request.maxAge !== undefined && (request.maxAge === 0 || deps.clock() - active.session.authTime * 1000 > request.maxAge * 1000);
+}
+
 /** The SSO session, when it may answer this request without asking for a password. */
 function usableSession(deps: FlowDeps, request: AuthorizeRequest, active: ActiveSession | undefined): ActiveSession | undefined {
   if (!active) return undefined;
-  const { session, user } = active;
-  if (request.loginHint !== undefined && request.loginHint.toLowerCase() !== user.userPrincipalName.toLowerCase()) return undefined;
-  if (request.maxAge !== undefined && Math.floor(deps.clock() / 1000) - session.authTime > request.maxAge) return undefined;
-  return active;
+  if (request.loginHint !== undefined && request.loginHint.toLowerCase() !== active.user.userPrincipalName.toLowerCase()) return undefined;
+  return tooOld(deps, request, active) ? undefined : active;
 }
 
 async function interact(c: Context, deps: FlowDeps, request: AuthorizeRequest): Promise<Response> {
@@ -31,7 +37,8 @@ async function interact(c: Context, deps: FlowDeps, request: AuthorizeRequest): 
     return completeSignIn(c, deps, request, sso, undefined, { consented: false });
   }
   const browserId = ensureBrowserId(c);
-  if (request.prompt === 'select_account' && active) {
+  // The picker continues with the session as it is: not when max_age asks for the password again.
+  if (request.prompt === 'select_account' && active && !tooOld(deps, request, active)) {
     const tx = await createTransaction(deps, request, browserId, 'pick', active.session.sid);
     return showAccountPicker(c, deps, tx, browserId, active.user);
   }
@@ -43,7 +50,7 @@ async function interact(c: Context, deps: FlowDeps, request: AuthorizeRequest): 
 }
 
 /**
- * `GET|POST /{tenant}/oauth2/v2.0/authorize` (code flow + PKCE S256). Errors before the redirect
+ * `GET|POST /{tenant}/oauth2/v2.0/authorize` (code flow with PKCE S256; implicit id_token / token and hybrid responses when the registration enables them). Errors before the redirect
  * URI is proven registered are shown on a page; later ones go back to the app, as Entra does.
  */
 export function authorizeEndpoint(app: Hono, deps: FlowDeps): void {
@@ -57,7 +64,7 @@ export function authorizeEndpoint(app: Hono, deps: FlowDeps): void {
       if (error instanceof AadError) return sendErrorPage(c, deps, error);
       throw error;
     }
-    return redirectingErrors(c, deps, client.target, () => interact(c, deps, validateAuthorizeRequest(deps.directory, client, params)));
+    return redirectingErrors(c, deps, client.target, () => interact(c, deps, validateAuthorizeRequest(deps.directory, client, params, deps.switches)));
   };
   app.get('/:tenant/oauth2/v2.0/authorize', handle);
   app.post('/:tenant/oauth2/v2.0/authorize', handle);

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { EmulatorDeps } from '../deps.ts';
 import { resolveAuthority, v2Issuer } from '../protocol/tenant.ts';
+import { allowAnyOrigin } from './cors.ts';
 
 /** `/{tenant}/v2.0/.well-known/openid-configuration`, with Entra's field set (no grant_types_supported). */
 export function discoveryEndpoint(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'publicUrl'>): void {
@@ -9,6 +10,7 @@ export function discoveryEndpoint(app: Hono, deps: Pick<EmulatorDeps, 'directory
     const base = `${deps.publicUrl}/${authority.segment}`;
     const tenantId = authority.kind === 'tenant' ? authority.tenant.id : '{tenantid}';
     c.header('Cache-Control', 'max-age=86400, private');
+    allowAnyOrigin(c);
     return c.json({
       token_endpoint: `${base}/oauth2/v2.0/token`,
       token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { EmulatorDeps } from '../deps.ts';
 import { aadErrorBody } from '../protocol/aad-error.ts';
+import { allowAnyOrigin } from './cors.ts';
 
 /**
  * MSAL instance discovery (`/common/discovery/instance`). Clients normally skip it for custom
@@ -8,6 +9,7 @@ import { aadErrorBody } from '../protocol/aad-error.ts';
  */
 export function instanceDiscoveryEndpoint(app: Hono, deps: Pick<EmulatorDeps, 'publicUrl' | 'clock'>): void {
   app.get('/:tenant/discovery/instance', (c) => {
+    allowAnyOrigin(c);
     const host = new URL(deps.publicUrl).host;
     const endpoint = c.req.query('authorization_endpoint');
     let requestedHost: string | undefined;

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { EmulatorDeps } from '../deps.ts';
 import { resolveAuthority, v2Issuer } from '../protocol/tenant.ts';
+import { allowAnyOrigin } from './cors.ts';
 
 /** `/{tenant}/discovery/v2.0/keys` (and v1 `/discovery/keys`): the signing keys with `x5t` and `x5c`. */
 export function jwksEndpoint(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'keys' | 'publicUrl'>): void {
@@ -11,8 +12,15 @@ export function jwksEndpoint(app: Hono, deps: Pick<EmulatorDeps, 'directory' | '
   };
   app.get('/:tenant/discovery/v2.0/keys', (c) => {
     c.header('Cache-Control', 'max-age=86400, private');
+    allowAnyOrigin(c);
     return c.json(handler(c.req.param('tenant')));
   });
-  app.get('/:tenant/discovery/keys', (c) => c.json(handler(c.req.param('tenant'))));
-  app.get('/discovery/keys', (c) => c.json(handler(undefined)));
+  app.get('/:tenant/discovery/keys', (c) => {
+    allowAnyOrigin(c);
+    return c.json(handler(c.req.param('tenant')));
+  });
+  app.get('/discovery/keys', (c) => {
+    allowAnyOrigin(c);
+    return c.json(handler(undefined));
+  });
 }

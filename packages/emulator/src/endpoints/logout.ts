@@ -7,30 +7,47 @@ import { sendErrorPage } from '../sign-in/authorization-response.ts';
 import { registeredRedirectUris } from '../sign-in/authorize-request.ts';
 import { clearSsoCookie, readSsoCookie } from '../sign-in/cookies.ts';
 import { readRequestParams, singleParam } from '../sign-in/request-params.ts';
+import { mac } from '../sign-in/signing.ts';
 import { deleteSsoSession, loadSsoSession, type SsoSession } from '../sign-in/sso-session.ts';
+import { pairwiseSubject } from '../tokens/identifiers.ts';
 import { newNonce, sendPage } from '../views/respond.ts';
 import { signedOutPage } from '../views/signed-out-page.ts';
+import { signOutPickerPage } from '../views/sign-out-picker-page.ts';
+import { timingSafeStringEqual } from 'entrakit';
 
 type LogoutDeps = Pick<EmulatorDeps, 'directory' | 'keys' | 'state' | 'clock' | 'publicUrl' | 'cookieSecret'>;
 
-/** `aud` of an ID token we signed; the signature is checked, expiry is not (a hint may be old). */
-async function hintedClientId(deps: LogoutDeps, idTokenHint: string): Promise<string | undefined> {
+interface Hint {
+  aud: string;
+  sub?: string;
+  tid?: string;
+}
+
+/** Claims of an ID token we signed; the signature is checked, expiry is not (a hint may be old). */
+async function verifiedHint(deps: LogoutDeps, idTokenHint: string): Promise<Hint | undefined> {
   try {
     const jwks = createLocalJWKSet(deps.keys.jwks() as unknown as JSONWebKeySet);
     const { payload } = await compactVerify(idTokenHint, jwks, { algorithms: ['RS256'] });
-    const claims = JSON.parse(new TextDecoder().decode(payload)) as { aud?: unknown };
-    return typeof claims.aud === 'string' ? claims.aud : undefined;
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as { aud?: unknown; sub?: unknown; tid?: unknown };
+    if (typeof claims.aud !== 'string') return undefined;
+    return { aud: claims.aud, ...(typeof claims.sub === 'string' ? { sub: claims.sub } : {}), ...(typeof claims.tid === 'string' ? { tid: claims.tid } : {}) };
   } catch {
     return undefined;
   }
 }
 
 /** The client the request speaks for: client_id and/or id_token_hint, which must agree. */
-async function logoutClientId(deps: LogoutDeps, clientId: string | undefined, idTokenHint: string | undefined): Promise<string | undefined> {
-  const hinted = idTokenHint === undefined ? undefined : await hintedClientId(deps, idTokenHint);
-  if (clientId !== undefined && idTokenHint !== undefined && hinted !== clientId) return undefined;
-  return clientId ?? hinted;
+function logoutClientId(clientId: string | undefined, idTokenHint: string | undefined, hint: Hint | undefined): string | undefined {
+  if (clientId !== undefined && idTokenHint !== undefined && hint?.aud !== clientId) return undefined;
+  return clientId ?? hint?.aud;
 }
+
+/** The hint is an ID token of this session's user (same tenant, same pairwise sub): the user's own app asks. */
+function hintMatchesSession(hint: Hint | undefined, session: SsoSession): boolean {
+  return hint !== undefined && hint.tid === session.tenantId && hint.sub === pairwiseSubject(session.tenantId, session.userId, hint.aud);
+}
+
+const logoutCsrf = (deps: LogoutDeps, sid: string): string => mac(deps.cookieSecret, 'logout-csrf', sid);
 
 /** post_logout_redirect_uri (with state) when registered exactly for the client; otherwise no redirect. */
 function continueUrl(deps: LogoutDeps, clientId: string | undefined, uri: string | undefined, state: string | undefined): string | undefined {
@@ -55,9 +72,29 @@ function frontchannelUrls(deps: LogoutDeps, session: SsoSession): string[] {
   return urls;
 }
 
+/** The confirmation page; its POST carries the request's parameters and a CSRF token bound to the session. */
+function askWhichAccount(c: Context, deps: LogoutDeps, session: SsoSession, request: { clientId: string | undefined; uri: string | undefined; state: string | undefined; next: string | undefined }): Promise<Response> {
+  const user = deps.directory.objects.get('user', session.userId)?.value;
+  const carried: Record<string, string> = {};
+  if (request.clientId !== undefined) carried['client_id'] = request.clientId;
+  if (request.uri !== undefined) carried['post_logout_redirect_uri'] = request.uri;
+  if (request.state !== undefined) carried['state'] = request.state;
+  const nonce = newNonce();
+  const model = {
+    action: `/${encodeURIComponent(c.req.param('tenant') ?? '')}/oauth2/v2.0/logout`,
+    csrf: logoutCsrf(deps, session.sid),
+    account: { displayName: user?.displayName ?? '', username: user?.userPrincipalName ?? '' },
+    carried,
+  };
+  // The confirming POST may redirect to the app, which form-action must then allow.
+  return sendPage(c, signOutPickerPage(model, nonce), 200, { nonce, formAction: request.next ? [request.next] : [] });
+}
+
 /**
  * `GET|POST /{tenant}/oauth2/v2.0/logout`: ends the browser's SSO session, loads each signed-in
- * app's front-channel logout URL in a hidden iframe, then returns to a registered URI only.
+ * app's front-channel logout URL in a hidden iframe, then returns to a registered URI only. Unless
+ * an id_token_hint of the signed-in user names the app, the user confirms first (a POST with a
+ * CSRF token), so a cross-site request alone cannot sign anyone out.
  */
 export function logoutEndpoint(app: Hono, deps: LogoutDeps): void {
   const handle = async (c: Context) => {
@@ -65,18 +102,27 @@ export function logoutEndpoint(app: Hono, deps: LogoutDeps): void {
     try {
       params = await readRequestParams(c);
       resolveAuthority(deps.directory, c.req.param('tenant') ?? '');
-      for (const name of ['post_logout_redirect_uri', 'state', 'client_id', 'logout_hint']) singleParam(params, name);
+      for (const name of ['post_logout_redirect_uri', 'state', 'client_id', 'logout_hint', 'action']) singleParam(params, name);
+      singleParam(params, 'csrf', 128);
       singleParam(params, 'id_token_hint', 16_384);
     } catch (error) {
       if (error instanceof AadError) return sendErrorPage(c, deps, error);
       throw error;
     }
     const get = (name: string) => params.get(name) || undefined;
-    const clientId = await logoutClientId(deps, get('client_id'), get('id_token_hint'));
+    const hint = get('id_token_hint') === undefined ? undefined : await verifiedHint(deps, get('id_token_hint')!);
+    const clientId = logoutClientId(get('client_id'), get('id_token_hint'), hint);
     const next = continueUrl(deps, clientId, get('post_logout_redirect_uri'), get('state'));
 
     const sid = readSsoCookie(c, deps.cookieSecret);
     const session = sid ? await loadSsoSession(deps, sid) : undefined;
+    if (session && !hintMatchesSession(hint, session)) {
+      const confirming = c.req.method === 'POST' && get('action') === 'signout';
+      if (!confirming) return askWhichAccount(c, deps, session, { clientId, uri: get('post_logout_redirect_uri'), state: get('state'), next });
+      if (!timingSafeStringEqual(get('csrf') ?? '', logoutCsrf(deps, session.sid))) {
+        return sendErrorPage(c, deps, new AadError(9002313, 'Invalid request. The sign-out form could not be verified (missing or wrong CSRF token).'), 403);
+      }
+    }
     if (session) await deleteSsoSession(deps, session.sid);
     clearSsoCookie(c);
     const frames = session ? frontchannelUrls(deps, session) : [];

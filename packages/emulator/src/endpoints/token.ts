@@ -1,12 +1,14 @@
 import type { Hono } from 'hono';
 import { authorizationCodeGrant } from '../grants/authorization-code.ts';
 import { clientCredentialsGrant } from '../grants/client-credentials.ts';
-import type { GrantHandler, TokenDeps, TokenEndpointOptions } from '../grants/grant-context.ts';
+import type { GrantHandler, TokenDeps } from '../grants/grant-context.ts';
 import { JWT_BEARER_GRANT, onBehalfOfGrant } from '../grants/on-behalf-of.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { resolveAuthority } from '../protocol/tenant.ts';
 import { parseTokenForm } from '../grants/token-form.ts';
+import type { EmulatorDeps } from '../deps.ts';
+import { tokenCors } from './cors.ts';
 
 const GRANTS = new Map<string, GrantHandler>([
   ['authorization_code', authorizationCodeGrant],
@@ -15,34 +17,19 @@ const GRANTS = new Map<string, GrantHandler>([
   [JWT_BEARER_GRANT, onBehalfOfGrant],
 ]);
 
-function choice<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined || value === '') return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new TypeError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
-  return value as T;
-}
-
-/**
- * Reads the token endpoint's behaviour switches (checked once, at creation):
- * - ENTRAKIT_EMULATOR_REFRESH_REUSE = revoke-family (default, RFC 9700) | allow (Entra's behaviour)
- * - ENTRAKIT_EMULATOR_ASSERTION_REPLAY = allow (default, as Entra: the same assertion may be re-sent
- *   until it expires — msal-node caches and re-sends its certificate assertion — but a jti reused in a
- *   different assertion is refused) | reject (a client assertion's jti is strictly single use)
- *   | allow (MSAL re-sends one certificate assertion for ~10 minutes; Entra accepts that)
- */
-export function tokenEndpointOptions(env: Record<string, string | undefined> = process.env): TokenEndpointOptions {
-  return {
-    refreshTokenReuse: choice('ENTRAKIT_EMULATOR_REFRESH_REUSE', env['ENTRAKIT_EMULATOR_REFRESH_REUSE'], ['revoke-family', 'allow'], 'revoke-family'),
-    assertionReplay: choice('ENTRAKIT_EMULATOR_ASSERTION_REPLAY', env['ENTRAKIT_EMULATOR_ASSERTION_REPLAY'], ['reject', 'allow'], 'allow'),
-  };
-}
-
 /** POST `/{tenant}/oauth2/v2.0/token` (form-encoded): authorization_code, refresh_token, client_credentials, OBO. */
-export function tokenEndpoint(app: Hono, deps: TokenDeps): void {
-  const options = tokenEndpointOptions();
+export function tokenEndpoint(app: Hono, deps: TokenDeps & Pick<EmulatorDeps, 'switches'>): void {
+  const options = deps.switches;
+  // Browsers preflight SPA redemptions (form POST with MSAL's x-client-* headers).
+  app.options('/:tenant/oauth2/v2.0/token', (c) => {
+    tokenCors(c, deps.directory, true);
+    return c.body(null, 204);
+  });
   app.post('/:tenant/oauth2/v2.0/token', async function token(c) {
     // Set first, so error bodies (rendered by app.onError on this context) carry them too.
     c.header('Cache-Control', 'no-store');
     c.header('Pragma', 'no-cache');
+    tokenCors(c, deps.directory, false);
     const authority = resolveAuthority(deps.directory, c.req.param('tenant'));
     const form = parseTokenForm(c.req.header('content-type'), await c.req.text());
     const grantType = form.require('grant_type');
@@ -55,6 +42,7 @@ export function tokenEndpoint(app: Hono, deps: TokenDeps): void {
       authority,
       tokenEndpoint: `${deps.publicUrl}/${authority.segment}/oauth2/v2.0/token`,
       options,
+      origin: c.req.header('origin'),
     });
     return c.json(body);
   });

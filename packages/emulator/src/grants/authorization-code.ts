@@ -8,6 +8,9 @@ import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
 import { createRefreshTokens } from './refresh-token-store.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
+import { checkRedemptionOrigin } from './cross-origin.ts';
+import { credentialStamp } from './credential-stamp.ts';
+import { redirectPlatform } from '../protocol/redirect-uris.ts';
 
 /** How long a redeemed code is remembered, so a replay answers 54005 (and revokes) instead of "unknown". */
 const REDEEMED_MEMORY_MS = 24 * 3600_000;
@@ -27,7 +30,10 @@ function parseRecord(raw: string): AuthorizationCodeRecord | undefined {
 const pkceMismatch = (): AadError =>
   new AadError(501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
 
-/** PKCE (S256 only, no downgrade): a code issued with a challenge needs the matching verifier. */
+/**
+ * PKCE (S256 only, no downgrade): a code issued with a challenge needs the matching verifier. A
+ * code issued without one (only confidential web clients may skip PKCE) must not come with one.
+ */
 function checkPkce(record: AuthorizationCodeRecord, verifier: string | undefined): void {
   if (record.codeChallenge === '') {
     if (verifier !== undefined) throw pkceMismatch();
@@ -72,7 +78,15 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
     throw new AadError(500112, `The reply address '${redirectUri.slice(0, 200)}' does not match the reply address '${record.redirectUri}' provided when requesting Authorization code.`);
   }
   checkPkce(record, form.get('code_verifier'));
-  if (!isPublicClientRedirect(client.app, record.redirectUri)) requireClientCredential(client);
+  const spa = redirectPlatform(client.app, record.redirectUri) === 'spa';
+  checkRedemptionOrigin(spa, context.origin);
+  if (record.codeChallenge === '') {
+    // Without PKCE only the client secret or certificate protects the code.
+    requireClientCredential(client);
+    deps.log?.note({ kind: 'weak-practice', code: 'pkce-skipped', clientId: client.clientId, message: 'The client redeemed an authorization code obtained without PKCE (code_challenge); Entra allows this for confidential clients, but PKCE is recommended for every client.' });
+  } else if (!isPublicClientRedirect(client.app, record.redirectUri)) {
+    requireClientCredential(client);
+  }
   const clientSpId = clientServicePrincipalId(context, client, record.tenantId);
   const user = activeUser(deps.directory, record.tenantId, record.userId);
 
@@ -92,7 +106,8 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
       sid: record.sid,
       amr: record.amr,
       confidential: client.method !== 'none',
-      spa: client.app.spa.redirectUris.includes(record.redirectUri),
+      spa,
+      credentialStamp: credentialStamp(deps.directory, user.id),
     }, familyId);
     refreshToken = family.token;
   }

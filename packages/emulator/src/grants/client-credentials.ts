@@ -5,6 +5,7 @@ import { accessTokenAudience, mintAppAccessToken } from '../tokens/access-token.
 import { authenticateClient, clientAcr, clientServicePrincipalId, requireClientCredential } from '../client-auth/authenticate-client.ts';
 import { ACCESS_TOKEN_LIFETIME_S } from '../tokens/lifetimes.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
+import { checkRedemptionOrigin } from './cross-origin.ts';
 
 /**
  * client_credentials: a confidential client, a tenant-specific authority, and exactly one
@@ -15,6 +16,7 @@ export async function clientCredentialsGrant(context: GrantContext): Promise<Tok
   const { deps, form } = context;
   const client = await authenticateClient(context);
   requireClientCredential(client);
+  checkRedemptionOrigin(false, context.origin);
   if (context.authority.kind !== 'tenant') {
     throw new AadError(50059, 'No tenant-identifying information found in either the request or implied by any provided credentials. Use a tenant-specific authority for client credentials.');
   }

@@ -1,15 +1,11 @@
 import type { EmulatorDeps } from '../deps.ts';
 import type { Authority } from '../protocol/tenant.ts';
 import type { TokenForm } from './token-form.ts';
-import type { RefreshTokenReuse } from './refresh-token-store.ts';
+import type { EmulatorSwitches } from '../protocol/switches.ts';
 
-export type TokenDeps = Pick<EmulatorDeps, 'directory' | 'keys' | 'state' | 'clock' | 'publicUrl'>;
+export type TokenDeps = Pick<EmulatorDeps, 'directory' | 'keys' | 'state' | 'clock' | 'publicUrl' | 'log'>;
 
-export interface TokenEndpointOptions {
-  refreshTokenReuse: RefreshTokenReuse;
-  /** 'reject': a client assertion's jti is single use. 'allow': Entra/MSAL behaviour (MSAL reuses an assertion ~10 min). */
-  assertionReplay: 'reject' | 'allow';
-}
+export type TokenEndpointOptions = EmulatorSwitches;
 
 /** Everything a grant handler needs for one token request. */
 export interface GrantContext {
@@ -21,6 +17,8 @@ export interface GrantContext {
   /** This request's token endpoint URL: the `aud` client assertions must carry. */
   tokenEndpoint: string;
   options: TokenEndpointOptions;
+  /** The request's Origin header: browsers send it on cross-origin (SPA) redemptions. */
+  origin: string | undefined;
 }
 
 export type TokenResponseBody = Record<string, string | number>;

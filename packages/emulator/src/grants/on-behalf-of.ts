@@ -6,6 +6,8 @@ import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response
 import { createRefreshTokens } from './refresh-token-store.ts';
 import { verifyUserAssertion } from './user-assertion.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
+import { checkRedemptionOrigin } from './cross-origin.ts';
+import { credentialStamp } from './credential-stamp.ts';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -17,6 +19,7 @@ export async function onBehalfOfGrant(context: GrantContext): Promise<TokenRespo
   const { deps, form } = context;
   const client = await authenticateClient(context);
   requireClientCredential(client);
+  checkRedemptionOrigin(false, context.origin);
   const use = form.require('requested_token_use');
   if (use !== 'on_behalf_of') throw new AadError(9002313, `Invalid request. requested_token_use must be 'on_behalf_of', not '${use.slice(0, 64)}'.`);
   const assertion = form.require('assertion');
@@ -39,6 +42,7 @@ export async function onBehalfOfGrant(context: GrantContext): Promise<TokenRespo
       amr: subject.amr,
       confidential: true,
       spa: false,
+      credentialStamp: credentialStamp(deps.directory, user.id),
     }));
   }
   return delegatedTokenResponse(deps, {

@@ -4,12 +4,24 @@ import { AadError } from '../protocol/aad-error.ts';
 import { sha256Base64Url } from 'entrakit';
 import { EXPIRED_REFRESH_GRACE_MS, REFRESH_TOKEN_INACTIVITY_MS, SPA_REFRESH_TOKEN_MAX_MS } from '../tokens/lifetimes.ts';
 
+/** Entra's answer to a refresh token it cannot read or does not know (MSAL: interaction required). */
+export const badRefreshToken = (): AadError =>
+  new AadError(70000, "The provided value for the input parameter 'refresh_token' or 'assertion' is not valid.", { suberror: 'bad_token' });
+
+/** A refresh token of a revoked grant (reuse detected under 'revoke-family'). */
+const revokedGrant = (): AadError =>
+  new AadError(70008, 'The provided authorization code or refresh token has expired or was revoked. Send a new interactive authorization request for this user and resource.');
+
+/** The family was revoked (reuse detected, or the user's password changed): the grant needs a fresh sign-in. */
+export const revokedFamily = (issuedAt: number): AadError =>
+  new AadError(50173, `The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '${new Date(issuedAt).toISOString()}'.`);
+
 /**
- * What happens when an already-rotated refresh token comes back:
- * - 'revoke-family' (default, RFC 9700 reuse detection): the request fails and every refresh
- *   token descended from the same sign-in stops working, the newest one included.
- * - 'allow': Entra's own behaviour; the old token keeps working until it expires (rotation
- *   without revocation).
+ * What happens when an already-redeemed refresh token comes back:
+ * - 'allow' (default): Entra's own rule; a redeemed token keeps working until it expires (each
+ *   redemption still returns a new one).
+ * - 'revoke-family' (strict, RFC 9700 reuse detection): the request fails and every refresh token
+ *   descended from the same sign-in stops working, the newest one included.
  */
 export type RefreshTokenReuse = 'revoke-family' | 'allow';
 
@@ -27,6 +39,8 @@ export interface RefreshTokenRecord {
   confidential: boolean;
   /** Issued to a single-page app: the family ends 24 hours after sign-in. */
   spa: boolean;
+  /** The user's credential stamp at sign-in; another one later means the password changed (50173). */
+  credentialStamp?: string;
   familyStartedAt: number;
   issuedAt: number;
   expiresAt: number;
@@ -81,25 +95,26 @@ export function createRefreshTokens(state: KeyValueStore, clock: () => number, r
       const raw = await state.get(tokenKey(token));
       if (raw === undefined) {
         const usedFamily = await state.get(usedKey(token));
-        if (usedFamily === undefined) throw new AadError(9002313, 'Invalid request. The refresh token is malformed or unknown.', { error: 'invalid_grant' });
+        if (usedFamily === undefined) throw badRefreshToken();
         await revokeFamily(usedFamily);
-        throw new AadError(70000, 'The provided grant is invalid: this refresh token was already redeemed, so every refresh token of its sign-in was revoked (refresh token reuse detection, RFC 9700).');
+        throw revokedGrant();
       }
       const record = parseRecord(raw);
-      if (!record) throw new AadError(9002313, 'Invalid request. The refresh token is malformed or unknown.', { error: 'invalid_grant' });
+      if (!record) throw badRefreshToken();
       check(record);
-      if ((await state.get(revokedKey(record.familyId))) !== undefined) {
-        throw new AadError(50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password, or the grant was revoked after a reused authorization or refresh token.');
-      }
+      if ((await state.get(revokedKey(record.familyId))) !== undefined) throw revokedFamily(record.familyStartedAt);
       const now = clock();
       if (record.expiresAt <= now) {
+        if (record.spa) {
+          throw new AadError(700084, `The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on ${new Date(record.familyStartedAt).toISOString()}.`);
+        }
         throw new AadError(700082, `The refresh token has expired due to inactivity. The token was issued on ${new Date(record.issuedAt).toISOString()} and was inactive for ${Math.round(REFRESH_TOKEN_INACTIVITY_MS / 86_400_000)}.00:00:00.`);
       }
       if (reuse === 'revoke-family') {
         // take() is atomic: of two concurrent redemptions only one rotates; the other counts as reuse.
         if ((await state.take(tokenKey(token))) === undefined) {
           await revokeFamily(record.familyId);
-          throw new AadError(70000, 'The provided grant is invalid: this refresh token was already redeemed (refresh token reuse detection).');
+          throw revokedGrant();
         }
         await state.set(usedKey(token), record.familyId, record.expiresAt - now + EXPIRED_REFRESH_GRACE_MS);
       }

@@ -4,8 +4,10 @@ import { parseScopes, type ScopeRequest } from '../protocol/scopes.ts';
 import { authenticateClient, clientServicePrincipalId, requireClientCredential } from '../client-auth/authenticate-client.ts';
 import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
-import { createRefreshTokens, type RefreshTokenRecord } from './refresh-token-store.ts';
+import { createRefreshTokens, revokedFamily, type RefreshTokenRecord } from './refresh-token-store.ts';
+import { credentialStamp } from './credential-stamp.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
+import { checkRedemptionOrigin } from './cross-origin.ts';
 
 /**
  * refresh_token: every redemption rotates (a new refresh token comes back); reuse handling follows
@@ -26,9 +28,11 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
     if (context.authority.kind === 'tenant' && context.authority.tenant.id !== r.tenantId) {
       throw new AadError(70000, 'The provided grant is invalid: the refresh token was issued for a different tenant.');
     }
+    checkRedemptionOrigin(r.spa, context.origin);
     if (r.confidential) requireClientCredential(client);
     const clientSpId = clientServicePrincipalId(context, client, r.tenantId);
     const user = activeUser(deps.directory, r.tenantId, r.userId);
+    if (r.credentialStamp !== undefined && r.credentialStamp !== credentialStamp(deps.directory, user.id)) throw revokedFamily(r.familyStartedAt);
     const request = parseScopes(deps.directory, r.tenantId, form.get('scope') ?? r.scope);
     requireConsent(deps.directory, r.tenantId, client.app, user.id, request);
     checked = { clientSpId, user, request };

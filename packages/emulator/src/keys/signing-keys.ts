@@ -24,27 +24,50 @@ interface KeyRow {
   cert_der: string;
   created_at: number;
   retired_at: number | null;
+  activates_at: number | null;
+}
+
+export interface Rotation {
+  /** The next key: in the JWKS from now on, signing from `activatesAt`. */
+  kid: string;
+  activatesAt: number;
+  /** The key that signs until then. */
+  signingKid: string;
+}
+
+/** Keys made before lead times existed have no activation time: they signed from creation. */
+function ensureActivationColumn(db: DatabaseSync): void {
+  const columns = db.prepare('PRAGMA table_info(signing_keys)').all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'activates_at')) db.exec('ALTER TABLE signing_keys ADD COLUMN activates_at INTEGER');
 }
 
 /**
- * Token-signing keys persisted in the directory database, so `kid` survives restarts. A rotated
- * key stays published until every token it signed has expired (`retentionMs`).
+ * Token-signing keys persisted in the directory database, so `kid` survives restarts. Rotation
+ * publishes the next key first and signs with it only after `leadTimeMs`, so clients that cache
+ * the JWKS have seen it before any token carries it; the previous key signs until then and stays
+ * published until every token it signed has expired (`retentionMs` after the switch).
  */
-export function createKeyRing(db: DatabaseSync, options: { clock?: () => number; retentionMs?: number } = {}) {
+export function createKeyRing(db: DatabaseSync, options: { clock?: () => number; retentionMs?: number; leadTimeMs?: number } = {}) {
   const clock = options.clock ?? Date.now;
   const retentionMs = options.retentionMs ?? 2 * 3600_000;
-  const listStmt = db.prepare('SELECT kid, private_jwk, cert_der, created_at, retired_at FROM signing_keys ORDER BY created_at');
-  const insertStmt = db.prepare('INSERT INTO signing_keys (kid, private_jwk, cert_der, created_at, retired_at) VALUES (?, ?, ?, ?, NULL)');
+  const leadTimeMs = options.leadTimeMs ?? 0;
+  ensureActivationColumn(db);
+  const listStmt = db.prepare('SELECT kid, private_jwk, cert_der, created_at, retired_at, activates_at FROM signing_keys ORDER BY COALESCE(activates_at, created_at), created_at');
+  const insertStmt = db.prepare('INSERT INTO signing_keys (kid, private_jwk, cert_der, created_at, retired_at, activates_at) VALUES (?, ?, ?, ?, NULL, ?)');
+  // The keys signing now stop at the successor's activation (a time that may lie ahead).
   const retireStmt = db.prepare('UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL AND kid != ?');
   const dataVersion = db.prepare('PRAGMA data_version');
 
   let loadedVersion = -1;
   let loadedAt = 0;
   let versionCheckedAt = -Infinity;
+  /** When the loaded state stops being true by itself: the next activation or retirement. */
+  let changesAt = Infinity;
   let active: Promise<SigningKey> | undefined;
+  let activeKid: string | undefined;
   let published: PublishedKey[] = [];
 
-  async function generate(): Promise<void> {
+  async function generate(activatesAt: number): Promise<string> {
     const keys = (await webcrypto.subtle.generateKey(
       { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
       true,
@@ -53,43 +76,54 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
     const der = await createSigningCertificate(keys, new Date(clock()));
     const kid = createHash('sha1').update(der).digest('base64url');
     const jwk = await exportJWK(keys.privateKey);
-    insertStmt.run(kid, JSON.stringify(jwk), Buffer.from(der).toString('base64'), clock());
-    retireStmt.run(clock(), kid);
+    insertStmt.run(kid, JSON.stringify(jwk), Buffer.from(der).toString('base64'), clock(), activatesAt);
+    retireStmt.run(activatesAt, kid);
+    return kid;
   }
 
   /**
    * Re-reads keys when another connection (the rotate-keys CLI) changed the database, when forced,
-   * or once a minute so retired keys leave the JWKS on time.
+   * when a pending key's activation or a retirement is due, or once a minute.
    */
   function refresh(force = false, throttled = false): void {
+    const now = clock();
+    const due = now >= changesAt;
     // Signing checks for a rotation by another process at most every 250 ms (it runs per token);
     // the JWKS always checks, so a published key is visible at once.
-    if (throttled && !force && active && performance.now() - versionCheckedAt < 250 && clock() - loadedAt < 60_000) return;
+    if (throttled && !force && !due && active && performance.now() - versionCheckedAt < 250 && now - loadedAt < 60_000) return;
     versionCheckedAt = performance.now();
     const version = Number((dataVersion.get() as Record<string, number>)['data_version']);
-    if (!force && active && version === loadedVersion && clock() - loadedAt < 60_000) return;
+    if (!force && !due && active && version === loadedVersion && now - loadedAt < 60_000) return;
     loadedVersion = version;
-    loadedAt = clock();
+    loadedAt = now;
     const rows = listStmt.all() as unknown as KeyRow[];
-    const now = clock();
+    const activation = (r: KeyRow) => r.activates_at ?? r.created_at;
     const live = rows.filter((r) => r.retired_at === null || r.retired_at + retentionMs > now);
-    const current = rows.filter((r) => r.retired_at === null).at(-1);
+    const current = rows.filter((r) => activation(r) <= now).at(-1);
+    changesAt = Math.min(
+      Infinity,
+      ...rows.map(activation).filter((t) => t > now),
+      ...rows.map((r) => (r.retired_at === null ? Infinity : r.retired_at + retentionMs)).filter((t) => t > now),
+    );
     published = live.map((r) => {
       const jwk = JSON.parse(r.private_jwk) as JWK;
       return { kty: 'RSA', use: 'sig', kid: r.kid, x5t: r.kid, n: jwk.n ?? '', e: jwk.e ?? '', x5c: [r.cert_der] };
     });
-    active = current
-      ? (importJWK({ ...(JSON.parse(current.private_jwk) as JWK), alg: 'RS256' }, 'RS256') as Promise<CryptoKey>).then((privateKey) => ({
-          kid: current.kid,
-          privateKey,
-        }))
-      : undefined;
+    if (current?.kid !== activeKid || !active) {
+      activeKid = current?.kid;
+      active = current
+        ? (importJWK({ ...(JSON.parse(current.private_jwk) as JWK), alg: 'RS256' }, 'RS256') as Promise<CryptoKey>).then((privateKey) => ({
+            kid: current.kid,
+            privateKey,
+          }))
+        : undefined;
+    }
   }
 
   return {
-    /** Creates the first key when the database has none. */
+    /** Creates the first key (active at once) when the database has none. */
     async ensure(): Promise<void> {
-      if ((listStmt.all() as unknown[]).length === 0) await generate();
+      if ((listStmt.all() as unknown[]).length === 0) await generate(clock());
       refresh(true);
     },
     async activeKey(): Promise<SigningKey> {
@@ -101,11 +135,15 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
       refresh();
       return { keys: published };
     },
-    /** A new key signs from now on; the previous one stays in the JWKS for `retentionMs`. */
-    async rotate(): Promise<string> {
-      await generate();
+    /**
+     * Publishes a new key now; it signs from `leadTimeMs` later (at once with a lead of 0). The
+     * previous key signs until then and stays in the JWKS for `retentionMs` after the switch.
+     */
+    async rotate(leadMs: number = leadTimeMs): Promise<Rotation> {
+      const activatesAt = clock() + leadMs;
+      const kid = await generate(activatesAt);
       refresh(true);
-      return (await this.activeKey()).kid;
+      return { kid, activatesAt, signingKid: (await this.activeKey()).kid };
     },
   };
 }

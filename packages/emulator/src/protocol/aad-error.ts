@@ -16,6 +16,8 @@ export const AADSTS = {
   70000: 'invalid_grant',
   70008: 'invalid_grant', // code or refresh token expired
   700082: 'invalid_grant', // refresh token expired by inactivity
+  700084: 'invalid_grant', // SPA refresh token past its fixed 24 hours
+  9002327: 'invalid_request', // SPA code redeemed without Origin (not cross-origin)
   70011: 'invalid_scope',
   1002012: 'invalid_scope', // client credentials without .default
   28002: 'invalid_scope', // scope value invalid
@@ -36,12 +38,12 @@ export const AADSTS = {
   50079: 'interaction_required',
   500113: 'invalid_request', // no reply address registered
   7000112: 'unauthorized_client', // application disabled
-  700054: 'invalid_request', // response_type not enabled
+  700054: 'unsupported_response_type', // id_token/token from /authorize not enabled on the registration
   9001: 'temporarily_unavailable', // injected fault
   50049: 'invalid_instance',
   9002325: 'invalid_request', // PKCE required
   501491: 'invalid_request', // unsupported code_challenge_method
-  9002326: 'invalid_request',
+  9002326: 'invalid_request', // cross-origin redemption by a client that is not a SPA
   50059: 'invalid_request', // no tenant in the request (client credentials on /common)
   50194: 'invalid_request', // single-tenant app used on /common or /organizations
   500112: 'invalid_grant', // redirect_uri at redemption differs from the one sent to /authorize

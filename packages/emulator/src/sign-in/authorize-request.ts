@@ -2,6 +2,8 @@ import type { Directory } from '../directory/directory.ts';
 import type { Application } from '../directory/types.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { parseScopes } from '../protocol/scopes.ts';
+import { redirectPlatform, type RedirectPlatform } from '../protocol/redirect-uris.ts';
+import type { EmulatorSwitches } from '../protocol/switches.ts';
 import { resolveAuthority } from '../protocol/tenant.ts';
 import { requiredParam, singleParam } from './request-params.ts';
 
@@ -23,8 +25,18 @@ export interface RequestAuthority {
   tenantId: string | null;
 }
 
+/** What /authorize returns: a code, an ID token and/or an access token (implicit), or a mix (hybrid). */
+export interface ResponseTypes {
+  code: boolean;
+  idToken: boolean;
+  token: boolean;
+}
+
 /** A validated authorization request, kept in the login transaction while the user interacts. */
 export interface AuthorizeRequest extends ResponseTarget {
+  responseTypes: ResponseTypes;
+  /** Under which platform the redirect URI is registered (spa and publicClient need PKCE). */
+  platform: RedirectPlatform;
   authority: RequestAuthority;
   clientId: string;
   appDisplayName: string;
@@ -33,6 +45,7 @@ export interface AuthorizeRequest extends ResponseTarget {
   nonce?: string;
   prompt?: Prompt;
   loginHint?: string;
+  /** S256 challenge; '' when the client sent none (allowed for confidential web clients only). */
   codeChallenge: string;
   maxAge?: number;
 }
@@ -42,6 +55,7 @@ export interface ResolvedClient {
   app: Application;
   appTenantId: string;
   target: ResponseTarget;
+  platform: RedirectPlatform;
 }
 
 const RESPONSE_MODES = new Set<string>(['query', 'fragment', 'form_post']);
@@ -73,7 +87,8 @@ export function resolveClient(directory: Directory, segment: string, params: URL
   const redirectUri = requiredParam(params, 'redirect_uri');
   const registered = registeredRedirectUris(found.app);
   if (registered.length === 0) throw new AadError(500113, 'No reply address is registered for the application.');
-  if (!registered.includes(redirectUri)) {
+  const platform = redirectPlatform(found.app, redirectUri);
+  if (platform === undefined) {
     throw new AadError(
       50011,
       `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`,
@@ -82,9 +97,35 @@ export function resolveClient(directory: Directory, segment: string, params: URL
   const mode = singleParam(params, 'response_mode', 32);
   const state = safeState(params);
   const usable = mode !== undefined && RESPONSE_MODES.has(mode) && (mode !== 'form_post' || HTTP_URI.test(redirectUri));
-  const target: ResponseTarget = { redirectUri, responseMode: usable ? (mode as ResponseMode) : 'query' };
+  // Tokens never travel in a query string: implicit and hybrid answer in the fragment by default.
+  const fallback: ResponseMode = returnsTokens(params) ? 'fragment' : 'query';
+  const target: ResponseTarget = { redirectUri, responseMode: usable && !(mode === 'query' && fallback === 'fragment') ? (mode as ResponseMode) : fallback };
   if (state !== undefined) target.state = state;
-  return { authority, app: found.app, appTenantId: found.tenantId, target };
+  return { authority, app: found.app, appTenantId: found.tenantId, target, platform };
+}
+
+/** Whether response_type asks for a token in the front channel (read leniently, before validation). */
+function returnsTokens(params: URLSearchParams): boolean {
+  const values = params.getAll('response_type');
+  return values.length === 1 && (values[0] ?? '').split(' ').some((v) => v === 'id_token' || v === 'token');
+}
+
+/**
+ * response_type as a set of code, id_token and token (order does not matter). A front-channel ID
+ * token needs web.implicitGrantSettings.enableIdTokenIssuance, an access token
+ * enableAccessTokenIssuance (AADSTS700054 otherwise, as Entra answers).
+ */
+function parseResponseTypes(app: Application, responseType: string): ResponseTypes {
+  const values = responseType.split(' ').filter((v) => v !== '');
+  const set = new Set(values);
+  const known = ['code', 'id_token', 'token'];
+  if (set.size !== values.length || values.some((v) => !known.includes(v))) {
+    throw new AadError(70005, `response_type '${responseType.slice(0, 64)}' is not supported. Use code, id_token, token or a combination of them.`);
+  }
+  const implicit = app.web.implicitGrantSettings;
+  if (set.has('id_token') && implicit?.enableIdTokenIssuance !== true) throw new AadError(700054, "response_type 'id_token' is not enabled for the application.");
+  if (set.has('token') && implicit?.enableAccessTokenIssuance !== true) throw new AadError(700054, "response_type 'token' is not enabled for the application.");
+  return { code: set.has('code'), idToken: set.has('id_token'), token: set.has('token') };
 }
 
 /** The state to echo on errors; an unusable one (repeated, oversized) is not echoed. */
@@ -97,16 +138,15 @@ function safeState(params: URLSearchParams): string | undefined {
 }
 
 /** Everything else. Failures here redirect to the (now trusted) redirect URI with `error`. */
-export function validateAuthorizeRequest(directory: Directory, client: ResolvedClient, params: URLSearchParams): AuthorizeRequest {
+export function validateAuthorizeRequest(directory: Directory, client: ResolvedClient, params: URLSearchParams, switches: Pick<EmulatorSwitches, 'requirePkce'>): AuthorizeRequest {
   const { app, authority, target } = client;
   const mode = singleParam(params, 'response_mode', 32);
   if (mode !== undefined && !RESPONSE_MODES.has(mode)) throw new AadError(9002313, `Invalid request. The response_mode '${mode}' is not supported.`);
   if (mode === 'form_post' && !HTTP_URI.test(target.redirectUri)) throw new AadError(9002313, 'Invalid request. response_mode=form_post needs an http or https redirect URI.');
   singleParam(params, 'state');
   const responseType = requiredParam(params, 'response_type', 64);
-  if (responseType !== 'code') {
-    throw new AadError(70005, `response_type '${responseType}' is not enabled for the application. Only the authorization code flow (response_type=code) is supported.`);
-  }
+  const responseTypes = parseResponseTypes(app, responseType);
+  if ((responseTypes.idToken || responseTypes.token) && mode === 'query') throw new AadError(9002313, "Invalid request. response_mode 'query' cannot carry tokens; use fragment or form_post.");
   if (authority.kind !== 'tenant' && app.signInAudience === 'AzureADMyOrg') {
     throw new AadError(
       50194,
@@ -120,13 +160,18 @@ export function validateAuthorizeRequest(directory: Directory, client: ResolvedC
   const codeChallenge = singleParam(params, 'code_challenge', 256);
   const method = singleParam(params, 'code_challenge_method', 32);
   if (codeChallenge === undefined) {
-    throw new AadError(9002325, 'Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256.');
+    // Entra: PKCE is required for SPA and public (native) clients, optional for confidential web apps.
+    const required = client.platform !== 'web' || app.isFallbackPublicClient || switches.requirePkce === 'always';
+    if (responseTypes.code && required) {
+      throw new AadError(9002325, 'Proof Key for Code Exchange is required for cross-origin authorization code redemption.');
+    }
+  } else {
+    if (method !== 'S256') {
+      // RFC 7636 makes a missing method mean `plain`; neither is accepted, so PKCE cannot be downgraded.
+      throw new AadError(501491, `The code_challenge_method '${method ?? 'plain'}' is not supported. Use S256.`);
+    }
+    if (!S256_CHALLENGE.test(codeChallenge)) throw new AadError(501491, 'Invalid size of Code_Challenge parameter.');
   }
-  if (method !== 'S256') {
-    // RFC 7636 makes a missing method mean `plain`; neither is accepted, so PKCE cannot be downgraded.
-    throw new AadError(501491, `The code_challenge_method '${method ?? 'plain'}' is not supported. Use S256.`);
-  }
-  if (!S256_CHALLENGE.test(codeChallenge)) throw new AadError(501491, 'Invalid size of Code_Challenge parameter.');
   const maxAge = singleParam(params, 'max_age', 10);
   if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) throw new AadError(9002313, 'Invalid request. max_age must be a non-negative integer.');
   const claims = singleParam(params, 'claims', 8192);
@@ -135,14 +180,18 @@ export function validateAuthorizeRequest(directory: Directory, client: ResolvedC
 
   const request: AuthorizeRequest = {
     ...target,
+    responseTypes,
+    platform: client.platform,
     authority,
     clientId: app.appId,
     appDisplayName: app.displayName,
     frontchannelLogoutUri: app.web.logoutUrl,
     scope,
-    codeChallenge,
+    codeChallenge: codeChallenge ?? '',
   };
   const nonce = singleParam(params, 'nonce');
+  // OIDC: an ID token sent through the browser must be bound to the request by a nonce.
+  if (responseTypes.idToken && nonce === undefined) requiredParam(params, 'nonce');
   const loginHint = singleParam(params, 'login_hint', 512);
   if (nonce !== undefined) request.nonce = nonce;
   if (prompt !== undefined) request.prompt = prompt as Prompt;

@@ -5,12 +5,12 @@ import { redirectingErrors, sendAuthorizationError, sendAuthorizationResponse, s
 import type { AuthorizeRequest } from './authorize-request.ts';
 import { ensureBrowserId } from './cookies.ts';
 import { consentPlan } from './consent-plan.ts';
-import { issueAuthorizationCode } from './issue-code.ts';
+import { frontChannelResponse } from './front-channel-response.ts';
 import { createTransaction, saveTransaction, takeTransaction, type LoginTransaction } from './login-transaction.ts';
 import { showConsent } from './pages.ts';
 import { saveSsoSession, withClient, type ActiveSession } from './sso-session.ts';
 
-export type FlowDeps = Pick<EmulatorDeps, 'directory' | 'state' | 'clock' | 'publicUrl' | 'cookieSecret'>;
+export type FlowDeps = Pick<EmulatorDeps, 'directory' | 'state' | 'clock' | 'publicUrl' | 'cookieSecret' | 'keys' | 'switches'>;
 
 /**
  * The user is signed in (by password, account choice or SSO): ask for consent when needed,
@@ -44,8 +44,8 @@ export function completeSignIn(c: Context, deps: FlowDeps, request: AuthorizeReq
     }
     const updated = withClient(session, { clientId: request.clientId, frontchannelLogoutUri: request.frontchannelLogoutUri });
     await saveSsoSession(deps, updated);
-    const code = await issueAuthorizationCode(deps, request, updated);
-    return sendAuthorizationResponse(c, request, { code }, { session_state: updated.sid });
+    const fields = await frontChannelResponse(deps, request, updated, user);
+    return sendAuthorizationResponse(c, request, fields, { session_state: updated.sid });
   });
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createCertificateAuthority, createServerCertificate, importCaKeys } from './certificates.ts';
 
@@ -23,6 +23,8 @@ export async function ensureLocalTls(dataDir: string, now: Date = new Date()): P
   const dir = resolve(dataDir);
   const tlsDir = join(dir, 'tls');
   await mkdir(tlsDir, { recursive: true, mode: 0o700 });
+  // mkdir's mode is filtered by the umask and ignored for an existing folder: set it outright.
+  await chmod(tlsDir, 0o700);
   const caFile = join(dir, 'ca.pem');
   const caKeyFile = join(tlsDir, 'ca-key.pem');
   const certFile = join(tlsDir, 'server-cert.pem');
@@ -33,6 +35,7 @@ export async function ensureLocalTls(dataDir: string, now: Date = new Date()): P
     await writeFile(caKeyFile, ca.keyPem, { mode: 0o600 });
     await writeFile(caFile, ca.certPem);
   }
+  await chmod(caKeyFile, 0o600);
   const caPem = await readFile(caFile, 'utf8');
   if (!existsSync(certFile) || !existsSync(keyFile)) {
     const ca = await importCaKeys(caPem, await readFile(caKeyFile, 'utf8'));
@@ -40,6 +43,7 @@ export async function ensureLocalTls(dataDir: string, now: Date = new Date()): P
     await writeFile(keyFile, leaf.keyPem, { mode: 0o600 });
     await writeFile(certFile, leaf.certPem);
   }
+  await chmod(keyFile, 0o600);
   return {
     caFile,
     caPem,

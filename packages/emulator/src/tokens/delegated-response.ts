@@ -22,7 +22,7 @@ export function activeUser(directory: Directory, tenantId: string, userId: strin
  * `scp`: the requested scopes (or, for `.default`, what was granted). Graph tokens also carry the
  * OIDC scopes, and a request naming only OIDC scopes gets every Graph scope already granted, as Entra does.
  */
-function scopeClaim(directory: Directory, tenantId: string, clientId: string, userId: string, request: ScopeRequest): string[] {
+export function scopeClaim(directory: Directory, tenantId: string, clientId: string, userId: string, request: ScopeRequest): string[] {
   if (request.resource.appId !== GRAPH_APP_ID) return grantedResourceScopes(directory, tenantId, clientId, userId, request);
   const oidc = [...request.oidc].filter((s) => s !== 'offline_access');
   const named = request.resourceScopeStrings.length > 0 && !request.isDefault ? request.resourceScopes : [...directory.consents.grantedScopes(tenantId, clientId, GRAPH_APP_ID, userId)].sort();
@@ -77,6 +77,7 @@ export async function delegatedTokenResponse(deps: TokenDeps, issue: DelegatedIs
       tenantId,
       user,
       client: client.app,
+      profile: request.oidc.has('profile'),
       email: request.oidc.has('email'),
       ...(issue.nonce ? { nonce: issue.nonce } : {}),
       ...(issue.sid ? { sid: issue.sid } : {}),

@@ -15,11 +15,21 @@ export interface IdTokenInput {
   nonce?: string;
   /** SSO session id; absent for tokens minted outside an interactive session (OBO). */
   sid?: string;
-  /** The `email` scope was granted. */
+  /** The `profile` scope was asked: name, preferred_username and oid. */
+  profile: boolean;
+  /** The `email` scope was asked. */
   email: boolean;
+  /** Hybrid flow: hash of the code returned with this ID token. */
+  cHash?: string;
+  /** Implicit flow: hash of the access token returned with this ID token. */
+  atHash?: string;
 }
 
-/** A v2 ID token as Entra issues it: aud = client id, pairwise sub, ver "2.0", no auth_time by default. */
+/**
+ * A v2 ID token as Entra issues it: aud = client id, pairwise sub, ver "2.0", no auth_time by
+ * default. `openid` alone gives sub and the token basics; `profile` adds name, preferred_username
+ * and oid; `email` adds email.
+ */
 export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; publicUrl: string; clock: () => number }, input: IdTokenInput): Promise<string> {
   const now = Math.floor(deps.clock() / 1000);
   const { user, tenantId, client } = input;
@@ -30,12 +40,13 @@ export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; p
     nbf: now,
     exp: now + ID_TOKEN_LIFETIME_S,
     aio: opaqueClaim(48),
+    ...(input.atHash ? { at_hash: input.atHash } : {}),
+    ...(input.cHash ? { c_hash: input.cHash } : {}),
     ...(input.email && user.mail ? { email: user.mail } : {}),
     ...groupClaims(deps.directory, deps.publicUrl, client.groupMembershipClaims, user.id),
-    name: user.displayName,
+    ...(input.profile ? { name: user.displayName } : {}),
     ...(input.nonce ? { nonce: input.nonce } : {}),
-    oid: user.id,
-    preferred_username: user.userPrincipalName,
+    ...(input.profile ? { oid: user.id, preferred_username: user.userPrincipalName } : {}),
     rh: opaqueClaim(24),
     ...(input.sid ? { sid: input.sid } : {}),
     sub: pairwiseSubject(tenantId, user.id, client.appId),

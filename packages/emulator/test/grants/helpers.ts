@@ -11,7 +11,7 @@ import { newApplication } from '../../src/directory/new-application.ts';
 import { DEMO_TENANT } from '../../src/seed/demo-tenant.ts';
 import { addClientSecret, registerApplication } from '../../src/directory/registration.ts';
 import { stableGuid } from '../../src/directory/ids.ts';
-import { startEmulator, type RunningEmulator } from '../../src/server.ts';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/server.ts';
 import { createSigningCertificate } from '../../src/tls/certificates.ts';
 
 export const TENANT_ID = DEMO_TENANT.id;
@@ -41,9 +41,9 @@ export interface TestEmulator {
   close(): Promise<void>;
 }
 
-export async function startTestEmulator(options: { clock?: () => number } = {}): Promise<TestEmulator> {
+export async function startTestEmulator(options: Omit<EmulatorOptions, 'dataDir' | 'port'> = {}): Promise<TestEmulator> {
   const dataDir = mkdtempSync(join(tmpdir(), 'entrakit-tokens-'));
-  const emulator = await startEmulator({ dataDir, port: 0, ...(options.clock ? { clock: options.clock } : {}) });
+  const emulator = await startEmulator({ dataDir, port: 0, ...options });
   trustCaCertificate(emulator.caPem);
   const jwks = createRemoteJWKSet(new URL(`${emulator.url}/${TENANT_ID}/discovery/v2.0/keys`));
   return {

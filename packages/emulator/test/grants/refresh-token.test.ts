@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { tokenEndpointOptions } from '../../src/endpoints/token.ts';
-import { ADELE_ID, TENANT_ID, decodeSegment, errorCode, issueCode, manualClock, registerTestApp, startTestEmulator, webCodeForm, type TestEmulator } from './helpers.ts';
+import { createMemoryStore, type KeyValueStore } from 'entrakit/store';
+import { createRefreshTokens } from '../../src/grants/refresh-token-store.ts';
+import { resolveSwitches } from '../../src/protocol/switches.ts';
+import { ADELE_ID, ALEX_ID, TENANT_ID, decodeSegment, errorCode, issueCode, manualClock, registerTestApp, startTestEmulator, webCodeForm, type TestEmulator } from './helpers.ts';
 
 const clock = manualClock();
 let t: TestEmulator;
@@ -42,18 +44,29 @@ describe('refresh_token grant', () => {
     assert.equal(again.body['scope'], 'openid profile User.Read');
   });
 
-  test('reusing a rotated refresh token revokes the whole family, the newest token included', async () => {
+  test("Entra's rule by default: a redeemed refresh token stays usable until it expires", async () => {
     const first = await signedIn();
-    const rotated = await t.post(refreshForm(first));
-    const newest = rotated.body['refresh_token'] as string;
-    const reuse = await t.post(refreshForm(first));
-    assert.equal(reuse.status, 400);
-    assert.equal(reuse.body['error'], 'invalid_grant');
-    assert.equal(errorCode(reuse), 70000);
-    const afterRevocation = await t.post(refreshForm(newest));
-    assert.equal(afterRevocation.status, 400);
-    assert.equal(afterRevocation.body['error'], 'invalid_grant');
-    assert.equal(errorCode(afterRevocation), 50173);
+    const a = await t.post(refreshForm(first));
+    const b = await t.post(refreshForm(first));
+    assert.equal(a.status, 200);
+    assert.equal(b.status, 200);
+    assert.notEqual(a.body['refresh_token'], b.body['refresh_token']);
+    assert.equal((await t.post(refreshForm(a.body['refresh_token'] as string))).status, 200);
+  });
+
+  test("a changed password ends the user's refresh tokens: AADSTS50173", async () => {
+    const { code, verifier } = await issueCode(t.emulator, { userId: ALEX_ID });
+    const token = (await t.post(webCodeForm(t.emulator, code, verifier))).body['refresh_token'] as string;
+    const before = await t.post(refreshForm(token));
+    assert.equal(before.status, 200);
+    await t.emulator.deps.directory.credentials.setPassword(ALEX_ID, 'a new password 123!');
+    for (const presented of [token, before.body['refresh_token'] as string]) {
+      const reply = await t.post(refreshForm(presented));
+      assert.equal(reply.status, 400);
+      assert.equal(reply.body['error'], 'invalid_grant');
+      assert.deepEqual(reply.body['error_codes'], [50173]);
+      assert.ok((reply.body['error_description'] as string).startsWith('AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '));
+    }
   });
 
   test('redeems for another resource the user consented to; 65001 for one not consented', async () => {
@@ -101,11 +114,15 @@ describe('refresh_token grant', () => {
     assert.equal(errorCode(reply), 70011);
   });
 
-  test('unknown and garbage refresh tokens are invalid_grant', async () => {
-    const reply = await t.post(refreshForm('1.not-a-token'));
-    assert.equal(reply.status, 400);
-    assert.equal(reply.body['error'], 'invalid_grant');
-    assert.equal(errorCode(reply), 9002313);
+  test('unknown and garbage refresh tokens are invalid_grant AADSTS70000 with suberror bad_token', async () => {
+    for (const token of ['1.not-a-token', 'garbage', '0.AAAA.BBBB']) {
+      const reply = await t.post(refreshForm(token));
+      assert.equal(reply.status, 400);
+      assert.equal(reply.body['error'], 'invalid_grant');
+      assert.deepEqual(reply.body['error_codes'], [70000]);
+      assert.equal(reply.body['suberror'], 'bad_token');
+      assert.ok((reply.body['error_description'] as string).startsWith("AADSTS70000: The provided value for the input parameter 'refresh_token' or 'assertion' is not valid. Trace ID: "));
+    }
     const missing = await t.post({ ...refreshForm('x'), refresh_token: '' });
     assert.equal(errorCode(missing), 900144);
   });
@@ -123,33 +140,80 @@ describe('refresh_token grant', () => {
     const expired = await t.post(refreshForm(stillValid.body['refresh_token'] as string));
     assert.equal(expired.status, 400);
     assert.equal(expired.body['error'], 'invalid_grant');
-    assert.equal(errorCode(expired), 700082);
+    assert.deepEqual(expired.body['error_codes'], [700082]);
+    assert.equal(expired.body['suberror'], undefined);
+    assert.ok((expired.body['error_description'] as string).startsWith('AADSTS700082: The refresh token has expired due to inactivity. The token was issued on '));
   });
 });
 
-describe('refresh token reuse modes', () => {
-  test('ENTRAKIT_EMULATOR_REFRESH_REUSE: default revoke-family, allow = Entra behaviour, anything else is a TypeError', () => {
-    assert.deepEqual(tokenEndpointOptions({}), { refreshTokenReuse: 'revoke-family', assertionReplay: 'allow' });
-    assert.equal(tokenEndpointOptions({ ENTRAKIT_EMULATOR_REFRESH_REUSE: 'allow' }).refreshTokenReuse, 'allow');
-    assert.throws(() => tokenEndpointOptions({ ENTRAKIT_EMULATOR_REFRESH_REUSE: 'sometimes' }), { name: 'TypeError', message: /ENTRAKIT_EMULATOR_REFRESH_REUSE/ });
-    assert.throws(() => tokenEndpointOptions({ ENTRAKIT_EMULATOR_ASSERTION_REPLAY: 'yes' }), { name: 'TypeError', message: /ENTRAKIT_EMULATOR_ASSERTION_REPLAY/ });
+describe("refresh token reuse: 'revoke-family' (strict option)", () => {
+  test('switches: default allow; options and ENTRAKIT_EMULATOR_* are checked, naming the bad setting', () => {
+    assert.deepEqual(resolveSwitches({}, {}), { refreshTokenReuse: 'allow', assertionReplay: 'allow', requirePkce: 'entra', keyLeadTimeSec: 5 });
+    assert.equal(resolveSwitches({}, { ENTRAKIT_EMULATOR_REFRESH_REUSE: 'revoke-family' }).refreshTokenReuse, 'revoke-family');
+    assert.equal(resolveSwitches({ refreshTokenReuse: 'allow' }, { ENTRAKIT_EMULATOR_REFRESH_REUSE: 'revoke-family' }).refreshTokenReuse, 'allow', 'the option wins');
+    assert.throws(() => resolveSwitches({}, { ENTRAKIT_EMULATOR_REFRESH_REUSE: 'sometimes' }), { name: 'TypeError', message: 'ENTRAKIT_EMULATOR_REFRESH_REUSE must be one of allow, revoke-family (got "sometimes")' });
+    assert.throws(() => resolveSwitches({}, { ENTRAKIT_EMULATOR_ASSERTION_REPLAY: 'yes' }), { name: 'TypeError', message: /^ENTRAKIT_EMULATOR_ASSERTION_REPLAY must be one of allow, reject/ });
+    assert.throws(() => resolveSwitches({}, { ENTRAKIT_EMULATOR_REQUIRE_PKCE: 'never' }), { name: 'TypeError', message: /^ENTRAKIT_EMULATOR_REQUIRE_PKCE must be one of entra, always/ });
+    assert.throws(() => resolveSwitches({}, { ENTRAKIT_EMULATOR_KEY_LEAD_SEC: '-1' }), { name: 'TypeError', message: /^ENTRAKIT_EMULATOR_KEY_LEAD_SEC must be a whole number of seconds/ });
+    assert.throws(() => resolveSwitches({ keyLeadTimeSec: 1.5 }, {}), { name: 'TypeError', message: /^the keyLeadTimeSec option must be a whole number/ });
+    assert.throws(() => resolveSwitches({ refreshTokenReuse: 'never' as 'allow' }, {}), { name: 'TypeError', message: /^the refreshTokenReuse option must be one of/ });
   });
 
-  test("'allow': a rotated refresh token keeps working, as in Entra", async () => {
-    process.env['ENTRAKIT_EMULATOR_REFRESH_REUSE'] = 'allow';
-    const lenient = await startTestEmulator().finally(() => delete process.env['ENTRAKIT_EMULATOR_REFRESH_REUSE']);
+  test('a bad switch stops startEmulator naming it', async () => {
+    await assert.rejects(startTestEmulator({ requirePkce: 'sometimes' as 'always' }), { name: 'TypeError', message: /^the requirePkce option must be one of entra, always/ });
+  });
+
+  test('reuse revokes the family: the reused token gets 70008, the newest one 50173', async () => {
+    const strict = await startTestEmulator({ refreshTokenReuse: 'revoke-family' });
     try {
-      const web = lenient.emulator.devJson.apps.web;
-      const { code, verifier } = await issueCode(lenient.emulator);
-      const first = (await lenient.post(webCodeForm(lenient.emulator, code, verifier))).body['refresh_token'] as string;
-      const form = { grant_type: 'refresh_token', client_id: web.clientId, client_secret: web.clientSecret, refresh_token: first };
-      const a = await lenient.post(form);
-      const b = await lenient.post(form);
-      assert.equal(a.status, 200);
-      assert.equal(b.status, 200);
-      assert.notEqual(a.body['refresh_token'], b.body['refresh_token']);
+      const web = strict.emulator.devJson.apps.web;
+      const form = (token: string) => ({ grant_type: 'refresh_token', client_id: web.clientId, client_secret: web.clientSecret, refresh_token: token });
+      const { code, verifier } = await issueCode(strict.emulator);
+      const first = (await strict.post(webCodeForm(strict.emulator, code, verifier))).body['refresh_token'] as string;
+      const rotated = await strict.post(form(first));
+      assert.equal(rotated.status, 200);
+      const reuse = await strict.post(form(first));
+      assert.equal(reuse.status, 400);
+      assert.equal(reuse.body['error'], 'invalid_grant');
+      assert.deepEqual(reuse.body['error_codes'], [70008]);
+      assert.ok((reuse.body['error_description'] as string).startsWith('AADSTS70008: The provided authorization code or refresh token has expired or was revoked.'));
+      const newest = await strict.post(form(rotated.body['refresh_token'] as string));
+      assert.equal(newest.status, 400);
+      assert.equal(newest.body['error'], 'invalid_grant');
+      assert.deepEqual(newest.body['error_codes'], [50173]);
+      assert.ok((newest.body['error_description'] as string).startsWith('AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed.'));
     } finally {
-      await lenient.close();
+      await strict.close();
     }
+  });
+
+  test('two concurrent redemptions of one token: exactly one rotates, the other is reuse and revokes the family', async () => {
+    const store = createMemoryStore();
+    // Both redemptions read the token before either takes it: the race the atomic take() decides.
+    let reads = 0;
+    let release: () => void = () => {};
+    const bothRead = new Promise<void>((resolve) => (release = resolve));
+    const racing: KeyValueStore = Object.assign(Object.create(store) as KeyValueStore, {
+      async get(key: string) {
+        const value = await store.get(key);
+        if (key.startsWith('rt:') && ++reads === 2) release();
+        return value;
+      },
+      async take(key: string) {
+        await bothRead;
+        return store.take(key);
+      },
+    });
+    const tokens = createRefreshTokens(racing, Date.now, 'revoke-family');
+    const { token, familyId } = await tokens.startFamily({ clientId: 'c', tenantId: 't', userId: 'u', scope: 'openid', amr: ['pwd'], confidential: true, spa: false });
+    const results = await Promise.allSettled([tokens.rotate(token, () => {}), tokens.rotate(token, () => {})]);
+    const fulfilled = results.filter((r) => r.status === 'fulfilled');
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(fulfilled.length, 1);
+    assert.equal(rejected.length, 1);
+    assert.equal(rejected[0]!.reason.aadsts, 70008);
+    assert.equal(await store.get(`rt-family-revoked:${familyId}`), '1');
+    const successor = (fulfilled[0] as PromiseFulfilledResult<{ next: string }>).value.next;
+    await assert.rejects(tokens.rotate(successor, () => {}), (error: { aadsts?: number }) => error.aadsts === 50173);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, webcrypto } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { ConfidentialClientApplication, CryptoProvider, type AuthenticationResult } from '@azure/msal-node';
+import { ConfidentialClientApplication, CryptoProvider, PublicClientApplication, type AuthenticationResult } from '@azure/msal-node';
 import { graphTokenSigningForm } from '../../src/tokens/sign.ts';
 import { ADELE_ID, TENANT_ID, createClientCertificate, registerTestApp, startTestEmulator, type TestEmulator } from '../grants/helpers.ts';
 
@@ -147,4 +147,59 @@ describe('unmodified @azure/msal-node against the emulator', () => {
       await lenient.close();
     }
   });
+
+  test('public client on a loopback redirect (RFC 8252): acquireTokenInteractive on an ephemeral localhost port', async () => {
+    const { app } = registerTestApp(t.emulator, { web: { redirectUris: [], logoutUrl: null }, publicClient: { redirectUris: ['http://localhost'] } });
+    t.emulator.deps.directory.consents.grant(TENANT_ID, app.appId, '00000003-0000-0000-c000-000000000000', '', ['User.Read', 'openid', 'profile', 'offline_access']);
+    const pca = new PublicClientApplication({ auth: { clientId: app.appId, authority: t.emulator.devJson.authority, knownAuthorities: [new URL(t.emulator.url).host] } });
+    const adele = t.emulator.devJson.users.find((u) => u.username.startsWith('adele@'));
+    assert.ok(adele);
+    let delivered: URL | undefined;
+    const result = await pca.acquireTokenInteractive({
+      scopes: ['User.Read'],
+      // The "browser": the real login form over HTTP, then the response delivered to MSAL's loopback listener.
+      openBrowser: async (url) => {
+        delivered = await signInAndDeliver(url, adele.username, adele.password);
+      },
+      successTemplate: 'signed in',
+      errorTemplate: 'failed',
+    });
+    assert.ok(delivered);
+    assert.equal(delivered.hostname, 'localhost');
+    assert.match(delivered.port, /^\d+$/, 'an ephemeral port, not the registered http://localhost');
+    assert.equal(result.account?.username, adele.username);
+    // Bare Graph scope names give the Graph appId as audience, as Entra does.
+    const claims = await t.verify(graphTokenSigningForm(result.accessToken), { issuer: t.v1Issuer, audience: '00000003-0000-0000-c000-000000000000' });
+    assert.equal(claims['appidacr'], '0');
+    assert.equal(claims['appid'], app.appId);
+  });
 });
+
+/** Like a browser: the login form, then the authorization response to the app (a redirect or an auto-posted form). */
+async function signInAndDeliver(authorizeUrl: string, username: string, password: string): Promise<URL> {
+  const page = await fetch(authorizeUrl, { redirect: 'manual' });
+  const html = await page.text();
+  const field = (text: string, name: string): string => new RegExp(`name="${name}" value="([^"]*)"`).exec(text)?.[1] ?? '';
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '';
+  const cookies = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const posted = await fetch(new URL(action, t.emulator.url), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies },
+    body: new URLSearchParams({ tx: field(html, 'tx'), csrf: field(html, 'csrf'), username, password }),
+  });
+  if (posted.status === 302) {
+    const location = new URL(posted.headers.get('location') ?? '');
+    await (await fetch(location)).text();
+    return location;
+  }
+  // response_mode=form_post: post the hidden fields to the form's action, as the page's script does.
+  const form = await posted.text();
+  assert.equal(posted.status, 200);
+  const target = new URL((/<form method="post" action="([^"]+)"/.exec(form)?.[1] ?? '').replace(/&amp;/g, '&'));
+  const fields = new URLSearchParams();
+  for (const match of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields.set(match[1]!, match[2]!.replace(/&amp;/g, '&'));
+  assert.ok(fields.get('code'), 'the form carries the code');
+  await (await fetch(target, { method: 'POST', body: fields })).text();
+  return target;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
@@ -25,7 +26,8 @@ async function jwksKids(url: string, tenantId: string): Promise<string[]> {
 
 describe('emulator data folder', () => {
   it('writes dev.json with the exact keys, and keeps CA, keys and ids across restarts', async () => {
-    const first = await startTestEmulator();
+    const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-restart-'));
+    const first = await startTestEmulator({ dataDir });
     const devJson = JSON.parse(await readFile(join(first.dataDir, 'dev.json'), 'utf8'));
     assert.deepEqual(Object.keys(devJson).sort(), ['apps', 'authority', 'emulator', 'graphBaseUrl', 'tenantId', 'users']);
     assert.equal(devJson.emulator.url, first.url);
@@ -52,6 +54,7 @@ describe('emulator data folder', () => {
       assert.equal(second.devJson.apps.web.clientSecret, devJson.apps.web.clientSecret);
     } finally {
       await second.cleanup();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
@@ -71,9 +74,9 @@ describe('emulator data folder', () => {
     }
   });
 
-  it('rotates keys through the admin endpoint: both published, the new one active; retired keys drop later', async () => {
+  it('rotates keys through the admin endpoint: the next key is published first and signs only after the lead time', async () => {
     let now = Date.now();
-    const emu = await startTestEmulator({ clock: () => now });
+    const emu = await startTestEmulator({ clock: () => now, keyLeadTimeSec: 30 });
     try {
       const tid = emu.devJson.tenantId;
       const [oldKid] = await jwksKids(emu.url, tid);
@@ -82,22 +85,64 @@ describe('emulator data folder', () => {
       assert.equal(denied.status, 401);
       const res = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST', headers: { 'x-entrakit-admin': emu.devJson.emulator.adminKey! } });
       assert.equal(res.status, 200);
-      const { kid: newKid } = (await res.json()) as { kid: string };
+      const rotation = (await res.json()) as { kid: string; activatesAt: string; signingKid: string };
+      const newKid = rotation.kid;
       assert.notEqual(newKid, oldKid);
-      assert.deepEqual(await jwksKids(emu.url, tid), [oldKid, newKid]);
+      assert.equal(rotation.signingKid, oldKid);
+      assert.equal(rotation.activatesAt, new Date(now + 30_000).toISOString());
+      assert.deepEqual(await jwksKids(emu.url, tid), [oldKid, newKid], 'the next key is in the JWKS at once');
+      assert.equal(decodeProtectedHeader(await clientCredentialsToken(emu)).kid, oldKid, 'the old key still signs during the lead time');
+      now += 29_999;
+      assert.equal(decodeProtectedHeader(await clientCredentialsToken(emu)).kid, oldKid);
+      now += 1;
+      const after = await clientCredentialsToken(emu);
+      assert.equal(decodeProtectedHeader(after).kid, newKid, 'the new key signs once the lead time is over');
       assert.equal((await emu.deps.keys.activeKey()).kid, newKid);
       assert.equal(decodeProtectedHeader(before).kid, oldKid);
-      const after = await clientCredentialsToken(emu);
-      assert.equal(decodeProtectedHeader(after).kid, newKid, 'the new key signs');
       const jwks = createRemoteJWKSet(new URL(`${emu.url}/${tid}/discovery/v2.0/keys`));
       for (const token of [before, after]) {
         const { payload } = await jwtVerify(token, jwks, { algorithms: ['RS256'], issuer: `${emu.url}/${tid}/v2.0`, audience: emu.devJson.apps.api.clientId, currentDate: new Date(now) });
         assert.equal(payload.tid, tid, 'tokens signed by the old key still verify until it retires');
       }
-      now += 3 * 3600_000;
+      now += 2 * 3600_000 - 1;
+      assert.deepEqual(await jwksKids(emu.url, tid), [oldKid, newKid], 'kept for two hours after the switch');
+      now += 1;
       assert.deepEqual(await jwksKids(emu.url, tid), [newKid], 'the old key leaves once its tokens have expired');
     } finally {
       await emu.cleanup();
+    }
+  });
+
+  it('a data folder made 0755 becomes 0700 with a warning; every secret file is 0600', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'entrakit-perms-'));
+    const dataDir = join(parent, 'D');
+    await mkdir(dataDir, { mode: 0o755 });
+    const { chmod } = await import('node:fs/promises');
+    await chmod(dataDir, 0o755);
+    const written: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let emu: Awaited<ReturnType<typeof startTestEmulator>> | undefined;
+    try {
+      emu = await startTestEmulator({ dataDir });
+    } finally {
+      process.stderr.write = original;
+    }
+    try {
+      assert.deepEqual(written, [`entrakit emulator: data folder ${dataDir} was accessible to group or others (mode 755); it holds secrets, so it is now 0700\n`]);
+      assert.equal((await stat(dataDir)).mode & 0o777, 0o700);
+      assert.equal((await stat(join(dataDir, 'tls'))).mode & 0o777, 0o700);
+      const secrets = ['directory.db', 'emulator-state.db', 'dev.json', 'tls/ca-key.pem', 'tls/server-key.pem', 'tls/cookie-secret', 'tls/admin-key'];
+      for (const file of secrets) assert.equal((await stat(join(dataDir, file))).mode & 0o777, 0o600, file);
+      for (const file of await readdir(dataDir)) {
+        if (/\.db-(wal|shm)$/.test(file)) assert.equal((await stat(join(dataDir, file))).mode & 0o777, 0o600, file);
+      }
+    } finally {
+      await emu?.close();
+      await rm(parent, { recursive: true, force: true });
     }
   });
 
@@ -167,7 +212,7 @@ describe('entrakit emulator command', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     await rm(dataDir, { recursive: true, force: true });
     assert.equal(code, 1);
-    assert.match(err, /ENTRAKIT_EMULATOR_REFRESH_REUSE must be one of revoke-family, allow \(got "sometimes"\)/);
+    assert.match(err, /ENTRAKIT_EMULATOR_REFRESH_REUSE must be one of allow, revoke-family \(got "sometimes"\)/);
   });
 
   it('rejects a bad --port naming the option', async () => {

@@ -90,8 +90,10 @@ describe('authorize: errors shown on a page, never redirected', () => {
 });
 
 describe('authorize: errors redirected to the registered URI', () => {
-  it('PKCE is required (AADSTS9002325)', async () => {
-    assertErrorRedirect(await fetch(authorizeUrl(emulator, { code_challenge: undefined, code_challenge_method: undefined }), { redirect: 'manual' }), 'invalid_request', 9002325);
+  it('a confidential web app may skip PKCE (Entra): the sign-in page, not an error', async () => {
+    const response = await fetch(authorizeUrl(emulator, { code_challenge: undefined, code_challenge_method: undefined }), { redirect: 'manual' });
+    assert.equal(response.status, 200);
+    assert.match(await response.text(), /name="password"/);
   });
 
   it('plain or missing code_challenge_method cannot downgrade PKCE (AADSTS501491)', async () => {
@@ -101,9 +103,20 @@ describe('authorize: errors redirected to the registered URI', () => {
     assertErrorRedirect(await fetch(authorizeUrl(emulator, { code_challenge: 'short' }), { redirect: 'manual' }), 'invalid_request', 501491);
   });
 
-  it('response_type other than code is unsupported_response_type (AADSTS70005)', async () => {
-    assertErrorRedirect(await fetch(authorizeUrl(emulator, { response_type: 'token' }), { redirect: 'manual' }), 'unsupported_response_type', 70005);
-    assertErrorRedirect(await fetch(authorizeUrl(emulator, { response_type: 'code id_token' }), { redirect: 'manual' }), 'unsupported_response_type', 70005);
+  it('unknown response_type is AADSTS70005; implicit and hybrid without the registration setting are AADSTS700054', async () => {
+    assertErrorRedirect(await fetch(authorizeUrl(emulator, { response_type: 'code code' }), { redirect: 'manual' }), 'unsupported_response_type', 70005);
+    assertErrorRedirect(await fetch(authorizeUrl(emulator, { response_type: 'device' }), { redirect: 'manual' }), 'unsupported_response_type', 70005);
+    for (const [responseType, denied] of [['code id_token', 'id_token'], ['id_token', 'id_token'], ['token', 'token']] as const) {
+      const response = await fetch(authorizeUrl(emulator, { response_type: responseType }), { redirect: 'manual' });
+      assert.equal(response.status, 302);
+      // Tokens never go in a query: these answer in the fragment by default, errors included.
+      const location = response.headers.get('location') ?? '';
+      assert.ok(location.startsWith(`${emulator.webRedirectUri}#`), location);
+      const params = new URLSearchParams(location.slice(location.indexOf('#') + 1));
+      assert.equal(params.get('error'), 'unsupported_response_type');
+      assert.ok(params.get('error_description')?.startsWith(`AADSTS700054: response_type '${denied}' is not enabled for the application. Trace ID: `), params.get('error_description') ?? '');
+      assert.equal(params.get('state'), 'state-123');
+    }
   });
 
   it('scope errors: unknown scope AADSTS70011, unknown resource AADSTS500011, two resources AADSTS70011', async () => {

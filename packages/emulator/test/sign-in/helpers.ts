@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trustCaCertificate } from '../../../entrakit/src/core/trust-ca.ts';
-import { startEmulator, type RunningEmulator } from '../../src/server.ts';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/server.ts';
 
 export interface TestEmulator extends RunningEmulator {
   tenantId: string;
@@ -15,9 +15,9 @@ export interface TestEmulator extends RunningEmulator {
 }
 
 /** The real emulator over HTTPS on a free port, with a fresh data folder, trusted by this process's fetch. */
-export async function startTestEmulator(): Promise<TestEmulator> {
+export async function startTestEmulator(options: Omit<EmulatorOptions, 'dataDir' | 'port'> = {}): Promise<TestEmulator> {
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-interactive-'));
-  const emulator = await startEmulator({ dataDir, port: 0, writeDevJson: false });
+  const emulator = await startEmulator({ dataDir, port: 0, writeDevJson: false, ...options });
   trustCaCertificate(emulator.caPem);
   return Object.assign(emulator, {
     tenantId: emulator.devJson.tenantId,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPair, SignJWT } from 'jose';
 import { after, before, describe, it } from 'node:test';
-import { authorizeUrl, createCookieJar, locationParams, signIn, startTestEmulator, type TestEmulator } from './helpers.ts';
+import { authorizeUrl, createCookieJar, formAction, hiddenField, locationParams, pkce, signIn, startTestEmulator, type CookieJar, type TestEmulator } from './helpers.ts';
 
 const SSO_COOKIE = '__Host-entrakit-sso';
 const FRONTCHANNEL = 'http://localhost:5000/auth/frontchannel-logout';
@@ -29,11 +29,24 @@ async function idToken(aud: string, key?: CryptoKey): Promise<string> {
     .sign(key ?? active.privateKey);
 }
 
+/** The "Which account do you want to sign out of?" page, then its Sign out button (a POST with its hidden fields). */
+async function confirmSignOut(jar: CookieJar, picker: Response): Promise<Response> {
+  const html = await picker.text();
+  assert.equal(picker.status, 200);
+  assert.match(html, /Which account do you want to sign out of\?/);
+  const body = new URLSearchParams({ action: 'signout' });
+  for (const name of ['csrf', 'client_id', 'post_logout_redirect_uri', 'state']) {
+    const value = hiddenField(html, name);
+    if (value !== undefined) body.set(name, value);
+  }
+  return jar.fetch(formAction(emulator, html), { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+}
+
 describe('logout', () => {
   it('with a registered post_logout_redirect_uri: front-channel iframe with iss and sid, then the URI with state', async () => {
     const jar = createCookieJar();
     const sid = locationParams(await signIn(jar, emulator, 'adele')).get('session_state') ?? '';
-    const response = await jar.fetch(logoutUrl({ post_logout_redirect_uri: REGISTERED, client_id: emulator.webClientId, state: 'bye' }));
+    const response = await confirmSignOut(jar, await jar.fetch(logoutUrl({ post_logout_redirect_uri: REGISTERED, client_id: emulator.webClientId, state: 'bye' })));
     const html = await response.text();
     assert.equal(response.status, 200);
     const iss = `${emulator.url}/${emulator.tenantId}/v2.0`;
@@ -53,7 +66,7 @@ describe('logout', () => {
     const jar = createCookieJar();
     await signIn(jar, emulator, 'adele');
     const cookie = jar.cookies.get(SSO_COOKIE) ?? '';
-    await (await jar.fetch(logoutUrl({}))).text();
+    await (await confirmSignOut(jar, await jar.fetch(logoutUrl({})))).text();
     jar.cookies.set(SSO_COOKIE, cookie);
     const response = await jar.fetch(authorizeUrl(emulator, { prompt: 'none' }));
     assert.equal(locationParams(response).get('error'), 'login_required');
@@ -63,7 +76,7 @@ describe('logout', () => {
     for (const uri of ['http://evil.example/', 'http://localhost:5000', 'http://localhost:5000/?x=1', 'HTTP://localhost:5000/']) {
       const jar = createCookieJar();
       await signIn(jar, emulator, 'adele');
-      const response = await jar.fetch(logoutUrl({ post_logout_redirect_uri: uri, client_id: emulator.webClientId }));
+      const response = await confirmSignOut(jar, await jar.fetch(logoutUrl({ post_logout_redirect_uri: uri, client_id: emulator.webClientId })));
       const html = await response.text();
       assert.equal(response.status, 200, uri);
       assert.equal(response.headers.get('location'), null);
@@ -111,5 +124,61 @@ describe('logout', () => {
     const unknown = await fetch(`${emulator.url}/nope.example/oauth2/v2.0/logout`, { redirect: 'manual' });
     assert.equal(unknown.status, 400);
     assert.match(await unknown.text(), /AADSTS90002:/);
+  });
+
+  it('a bare GET (a cross-site <img>) does not end the session: it asks which account, and the session stays', async () => {
+    const jar = createCookieJar();
+    await signIn(jar, emulator, 'adele');
+    const picker = await jar.fetch(logoutUrl({}));
+    const html = await picker.text();
+    assert.equal(picker.status, 200);
+    assert.match(html, /Which account do you want to sign out of\?/);
+    assert.match(html, /adele@/);
+    assert.equal(picker.headers.get('set-cookie'), null, 'no cookie is cleared');
+    assert.equal(picker.headers.get('x-frame-options'), 'DENY');
+    assert.match(picker.headers.get('content-security-policy') ?? '', /form-action 'self'/);
+    const silent = await jar.fetch(authorizeUrl(emulator, { prompt: 'none' }));
+    assert.equal(silent.status, 302);
+    assert.ok(locationParams(silent).get('code'), 'SSO still works');
+
+    // The confirming POST needs the page's CSRF token.
+    const forged = await jar.fetch(`${emulator.url}/${emulator.tenantId}/oauth2/v2.0/logout`, {
+      method: 'POST',
+      body: new URLSearchParams({ action: 'signout', csrf: 'guessed' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(forged.status, 403);
+    assert.match(await forged.text(), /AADSTS9002313: Invalid request\. The sign-out form could not be verified/);
+    assert.ok(locationParams(await jar.fetch(authorizeUrl(emulator, { prompt: 'none' }))).get('code'), 'still signed in');
+
+    const confirmed = await confirmSignOut(jar, await jar.fetch(logoutUrl({})));
+    assert.equal(confirmed.status, 200);
+    assert.match(await confirmed.text(), /You signed out of your account/);
+    assert.equal(locationParams(await jar.fetch(authorizeUrl(emulator, { prompt: 'none' }))).get('error'), 'login_required');
+  });
+
+  it("with the signed-in user's id_token_hint it signs out at once; another user's hint still asks", async () => {
+    const jar = createCookieJar();
+    const { verifier, challenge } = pkce();
+    const code = locationParams(await signIn(jar, emulator, 'adele', authorizeUrl(emulator, { code_challenge: challenge }))).get('code') ?? '';
+    const web = emulator.devJson.apps.web;
+    const redeemed = await fetch(`${emulator.url}/${emulator.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: web.clientId, client_secret: web.clientSecret, code, code_verifier: verifier, redirect_uri: web.redirectUri }),
+    });
+    assert.equal(redeemed.status, 200);
+    const adeleHint = ((await redeemed.json()) as { id_token: string }).id_token;
+
+    const other = createCookieJar();
+    await signIn(other, emulator, 'alex');
+    const asks = await other.fetch(logoutUrl({ id_token_hint: adeleHint, post_logout_redirect_uri: REGISTERED }));
+    assert.equal(asks.status, 200);
+    assert.match(await asks.text(), /Which account do you want to sign out of\?/);
+
+    const direct = await jar.fetch(logoutUrl({ id_token_hint: adeleHint, post_logout_redirect_uri: REGISTERED, state: 'z' }));
+    assert.equal(direct.status, 200, 'front-channel page (the web app has a logout URL)');
+    assert.match(await direct.text(), /<a id="continue" href="http:\/\/localhost:5000\/\?state=z">/);
+    assert.equal(jar.cookies.has(SSO_COOKIE), false);
+    assert.equal(locationParams(await jar.fetch(authorizeUrl(emulator, { prompt: 'none' }))).get('error'), 'login_required');
   });
 });

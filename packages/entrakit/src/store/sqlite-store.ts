@@ -3,7 +3,7 @@
  * readers never block the writer; a busy timeout so several processes can share one file.
  * Expired rows are hidden from every read, deleted when met, and swept on an unref'd timer.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { KeyValueStore } from './types.ts';
@@ -45,7 +45,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteKeyValueSt
   checkPositiveMs(purgeIntervalMs, 'purgeIntervalMs');
   checkPositiveMs(busyTimeoutMs, 'busyTimeoutMs');
 
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Create the file owner-only before SQLite does (its -wal and -shm files copy this mode).
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const db = new DatabaseSync(path);
   db.exec(`PRAGMA busy_timeout = ${Math.ceil(busyTimeoutMs)}`);
   db.exec('PRAGMA journal_mode = WAL');
