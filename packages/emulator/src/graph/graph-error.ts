@@ -6,6 +6,8 @@ export type GraphErrorCode =
   | 'Request_BadRequest'
   | 'Request_UnsupportedQuery'
   | 'BadRequest'
+  | 'CannotDeleteOrUpdateEnabledEntitlement'
+  | 'Request_MultipleObjectsWithSameKeyValue'
   | 'generalException';
 
 /** Thrown inside Graph routes; the Graph app renders it as `{"error":{code,message,innerError}}`. */
