@@ -34,6 +34,7 @@ export const GRAPH_SCOPES: PermissionScope[] = [
   scope('bdfbf15f-ee85-4955-8675-146e8e5296b5', 'Application.ReadWrite.All', 'Admin', 'Read and write all applications'),
   scope('84bccea3-f856-4a8a-967b-dbe0a3d53a64', 'AppRoleAssignment.ReadWrite.All', 'Admin', 'Manage app permission grants and app role assignments'),
   scope('41ce6ca6-6826-4807-84f1-1c82854f7ee5', 'DelegatedPermissionGrant.ReadWrite.All', 'Admin', 'Manage all delegated permission grants'),
+  scope('f6a3db3e-f7e8-4ed2-a414-557c8c9830be', 'User.RevokeSessions.All', 'Admin', 'Revoke all sign in sessions for a user'),
   scope('37f7f235-527c-4136-accd-4a02d197296e', 'openid', 'User', 'Sign users in'),
   scope('14dad69e-099b-42c9-810b-d002981feec1', 'profile', 'User', 'View users\' basic profile'),
   scope('64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0', 'email', 'User', 'View users\' email address'),
