@@ -58,7 +58,7 @@ export function graphRoutes(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'k
     batchRoutes(graph, context, dispatch);
 
     graph.all('*', (c) => {
-      if (!['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'PUT'].includes(c.req.method)) {
+      if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
         throw new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
       }
       const segment = c.req.path.split('/').filter(Boolean).at(-1) ?? '';
