@@ -71,7 +71,9 @@ export function batchRoutes(graph: Hono<GraphEnv>, context: GraphRouteContext, d
         responses.push({ id: request.id, status: 424, headers: {}, body: { error: { code: 'FailedDependency', message: 'Failed dependency.' } } });
         continue;
       }
-      const path = request.url.startsWith('/') ? request.url : `/${request.url}`;
+      let path = request.url.startsWith('/') ? request.url : `/${request.url}`;
+      // SDKs that strip only the host send `/v1.0/...`; the batch's own version is implied.
+      if (path.toLowerCase().startsWith(`/${responder.version}/`)) path = path.slice(responder.version.length + 1);
       const headers = new Headers(request.headers);
       headers.set('authorization', authorization);
       const sent = new Request(`${responder.publicUrl}/${responder.version}${path}`, {
