@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import type { EmulatorDeps } from '../deps.ts';
+import { applicationKeysRoutes } from './application-keys.ts';
 import { applicationsRoutes } from './applications.ts';
 import { createGraphAuthenticator } from './authenticate.ts';
 import { batchRoutes } from './batch.ts';
@@ -52,6 +53,7 @@ export function graphRoutes(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'k
     memberOfRoutes(graph, context);
     groupsRoutes(graph, context);
     applicationsRoutes(graph, context);
+    applicationKeysRoutes(graph, context);
     servicePrincipalsRoutes(graph, context);
     permissionGrantsRoutes(graph, context);
     revokeSessionsRoutes(graph, context);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { decodeJwt } from 'jose';
+import { decodeJwt, SignJWT } from 'jose';
 import { createClientCertificate } from '../grants/helpers.ts';
 import { authorizeUrl, createCookieJar, locationParams, pkce, startTestEmulator, submitForm, type TestEmulator } from '../sign-in/helpers.ts';
 
@@ -285,15 +285,48 @@ describe('registration script', () => {
     assert.deepEqual(body['error_codes'], [7000215]);
   });
 
-  test('keyCredentials upload a certificate; reads hide the key', async () => {
-    const { der } = await createClientCertificate();
-    const reply = await call('PATCH', `/applications/${String(app['id'])}`, adminToken, { keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: der.toString('base64'), displayName: 'CN=script' }] });
+  test('keyCredentials upload a certificate; addKey with a proof adds another, which then signs in; removeKey drops the first', async () => {
+    const first = await createClientCertificate();
+    const reply = await call('PATCH', `/applications/${String(app['id'])}`, adminToken, { keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: first.der.toString('base64'), displayName: 'CN=script' }] });
     assert.equal(reply.status, 204, JSON.stringify(reply.body));
     const read = await call('GET', `/applications/${String(app['id'])}?$select=keyCredentials`, adminToken);
     const [key] = read.body['keyCredentials'] as Json[];
     assert.equal(key!['key'], null);
-    assert.equal(key!['customKeyIdentifier'], createHash('sha1').update(der).digest('hex').toUpperCase());
+    assert.equal(key!['customKeyIdentifier'], createHash('sha1').update(first.der).digest('hex').toUpperCase());
     assert.equal(key!['type'], 'AsymmetricX509Cert');
+    assert.equal(key!['usage'], 'Verify');
+    assert.equal(key!['displayName'], 'CN=script');
+
+    const proof = (signer: CryptoKey, lifetime = 600) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setAudience('00000002-0000-0000-c000-000000000000').setIssuer(String(app['id'])).setNotBefore(now).setExpirationTime(now + lifetime).sign(signer);
+    };
+    const second = await createClientCertificate();
+    const keyCredential = { type: 'AsymmetricX509Cert', usage: 'Verify', key: second.der.toString('base64'), displayName: 'CN=rolled' };
+    // A proof signed by a key the app does not have, or living too long, is refused.
+    assertGraphError(await call('POST', `/applications/${String(app['id'])}/addKey`, adminToken, { keyCredential, passwordCredential: null, proof: await proof(second.keys.privateKey) }), 400, 'Request_BadRequest');
+    assertGraphError(await call('POST', `/applications/${String(app['id'])}/addKey`, adminToken, { keyCredential, passwordCredential: null, proof: await proof(first.keys.privateKey, 3600) }), 400, 'Request_BadRequest');
+    const added = await call('POST', `/applications/${String(app['id'])}/addKey`, adminToken, { keyCredential, passwordCredential: null, proof: await proof(first.keys.privateKey) });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    assert.equal(added.body['@odata.context'], `${graph}/$metadata#microsoft.graph.keyCredential`);
+    assert.equal(added.body['key'], null);
+    assert.equal(added.body['displayName'], 'CN=rolled');
+
+    // The new certificate authenticates the client at once (private_key_jwt).
+    const now = Math.floor(Date.now() / 1000);
+    const tokenUrl = `${emulator.url}/${emulator.tenantId}/oauth2/v2.0/token`;
+    const x5t = createHash('sha1').update(second.der).digest('base64url');
+    const assertion = await new SignJWT({ jti: crypto.randomUUID() }).setProtectedHeader({ alg: 'RS256', x5t }).setIssuer(String(app['appId'])).setSubject(String(app['appId'])).setAudience(tokenUrl).setIssuedAt(now).setNotBefore(now).setExpirationTime(now + 300).sign(second.keys.privateKey);
+    const token = await fetch(tokenUrl, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: String(app['appId']), client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion, scope: 'https://graph.microsoft.com/.default' }),
+    });
+    assert.equal(token.status, 200, await token.clone().text());
+    assert.equal(decodeJwt(String(((await token.json()) as Json)['access_token']))['appidacr'], '2');
+
+    assert.equal((await call('POST', `/applications/${String(app['id'])}/removeKey`, adminToken, { keyId: key!['keyId'], proof: await proof(second.keys.privateKey) })).status, 204);
+    const after = await call('GET', `/applications/${String(app['id'])}?$select=keyCredentials`, adminToken);
+    assert.deepEqual((after.body['keyCredentials'] as Json[]).map((k) => k['displayName']), ['CN=rolled']);
   });
 
   test('revokeSignInSessions: 403 without the permission; PATCH of the CLI grant adds it; then 200 true and the time is recorded', async () => {
