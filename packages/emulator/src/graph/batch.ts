@@ -36,7 +36,7 @@ function parseRequests(body: Record<string, unknown>): BatchRequest[] {
     if (seen.has(id)) throw badBatch(`Request id '${id}' is used more than once in the batch.`);
     if (!METHODS.has(method)) throw badBatch(`Invalid method for request '${id}'.`);
     // Relative URLs only, inside the same API version; absolute ones could reach anything.
-    if (typeof url !== 'string' || !url || url.length > 2048 || /^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//') || /\$batch/i.test(url)) {
+    if (typeof url !== 'string' || !url || url.length > 2048 || /^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//') || /(\$|%24)batch/i.test(url)) {
       throw badBatch(`Invalid URL for request '${id}'.`);
     }
     const headers = (r['headers'] ?? {}) as Record<string, unknown>;

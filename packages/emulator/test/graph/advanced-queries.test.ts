@@ -146,6 +146,8 @@ describe('POST /v1.0/$batch', () => {
       { requests: [{ id: 'a', method: 'GET', url: 'https://evil.example/users' }] },
       { requests: [{ id: 'a', method: 'GET', url: '/users', dependsOn: ['b'] }, { id: 'b', method: 'GET', url: '/groups' }] },
       { requests: [{ id: 'a', method: 'GET', url: '/$batch' }] },
+      { requests: [{ id: 'a', method: 'POST', url: '/%24batch', headers: { 'Content-Type': 'application/json' }, body: {} }] },
+      { requests: [null] },
       { nothing: true },
     ];
     for (const body of bodies) {

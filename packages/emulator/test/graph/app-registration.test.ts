@@ -366,6 +366,36 @@ describe('refusals', () => {
     assertGraphError(await call('GET', '/applications/00000000-0000-0000-0000-000000000001', adminToken), 404, 'Request_ResourceNotFound');
   });
 
+  test('wrongly typed bodies are 400 on every write, never 500', async () => {
+    const created = await call('POST', '/applications', adminToken, { displayName: 'Garbage target' });
+    const id = String(created.body['id']);
+    const writes: Array<[string, string, unknown]> = [
+      ['POST', '/applications', []],
+      ['POST', '/applications', null],
+      ['POST', '/applications', { displayName: 42 }],
+      ['PATCH', `/applications/${id}`, { api: null }],
+      ['PATCH', `/applications/${id}`, { api: { requestedAccessTokenVersion: 3 } }],
+      ['PATCH', `/applications/${id}`, { api: { oauth2PermissionScopes: [{ id: 'not-a-guid', value: 'x', type: 'User', adminConsentDisplayName: 'a', adminConsentDescription: 'b' }] } }],
+      ['PATCH', `/applications/${id}`, { web: { redirectUris: 'https://localhost/cb' } }],
+      ['PATCH', `/applications/${id}`, { web: { implicitGrantSettings: { enableIdTokenIssuance: 'yes' } } }],
+      ['PATCH', `/applications/${id}`, { identifierUris: ['not a uri'] }],
+      ['PATCH', `/applications/${id}`, { signInAudience: 'Everyone' }],
+      ['PATCH', `/applications/${id}`, { keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: 'bm90IGEgY2VydA==' }] }],
+      ['PATCH', `/applications/${id}`, { appRoles: [{ id: '0b6c8a8e-7a3c-4a8e-9c57-2a0e1d7b9f21', value: 'x', displayName: 'x', description: 'x', allowedMemberTypes: ['Robot'] }] }],
+      ['PATCH', `/applications/${id}`, { id: '0b6c8a8e-7a3c-4a8e-9c57-2a0e1d7b9f21' }],
+      ['POST', `/applications/${id}/addPassword`, { passwordCredential: 'x' }],
+      ['POST', `/applications/${id}/addPassword`, { passwordCredential: { endDateTime: 'tomorrow' } }],
+      ['POST', `/applications/${id}/removePassword`, { keyId: 7 }],
+      ['POST', `/applications/${id}/owners/$ref`, { '@odata.id': 'https://graph.microsoft.com/v1.0/directoryObjects/nope' }],
+      ['POST', '/servicePrincipals', { appId: 'nope' }],
+      ['POST', '/oauth2PermissionGrants', { clientId: id, consentType: 'Someone', resourceId: id, scope: 'x' }],
+    ];
+    for (const [method, path, body] of writes) {
+      const reply = await call(method, path, adminToken, JSON.stringify(body));
+      assert.equal(reply.status, 400, `${method} ${path} ${JSON.stringify(body)}: ${JSON.stringify(reply.body)}`);
+    }
+  });
+
   test('a token with only User.Read gets 403 Authorization_RequestDenied', async () => {
     const adele = emulator.devJson.users.find((u) => u.username.startsWith('adele@'))!;
     const tokens = await signInWith({ clientId: emulator.webClientId, redirectUri: emulator.webRedirectUri, username: adele.username, password: adele.password, scope: 'openid profile User.Read', secret: emulator.devJson.apps.web.clientSecret });
