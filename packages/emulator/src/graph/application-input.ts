@@ -60,6 +60,8 @@ function redirectUri(property: string, httpsOnly: boolean) {
     }
     const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
     if (url.hash || (httpsOnly && url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))) throw fail(property);
+    // Native clients may use custom schemes, never ones a browser would run or read locally.
+    if (['javascript:', 'data:', 'vbscript:', 'file:', 'blob:'].includes(url.protocol)) throw fail(property);
     return value;
   };
 }

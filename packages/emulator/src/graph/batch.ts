@@ -48,6 +48,12 @@ function parseRequests(body: Record<string, unknown>): BatchRequest[] {
     if (r['body'] !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
       throw badBatch(`Content-Type header must be specified for request '${id}' with a body.`);
     }
+    if (r['body'] !== undefined && (method === 'GET' || method === 'DELETE')) throw badBatch(`Request '${id}' may not have a body.`);
+    try {
+      new Headers(headers as Record<string, string>);
+    } catch {
+      throw badBatch(`Invalid headers for request '${id}'.`);
+    }
     seen.add(id);
     return { id, method, url, headers: headers as Record<string, string>, body: r['body'], dependsOn: dependsOn as string[] };
   });

@@ -148,6 +148,8 @@ describe('POST /v1.0/$batch', () => {
       { requests: [{ id: 'a', method: 'GET', url: '/$batch' }] },
       { requests: [{ id: 'a', method: 'POST', url: '/%24batch', headers: { 'Content-Type': 'application/json' }, body: {} }] },
       { requests: [null] },
+      { requests: [{ id: 'a', method: 'GET', url: '/users', headers: { 'bad header': 'x' } }] },
+      { requests: [{ id: 'a', method: 'GET', url: '/users', headers: { 'Content-Type': 'application/json' }, body: {} }] },
       { nothing: true },
     ];
     for (const body of bodies) {

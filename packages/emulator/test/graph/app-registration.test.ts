@@ -380,6 +380,7 @@ describe('refusals', () => {
       ['PATCH', `/applications/${id}`, { web: { implicitGrantSettings: { enableIdTokenIssuance: 'yes' } } }],
       ['PATCH', `/applications/${id}`, { identifierUris: ['not a uri'] }],
       ['PATCH', `/applications/${id}`, { signInAudience: 'Everyone' }],
+      ['PATCH', `/applications/${id}`, { publicClient: { redirectUris: ['javascript:alert(1)'] } }],
       ['PATCH', `/applications/${id}`, { keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: 'bm90IGEgY2VydA==' }] }],
       ['PATCH', `/applications/${id}`, { appRoles: [{ id: '0b6c8a8e-7a3c-4a8e-9c57-2a0e1d7b9f21', value: 'x', displayName: 'x', description: 'x', allowedMemberTypes: ['Robot'] }] }],
       ['PATCH', `/applications/${id}`, { id: '0b6c8a8e-7a3c-4a8e-9c57-2a0e1d7b9f21' }],

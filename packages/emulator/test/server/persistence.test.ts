@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
@@ -25,7 +26,9 @@ async function jwksKids(url: string, tenantId: string): Promise<string[]> {
 
 describe('emulator data folder', () => {
   it('writes dev.json with the exact keys, and keeps CA, keys and ids across restarts', async () => {
-    const first = await startTestEmulator();
+    // A data folder of its own: a temporary one would be deleted by close().
+    const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-persistence-'));
+    const first = await startTestEmulator({ dataDir });
     const devJson = JSON.parse(await readFile(join(first.dataDir, 'dev.json'), 'utf8'));
     assert.deepEqual(Object.keys(devJson).sort(), ['admin', 'apps', 'authority', 'emulator', 'graphBaseUrl', 'tenantId', 'users']);
     assert.deepEqual(Object.keys(devJson.admin).sort(), ['password', 'username']);
@@ -54,6 +57,7 @@ describe('emulator data folder', () => {
       assert.equal(second.devJson.apps.web.clientSecret, devJson.apps.web.clientSecret);
     } finally {
       await second.cleanup();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
