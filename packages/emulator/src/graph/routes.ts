@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { EmulatorDeps } from '../deps.ts';
 import { applicationKeysRoutes } from './application-keys.ts';
 import { applicationsRoutes } from './applications.ts';
+import { alternateKeyPaths } from './alternate-key.ts';
 import { createGraphAuthenticator } from './authenticate.ts';
 import { batchRoutes } from './batch.ts';
 import { createGraphApp, requireGraphToken, type GraphRouteContext } from './graph-app.ts';
@@ -34,6 +35,7 @@ export function graphRoutes(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'k
     graph.use(requireGraphToken(authenticate));
     const context: GraphRouteContext = { directory: deps.directory, clock: deps.clock, responder: { publicUrl: deps.publicUrl, version, skipTokens } };
 
+    graph.use(alternateKeyPaths(deps.directory, dispatch));
     // `{collection}/$count`: the collection's size as plain text; Graph needs ConsistencyLevel: eventual.
     graph.use(async function countSegment(c, next) {
       const url = new URL(c.req.url);

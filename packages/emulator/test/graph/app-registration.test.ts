@@ -137,6 +137,9 @@ describe('registration script', () => {
     const one = await call('GET', `/applications/${String(app['id'])}`, adminToken);
     assert.equal(one.status, 200);
     assert.equal(one.body['displayName'], 'Registered by script');
+    const byKey = await call('GET', `/applications(appId='${String(app['appId'])}')?$select=id`, adminToken);
+    assert.deepEqual(byKey.body, { '@odata.context': `${graph}/$metadata#applications(id)/$entity`, id: app['id'] });
+    assertGraphError(await call('GET', "/applications(appId='00000000-0000-0000-0000-000000000009')", adminToken), 404, 'Request_ResourceNotFound');
     const beta = await fetch(`${emulator.url}/beta/applications/${String(app['id'])}`, { headers: { authorization: `Bearer ${adminToken}` } });
     assert.equal(beta.status, 200);
     assert.equal(((await beta.json()) as Json)['@odata.context'], `${emulator.url}/beta/$metadata#applications/$entity`);
@@ -185,6 +188,8 @@ describe('registration script', () => {
     assert.deepEqual(sp['replyUrls'], [redirectUri, 'https://localhost:7443/spa']);
     assert.deepEqual(sp['servicePrincipalNames'], [app['appId']]);
     assertGraphError(await call('POST', '/servicePrincipals', adminToken, { appId: app['appId'] }), 409, 'Request_MultipleObjectsWithSameKeyValue');
+    const byKey = await call('GET', `/servicePrincipals(appId='${String(app['appId'])}')?$select=id`, adminToken);
+    assert.equal(byKey.body['id'], sp['id']);
     const byId = await call('GET', `/servicePrincipals/${String(sp['id'])}`, adminToken);
     assert.equal(byId.body['appId'], app['appId']);
     const byAppId = await call('GET', `/servicePrincipals?$filter=${encodeURIComponent(`appId eq '${String(app['appId'])}'`)}&$select=id`, adminToken);
@@ -274,7 +279,7 @@ describe('registration script', () => {
   });
 
   test('removePassword answers 204 and the secret then fails with AADSTS7000215', async () => {
-    assert.equal((await call('POST', `/applications/${String(app['id'])}/removePassword`, adminToken, { keyId: secret.keyId })).status, 204);
+    assert.equal((await call('POST', `/applications(appId='${String(app['appId'])}')/removePassword`, adminToken, { keyId: secret.keyId })).status, 204);
     const response = await fetch(`${emulator.url}/${emulator.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: String(app['appId']), client_secret: secret.secretText, scope: 'https://graph.microsoft.com/.default' }),
