@@ -4,13 +4,13 @@ import { GraphError } from './graph-error.ts';
 /** A parsed `$filter`: true when a record matches. */
 export type RecordPredicate = (record: Record<string, unknown>) => boolean;
 
-type Token = { kind: 'string'; value: string } | { kind: 'word'; value: string } | { kind: 'punct'; value: '(' | ')' | ',' };
+type Token = { kind: 'string'; value: string } | { kind: 'word'; value: string } | { kind: 'punct'; value: '(' | ')' | ',' | '/' | ':' };
 
 const MAX_FILTER_LENGTH = 2048;
-const TOKEN = /\s*(?:'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_]*)|([(),]))/y;
+const TOKEN = /\s*(?:'((?:[^']|'')*)'|([A-Za-z_][A-Za-z0-9_]*)|([(),/:]))/y;
 
 function unsupported(): GraphError {
-  return new GraphError(400, 'Request_UnsupportedQuery', "Unsupported or invalid query filter clause specified. The emulator supports: prop eq|ne 'value' (also true, false, null), startswith(prop,'value'), endswith(prop,'value'), not(...), joined with 'and'.");
+  return new GraphError(400, 'Request_UnsupportedQuery', "Unsupported or invalid query filter clause specified. The emulator supports: prop eq|ne 'value' (also true, false, null), startswith(prop,'value'), endswith(prop,'value'), not(...), collection/any(x:x eq 'value'), joined with 'and'.");
 }
 
 function tokenize(text: string): Token[] {
@@ -22,7 +22,7 @@ function tokenize(text: string): Token[] {
     if (!match) throw unsupported();
     if (match[1] !== undefined) tokens.push({ kind: 'string', value: match[1].replace(/''/g, "'") });
     else if (match[2] !== undefined) tokens.push({ kind: 'word', value: match[2] });
-    else tokens.push({ kind: 'punct', value: match[3] as '(' | ')' | ',' });
+    else tokens.push({ kind: 'punct', value: match[3] as '(' | ')' | ',' | '/' | ':' });
   }
   return tokens;
 }
@@ -73,6 +73,26 @@ export function parseFilter(filter: string, shapes: readonly AnyShape[], typeNam
       expect(')');
       if (!advanced) throw needsAdvanced(lastProperty, typeName);
       return (r) => !inner(r);
+    }
+    // `identifierUris/any(u:u eq 'api://…')`: a string collection holding the value (any case).
+    if (first?.kind === 'word' && second?.kind === 'punct' && second.value === '/') {
+      const name = property();
+      expect('/');
+      const fn = next();
+      if (fn.kind !== 'word' || fn.value.toLowerCase() !== 'any') throw unsupported();
+      expect('(');
+      const variable = next();
+      if (variable.kind !== 'word') throw unsupported();
+      expect(':');
+      const again = next();
+      if (again.kind !== 'word' || again.value !== variable.value) throw unsupported();
+      const op = next();
+      if (op.kind !== 'word' || op.value.toLowerCase() !== 'eq') throw unsupported();
+      const literal = next();
+      if (literal.kind !== 'string') throw unsupported();
+      expect(')');
+      const wanted = literal.value.toLowerCase();
+      return (r) => Array.isArray(r[name]) && (r[name] as unknown[]).some((v) => text(v) === wanted);
     }
     if (first?.kind === 'word' && second?.kind === 'punct' && second.value === '(') {
       const fn = first.value.toLowerCase();

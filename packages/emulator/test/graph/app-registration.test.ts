@@ -232,6 +232,11 @@ describe('registration script', () => {
     });
     assert.equal(patch.status, 204, JSON.stringify(patch.body));
     const apiSp = (await call('POST', '/servicePrincipals', adminToken, { appId: api['appId'] })).body;
+    // Scripts look apps up by App ID URI with a lambda filter, as the Azure CLI does.
+    const byUri = await call('GET', `/applications?$filter=${encodeURIComponent(`identifierUris/any(u:u eq 'API://${String(api['appId'])}')`)}&$select=id`, adminToken);
+    assert.deepEqual(byUri.body['value'], [{ id: api['id'] }]);
+    const spByName = await call('GET', `/servicePrincipals?$filter=${encodeURIComponent(`servicePrincipalNames/any(n:n eq 'api://${String(api['appId'])}')`)}&$select=id`, adminToken);
+    assert.deepEqual(spByName.body['value'], [{ id: apiSp['id'] }]);
     assert.deepEqual(apiSp['servicePrincipalNames'], [`api://${String(api['appId'])}`, api['appId']]);
 
     // The client app: consent to the API's scope, an app-role assignment to the user.
