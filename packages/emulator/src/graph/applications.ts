@@ -161,6 +161,14 @@ export function applicationsRoutes(graph: Hono<GraphEnv>, context: GraphRouteCon
     return collectionResponse(c, { items, shapes: [USER_SHAPE, GROUP_SHAPE, SERVICE_PRINCIPAL_SHAPE], typeName: 'microsoft.graph.directoryObject', entitySet: 'directoryObjects', withType: true }, responder);
   });
 
+  graph.get('/applications/:id/owners/$ref', (c) => {
+    const caller = c.get('caller');
+    requireApplicationRead(caller);
+    const app = target(c);
+    const value = directoryItems(directory, caller, directory.owners.ownerIds(app.id)).map((item) => ({ '@odata.id': `${responder.publicUrl}/${responder.version}/directoryObjects/${String(item.record['id'])}` }));
+    return c.json({ '@odata.context': contextUrl(responder, 'Collection($ref)'), value });
+  });
+
   graph.post('/applications/:id/owners/$ref', async (c) => {
     const caller = c.get('caller');
     requireApplicationWrite(directory, caller);

@@ -154,6 +154,8 @@ describe('registration script', () => {
     assertGraphError(await call('POST', `/applications/${String(app['id'])}/owners/$ref`, adminToken, ref), 400, 'Request_BadRequest', "One or more added object references already exist for the following modified properties: 'owners'.");
     const owners = await call('GET', `/applications/${String(app['id'])}/owners`, adminToken);
     assert.deepEqual((owners.body['value'] as Json[]).map((o) => [o['@odata.type'], o['id']]), [['#microsoft.graph.user', adeleId]]);
+    const refs = await call('GET', `/applications/${String(app['id'])}/owners/$ref`, adminToken);
+    assert.deepEqual(refs.body, { '@odata.context': `${graph}/$metadata#Collection($ref)`, value: [{ '@odata.id': `${graph}/directoryObjects/${adeleId}` }] });
     assert.equal((await call('DELETE', `/applications/${String(app['id'])}/owners/${adeleId}/$ref`, adminToken)).status, 204);
     assertGraphError(await call('DELETE', `/applications/${String(app['id'])}/owners/${adeleId}/$ref`, adminToken), 404, 'Request_ResourceNotFound');
   });
