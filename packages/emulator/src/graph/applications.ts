@@ -25,10 +25,25 @@ export function findApplication(directory: Directory, tenantId: string, id: stri
   return stored.value;
 }
 
-/** App ID URIs are unique across the tenant's applications, as in Entra. */
-function requireUniqueIdentifierUris(directory: Directory, tenantId: string, app: Application): void {
-  const taken = new Set(directory.objects.list('application', tenantId).filter((other) => other.id !== app.id).flatMap((other) => other.identifierUris.map((u) => u.toLowerCase())));
-  if (app.identifierUris.some((uri) => taken.has(uri.toLowerCase()))) {
+/**
+ * App ID URIs are unique across the tenant's applications and service principals (so no app can
+ * claim `https://graph.microsoft.com`), and https ones must sit on a verified domain, as in Entra.
+ */
+function requireValidIdentifierUris(directory: Directory, tenantId: string, app: Application): void {
+  const normalize = (uri: string) => uri.replace(/\/+$/, '').toLowerCase();
+  const domain = directory.findTenant(tenantId)?.domain.toLowerCase() ?? '';
+  for (const uri of app.identifierUris) {
+    if (!uri.toLowerCase().startsWith('https://')) continue;
+    const host = new URL(uri).hostname.toLowerCase();
+    if (host !== domain && !host.endsWith(`.${domain}`)) {
+      throw new GraphError(400, 'HostNameNotOnVerifiedDomain', `Values of identifierUris property must use a verified domain of the organization or its subdomain: '${uri.slice(0, 200)}'`);
+    }
+  }
+  const taken = new Set([
+    ...directory.objects.list('application', tenantId).filter((other) => other.id !== app.id).flatMap((other) => other.identifierUris.map(normalize)),
+    ...directory.objects.list('servicePrincipal', tenantId).filter((sp) => sp.appId !== app.appId).flatMap((sp) => sp.servicePrincipalNames.map(normalize)),
+  ]);
+  if (app.identifierUris.some((uri) => taken.has(normalize(uri)))) {
     throw new GraphError(400, 'Request_BadRequest', 'Another object with the same value for property identifierUris already exists.');
   }
 }
@@ -71,7 +86,7 @@ export function applicationsRoutes(graph: Hono<GraphEnv>, context: GraphRouteCon
     // Graph's defaults for an app created through the API (the portal picks other ones).
     const blank = newApplication({ appId: newGuid(), displayName: body['displayName'], signInAudience: 'AzureADandPersonalMicrosoftAccount', isFallbackPublicClient: false });
     const app = { ...applyApplicationProperties(blank, body), createdDateTime: new Date(now).toISOString().replace(/\.\d+Z$/, 'Z') };
-    requireUniqueIdentifierUris(directory, caller.tenantId, app);
+    requireValidIdentifierUris(directory, caller.tenantId, app);
     directory.objects.insert('application', caller.tenantId, app.appId, app);
     c.header('Location', `${responder.publicUrl}/v2/${caller.tenantId}/directoryObjects/${app.id}/Microsoft.DirectoryServices.Application`);
     return c.json({ '@odata.context': `${contextUrl(responder, 'applications')}/$entity`, ...item(app, caller.tenantId).record }, 201);
@@ -88,7 +103,7 @@ export function applicationsRoutes(graph: Hono<GraphEnv>, context: GraphRouteCon
     requireApplicationWrite(directory, caller);
     const current = target(c);
     const app = applyApplicationProperties(current, await readJsonObject(c));
-    requireUniqueIdentifierUris(directory, caller.tenantId, app);
+    requireValidIdentifierUris(directory, caller.tenantId, app);
     save(caller.tenantId, app);
     return c.body(null, 204);
   });

@@ -7,7 +7,7 @@ import { readJsonObject } from './request-body.ts';
 export const MAX_BATCH_REQUESTS = 20;
 const METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
 /** Answer headers worth passing back to the client. */
-const KEPT_HEADERS = ['content-type', 'location', 'retry-after', 'cache-control'];
+const KEPT_HEADERS = { 'content-type': 'Content-Type', location: 'Location', 'retry-after': 'Retry-After', 'cache-control': 'Cache-Control' } as const;
 
 interface BatchRequest {
   id: string;
@@ -90,9 +90,9 @@ export function batchRoutes(graph: Hono<GraphEnv>, context: GraphRouteContext, d
       const answer = await dispatch(sent);
       const text = await answer.text();
       const kept: Record<string, string> = {};
-      for (const name of KEPT_HEADERS) {
+      for (const [name, spelled] of Object.entries(KEPT_HEADERS)) {
         const value = answer.headers.get(name);
-        if (value !== null) kept[name === 'content-type' ? 'Content-Type' : name === 'location' ? 'Location' : name] = value;
+        if (value !== null) kept[spelled] = value;
       }
       let body: unknown = undefined;
       if (text) {

@@ -8,6 +8,7 @@ export type GraphErrorCode =
   | 'BadRequest'
   | 'CannotDeleteOrUpdateEnabledEntitlement'
   | 'Request_MultipleObjectsWithSameKeyValue'
+  | 'HostNameNotOnVerifiedDomain'
   | 'generalException';
 
 /** Thrown inside Graph routes; the Graph app renders it as `{"error":{code,message,innerError}}`. */

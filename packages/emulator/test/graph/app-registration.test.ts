@@ -378,6 +378,15 @@ describe('refusals', () => {
     assertGraphError(await call('GET', '/applications/00000000-0000-0000-0000-000000000001', adminToken), 404, 'Request_ResourceNotFound');
   });
 
+  test('App ID URIs: no claiming a Microsoft resource, another app\'s URI, or an unverified https host', async () => {
+    const taken = "Another object with the same value for property identifierUris already exists.";
+    assertGraphError(await call('POST', '/applications', adminToken, { displayName: 'x', identifierUris: ['https://graph.microsoft.com'] }), 400, 'HostNameNotOnVerifiedDomain', "Values of identifierUris property must use a verified domain of the organization or its subdomain: 'https://graph.microsoft.com'");
+    const apiUri = `api://${emulator.devJson.apps.api.clientId}`;
+    assertGraphError(await call('POST', '/applications', adminToken, { displayName: 'x', identifierUris: [apiUri] }), 400, 'Request_BadRequest', taken);
+    const ok = await call('POST', '/applications', adminToken, { displayName: 'verified', identifierUris: ['https://entrakitdemo.onmicrosoft.com/orders'] });
+    assert.equal(ok.status, 201);
+  });
+
   test('wrongly typed bodies are 400 on every write, never 500', async () => {
     const created = await call('POST', '/applications', adminToken, { displayName: 'Garbage target' });
     const id = String(created.body['id']);
