@@ -166,3 +166,23 @@ describe('POST /v1.0/$batch', () => {
     assert.equal(response.status, 401);
   });
 });
+
+describe('revokeSignInSessions', () => {
+  test('one\'s own sessions with the permission alone; another user\'s needs an administrator', async () => {
+    const self = await env.delegatedToken({ alias: 'megan', scp: 'User.RevokeSessions.All' });
+    const own = await env.post('/v1.0/me/revokeSignInSessions', self, {});
+    assert.equal(own.status, 200);
+    assert.deepEqual(await own.json(), { '@odata.context': `${env.emulator.url}/v1.0/$metadata#Edm.Boolean`, value: true });
+    assert.equal(typeof env.emulator.deps.directory.revokedAt(env.userId('megan')), 'number');
+    assert.equal(env.emulator.deps.directory.revokedAt(env.userId('alex')), undefined);
+
+    const other = await env.post(`/v1.0/users/${env.userId('alex')}/revokeSignInSessions`, self, {});
+    assert.equal(other.status, 403);
+    assert.equal((await graphError(other)).code, 'Authorization_RequestDenied');
+    const readOnly = await env.post('/v1.0/me/revokeSignInSessions', await env.delegatedToken({ alias: 'megan', scp: 'User.Read' }), {});
+    assert.equal(readOnly.status, 403);
+    const admin = await env.delegatedToken({ alias: 'admin', scp: 'User.RevokeSessions.All' });
+    assert.equal((await env.post(`/v1.0/users/${env.userId('alex')}/revokeSignInSessions`, admin, {})).status, 200);
+    assert.equal(typeof env.emulator.deps.directory.revokedAt(env.userId('alex')), 'number');
+  });
+});
