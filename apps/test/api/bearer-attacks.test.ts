@@ -234,6 +234,7 @@ for (const transport of TRANSPORTS) describe(`API bearer validation against the 
     assert.deepEqual(body.caller.roles, ['Api.Admin']);
     assert.deepEqual(body.users.map((u) => u.userPrincipalName).sort(), [
       'adele@entrakitdemo.onmicrosoft.com',
+      'admin@entrakitdemo.onmicrosoft.com',
       'alex@entrakitdemo.onmicrosoft.com',
       'megan@entrakitdemo.onmicrosoft.com',
     ]);

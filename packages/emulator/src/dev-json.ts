@@ -10,7 +10,11 @@ export interface DevJson {
   apps: {
     web: { clientId: string; clientSecret: string; redirectUri: string };
     api: { clientId: string; clientSecret: string; scope: string };
+    /** Microsoft Azure CLI (public client) for admin scripts against Graph. */
+    cli?: { clientId: string; redirectUri: string };
   };
+  /** The tenant's Global Administrator. */
+  admin?: { username: string; password: string };
   users: Array<{ username: string; password: string; displayName: string }>;
   web?: { url: string };
   api?: { url: string };

@@ -14,7 +14,7 @@ import type { DecisionLog, EmulatorDeps } from './deps.ts';
 import { createDirectory } from './directory/directory.ts';
 import { createFaultInjector } from './faults.ts';
 import { createKeyRing } from './keys/signing-keys.ts';
-import { API_APP_ID, DEMO_TENANT, demoSecret, demoUsers, seedDemoTenant, WEB_APP_ID, WEB_REDIRECT_URI } from './seed/demo-tenant.ts';
+import { API_APP_ID, CLI_APP_ID, CLI_REDIRECT_URI, DEMO_TENANT, demoAdmin, demoSecret, demoUsers, seedDemoTenant, WEB_APP_ID, WEB_REDIRECT_URI } from './seed/demo-tenant.ts';
 import { resolveSwitches, type EmulatorSwitches } from './protocol/switches.ts';
 import { ensureLocalTls } from './tls/local-ca.ts';
 
@@ -148,6 +148,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw error;
   }
 
+  const admin = demoAdmin(directory);
   const devJson: DevJson = {
     emulator: { url, caFile: tls.caFile, adminKey },
     tenantId: DEMO_TENANT.id,
@@ -156,8 +157,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     apps: {
       web: { clientId: WEB_APP_ID, clientSecret: demoSecret(directory, `app:${WEB_APP_ID}`), redirectUri: WEB_REDIRECT_URI },
       api: { clientId: API_APP_ID, clientSecret: demoSecret(directory, `app:${API_APP_ID}`), scope: `api://${API_APP_ID}/user_impersonation` },
+      ...(directory.findApplicationByClientId(CLI_APP_ID) ? { cli: { clientId: CLI_APP_ID, redirectUri: CLI_REDIRECT_URI } } : {}),
     },
     users: demoUsers(directory),
+    ...(admin ? { admin } : {}),
   };
   const written = options.writeDevJson === false ? devJson : await updateDevJson(dataDir, devJson);
   if (options.writeDevJson !== false) await chmod(join(dataDir, 'dev.json'), 0o600);

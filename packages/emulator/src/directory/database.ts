@@ -56,6 +56,23 @@ CREATE TABLE IF NOT EXISTS signing_keys (
   created_at INTEGER NOT NULL,
   retired_at INTEGER
 );
+-- Directory (admin) roles by role template id, e.g. Global Administrator; they become the 'wids' claim.
+CREATE TABLE IF NOT EXISTS directory_role_members (
+  principal_id TEXT NOT NULL,
+  role_template_id TEXT NOT NULL,
+  PRIMARY KEY (principal_id, role_template_id)
+);
+-- Owners of applications and service principals (Graph's owners relationship).
+CREATE TABLE IF NOT EXISTS owners (
+  object_id TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  PRIMARY KEY (object_id, owner_id)
+);
+-- revokeSignInSessions: tokens and sessions issued before this time (ms) no longer count.
+CREATE TABLE IF NOT EXISTS sign_in_revocations (
+  user_id TEXT PRIMARY KEY,
+  revoked_at INTEGER NOT NULL
+);
 -- Plain-text secrets of the seeded demo tenant only, so dev.json can show them on every start.
 CREATE TABLE IF NOT EXISTS demo_credentials (
   name TEXT PRIMARY KEY,

@@ -3,6 +3,9 @@ import { createConsentTable, createRoleAssignmentTable } from './consents.ts';
 import { createCredentialStore } from './credentials.ts';
 import { openDirectoryDatabase } from './database.ts';
 import { createMembershipTable } from './memberships.ts';
+import { createDirectoryRoleTable } from './directory-roles.ts';
+import { createOwnerTable } from './owners.ts';
+import { createRevocationTable } from './sign-in-revocations.ts';
 import { createObjectTable } from './objects.ts';
 import type { Application, ServicePrincipal, Tenant, User } from './types.ts';
 import { GUID } from 'entrakit';
@@ -16,6 +19,7 @@ export function createDirectory(options: { path: string; clock?: () => number })
   const tenantById = db.prepare('SELECT id, domain, display_name FROM tenants WHERE id = ? OR domain = ?');
   const insertTenant = db.prepare('INSERT INTO tenants (id, domain, display_name) VALUES (?, ?, ?)');
   const firstTenant = db.prepare('SELECT id, domain, display_name FROM tenants ORDER BY rowid LIMIT 1');
+  const revocations = createRevocationTable(db);
   const toTenant = (row: unknown): Tenant | undefined => {
     const r = row as { id: string; domain: string; display_name: string } | undefined;
     return r ? { id: r.id, domain: r.domain, displayName: r.display_name } : undefined;
@@ -28,6 +32,18 @@ export function createDirectory(options: { path: string; clock?: () => number })
     memberships: createMembershipTable(db),
     consents: createConsentTable(db),
     roleAssignments: createRoleAssignmentTable(db),
+    /** Directory (admin) roles by template id: the `wids` claim and Graph's write checks. */
+    directoryRoles: createDirectoryRoleTable(db),
+    owners: createOwnerTable(db),
+
+    /** Records Graph's revokeSignInSessions for the user. */
+    revokeSignInSessions(userId: string, at: number): void {
+      revocations.revoke(userId, at);
+    },
+    /** When the user's sessions were last revoked (ms since the epoch); tokens and sessions older than this are void. */
+    revokedAt(userId: string): number | undefined {
+      return revocations.revokedAt(userId);
+    },
 
     addTenant(tenant: Tenant): void {
       insertTenant.run(tenant.id, tenant.domain, tenant.displayName);

@@ -89,6 +89,27 @@ export interface Application {
   passwordCredentials: PasswordCredential[];
   keyCredentials: KeyCredential[];
   groupMembershipClaims: 'None' | 'SecurityGroup' | 'All' | null;
+  // --- Graph registration writes (POST/PATCH /applications): optional, absent on older records.
+  description?: string | null;
+  serviceManagementReference?: string | null;
+  createdDateTime?: string;
+  optionalClaims?: OptionalClaims | null;
+  tags?: string[];
+  notes?: string | null;
+}
+
+/** Graph's optionalClaims: extra claims per token type. */
+export interface OptionalClaims {
+  idToken: OptionalClaim[];
+  accessToken: OptionalClaim[];
+  saml2Token: OptionalClaim[];
+}
+
+export interface OptionalClaim {
+  name: string;
+  source: string | null;
+  essential: boolean;
+  additionalProperties: string[];
 }
 
 export interface ServicePrincipal {
@@ -104,6 +125,11 @@ export interface ServicePrincipal {
   accessTokenVersion: 1 | 2;
   /** First-party resources (Graph, Storage) live outside the tenant's applications. */
   appOwnerOrganizationId: string | null;
+  // --- Graph writes (POST /servicePrincipals): optional, absent on older records.
+  appDisplayName?: string;
+  replyUrls?: string[];
+  tags?: string[];
+  createdDateTime?: string;
 }
 
 export type DirectoryObjectType = 'user' | 'group' | 'application' | 'servicePrincipal';

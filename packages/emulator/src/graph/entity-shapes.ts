@@ -14,6 +14,9 @@ export interface EntityShape<T> {
   defaults: readonly string[];
   /** Readable with the "basic" permissions (User.ReadBasic.All). */
   basic: ReadonlySet<string>;
+  /** `$orderby` works on these by default, and on `advancedSortable` too with the advanced query parameters. */
+  sortable?: readonly string[];
+  advancedSortable?: readonly string[];
 }
 
 /** A shape whose values are no longer needed: enough to resolve property names. */
@@ -55,6 +58,8 @@ export const USER_SHAPE: EntityShape<User> = {
   },
   defaults: ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'],
   basic: new Set(['id', 'displayName', 'givenName', 'surname', 'mail', 'userPrincipalName']),
+  sortable: ['displayName', 'userPrincipalName'],
+  advancedSortable: ['mail', 'givenName', 'surname', 'id'],
 };
 
 export const GROUP_SHAPE: EntityShape<Group> = {
@@ -73,6 +78,8 @@ export const GROUP_SHAPE: EntityShape<Group> = {
   },
   defaults: ['id', 'description', 'displayName', 'groupTypes', 'mail', 'mailEnabled', 'mailNickname', 'securityEnabled'],
   basic: new Set(['id', 'displayName', 'description']),
+  sortable: ['displayName'],
+  advancedSortable: ['mail', 'id'],
 };
 
 export const SERVICE_PRINCIPAL_SHAPE: EntityShape<ServicePrincipal> = {
@@ -89,6 +96,8 @@ export const SERVICE_PRINCIPAL_SHAPE: EntityShape<ServicePrincipal> = {
   },
   defaults: ['id', 'accountEnabled', 'appId', 'displayName', 'servicePrincipalNames', 'servicePrincipalType'],
   basic: new Set(['id', 'appId', 'displayName']),
+  sortable: ['displayName'],
+  advancedSortable: ['appId', 'id'],
 };
 
 /**

@@ -13,6 +13,7 @@ export type GraphEnv = { Variables: { caller: GraphCaller; requestId: string; cl
 export interface GraphRouteContext {
   directory: Directory;
   responder: ODataResponder;
+  clock: () => number;
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9-]{1,64}$/;

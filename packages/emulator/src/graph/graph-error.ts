@@ -6,6 +6,9 @@ export type GraphErrorCode =
   | 'Request_BadRequest'
   | 'Request_UnsupportedQuery'
   | 'BadRequest'
+  | 'CannotDeleteOrUpdateEnabledEntitlement'
+  | 'Request_MultipleObjectsWithSameKeyValue'
+  | 'HostNameNotOnVerifiedDomain'
   | 'generalException';
 
 /** Thrown inside Graph routes; the Graph app renders it as `{"error":{code,message,innerError}}`. */

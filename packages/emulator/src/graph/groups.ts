@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { directoryItems, findGroup, transitiveMemberIds } from './directory-lookup.ts';
 import { GROUP_SHAPE, SERVICE_PRINCIPAL_SHAPE, toItem, USER_SHAPE, type DirectoryItem } from './entity-shapes.ts';
 import type { GraphEnv, GraphRouteContext } from './graph-app.ts';
-import { collectionBody, entityBody, type CollectionSpec } from './odata-response.ts';
+import { collectionResponse, entityBody, type CollectionSpec } from './odata-response.ts';
 import { canReadGroups, requireAllowed } from './permissions.ts';
 
 const CASTS = { 'microsoft.graph.user': USER_SHAPE, 'microsoft.graph.group': GROUP_SHAPE } as const;
@@ -15,7 +15,7 @@ export function groupsRoutes(graph: Hono<GraphEnv>, context: GraphRouteContext):
     const caller = c.get('caller');
     requireAllowed(canReadGroups(caller));
     const items = directory.objects.list('group', caller.tenantId).map((group) => toItem(GROUP_SHAPE, group, 'full'));
-    return c.json(collectionBody(new URL(c.req.url), { items, shapes: [GROUP_SHAPE], typeName: GROUP_SHAPE.typeName, entitySet: 'groups', withType: false }, responder));
+    return collectionResponse(c, { items, shapes: [GROUP_SHAPE], typeName: GROUP_SHAPE.typeName, entitySet: 'groups', withType: false }, responder);
   });
 
   graph.get('/groups/:id', (c) => {
@@ -36,9 +36,13 @@ export function groupsRoutes(graph: Hono<GraphEnv>, context: GraphRouteContext):
       const spec: CollectionSpec = shape
         ? { items: items.filter((item) => item.shape.odataType === shape.odataType), shapes: [shape], typeName: shape.typeName, entitySet: shape.entitySet, withType: false }
         : { items, shapes: [USER_SHAPE, GROUP_SHAPE, SERVICE_PRINCIPAL_SHAPE], typeName: 'microsoft.graph.directoryObject', entitySet: 'directoryObjects', withType: true };
-      return c.json(collectionBody(new URL(c.req.url), spec, responder));
+      return collectionResponse(c, spec, responder);
     };
     graph.get(`/groups/:id/${relation}`, list(undefined));
-    for (const cast of Object.keys(CASTS) as Array<keyof typeof CASTS>) graph.get(`/groups/:id/${relation}/${cast}`, list(cast));
+    for (const cast of Object.keys(CASTS) as Array<keyof typeof CASTS>) {
+      graph.get(`/groups/:id/${relation}/${cast}`, list(cast));
+      // The `graph.` namespace alias (Kiota SDKs) names the same cast.
+      graph.get(`/groups/:id/${relation}/${cast.replace(/^microsoft\./, '')}`, list(cast));
+    }
   }
 }

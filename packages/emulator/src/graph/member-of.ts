@@ -5,7 +5,7 @@ import { GROUP_SHAPE, toItem } from './entity-shapes.ts';
 import type { GraphEnv, GraphRouteContext } from './graph-app.ts';
 import { GraphError } from './graph-error.ts';
 import { signedInUser } from './me.ts';
-import { collectionBody, type CollectionSpec } from './odata-response.ts';
+import { collectionResponse, contextUrl, type CollectionSpec } from './odata-response.ts';
 import { canListUsers, canReadGroups, groupAccess, requireAllowed, userAccess } from './permissions.ts';
 
 type GraphContext = Context<GraphEnv>;
@@ -55,10 +55,12 @@ export function memberOfRoutes(graph: Hono<GraphEnv>, context: GraphRouteContext
         const spec: CollectionSpec = cast
           ? { items, shapes: [GROUP_SHAPE], typeName: GROUP_SHAPE.typeName, entitySet: 'groups', withType: false }
           : { items, shapes: [GROUP_SHAPE], typeName: 'microsoft.graph.directoryObject', entitySet: 'directoryObjects', withType: true };
-        return c.json(collectionBody(new URL(c.req.url), spec, responder));
+        return collectionResponse(c, spec, responder);
       };
       graph.get(`${base}/${relation}`, list(false));
+      // Kiota SDKs send the `graph.` namespace alias; Graph answers both spellings.
       graph.get(`${base}/${relation}/microsoft.graph.group`, list(true));
+      graph.get(`${base}/${relation}/graph.group`, list(true));
     }
 
     for (const action of ['getMemberObjects', 'getMemberGroups']) {
@@ -71,7 +73,7 @@ export function memberOfRoutes(graph: Hono<GraphEnv>, context: GraphRouteContext
         const onlySecurity = await securityEnabledOnly(c);
         const groups = groupsById(directory, caller.tenantId, directory.memberships.transitiveGroupIds(user.id));
         const value = groups.filter((group) => !onlySecurity || group.securityEnabled).map((group) => group.id);
-        return c.json({ '@odata.context': `${responder.publicUrl}/v1.0/$metadata#Collection(Edm.String)`, value });
+        return c.json({ '@odata.context': contextUrl(responder, 'Collection(Edm.String)'), value });
       });
     }
   }

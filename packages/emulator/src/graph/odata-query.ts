@@ -61,17 +61,25 @@ export function parseCount(count: string | undefined): boolean {
   throw badRequest(`Invalid value '${count.slice(0, 20)}' for $count; use true or false.`);
 }
 
-export function parseFilterOption(filter: string | undefined, shapes: readonly AnyShape[], typeName: string): RecordPredicate | undefined {
-  return filter === undefined ? undefined : parseFilter(filter, shapes, typeName);
+export function parseFilterOption(filter: string | undefined, shapes: readonly AnyShape[], typeName: string, advanced: boolean): RecordPredicate | undefined {
+  return filter === undefined ? undefined : parseFilter(filter, shapes, typeName, advanced);
+}
+
+/** Graph's type name in messages: `microsoft.graph.user` → `User`. */
+function resourceName(typeName: string): string {
+  const short = typeName.replace(/^microsoft\.graph\./, '');
+  return `${short.charAt(0).toUpperCase()}${short.slice(1)}`;
 }
 
 /** `$orderby` on one property, `asc` (default) or `desc`; strings compare without case. */
-export function parseOrderBy(orderby: string | undefined, shapes: readonly AnyShape[], typeName: string): ((a: Record<string, unknown>, b: Record<string, unknown>) => number) | undefined {
+export function parseOrderBy(orderby: string | undefined, shapes: readonly AnyShape[], typeName: string, advanced: boolean): ((a: Record<string, unknown>, b: Record<string, unknown>) => number) | undefined {
   if (orderby === undefined) return undefined;
   const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(orderby);
   if (!match?.[1]) throw new GraphError(400, 'Request_UnsupportedQuery', 'Only $orderby on a single property (asc or desc) is supported.');
   const name = resolveProperty(shapes, match[1]);
   if (!name) throw badRequest(`Could not find a property named '${match[1]}' on type '${typeName}'.`);
+  const sortable = shapes.some((shape) => shape.sortable?.includes(name) || (advanced && shape.advancedSortable?.includes(name)));
+  if (!sortable) throw new GraphError(400, 'Request_UnsupportedQuery', `Unsupported sort property '${name}' for '${resourceName(typeName)}'.`);
   const direction = match[2]?.toLowerCase() === 'desc' ? -1 : 1;
   const key = (value: unknown): string => (value === null || value === undefined ? '' : String(value).toLowerCase());
   return (a, b) => direction * key(a[name]).localeCompare(key(b[name]));

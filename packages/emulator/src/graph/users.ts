@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { toItem, USER_SHAPE } from './entity-shapes.ts';
 import { findUser } from './directory-lookup.ts';
 import type { GraphEnv, GraphRouteContext } from './graph-app.ts';
-import { collectionBody, entityBody } from './odata-response.ts';
+import { collectionResponse, entityBody } from './odata-response.ts';
 import { canListUsers, denied, requireAllowed, userAccess } from './permissions.ts';
 
 /** `GET /v1.0/users` and `/v1.0/users/{id | userPrincipalName}`. */
@@ -13,7 +13,7 @@ export function usersRoutes(graph: Hono<GraphEnv>, context: GraphRouteContext): 
     const caller = c.get('caller');
     requireAllowed(canListUsers(caller));
     const items = directory.objects.list('user', caller.tenantId).map((user) => toItem(USER_SHAPE, user, userAccess(caller, user.id) ?? 'limited'));
-    return c.json(collectionBody(new URL(c.req.url), { items, shapes: [USER_SHAPE], typeName: USER_SHAPE.typeName, entitySet: 'users', withType: false }, responder));
+    return collectionResponse(c, { items, shapes: [USER_SHAPE], typeName: USER_SHAPE.typeName, entitySet: 'users', withType: false }, responder);
   });
 
   graph.get('/users/:id', (c) => {

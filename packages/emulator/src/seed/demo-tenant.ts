@@ -3,6 +3,7 @@ import type { Directory } from '../directory/directory.ts';
 import type { Application, Group, User } from '../directory/types.ts';
 import { newApplication } from '../directory/new-application.ts';
 import { stableGuid } from '../directory/ids.ts';
+import { DIRECTORY_ROLES } from '../directory/directory-roles.ts';
 import { addClientSecret, registerApplication } from '../directory/registration.ts';
 import { GRAPH_APP_ID, GRAPH_APP_ROLES, GRAPH_SCOPES, microsoftServicePrincipals, STORAGE_APP_ID, STORAGE_SCOPES } from '../protocol/microsoft-resources.ts';
 
@@ -10,6 +11,11 @@ export const DEMO_TENANT = { id: stableGuid('tenant'), domain: 'entrakitdemo.onm
 export const WEB_APP_ID = stableGuid('app:web');
 export const API_APP_ID = stableGuid('app:api');
 export const WEB_REDIRECT_URI = 'http://localhost:5000/auth/callback';
+/** Microsoft Azure CLI: Microsoft's public client, preauthorized for Graph's admin permissions. */
+export const CLI_APP_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+export const CLI_REDIRECT_URI = 'http://localhost';
+export const ADMIN_USERNAME = `admin@entrakitdemo.onmicrosoft.com`;
+const CLI_GRAPH_SCOPES = ['Application.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All', 'DelegatedPermissionGrant.ReadWrite.All', 'Directory.Read.All', 'User.Read'];
 
 const USERS = [
   { alias: 'adele', displayName: 'Adele Vance', givenName: 'Adele', surname: 'Vance', jobTitle: 'Identity Engineer' },
@@ -121,6 +127,8 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
     directory.roleAssignments.assign(stableGuid('assign:adele:api-admin'), tid, stableGuid('user:adele'), apiSp, adminRole.id);
     directory.roleAssignments.assign(stableGuid('assign:web:api-admin'), tid, webSp, apiSp, adminRole.id);
 
+    await seedAdministration(directory, tid, remember);
+
     remember.run(`app:${WEB_APP_ID}`, addClientSecret(directory, web, 'demo', now));
     remember.run(`app:${API_APP_ID}`, addClientSecret(directory, api, 'demo', now));
     directory.db.exec('COMMIT');
@@ -129,6 +137,44 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
     throw error;
   }
   return true;
+}
+
+/** The tenant's administrator (Global Administrator) and the Azure CLI an admin signs in with. */
+async function seedAdministration(directory: Directory, tid: string, remember: { run(...values: string[]): unknown }): Promise<void> {
+  const admin: User = {
+    id: stableGuid('user:admin'),
+    displayName: 'Demo Administrator',
+    userPrincipalName: ADMIN_USERNAME,
+    mail: ADMIN_USERNAME,
+    givenName: 'Demo',
+    surname: 'Administrator',
+    jobTitle: 'Tenant Administrator',
+    accountEnabled: true,
+    userType: 'Member',
+  };
+  directory.objects.insert('user', tid, admin.userPrincipalName, admin);
+  const pw = password();
+  await directory.credentials.setPassword(admin.id, pw);
+  remember.run(`user:${admin.userPrincipalName}`, pw);
+  directory.directoryRoles.assign(admin.id, DIRECTORY_ROLES.globalAdministrator);
+
+  const cli = application({
+    appId: CLI_APP_ID,
+    displayName: 'Microsoft Azure CLI',
+    signInAudience: 'AzureADMultipleOrgs',
+    isFallbackPublicClient: true,
+    publicClient: { redirectUris: [CLI_REDIRECT_URI] },
+    requiredResourceAccess: [{ resourceAppId: GRAPH_APP_ID, resourceAccess: GRAPH_SCOPES.filter((s) => CLI_GRAPH_SCOPES.includes(s.value)).map((s) => ({ id: s.id, type: 'Scope' as const })) }],
+  });
+  registerApplication(directory, tid, cli);
+  // Preauthorized, as Microsoft's first-party clients are: no consent prompt for these.
+  directory.consents.grant(tid, CLI_APP_ID, GRAPH_APP_ID, '', [...CLI_GRAPH_SCOPES, 'openid', 'profile', 'offline_access']);
+}
+
+/** Undefined for a data folder seeded before the administrator existed. */
+export function demoAdmin(directory: Directory): { username: string; password: string } | undefined {
+  const row = directory.db.prepare('SELECT secret FROM demo_credentials WHERE name = ?').get(`user:${ADMIN_USERNAME}`) as { secret: string } | undefined;
+  return row ? { username: ADMIN_USERNAME, password: row.secret } : undefined;
 }
 
 export function demoSecret(directory: Directory, name: string): string {

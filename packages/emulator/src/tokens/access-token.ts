@@ -70,6 +70,9 @@ export async function mintUserAccessToken(deps: MintDeps, input: UserAccessToken
   const { user, resource, tenantId } = input;
   const roles = userRoles(deps.directory, resource, user.id);
   const resourceApp = deps.directory.findApplicationByClientId(resource.appId)?.app;
+  // Directory roles (`wids`): always in Graph's tokens, elsewhere when the resource asks for roles.
+  const wids = deps.directory.directoryRoles.templateIds(user.id);
+  const widsClaim = wids.length > 0 && (resource.appId === GRAPH_APP_ID || ['All', 'DirectoryRole'].includes(resourceApp?.groupMembershipClaims ?? '')) ? { wids: [...wids] } : {};
   const subject = {
     name: user.displayName,
     oid: user.id,
@@ -80,6 +83,7 @@ export async function mintUserAccessToken(deps: MintDeps, input: UserAccessToken
     // Pairwise per user and client, like the ID token, so userinfo can answer the same `sub`.
     sub: pairwiseSubject(tenantId, user.id, input.client.app.appId),
     tid: tenantId,
+    ...widsClaim,
   };
   const groups = groupClaims(deps.directory, deps.publicUrl, resourceApp?.groupMembershipClaims ?? null, user.id);
   const claims =

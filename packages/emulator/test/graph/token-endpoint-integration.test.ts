@@ -26,7 +26,7 @@ test('a client-credentials token from the token endpoint reads /v1.0/users and n
   const users = await env.get('/v1.0/users?$select=userPrincipalName', accessToken);
   assert.equal(users.status, 200);
   const page = (await users.json()) as { value: Array<{ userPrincipalName: string }> };
-  assert.deepEqual(page.value.map((u) => u.userPrincipalName), ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com']);
+  assert.deepEqual(page.value.map((u) => u.userPrincipalName), ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com', 'admin@entrakitdemo.onmicrosoft.com']);
 
   const groups = await env.get(`/v1.0/users/${env.userId('adele')}/transitiveMemberOf?$select=displayName`, accessToken);
   assert.equal(groups.status, 200);

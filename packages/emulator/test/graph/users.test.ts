@@ -14,7 +14,7 @@ after(async () => {
   await env.close();
 });
 
-const UPNS = ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com'];
+const UPNS = ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com', 'admin@entrakitdemo.onmicrosoft.com'];
 
 describe('GET /v1.0/users', () => {
   test('an app token with User.Read.All lists every user', async () => {
@@ -49,6 +49,7 @@ describe('GET /v1.0/users', () => {
       { userPrincipalName: UPNS[0], jobTitle: 'Identity Engineer' },
       { userPrincipalName: UPNS[1], jobTitle: null },
       { userPrincipalName: UPNS[2], jobTitle: null },
+      { userPrincipalName: UPNS[3], jobTitle: null },
     ]);
   });
 
@@ -61,7 +62,7 @@ describe('GET /v1.0/users', () => {
     const secondResponse = await fetch(next!, { headers: { authorization: `Bearer ${appToken}` } });
     assert.equal(secondResponse.status, 200);
     const second = (await secondResponse.json()) as Page;
-    assert.deepEqual(second.value, [{ userPrincipalName: UPNS[2] }]);
+    assert.deepEqual(second.value, [{ userPrincipalName: UPNS[2] }, { userPrincipalName: UPNS[3] }]);
     assert.equal(second['@odata.nextLink'], undefined);
   });
 
@@ -90,13 +91,13 @@ describe('GET /v1.0/users', () => {
     assert.equal(page.value[0]?.['id'], env.userId('alex'));
   });
 
-  test('$filter startswith and "and"; $count and $orderby', async () => {
+  test('$filter startswith and "and"; $count (with ConsistencyLevel: eventual) and $orderby', async () => {
     const filter = encodeURIComponent("startswith(displayName,'m') and accountEnabled eq true");
     const page = (await (await env.get(`/v1.0/users?$filter=${filter}&$select=displayName`, appToken)).json()) as Page;
     assert.deepEqual(page.value, [{ displayName: 'Megan Bowen' }]);
-    const ordered = (await (await env.get('/v1.0/users?$orderby=displayName desc&$count=true&$select=displayName', appToken)).json()) as Page;
-    assert.equal(ordered['@odata.count'], 3);
-    assert.deepEqual(ordered.value.map((u) => u['displayName']), ['Megan Bowen', 'Alex Wilber', 'Adele Vance']);
+    const ordered = (await (await env.get('/v1.0/users?$orderby=displayName desc&$count=true&$select=displayName', appToken, { ConsistencyLevel: 'eventual' })).json()) as Page;
+    assert.equal(ordered['@odata.count'], 4);
+    assert.deepEqual(ordered.value.map((u) => u['displayName']), ['Megan Bowen', 'Demo Administrator', 'Alex Wilber', 'Adele Vance']);
   });
 
   test('unsupported $filter is 400 Request_UnsupportedQuery; unknown property 400 Request_BadRequest', async () => {

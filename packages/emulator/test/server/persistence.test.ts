@@ -26,10 +26,13 @@ async function jwksKids(url: string, tenantId: string): Promise<string[]> {
 
 describe('emulator data folder', () => {
   it('writes dev.json with the exact keys, and keeps CA, keys and ids across restarts', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-restart-'));
+    // A data folder of its own: a temporary one would be deleted by close().
+    const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-persistence-'));
     const first = await startTestEmulator({ dataDir });
     const devJson = JSON.parse(await readFile(join(first.dataDir, 'dev.json'), 'utf8'));
-    assert.deepEqual(Object.keys(devJson).sort(), ['apps', 'authority', 'emulator', 'graphBaseUrl', 'tenantId', 'users']);
+    assert.deepEqual(Object.keys(devJson).sort(), ['admin', 'apps', 'authority', 'emulator', 'graphBaseUrl', 'tenantId', 'users']);
+    assert.deepEqual(Object.keys(devJson.admin).sort(), ['password', 'username']);
+    assert.deepEqual(devJson.apps.cli, { clientId: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', redirectUri: 'http://localhost' });
     assert.equal(devJson.emulator.url, first.url);
     assert.equal(devJson.emulator.caFile, join(first.dataDir, 'ca.pem'));
     assert.match(devJson.tenantId, GUID);
