@@ -2,6 +2,7 @@ import type { KeyValueStore } from 'entrakit/store';
 import type { Directory } from './directory/directory.ts';
 import type { FaultInjector } from './faults.ts';
 import type { KeyRing } from './keys/signing-keys.ts';
+import type { RequestLog } from './request-log/request-log.ts';
 
 /** What the emulator's endpoints may use; each endpoint declares the subset it needs with Pick. */
 export interface EmulatorDeps {
@@ -17,4 +18,6 @@ export interface EmulatorDeps {
   faults: FaultInjector;
   /** Required in the `x-entrakit-admin` header of admin endpoints. */
   adminKey: string;
+  /** Recent protocol requests with outcomes and reasons (GET /_admin/requests). */
+  requestLog: RequestLog;
 }
