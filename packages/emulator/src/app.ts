@@ -4,6 +4,8 @@ import type { EmulatorDeps } from './deps.ts';
 import { adminEndpoints } from './endpoints/admin.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { consentEndpoint } from './endpoints/consent.ts';
+import { deviceCodeEndpoint } from './endpoints/devicecode.ts';
+import { deviceVerificationEndpoint } from './endpoints/device-verification.ts';
 import { discoveryEndpoint } from './endpoints/discovery.ts';
 import { errorExplanationEndpoint } from './endpoints/error-page.ts';
 import { landingEndpoint } from './endpoints/landing.ts';
@@ -63,6 +65,8 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono {
   consentEndpoint(app, deps);
   logoutEndpoint(app, deps);
   tokenEndpoint(app, deps);
+  deviceCodeEndpoint(app, deps);
+  deviceVerificationEndpoint(app, deps);
   userinfoEndpoint(app, deps);
   graphRoutes(app, deps);
   adminEndpoints(app, deps);

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { authorizationCodeGrant } from '../grants/authorization-code.ts';
 import { clientCredentialsGrant } from '../grants/client-credentials.ts';
+import { DEVICE_CODE_GRANT, deviceCodeGrant, MSAL_NODE_DEVICE_CODE_GRANT } from '../grants/device-code.ts';
 import type { GrantHandler, TokenDeps, TokenEndpointOptions } from '../grants/grant-context.ts';
 import { JWT_BEARER_GRANT, onBehalfOfGrant } from '../grants/on-behalf-of.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
@@ -13,6 +14,8 @@ const GRANTS = new Map<string, GrantHandler>([
   ['refresh_token', refreshTokenGrant],
   ['client_credentials', clientCredentialsGrant],
   [JWT_BEARER_GRANT, onBehalfOfGrant],
+  [DEVICE_CODE_GRANT, deviceCodeGrant],
+  [MSAL_NODE_DEVICE_CODE_GRANT, deviceCodeGrant],
 ]);
 
 function choice<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {

@@ -100,9 +100,13 @@ export function explainRequest(directory: Directory, request: ObservedRequest, r
     aadsts = response.html?.includes('role="alert"') ? aadstsIn(response.html) : null;
   }
 
+  if (response.html?.includes('data-device-result="declined"')) {
+    error = 'authorization_declined';
+    aadsts = 70020;
+  }
   const interactive = page === 'login' || page === 'consent' || page === 'picker' || (request.endpoint === 'deviceauth' && page !== 'error' && response.status === 200);
-  const outcome: RequestOutcome =
-    error !== null || response.status >= 400 ? 'error' : interactive && !(fields?.has('code')) ? 'interaction' : 'success';
+  const finished = fields?.has('code') === true || response.html?.includes('data-device-result="approved"') === true;
+  const outcome: RequestOutcome = error !== null || response.status >= 400 ? 'error' : interactive && !finished ? 'interaction' : 'success';
   const why = reasons(directory, request, response, { page, fields, error, aadsts });
   const verdict: Verdict = { outcome, error, aadsts, why };
   const username = request.params.get('username');
@@ -166,6 +170,10 @@ function reasons(
         const help = helpFor(aadsts);
         if (help) why.push(help);
       }
+      break;
+    }
+    case 'devicecode': {
+      if (response.status === 200) why.push('device authorization started: the user enters the code on the verification page');
       break;
     }
     case 'logout': {
