@@ -6,14 +6,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { updateDevJson, type DevJson } from './dev-json.ts';
+import { updateDevJson, type ConfiguredDevJson, type DevJson } from './dev-json.ts';
 import { trustCaCertificate } from 'entrakit';
 import { createSqliteStore } from 'entrakit/store';
 import { createEmulatorApp } from './app.ts';
 import type { EmulatorDeps } from './deps.ts';
 import { createDirectory } from './directory/directory.ts';
 import { createFaultInjector } from './faults.ts';
-import { createKeyRing } from './keys/signing-keys.ts';
+import { applyEmulatorConfig, type AppliedTenant } from './config/apply-config.ts';
+import { resolveEmulatorConfig } from './config/load-config.ts';
+import type { EmulatorConfigInput } from './config/schema.ts';
+import { configuredDevJson } from './config/dev-json.ts';
+import { createTenantKeyRings } from './keys/tenant-key-rings.ts';
 import { createRequestLog } from './request-log/request-log.ts';
 import { API_APP_ID, DEMO_TENANT, demoSecret, demoUsers, seedDemoTenant, WEB_APP_ID, WEB_REDIRECT_URI } from './seed/demo-tenant.ts';
 import { ensureLocalTls } from './tls/local-ca.ts';
@@ -29,14 +33,20 @@ export interface EmulatorOptions {
   clock?: () => number;
   /** Write DATA/dev.json (default true). */
   writeDevJson?: boolean;
+  /**
+   * Tenants, users, groups and apps from a tenant file (a path to JSON, or the object), instead of
+   * the demo tenant. Validated before anything starts; see docs/emulator.md.
+   */
+  config?: string | EmulatorConfigInput;
 }
 
-export interface RunningEmulator {
+export interface RunningEmulator<D = DevJson> {
   url: string;
   caFile: string;
   caPem: string;
   dataDir: string;
-  devJson: DevJson;
+  /** What was written to DATA/dev.json (URLs, CA, admin key, apps with secrets, users with passwords). */
+  devJson: D;
   deps: EmulatorDeps;
   close(): Promise<void>;
 }
@@ -49,15 +59,30 @@ async function persistentSecret(path: string, bytes: number): Promise<Buffer> {
   return value;
 }
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+/** Starts the emulator over HTTPS; with `config`, its tenants replace the demo tenant. */
+export function startEmulator(options: EmulatorOptions & { config: string | EmulatorConfigInput }): Promise<RunningEmulator<ConfiguredDevJson>>;
+export function startEmulator(options?: EmulatorOptions): Promise<RunningEmulator<DevJson>>;
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator<DevJson | ConfiguredDevJson>> {
+  // A bad config fails before any folder, port or file is touched.
+  const loaded = options.config === undefined ? undefined : resolveEmulatorConfig(options.config);
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? await mkdtemp(join(tmpdir(), 'entrakit-emulator-')) : resolve(options.dataDir!);
   const clock = options.clock ?? Date.now;
   const tls = await ensureLocalTls(dataDir, new Date(clock()));
   const directory = createDirectory({ path: join(dataDir, 'directory.db'), clock });
-  await seedDemoTenant(directory, clock());
-  const keys = createKeyRing(directory.db, { clock });
+  let applied: AppliedTenant[] | undefined;
+  try {
+    if (loaded) applied = await applyEmulatorConfig(directory, loaded, clock());
+    else await seedDemoTenant(directory, clock());
+  } catch (error) {
+    directory.close();
+    if (temporary) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const keys = createTenantKeyRings(directory.db, { clock });
   await keys.ensure();
+  // Each configured tenant signs with its own key; the demo tenant keeps the shared one.
+  if (applied) await keys.ensureTenants(applied.map((t) => t.id));
   const state = createSqliteStore({ path: join(dataDir, 'emulator-state.db'), clock });
   const cookieSecret = await persistentSecret(join(dataDir, 'tls', 'cookie-secret'), 32);
   const adminKey = (await persistentSecret(join(dataDir, 'tls', 'admin-key'), 24)).toString('base64url');
@@ -97,8 +122,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw error;
   }
 
-  const devJson: DevJson = {
-    emulator: { url, caFile: tls.caFile, adminKey },
+  const emulatorInfo = { url, caFile: tls.caFile, adminKey };
+  const devJson: DevJson | ConfiguredDevJson = applied ? configuredDevJson(emulatorInfo, applied) : {
+    emulator: emulatorInfo,
     tenantId: DEMO_TENANT.id,
     authority: `${url}/${DEMO_TENANT.id}`,
     graphBaseUrl: `${url}/v1.0`,
@@ -108,7 +134,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     users: demoUsers(directory),
   };
-  const written = options.writeDevJson === false ? devJson : await updateDevJson(dataDir, devJson);
+  const written = options.writeDevJson === false ? devJson : await updateDevJson<DevJson | ConfiguredDevJson>(dataDir, devJson);
   if (options.trustCa) trustCaCertificate(tls.caPem);
 
   return {

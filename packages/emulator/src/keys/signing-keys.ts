@@ -26,16 +26,33 @@ interface KeyRow {
   retired_at: number | null;
 }
 
+/** Signing keys by tenant: token minting names the token's tenant, the JWKS of /common lists every key. */
+export interface KeyRing {
+  ensure(): Promise<void>;
+  activeKey(tenantId?: string): Promise<SigningKey>;
+  jwks(tenantId?: string): { keys: PublishedKey[] };
+  rotate(tenantId?: string): Promise<string>;
+}
+
+/** Keys of tenants created before keys were per tenant carry the shared id ''. */
+function addTenantColumn(db: DatabaseSync): void {
+  const columns = db.prepare('PRAGMA table_info(signing_keys)').all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'tenant_id')) db.exec("ALTER TABLE signing_keys ADD COLUMN tenant_id TEXT NOT NULL DEFAULT ''");
+}
+
 /**
  * Token-signing keys persisted in the directory database, so `kid` survives restarts. A rotated
- * key stays published until every token it signed has expired (`retentionMs`).
+ * key stays published until every token it signed has expired (`retentionMs`). `tenantId` picks
+ * one tenant's keys ('' = the shared keys of tenants without their own).
  */
-export function createKeyRing(db: DatabaseSync, options: { clock?: () => number; retentionMs?: number } = {}) {
+export function createKeyRing(db: DatabaseSync, options: { clock?: () => number; retentionMs?: number; tenantId?: string } = {}) {
   const clock = options.clock ?? Date.now;
   const retentionMs = options.retentionMs ?? 2 * 3600_000;
-  const listStmt = db.prepare('SELECT kid, private_jwk, cert_der, created_at, retired_at FROM signing_keys ORDER BY created_at');
-  const insertStmt = db.prepare('INSERT INTO signing_keys (kid, private_jwk, cert_der, created_at, retired_at) VALUES (?, ?, ?, ?, NULL)');
-  const retireStmt = db.prepare('UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL AND kid != ?');
+  const tenantId = options.tenantId ?? '';
+  addTenantColumn(db);
+  const listStmt = db.prepare('SELECT kid, private_jwk, cert_der, created_at, retired_at FROM signing_keys WHERE tenant_id = ? ORDER BY created_at');
+  const insertStmt = db.prepare('INSERT INTO signing_keys (kid, private_jwk, cert_der, created_at, retired_at, tenant_id) VALUES (?, ?, ?, ?, NULL, ?)');
+  const retireStmt = db.prepare('UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL AND kid != ? AND tenant_id = ?');
   const dataVersion = db.prepare('PRAGMA data_version');
 
   let loadedVersion = -1;
@@ -53,8 +70,8 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
     const der = await createSigningCertificate(keys, new Date(clock()));
     const kid = createHash('sha1').update(der).digest('base64url');
     const jwk = await exportJWK(keys.privateKey);
-    insertStmt.run(kid, JSON.stringify(jwk), Buffer.from(der).toString('base64'), clock());
-    retireStmt.run(clock(), kid);
+    insertStmt.run(kid, JSON.stringify(jwk), Buffer.from(der).toString('base64'), clock(), tenantId);
+    retireStmt.run(clock(), kid, tenantId);
   }
 
   /**
@@ -70,7 +87,7 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
     if (!force && active && version === loadedVersion && clock() - loadedAt < 60_000) return;
     loadedVersion = version;
     loadedAt = clock();
-    const rows = listStmt.all() as unknown as KeyRow[];
+    const rows = listStmt.all(tenantId) as unknown as KeyRow[];
     const now = clock();
     const live = rows.filter((r) => r.retired_at === null || r.retired_at + retentionMs > now);
     const current = rows.filter((r) => r.retired_at === null).at(-1);
@@ -89,7 +106,7 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
   return {
     /** Creates the first key when the database has none. */
     async ensure(): Promise<void> {
-      if ((listStmt.all() as unknown[]).length === 0) await generate();
+      if ((listStmt.all(tenantId) as unknown[]).length === 0) await generate();
       refresh(true);
     },
     async activeKey(): Promise<SigningKey> {
@@ -110,4 +127,5 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
   };
 }
 
-export type KeyRing = ReturnType<typeof createKeyRing>;
+/** One tenant's (or the shared) keys. */
+export type TenantKeyRing = ReturnType<typeof createKeyRing>;
