@@ -9,6 +9,7 @@ const WHY = 'entrakitWhy';
 const USER = 'entrakitUser';
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const SSO_COOKIE = '__Host-entrakit-sso';
+const MAX_REMEMBERED_TRANSACTIONS = 1000;
 /** Form fields the log may read; codes, passwords, secrets, assertions and tokens are never read. */
 const SAFE_FIELDS = ['client_id', 'grant_type', 'scope', 'redirect_uri', 'response_type', 'response_mode', 'prompt', 'login_hint', 'code_challenge_method', 'action', 'post_logout_redirect_uri', 'client-request-id', 'username', 'requested_token_use'];
 const PRESENCE_FIELDS = ['code_challenge', 'code_verifier', 'client_secret', 'client_assertion', 'refresh_token', 'code', 'device_code', 'password', 'id_token_hint', 'user_code', 'assertion'];
@@ -84,6 +85,16 @@ function bearerClientId(header: string | undefined): string | null {
  * outcome, read from the response, and the reasons handlers gave (explain) or the log derives.
  */
 export function recordRequests(deps: { requestLog: RequestLog; directory: Directory; clock: () => number }): MiddlewareHandler {
+  // The login, consent and device pages post from the browser without the app's client-request-id:
+  // the id travels with the page's transaction (`tx`), remembered here for the follow-up posts.
+  const idByTransaction = new Map<string, string>();
+  const rememberTransaction = (html: string | undefined, clientRequestId: string | null) => {
+    const tx = html ? /name="tx" value="([A-Za-z0-9_-]{43})"/.exec(html)?.[1] : undefined;
+    if (!tx || clientRequestId === null) return;
+    idByTransaction.delete(tx);
+    idByTransaction.set(tx, clientRequestId);
+    if (idByTransaction.size > MAX_REMEMBERED_TRANSACTIONS) idByTransaction.delete(idByTransaction.keys().next().value!);
+  };
   return async function recordRequest(c, next) {
     const kind = classifyPath(c.req.path);
     if (!kind) return next();
@@ -106,7 +117,9 @@ export function recordRequests(deps: { requestLog: RequestLog; directory: Direct
   async function record(c: Context, kind: NonNullable<ReturnType<typeof classifyPath>>, why: string[], started: number, startedAt: number): Promise<void> {
     const params = kind.endpoint === 'graph' || kind.endpoint === 'userinfo' ? new URLSearchParams() : await requestParams(c);
     const { values, present } = safeParams(params);
-    const sentId = c.req.header('client-request-id') ?? values.get('client-request-id');
+    const sent = c.req.header('client-request-id') ?? values.get('client-request-id');
+    const tx = params.get('tx');
+    const sentId = sent ?? (tx ? idByTransaction.get(tx) : undefined);
     const request: ObservedRequest = {
       endpoint: kind.endpoint,
       method: c.req.method,
@@ -117,6 +130,8 @@ export function recordRequests(deps: { requestLog: RequestLog; directory: Direct
       basicAuth: /^basic /i.test(c.req.header('authorization') ?? ''),
     };
     const response = await observeResponse(c.res);
+    const clientRequestId = sentId && CLIENT_REQUEST_ID.test(sentId) ? sentId : null;
+    rememberTransaction(response.html, clientRequestId);
     const verdict = explainRequest(deps.directory, request, response);
     const user = (c.get(USER) as string | undefined) ?? verdict.user ?? null;
     deps.requestLog.note({
@@ -125,7 +140,7 @@ export function recordRequests(deps: { requestLog: RequestLog; directory: Direct
       method: c.req.method,
       path: c.req.path.slice(0, 300),
       tenant: kind.tenant,
-      clientRequestId: sentId && CLIENT_REQUEST_ID.test(sentId) ? sentId : null,
+      clientRequestId,
       clientId: values.get('client_id')?.slice(0, 64) ?? (kind.endpoint === 'graph' || kind.endpoint === 'userinfo' ? bearerClientId(c.req.header('authorization')) : verdict.clientId ?? null),
       grantType: kind.endpoint === 'token' ? (values.get('grant_type') ?? null) : null,
       user,
