@@ -93,6 +93,29 @@ describe('request log over HTTP', () => {
     assert.deepEqual(pkce!.why, ['client skipped PKCE: no code_challenge was sent']);
   });
 
+  it('records Graph calls with the calling app read from the token', async () => {
+    const tokenResponse = await fetch(`${emulator.url}/${emulator.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'client-request-id': 'graph-token-1' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: emulator.webClientId, client_secret: emulator.devJson.apps.web.clientSecret, scope: 'https://graph.microsoft.com/.default' }),
+    });
+    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+    const [tokenEntry] = await entries('graph-token-1');
+    assert.equal(tokenEntry!.outcome, 'success');
+    assert.deepEqual(tokenEntry!.why, ['grant client_credentials; client authentication: client_secret_post']);
+    const users = await fetch(`${emulator.url}/v1.0/users?$top=1`, { headers: { authorization: `Bearer ${token}`, 'client-request-id': 'graph-1' } });
+    assert.equal(users.status, 200);
+    const [graph] = await entries('graph-1');
+    assert.equal(graph!.endpoint, 'graph');
+    assert.equal(graph!.clientId, emulator.webClientId);
+    assert.equal(graph!.outcome, 'success');
+    const denied = await fetch(`${emulator.url}/v1.0/me`, { headers: { authorization: `Bearer ${token}`, 'client-request-id': 'graph-2' } });
+    assert.equal(denied.status, 400);
+    const [refused] = await entries('graph-2');
+    assert.equal(refused!.outcome, 'error');
+    assert.equal(refused!.error, 'BadRequest');
+  });
+
   it('never stores codes, secrets or passwords', async () => {
     const response = await fetch(`${emulator.url}/_admin/requests`, { headers: admin() });
     const text = await response.text();
