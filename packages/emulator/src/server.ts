@@ -42,6 +42,8 @@ export interface EmulatorOptions {
 
 export interface RunningEmulator<D = DevJson> {
   url: string;
+  /** Pages for people: home (tenants, users, apps), request log, device code sign-in, AADSTS explanations. */
+  urls: { home: string; requestLog: string; deviceLogin: string; errors: string };
   caFile: string;
   caPem: string;
   dataDir: string;
@@ -139,6 +141,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   return {
     url,
+    urls: { home: `${url}/`, requestLog: `${url}/_admin/requests`, deviceLogin: `${url}/common/oauth2/deviceauth`, errors: `${url}/error` },
     caFile: tls.caFile,
     caPem: tls.caPem,
     dataDir,

@@ -98,6 +98,7 @@ describe('emulator tenant file', () => {
     const emulator = await startEmulator({ config: TWO_TENANTS, port: 0, trustCa: true });
     try {
       const { devJson } = emulator;
+      assert.deepEqual(emulator.urls, { home: `${emulator.url}/`, requestLog: `${emulator.url}/_admin/requests`, deviceLogin: `${emulator.url}/common/oauth2/deviceauth`, errors: `${emulator.url}/error` });
       assert.equal(devJson.tenants.length, 2);
       const [contoso, fabrikam] = devJson.tenants;
       assert.equal(devJson.tenantId, contoso!.id);
