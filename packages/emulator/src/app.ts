@@ -4,7 +4,11 @@ import type { EmulatorDeps } from './deps.ts';
 import { adminEndpoints } from './endpoints/admin.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { consentEndpoint } from './endpoints/consent.ts';
+import { deviceCodeEndpoint } from './endpoints/devicecode.ts';
+import { deviceVerificationEndpoint } from './endpoints/device-verification.ts';
 import { discoveryEndpoint } from './endpoints/discovery.ts';
+import { errorExplanationEndpoint } from './endpoints/error-page.ts';
+import { landingEndpoint } from './endpoints/landing.ts';
 import { instanceDiscoveryEndpoint } from './endpoints/instance-discovery.ts';
 import { jwksEndpoint } from './endpoints/jwks.ts';
 import { loginEndpoint } from './endpoints/login.ts';
@@ -15,6 +19,7 @@ import { userRealmEndpoint } from './endpoints/user-realm.ts';
 import { graphRoutes } from './graph/routes.ts';
 import { AadError, aadErrorBody } from './protocol/aad-error.ts';
 import { nodeRequestHeaders } from './node-headers.ts';
+import { recordRequests } from './request-log/record-requests.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -49,6 +54,7 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono {
     if (!chunked && (c.req.method === 'GET' || c.req.method === 'HEAD')) return next();
     return streamedBodyLimit(c, next);
   });
+  app.use(recordRequests(deps));
 
   discoveryEndpoint(app, deps);
   jwksEndpoint(app, deps);
@@ -59,9 +65,13 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono {
   consentEndpoint(app, deps);
   logoutEndpoint(app, deps);
   tokenEndpoint(app, deps);
+  deviceCodeEndpoint(app, deps);
+  deviceVerificationEndpoint(app, deps);
   userinfoEndpoint(app, deps);
   graphRoutes(app, deps);
   adminEndpoints(app, deps);
+  landingEndpoint(app, deps);
+  errorExplanationEndpoint(app);
 
   app.notFound((c) => c.json(errorJson(9002313, `No endpoint at ${c.req.method} ${c.req.path.slice(0, 200)}.`), 404));
   app.onError((error, c) => {

@@ -20,6 +20,7 @@ export interface ProtocolNote {
 export interface DecisionLog {
   note(note: ProtocolNote): void;
 }
+import type { RequestLog } from './request-log/request-log.ts';
 
 /** What the emulator's endpoints may use; each endpoint declares the subset it needs with Pick. */
 export interface EmulatorDeps {
@@ -38,4 +39,6 @@ export interface EmulatorDeps {
   /** Behaviour switches, validated at start. */
   switches: EmulatorSwitches;
   log?: DecisionLog;
+  /** Recent protocol requests with outcomes and reasons (GET /_admin/requests). */
+  requestLog: RequestLog;
 }

@@ -21,6 +21,43 @@ export interface DevJson {
   storage?: { blobUrl: string };
 }
 
+/** One app of a configured tenant, as a client needs it. */
+export interface DevJsonApp {
+  tenantId: string;
+  authority: string;
+  clientId: string;
+  displayName: string;
+  /** The first secret (configured or generated), when the app has one. */
+  clientSecret?: string;
+  clientSecrets: string[];
+  /** The first redirect URI, when the app has one. */
+  redirectUri?: string;
+  redirectUris: string[];
+  /** `{App ID URI}/.default`, when the app exposes an API. */
+  scope?: string;
+}
+
+/** `DATA/dev.json` of an emulator started with a tenant file (--config). */
+export interface ConfiguredDevJson {
+  emulator: { url: string; caFile: string; adminKey?: string };
+  /** The first tenant of the file. */
+  tenantId: string;
+  authority: string;
+  graphBaseUrl: string;
+  tenants: Array<{
+    id: string;
+    domain: string;
+    displayName: string;
+    authority: string;
+    users: Array<{ username: string; password: string; displayName: string }>;
+    apps: Record<string, DevJsonApp>;
+  }>;
+  /** Apps of every tenant by name (`name@domain` when two tenants use the same name). */
+  apps: Record<string, DevJsonApp>;
+  /** Users of every tenant. */
+  users: Array<{ username: string; password: string; displayName: string }>;
+}
+
 export function devJsonPath(dataDir: string): string {
   return join(dataDir, 'dev.json');
 }
@@ -37,15 +74,15 @@ export async function readDevJson(dataDir: string): Promise<DevJson> {
 }
 
 /** Merges keys into dev.json with an atomic rename, so readers never see a half-written file. */
-export async function updateDevJson(dataDir: string, patch: Partial<DevJson>): Promise<DevJson> {
+export async function updateDevJson<T extends object = DevJson>(dataDir: string, patch: Partial<T>): Promise<T> {
   const path = devJsonPath(dataDir);
-  let current: Partial<DevJson>;
+  let current: Partial<T>;
   try {
-    current = JSON.parse(await readFile(path, 'utf8')) as Partial<DevJson>;
+    current = JSON.parse(await readFile(path, 'utf8')) as Partial<T>;
   } catch {
     current = {};
   }
-  const next = { ...current, ...patch } as DevJson;
+  const next = { ...current, ...patch } as T;
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });

@@ -6,16 +6,21 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
-import { updateDevJson, type DevJson } from './dev-json.ts';
+import { updateDevJson, type ConfiguredDevJson, type DevJson } from './dev-json.ts';
 import { trustCaCertificate } from 'entrakit';
 import { createSqliteStore } from 'entrakit/store';
 import { createEmulatorApp } from './app.ts';
 import type { DecisionLog, EmulatorDeps } from './deps.ts';
 import { createDirectory } from './directory/directory.ts';
 import { createFaultInjector } from './faults.ts';
-import { createKeyRing } from './keys/signing-keys.ts';
 import { API_APP_ID, CLI_APP_ID, CLI_REDIRECT_URI, DEMO_TENANT, demoAdmin, demoSecret, demoUsers, seedDemoTenant, WEB_APP_ID, WEB_REDIRECT_URI } from './seed/demo-tenant.ts';
 import { resolveSwitches, type EmulatorSwitches } from './protocol/switches.ts';
+import { applyEmulatorConfig, type AppliedTenant } from './config/apply-config.ts';
+import { resolveEmulatorConfig } from './config/load-config.ts';
+import type { EmulatorConfigInput } from './config/schema.ts';
+import { configuredDevJson } from './config/dev-json.ts';
+import { createTenantKeyRings } from './keys/tenant-key-rings.ts';
+import { createRequestLog } from './request-log/request-log.ts';
 import { ensureLocalTls } from './tls/local-ca.ts';
 
 export interface EmulatorOptions extends Partial<EmulatorSwitches> {
@@ -31,14 +36,22 @@ export interface EmulatorOptions extends Partial<EmulatorSwitches> {
   writeDevJson?: boolean;
   /** Receives protocol notes (weak practices the emulator accepted, as Entra does). */
   log?: DecisionLog;
+  /**
+   * Tenants, users, groups and apps from a tenant file (a path to JSON, or the object), instead of
+   * the demo tenant. Validated before anything starts; see docs/emulator.md.
+   */
+  config?: string | EmulatorConfigInput;
 }
 
-export interface RunningEmulator {
+export interface RunningEmulator<D = DevJson> {
   url: string;
+  /** Pages for people: home (tenants, users, apps), request log, device code sign-in, AADSTS explanations. */
+  urls: { home: string; requestLog: string; deviceLogin: string; errors: string };
   caFile: string;
   caPem: string;
   dataDir: string;
-  devJson: DevJson;
+  /** What was written to DATA/dev.json (URLs, CA, admin key, apps with secrets, users with passwords). */
+  devJson: D;
   deps: EmulatorDeps;
   close(): Promise<void>;
 }
@@ -84,9 +97,13 @@ async function ownerOnlyFile(path: string): Promise<void> {
   for (const companion of [`${path}-wal`, `${path}-shm`]) if (existsSync(companion)) await chmod(companion, 0o600);
 }
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  // Bad settings stop the emulator before it touches the data folder or a port.
+/** Starts the emulator over HTTPS; with `config`, its tenants replace the demo tenant. */
+export function startEmulator(options: EmulatorOptions & { config: string | EmulatorConfigInput }): Promise<RunningEmulator<ConfiguredDevJson>>;
+export function startEmulator(options?: EmulatorOptions): Promise<RunningEmulator<DevJson>>;
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator<DevJson | ConfiguredDevJson>> {
+  // Bad settings or a bad config stop the emulator before it touches the data folder or a port.
   const switches = resolveSwitches(options);
+  const loaded = options.config === undefined ? undefined : resolveEmulatorConfig(options.config);
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? await mkdtemp(join(tmpdir(), 'entrakit-emulator-')) : resolve(options.dataDir!);
   await secureFolder(dataDir);
@@ -94,9 +111,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const tls = await ensureLocalTls(dataDir, new Date(clock()));
   await ownerOnlyFile(join(dataDir, 'directory.db'));
   const directory = createDirectory({ path: join(dataDir, 'directory.db'), clock });
-  await seedDemoTenant(directory, clock());
-  const keys = createKeyRing(directory.db, { clock, leadTimeMs: switches.keyLeadTimeSec * 1000 });
+  let applied: AppliedTenant[] | undefined;
+  try {
+    if (loaded) applied = await applyEmulatorConfig(directory, loaded, clock());
+    else await seedDemoTenant(directory, clock());
+  } catch (error) {
+    directory.close();
+    if (temporary) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const keys = createTenantKeyRings(directory.db, { clock, leadTimeMs: switches.keyLeadTimeSec * 1000 });
   await keys.ensure();
+  // Each configured tenant signs with its own key; the demo tenant keeps the shared one.
+  if (applied) await keys.ensureTenants(applied.map((t) => t.id));
   await ownerOnlyFile(join(dataDir, 'emulator-state.db'));
   const state = createSqliteStore({ path: join(dataDir, 'emulator-state.db'), clock });
   const cookieSecret = await persistentSecret(join(dataDir, 'tls', 'cookie-secret'), 32);
@@ -136,6 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults: createFaultInjector(),
     adminKey,
     switches,
+    requestLog: createRequestLog({ clock }),
     ...(options.log ? { log: options.log } : {}),
   };
   try {
@@ -149,8 +177,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
 
   const admin = demoAdmin(directory);
-  const devJson: DevJson = {
-    emulator: { url, caFile: tls.caFile, adminKey },
+  const emulatorInfo = { url, caFile: tls.caFile, adminKey };
+  const devJson: DevJson | ConfiguredDevJson = applied ? configuredDevJson(emulatorInfo, applied) : {
+    emulator: emulatorInfo,
     tenantId: DEMO_TENANT.id,
     authority: `${url}/${DEMO_TENANT.id}`,
     graphBaseUrl: `${url}/v1.0`,
@@ -162,12 +191,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     users: demoUsers(directory),
     ...(admin ? { admin } : {}),
   };
-  const written = options.writeDevJson === false ? devJson : await updateDevJson(dataDir, devJson);
+  const written = options.writeDevJson === false ? devJson : await updateDevJson<DevJson | ConfiguredDevJson>(dataDir, devJson);
   if (options.writeDevJson !== false) await chmod(join(dataDir, 'dev.json'), 0o600);
   if (options.trustCa) trustCaCertificate(tls.caPem);
 
   return {
     url,
+    urls: { home: `${url}/`, requestLog: `${url}/_admin/requests`, deviceLogin: `${url}/common/oauth2/deviceauth`, errors: `${url}/error` },
     caFile: tls.caFile,
     caPem: tls.caPem,
     dataDir,

@@ -1,17 +1,24 @@
 import { join, resolve } from 'node:path';
 import { createDirectory } from '../directory/directory.ts';
-import { createKeyRing } from '../keys/signing-keys.ts';
 import { resolveSwitches } from '../protocol/switches.ts';
+import { EmulatorConfigError, loadEmulatorConfigFile } from '../config/load-config.ts';
+import { createTenantKeyRings } from '../keys/tenant-key-rings.ts';
 import { startEmulator } from '../server.ts';
 import { parseCommandArgs, parsePort, untilSignal, UsageError } from './args.ts';
 
-export const EMULATOR_HELP = `Usage: entrakit-emulator [--port 8443] [--host 127.0.0.1] [--data .entrakit]
+export const EMULATOR_HELP = `Usage: entrakit-emulator [--port 8443] [--host 127.0.0.1] [--data .entrakit] [--config tenants.json]
+       entrakit-emulator check-config tenants.json
        entrakit-emulator rotate-keys [--data .entrakit]
 
 (In the entrakit repository the same command is "entrakit emulator".)
 
 Runs the local Entra ID emulator over HTTPS with a local CA (DATA/ca.pem), a persistent directory
 and signing keys, and a seeded demo tenant. Writes DATA/dev.json on start. Stops on Ctrl-C.
+Home page: https://localhost:8443/ (tenants, users, apps, request log, error explanations).
+
+  --config FILE  tenants, users, groups and app registrations from a JSON tenant file instead of
+                 the demo tenant (each tenant gets its own signing key); see docs/emulator.md
+  check-config   validate a tenant file and exit (0 when valid, 2 with the problems listed)
 
   rotate-keys   publish a new signing key at once; it signs after ENTRAKIT_EMULATOR_KEY_LEAD_SEC
                 (default 5 s), and the old one stays in the JWKS until the tokens it signed
@@ -20,26 +27,46 @@ and signing keys, and a seeded demo tenant. Writes DATA/dev.json on start. Stops
 export async function emulatorCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     true,
   );
   if (values.help) return void console.log(EMULATOR_HELP);
   const dataDir = resolve(values.data ?? '.entrakit');
   if (positionals[0] === 'rotate-keys') {
     const directory = createDirectory({ path: join(dataDir, 'directory.db') });
-    const keys = createKeyRing(directory.db, { leadTimeMs: resolveSwitches().keyLeadTimeSec * 1000 });
+    const keys = createTenantKeyRings(directory.db, { leadTimeMs: resolveSwitches().keyLeadTimeSec * 1000 });
     await keys.ensure();
     const { kid, activatesAt } = await keys.rotate();
+    const others = keys.tenants().length;
     directory.close();
-    return void console.log(`New signing key ${kid} is published and signs from ${new Date(activatesAt).toISOString()}; previous keys stay published until their tokens expire.`);
+    return void console.log(
+      `New signing key ${kid} is published and signs from ${new Date(activatesAt).toISOString()}${others > 0 ? ` (and a new key for each of ${others} configured tenants)` : ''}; previous keys stay published until their tokens expire.`,
+    );
   }
-  if (positionals.length > 0) throw new UsageError(`unknown emulator subcommand "${positionals[0]}" (expected rotate-keys)`);
-  const emulator = await startEmulator({ dataDir, port: parsePort(values.port, 8443), host: values.host ?? '127.0.0.1' });
+  if (positionals[0] === 'check-config') {
+    if (!positionals[1]) throw new UsageError('check-config needs the tenant file: entrakit-emulator check-config tenants.json');
+    const loaded = configOrUsage(positionals[1]);
+    return void console.log(`${loaded.source}: valid (${loaded.config.tenants.length} tenant${loaded.config.tenants.length === 1 ? '' : 's'})`);
+  }
+  if (positionals.length > 0) throw new UsageError(`unknown emulator subcommand "${positionals[0]}" (expected rotate-keys or check-config)`);
+  // Validated here too, so a bad file is a usage error (exit 2) naming each problem.
+  const config = values.config === undefined ? undefined : configOrUsage(values.config).source;
+  const emulator = await startEmulator({ dataDir, port: parsePort(values.port, 8443), host: values.host ?? '127.0.0.1', ...(config ? { config } : {}) });
   console.log(`entrakit-emulator listening on ${emulator.url}`);
   console.log(`  authority  ${emulator.devJson.authority}`);
   console.log(`  CA         ${emulator.caFile} (trust it, or set NODE_EXTRA_CA_CERTS to it)`);
-  console.log(`  dev.json   ${join(dataDir, 'dev.json')}`);
+  console.log(`  dev.json   ${join(dataDir, 'dev.json')} (users with passwords, apps with secrets)`);
+  console.log(`  home       ${emulator.url}/ (tenants, apps, request log)`);
   const signal = await untilSignal();
   console.log(`\n${signal}: stopping the emulator`);
   await emulator.close();
+}
+
+function configOrUsage(path: string) {
+  try {
+    return loadEmulatorConfigFile(path);
+  } catch (error) {
+    if (error instanceof EmulatorConfigError) throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -1,17 +1,21 @@
 import type { Context, Hono, Next } from 'hono';
 import type { EmulatorDeps } from '../deps.ts';
 import { parseFaultRule } from '../faults.ts';
-import { timingSafeStringEqual } from 'entrakit';
+import { isAdmin, requestLogRoutes } from '../request-log/admin-routes.ts';
 
-/** Admin endpoints for tests and demos: key rotation and fault injection. */
-export function adminEndpoints(app: Hono, deps: Pick<EmulatorDeps, 'keys' | 'faults' | 'adminKey'>): void {
+/** Admin endpoints for tests and demos: key rotation, fault injection and the request log. */
+export function adminEndpoints(app: Hono, deps: Pick<EmulatorDeps, 'keys' | 'faults' | 'adminKey' | 'requestLog' | 'cookieSecret'>): void {
   const requireAdmin = async (c: Context, next: Next) => {
-    if (!timingSafeStringEqual(c.req.header('x-entrakit-admin') ?? '', deps.adminKey)) {
+    // The sign-in page is where a browser proves it knows the key.
+    if (c.req.path === '/_admin/sign-in') return next();
+    if (!isAdmin(c, deps)) {
+      if (c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html')) return c.redirect('/_admin/sign-in', 303);
       return c.json({ error: 'unauthorized', error_description: 'x-entrakit-admin header missing or wrong (see emulator.adminKey in dev.json)' }, 401);
     }
     await next();
   };
   app.use('/_admin/*', requireAdmin);
+  requestLogRoutes(app, deps);
   // The new key is published at once and signs after the lead time (ENTRAKIT_EMULATOR_KEY_LEAD_SEC).
   app.post('/_admin/rotate-keys', async (c) => {
     const rotation = await deps.keys.rotate();

@@ -8,7 +8,7 @@ export function jwksEndpoint(app: Hono, deps: Pick<EmulatorDeps, 'directory' | '
   const handler = (tenantSegment: string | undefined) => {
     const authority = tenantSegment ? resolveAuthority(deps.directory, tenantSegment) : undefined;
     const issuer = v2Issuer(deps.publicUrl, authority?.kind === 'tenant' ? authority.tenant.id : '{tenantid}');
-    return { keys: deps.keys.jwks().keys.map((k) => ({ ...k, issuer })) };
+    return { keys: deps.keys.jwks(authority?.kind === 'tenant' ? authority.tenant.id : undefined).keys.map((k) => ({ ...k, issuer })) };
   };
   app.get('/:tenant/discovery/v2.0/keys', (c) => {
     c.header('Cache-Control', 'max-age=86400, private');

@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import { authorizationCodeGrant } from '../grants/authorization-code.ts';
 import { clientCredentialsGrant } from '../grants/client-credentials.ts';
-import type { GrantHandler, TokenDeps } from '../grants/grant-context.ts';
+import { DEVICE_CODE_GRANT, deviceCodeGrant, MSAL_NODE_DEVICE_CODE_GRANT } from '../grants/device-code.ts';
+import type { GrantHandler, TokenDeps, TokenEndpointOptions } from '../grants/grant-context.ts';
 import { JWT_BEARER_GRANT, onBehalfOfGrant } from '../grants/on-behalf-of.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
 import { AadError } from '../protocol/aad-error.ts';
@@ -15,6 +16,8 @@ const GRANTS = new Map<string, GrantHandler>([
   ['refresh_token', refreshTokenGrant],
   ['client_credentials', clientCredentialsGrant],
   [JWT_BEARER_GRANT, onBehalfOfGrant],
+  [DEVICE_CODE_GRANT, deviceCodeGrant],
+  [MSAL_NODE_DEVICE_CODE_GRANT, deviceCodeGrant],
 ]);
 
 /** POST `/{tenant}/oauth2/v2.0/token` (form-encoded): authorization_code, refresh_token, client_credentials, OBO. */

@@ -35,6 +35,20 @@ export interface Rotation {
   signingKid: string;
 }
 
+/** Signing keys by tenant: token minting names the token's tenant, the JWKS of /common lists every key. */
+export interface KeyRing {
+  ensure(): Promise<void>;
+  activeKey(tenantId?: string): Promise<SigningKey>;
+  jwks(tenantId?: string): { keys: PublishedKey[] };
+  rotate(tenantId?: string): Promise<Rotation>;
+}
+
+/** Keys of tenants created before keys were per tenant carry the shared id ''. */
+function addTenantColumn(db: DatabaseSync): void {
+  const columns = db.prepare('PRAGMA table_info(signing_keys)').all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'tenant_id')) db.exec("ALTER TABLE signing_keys ADD COLUMN tenant_id TEXT NOT NULL DEFAULT ''");
+}
+
 /** Keys made before lead times existed have no activation time: they signed from creation. */
 function ensureActivationColumn(db: DatabaseSync): void {
   const columns = db.prepare('PRAGMA table_info(signing_keys)').all() as Array<{ name: string }>;
@@ -45,17 +59,22 @@ function ensureActivationColumn(db: DatabaseSync): void {
  * Token-signing keys persisted in the directory database, so `kid` survives restarts. Rotation
  * publishes the next key first and signs with it only after `leadTimeMs`, so clients that cache
  * the JWKS have seen it before any token carries it; the previous key signs until then and stays
- * published until every token it signed has expired (`retentionMs` after the switch).
+ * published until every token it signed has expired (`retentionMs` after the switch). `tenantId`
+ * picks one tenant's keys ('' = the shared keys of tenants without their own).
  */
-export function createKeyRing(db: DatabaseSync, options: { clock?: () => number; retentionMs?: number; leadTimeMs?: number } = {}) {
+export function createKeyRing(db: DatabaseSync, options: { clock?: () => number; retentionMs?: number; leadTimeMs?: number; tenantId?: string } = {}) {
   const clock = options.clock ?? Date.now;
   const retentionMs = options.retentionMs ?? 2 * 3600_000;
   const leadTimeMs = options.leadTimeMs ?? 0;
+  const tenantId = options.tenantId ?? '';
   ensureActivationColumn(db);
-  const listStmt = db.prepare('SELECT kid, private_jwk, cert_der, created_at, retired_at, activates_at FROM signing_keys ORDER BY COALESCE(activates_at, created_at), created_at');
-  const insertStmt = db.prepare('INSERT INTO signing_keys (kid, private_jwk, cert_der, created_at, retired_at, activates_at) VALUES (?, ?, ?, ?, NULL, ?)');
+  addTenantColumn(db);
+  const listStmt = db.prepare(
+    'SELECT kid, private_jwk, cert_der, created_at, retired_at, activates_at FROM signing_keys WHERE tenant_id = ? ORDER BY COALESCE(activates_at, created_at), created_at',
+  );
+  const insertStmt = db.prepare('INSERT INTO signing_keys (kid, private_jwk, cert_der, created_at, retired_at, activates_at, tenant_id) VALUES (?, ?, ?, ?, NULL, ?, ?)');
   // The keys signing now stop at the successor's activation (a time that may lie ahead).
-  const retireStmt = db.prepare('UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL AND kid != ?');
+  const retireStmt = db.prepare('UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL AND kid != ? AND tenant_id = ?');
   const dataVersion = db.prepare('PRAGMA data_version');
 
   let loadedVersion = -1;
@@ -76,8 +95,8 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
     const der = await createSigningCertificate(keys, new Date(clock()));
     const kid = createHash('sha1').update(der).digest('base64url');
     const jwk = await exportJWK(keys.privateKey);
-    insertStmt.run(kid, JSON.stringify(jwk), Buffer.from(der).toString('base64'), clock(), activatesAt);
-    retireStmt.run(activatesAt, kid);
+    insertStmt.run(kid, JSON.stringify(jwk), Buffer.from(der).toString('base64'), clock(), activatesAt, tenantId);
+    retireStmt.run(activatesAt, kid, tenantId);
     return kid;
   }
 
@@ -96,7 +115,7 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
     if (!force && !due && active && version === loadedVersion && now - loadedAt < 60_000) return;
     loadedVersion = version;
     loadedAt = now;
-    const rows = listStmt.all() as unknown as KeyRow[];
+    const rows = listStmt.all(tenantId) as unknown as KeyRow[];
     const activation = (r: KeyRow) => r.activates_at ?? r.created_at;
     const live = rows.filter((r) => r.retired_at === null || r.retired_at + retentionMs > now);
     const current = rows.filter((r) => activation(r) <= now).at(-1);
@@ -123,7 +142,7 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
   return {
     /** Creates the first key (active at once) when the database has none. */
     async ensure(): Promise<void> {
-      if ((listStmt.all() as unknown[]).length === 0) await generate(clock());
+      if ((listStmt.all(tenantId) as unknown[]).length === 0) await generate(clock());
       refresh(true);
     },
     async activeKey(): Promise<SigningKey> {
@@ -148,4 +167,5 @@ export function createKeyRing(db: DatabaseSync, options: { clock?: () => number;
   };
 }
 
-export type KeyRing = ReturnType<typeof createKeyRing>;
+/** One tenant's (or the shared) keys. */
+export type TenantKeyRing = ReturnType<typeof createKeyRing>;

@@ -53,6 +53,10 @@ export const AADSTS = {
   70005: 'unsupported_response_type', // response_type other than code
   65004: 'access_denied', // user declined consent
   90094: 'access_denied', // admin consent required for the requested permissions
+  70016: 'authorization_pending', // device code: the user has not finished yet
+  70018: 'bad_verification_code', // device code: unknown device or user code
+  70019: 'expired_token', // device code: expired before the user finished
+  70020: 'authorization_declined', // device code: the user declined
 } as const;
 
 export type AadstsCode = keyof typeof AADSTS;

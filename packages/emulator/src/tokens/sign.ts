@@ -19,7 +19,7 @@ const hashNonce = sha256Base64Url;
 
 /** Signs claims with the active key: header `{typ:'JWT', alg:'RS256', kid}` (+ x5t, nonce). */
 export async function signToken(keys: KeyRing, claims: JWTPayload, options: SignOptions = {}): Promise<string> {
-  const { kid, privateKey } = await keys.activeKey();
+  const { kid, privateKey } = await keys.activeKey(typeof claims['tid'] === 'string' ? claims['tid'] : undefined);
   const nonce = options.graphNonce ? randomBytesFromPool(32).toString('base64url') : undefined;
   const header = {
     typ: 'JWT',

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AADSTS, type AadstsCode } from '../../src/protocol/aad-error.ts';
+import { AADSTS_HELP } from '../../src/protocol/aad-error-help.ts';
+import { createRequestLog, type RequestLogEntry } from '../../src/request-log/request-log.ts';
+import { redirectUriNearMiss } from '../../src/request-log/redirect-near-miss.ts';
+import { CookieBrowser } from '../device-code/browser.ts';
+import { authorizeUrl, startTestEmulator, type TestEmulator } from '../sign-in/helpers.ts';
+
+describe('request log ring buffer', () => {
+  const entry = (n: number) => ({
+    endpoint: 'token' as const, method: 'POST', path: '/t/oauth2/v2.0/token', tenant: 't', clientRequestId: `id-${n % 2}`, clientId: null, grantType: null,
+    user: null, status: 200, outcome: 'success' as const, error: null, aadsts: null, why: [], durationMs: 1,
+  });
+
+  it('keeps the newest entries up to its capacity, newest first, filtered by client-request-id', () => {
+    const log = createRequestLog({ capacity: 3, clock: () => Date.UTC(2026, 0, 1) });
+    for (let n = 1; n <= 5; n++) log.note(entry(n));
+    assert.deepEqual(log.list().map((e) => e.id), [5, 4, 3]);
+    assert.deepEqual(log.list({ clientRequestId: 'id-1' }).map((e) => e.id), [5, 3]);
+    assert.deepEqual(log.list({ after: 3 }).map((e) => e.id), [5, 4]);
+    assert.equal(log.list()[0]!.time, '2026-01-01T00:00:00.000Z');
+  });
+
+  it('says which small difference broke an exact redirect URI match', () => {
+    const registered = ['https://app.example/callback'];
+    assert.equal(redirectUriNearMiss('https://app.example/callback/', registered), 'redirect URI differs from the registered one by a trailing slash (sent https://app.example/callback/, registered https://app.example/callback)');
+    assert.match(redirectUriNearMiss('http://app.example/callback', registered), /by its scheme \(http instead of https\)/);
+    assert.match(redirectUriNearMiss('https://app.example:8443/callback', registered), /by its port \(8443 instead of default\)/);
+    assert.match(redirectUriNearMiss('https://APP.example/Callback', registered), /by letter case/);
+  });
+
+  it('has an explanation for every AADSTS code the emulator emits', () => {
+    for (const code of Object.keys(AADSTS).map(Number) as AadstsCode[]) assert.ok(AADSTS_HELP[code]?.cause, `AADSTS${code}`);
+  });
+});
+
+describe('request log over HTTP', () => {
+  let emulator: TestEmulator;
+  before(async () => {
+    emulator = await startTestEmulator();
+  });
+  after(async () => emulator.stop());
+
+  const admin = () => ({ 'x-entrakit-admin': emulator.devJson.emulator.adminKey! });
+  const entries = async (clientRequestId: string): Promise<RequestLogEntry[]> => {
+    const response = await fetch(`${emulator.url}/_admin/requests?clientRequestId=${clientRequestId}`, { headers: admin() });
+    assert.equal(response.status, 200);
+    return ((await response.json()) as { requests: RequestLogEntry[] }).requests;
+  };
+
+  it('records a sign-in by client-request-id: password checked, then SSO without a password, with reasons', async () => {
+    const browser = new CookieBrowser(emulator.url);
+    const adele = emulator.user('adele');
+    const login = await browser.get(authorizeUrl(emulator, { 'client-request-id': 'sign-in-1' }));
+    const redirected = await browser.submit(login, adele);
+    assert.equal(redirected.status, 302);
+    const [loginEntry, authorizeEntry] = await entries('sign-in-1');
+    assert.equal(authorizeEntry!.endpoint, 'authorize');
+    assert.equal(authorizeEntry!.outcome, 'interaction');
+    assert.equal(authorizeEntry!.clientId, emulator.webClientId);
+    assert.deepEqual(authorizeEntry!.why, ['no SSO session in this browser: password form shown']);
+    assert.equal(loginEntry!.endpoint, 'login');
+    assert.equal(loginEntry!.outcome, 'success');
+    assert.equal(loginEntry!.user, adele.username);
+    assert.deepEqual(loginEntry!.why, ['password checked', 'consent remembered: nothing new to ask']);
+
+    const silent = await browser.get(authorizeUrl(emulator, { 'client-request-id': 'sign-in-2' }));
+    assert.equal(silent.status, 302);
+    const [sso] = await entries('sign-in-2');
+    assert.equal(sso!.outcome, 'success');
+    assert.deepEqual(sso!.why, ['SSO session found, no password asked', 'consent remembered: nothing new to ask']);
+  });
+
+  it('explains refusals: a trailing slash on the redirect URI, a wrong password, a skipped PKCE', async () => {
+    const browser = new CookieBrowser(emulator.url);
+    await browser.get(authorizeUrl(emulator, { 'client-request-id': 'slash-1', redirect_uri: `${emulator.webRedirectUri}/` }));
+    const [slash] = await entries('slash-1');
+    assert.equal(slash!.aadsts, 50011);
+    assert.equal(slash!.error, 'invalid_request');
+    assert.match(slash!.why[0]!, /^redirect URI differs from the registered one by a trailing slash/);
+
+    const login = await browser.get(authorizeUrl(emulator, { 'client-request-id': 'pw-1' }));
+    await browser.submit(login, { username: emulator.user('alex').username, password: 'wrong-password' });
+    const [wrong] = await entries('pw-1');
+    assert.equal(wrong!.aadsts, 50126);
+    assert.equal(wrong!.outcome, 'interaction');
+    assert.deepEqual(wrong!.why, ['password checked: username or password did not match']);
+
+    await browser.get(authorizeUrl(emulator, { 'client-request-id': 'pkce-1', code_challenge: undefined, code_challenge_method: undefined }));
+    const [pkce] = await entries('pkce-1');
+    assert.equal(pkce!.aadsts, 9002325);
+    assert.deepEqual(pkce!.why, ['client skipped PKCE: no code_challenge was sent']);
+  });
+
+  it('records Graph calls with the calling app read from the token', async () => {
+    const tokenResponse = await fetch(`${emulator.url}/${emulator.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'client-request-id': 'graph-token-1' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: emulator.webClientId, client_secret: emulator.devJson.apps.web.clientSecret, scope: 'https://graph.microsoft.com/.default' }),
+    });
+    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+    const [tokenEntry] = await entries('graph-token-1');
+    assert.equal(tokenEntry!.outcome, 'success');
+    assert.deepEqual(tokenEntry!.why, ['grant client_credentials; client authentication: client_secret_post']);
+    const users = await fetch(`${emulator.url}/v1.0/users?$top=1`, { headers: { authorization: `Bearer ${token}`, 'client-request-id': 'graph-1' } });
+    assert.equal(users.status, 200);
+    const [graph] = await entries('graph-1');
+    assert.equal(graph!.endpoint, 'graph');
+    assert.equal(graph!.clientId, emulator.webClientId);
+    assert.equal(graph!.outcome, 'success');
+    const denied = await fetch(`${emulator.url}/v1.0/me`, { headers: { authorization: `Bearer ${token}`, 'client-request-id': 'graph-2' } });
+    assert.equal(denied.status, 400);
+    const [refused] = await entries('graph-2');
+    assert.equal(refused!.outcome, 'error');
+    assert.equal(refused!.error, 'BadRequest');
+  });
+
+  it('never stores codes, secrets or passwords', async () => {
+    const response = await fetch(`${emulator.url}/_admin/requests`, { headers: admin() });
+    const text = await response.text();
+    for (const user of emulator.devJson.users) assert.ok(!text.includes(user.password));
+    assert.ok(!text.includes(emulator.devJson.apps.web.clientSecret));
+  });
+
+  it('needs the admin key, and shows an HTML table to a browser that entered it once', async () => {
+    assert.equal((await fetch(`${emulator.url}/_admin/requests`)).status, 401);
+    const browser = new CookieBrowser(emulator.url);
+    const redirect = await browser.request('/_admin/requests', { method: 'GET', headers: { accept: 'text/html' } });
+    assert.equal(redirect.status, 303);
+    assert.equal(redirect.location, '/_admin/sign-in');
+    const form = await browser.get('/_admin/sign-in');
+    assert.equal((await browser.submit(form, { key: 'wrong' })).status, 403);
+    const signedIn = await browser.submit(form, { key: emulator.devJson.emulator.adminKey! });
+    assert.equal(signedIn.status, 303);
+    const page = await browser.request('/_admin/requests?clientRequestId=slash-1', { method: 'GET', headers: { accept: 'text/html' } });
+    assert.equal(page.status, 200);
+    assert.ok(page.text().includes('redirect URI differs from the registered one by a trailing slash'));
+  });
+});
+
+describe('home page and error explanations', () => {
+  let emulator: TestEmulator;
+  before(async () => {
+    emulator = await startTestEmulator();
+  });
+  after(async () => emulator.stop());
+
+  it('lists tenants, users, apps with redirect URIs and links, without any secret', async () => {
+    const response = await fetch(`${emulator.url}/`);
+    assert.equal(response.status, 200);
+    const html = await response.text();
+    for (const expected of [emulator.tenantId, 'adele@entrakitdemo.onmicrosoft.com', emulator.webRedirectUri, emulator.webClientId, '/_admin/requests', '/.well-known/openid-configuration', 'dev.json']) {
+      assert.ok(html.includes(expected), expected);
+    }
+    for (const user of emulator.devJson.users) assert.ok(!html.includes(user.password));
+    assert.ok(!html.includes(emulator.devJson.apps.web.clientSecret));
+  });
+
+  it("resolves every error body's error_uri to a page explaining the code", async () => {
+    const response = await fetch(`${emulator.url}/${emulator.tenantId}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password' });
+    const body = (await response.json()) as { error_uri: string };
+    assert.equal(body.error_uri, `${emulator.url}/error?code=70003`);
+    const page = await fetch(body.error_uri);
+    assert.equal(page.status, 200);
+    assert.ok((await page.text()).includes('AADSTS70003: Unsupported grant type'));
+    assert.equal((await fetch(`${emulator.url}/error?code=12345`)).status, 404);
+  });
+});
