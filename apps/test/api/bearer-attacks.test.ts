@@ -236,6 +236,7 @@ for (const transport of TRANSPORTS) describe(`API bearer validation against the 
       'adele@entrakitdemo.onmicrosoft.com',
       'alex@entrakitdemo.onmicrosoft.com',
       'megan@entrakitdemo.onmicrosoft.com',
+      'nestor@entrakitdemo.onmicrosoft.com',
     ]);
   });
 
