@@ -309,7 +309,14 @@ export async function planApp(app: ManifestApp, state: AppState, deps: PlanDeps)
     unchanged,
     notes,
     context,
-    asResource: { displayName: app.name, appId: context.appId, spId: context.spId, scopes: scopes.map((s) => ({ id: s.id, value: s.value })), roles: roles.map((r) => ({ id: r.id, value: r.value, allowedMemberTypes: r.allowedMemberTypes })) },
+    asResource: {
+      displayName: app.name,
+      appId: context.appId,
+      spId: context.spId,
+      // Removed scopes and roles stay nameable, so a dry run can say what the apps after this one lose.
+      scopes: [...scopes, ...currentScopes.filter((c) => !scopes.some((s) => s.id === c['id']))].map((s) => ({ id: str(s['id']), value: str(s['value']) })),
+      roles: [...roles, ...currentRoles.filter((c) => !roles.some((r) => r.id === c['id']))].map((r) => ({ id: str(r['id']), value: str(r['value']), allowedMemberTypes: strings(r['allowedMemberTypes']) })),
+    },
   };
 }
 

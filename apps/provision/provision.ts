@@ -33,8 +33,19 @@ function show(value: unknown): string {
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 
+/** A list field as what it gains and loses (scopes and roles by their value), other fields as old -> new. */
+function describeChange(change: FieldChange): string {
+  const { from, to } = change;
+  if (!Array.isArray(from) || !Array.isArray(to)) return `${show(from)} -> ${show(to)}`;
+  const key = (item: unknown) => JSON.stringify(item);
+  const label = (item: unknown) => show(typeof item === 'object' && item !== null && 'value' in item ? (item as { value: unknown }).value : item);
+  const added = to.filter((item) => !from.some((old) => key(old) === key(item)));
+  const removed = from.filter((item) => !to.some((next) => key(next) === key(item)));
+  return [...added.map((item) => `+ ${label(item)}`), ...removed.map((item) => `- ${label(item)}`)].join(', ');
+}
+
 function printChanges(print: (line: string) => void, changes: FieldChange[] | undefined, created: boolean): void {
-  for (const change of changes ?? []) print(created ? `      ${change.field}: ${show(change.to)}` : `      ${change.field}: ${show(change.from)} -> ${show(change.to)}`);
+  for (const change of changes ?? []) print(`      ${change.field}: ${created ? show(change.to) : describeChange(change)}`);
 }
 
 const SYMBOL = { create: '+', update: '~', add: '+' } as const;
