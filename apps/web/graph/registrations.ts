@@ -81,14 +81,25 @@ export async function readRegistrations(graph: AppGraph): Promise<Registrations>
 
   const granted = new Map<string, NamedPermission[]>();
   const grant = (principalId: string, permission: NamedPermission) => granted.set(principalId, [...(granted.get(principalId) ?? []), permission]);
-  let grantsProblem: string | undefined;
-  try {
-    const grants = await graph.getAll('/oauth2PermissionGrants?$top=100');
-    for (const g of grants.items) {
+  const problems: string[] = [];
+  // Two reads that may be refused on their own: delegated grants need Directory.Read.All in real
+  // Entra, app-role assignments only Application.Read.All. Each refusal is said on the page.
+  const attempt = async (what: string, read: () => Promise<void>) => {
+    try {
+      await read();
+    } catch (error) {
+      if (!isEntrakitError(error, 'GRAPH_REQUEST_FAILED')) throw error;
+      problems.push(`${what}: ${error.message}`);
+    }
+  };
+  await attempt('admin-consented delegated permissions', async () => {
+    for (const g of (await graph.getAll('/oauth2PermissionGrants?$top=100')).items) {
       if (g['consentType'] !== 'AllPrincipals') continue;
       const resource = spById.get(str(g['resourceId']));
       for (const scope of str(g['scope']).split(' ').filter(Boolean)) grant(str(g['clientId']), { resource: str(resource?.['displayName'], str(g['resourceId'])), name: scope, kind: 'delegated' });
     }
+  });
+  await attempt('application permissions', async () => {
     for (const resource of [...spById.values()].filter((sp) => list(sp['appRoles']).length > 0)) {
       const assigned = await graph.getAll(`/servicePrincipals/${encodeURIComponent(str(resource['id']))}/appRoleAssignedTo?$top=100`);
       for (const a of assigned.items) {
@@ -96,10 +107,8 @@ export async function readRegistrations(graph: AppGraph): Promise<Registrations>
         grant(str(a['principalId']), { resource: str(resource['displayName']), name: permissionName(resource, str(a['appRoleId']), 'application'), kind: 'application' });
       }
     }
-  } catch (error) {
-    if (!isEntrakitError(error, 'GRAPH_REQUEST_FAILED')) throw error;
-    grantsProblem = error.message;
-  }
+  });
+  const grantsProblem = problems.length > 0 ? problems.join('; ') : undefined;
 
   const sps: ServicePrincipalView[] = servicePrincipals.items.map((sp) => ({
     id: str(sp['id']),
