@@ -10,6 +10,7 @@ Commands:
   web        run the sign-in web app
   api        run the protected API
   inspect    decode and explain a JWT
+  provision  apply a manifest of app registrations over Microsoft Graph
 
 Run "entrakit <command> --help" for a command's options.`;
 
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   web: async () => (await import('./web.ts')).webCommand,
   api: async () => (await import('./api.ts')).apiCommand,
   inspect: async () => (await import('./inspect.ts')).inspectCommand,
+  provision: async () => (await import('./provision.ts')).provisionCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

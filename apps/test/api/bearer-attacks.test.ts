@@ -237,6 +237,7 @@ for (const transport of TRANSPORTS) describe(`API bearer validation against the 
       'admin@entrakitdemo.onmicrosoft.com',
       'alex@entrakitdemo.onmicrosoft.com',
       'megan@entrakitdemo.onmicrosoft.com',
+      'nestor@entrakitdemo.onmicrosoft.com',
     ]);
   });
 

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { authorizationCodeGrant } from '../grants/authorization-code.ts';
 import { clientCredentialsGrant } from '../grants/client-credentials.ts';
 import { DEVICE_CODE_GRANT, deviceCodeGrant, MSAL_NODE_DEVICE_CODE_GRANT } from '../grants/device-code.ts';
-import type { GrantHandler, TokenDeps, TokenEndpointOptions } from '../grants/grant-context.ts';
+import type { GrantHandler, TokenDeps } from '../grants/grant-context.ts';
 import { JWT_BEARER_GRANT, onBehalfOfGrant } from '../grants/on-behalf-of.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
 import { AadError } from '../protocol/aad-error.ts';

@@ -47,6 +47,7 @@ export const GRAPH_APP_ROLES: AppRole[] = [
   role('98830695-27a2-44f7-8c18-0c3ebc9698f6', 'GroupMember.Read.All', 'Read all group memberships'),
   role('7ab1d382-f21e-4acd-a863-ba3e13f7da61', 'Directory.Read.All', 'Read directory data'),
   role('1bfefb4e-e0b5-418b-a88f-73c6d2cf2f1f', 'Application.ReadWrite.All', 'Read and write all applications'),
+  role('9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30', 'Application.Read.All', 'Read all applications'),
 ];
 
 export const STORAGE_SCOPES: PermissionScope[] = [

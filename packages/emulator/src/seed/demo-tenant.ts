@@ -21,6 +21,7 @@ const USERS = [
   { alias: 'adele', displayName: 'Adele Vance', givenName: 'Adele', surname: 'Vance', jobTitle: 'Identity Engineer' },
   { alias: 'alex', displayName: 'Alex Wilber', givenName: 'Alex', surname: 'Wilber', jobTitle: 'Platform Engineer' },
   { alias: 'megan', displayName: 'Megan Bowen', givenName: 'Megan', surname: 'Bowen', jobTitle: 'Product Manager' },
+  { alias: 'nestor', displayName: 'Nestor Wilke', givenName: 'Nestor', surname: 'Wilke', jobTitle: 'Program Manager' },
 ];
 
 /** Nested four levels: Identity Team ⊂ Platform ⊂ Engineering ⊂ All Staff. */
@@ -30,6 +31,19 @@ const GROUPS = [
   { alias: 'platform', displayName: 'Platform', parent: 'engineering', members: [] },
   { alias: 'identity-team', displayName: 'Identity Team', parent: 'platform', members: ['adele'] },
 ];
+
+/** Nestor is in more groups than fit in a token (groups overage): his ID token carries a pointer to Graph instead. */
+const OVERAGE_GROUPS = Array.from({ length: 210 }, (_, i) => `Project ${String(i + 1).padStart(3, '0')}`);
+const OVERAGE_USER = 'nestor';
+
+/** The web app's own app role; its `roles` claim gates the web app's admin pages. */
+export const WEB_ADMIN_ROLE_ID = stableGuid('role:web:admin');
+
+function graphRole(value: string): string {
+  const role = GRAPH_APP_ROLES.find((r) => r.value === value);
+  if (!role) throw new Error(`Graph has no app role ${value}`);
+  return role.id;
+}
 
 function password(): string {
   return `Demo-${randomBytes(9).toString('base64url')}!`;
@@ -72,6 +86,11 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
       if (g.parent) directory.memberships.add(stableGuid(`group:${g.parent}`), group.id);
       for (const m of g.members) directory.memberships.add(group.id, stableGuid(`user:${m}`));
     }
+    for (const name of OVERAGE_GROUPS) {
+      const group: Group = { id: stableGuid(`group:${name}`), displayName: name, description: `${name} (demo, groups overage)`, mailEnabled: false, securityEnabled: true };
+      directory.objects.insert('group', tid, null, group);
+      directory.memberships.add(group.id, stableGuid(`user:${OVERAGE_USER}`));
+    }
 
     const userImpersonation = {
       id: stableGuid('scope:api:user_impersonation'),
@@ -103,12 +122,24 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
       ],
     });
     const apiSp = registerApplication(directory, tid, api);
+    const webAdminRole = {
+      id: WEB_ADMIN_ROLE_ID,
+      value: 'Admin',
+      displayName: 'entrakit web administrators',
+      description: 'May open the admin pages of entrakit web.',
+      allowedMemberTypes: ['User' as const],
+      isEnabled: true,
+    };
+    // The web app reads groups and registrations with its own app-only token (application permissions).
+    const webGraphRoles = ['User.Read.All', 'GroupMember.Read.All', 'Application.Read.All'].map(graphRole);
     const web = application({
       appId: WEB_APP_ID,
       displayName: 'entrakit web',
       web: { redirectUris: [WEB_REDIRECT_URI, 'http://localhost:5000/'], logoutUrl: 'http://localhost:5000/auth/frontchannel-logout' },
+      appRoles: [webAdminRole],
+      groupMembershipClaims: 'SecurityGroup',
       requiredResourceAccess: [
-        { resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: GRAPH_SCOPES[0]!.id, type: 'Scope' }, { id: GRAPH_APP_ROLES[2]!.id, type: 'Role' }] },
+        { resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: GRAPH_SCOPES[0]!.id, type: 'Scope' }, ...webGraphRoles.map((id) => ({ id, type: 'Role' as const }))] },
         { resourceAppId: API_APP_ID, resourceAccess: [{ id: userImpersonation.id, type: 'Scope' }] },
       ],
     });
@@ -119,9 +150,8 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
     directory.consents.grant(tid, API_APP_ID, STORAGE_APP_ID, '', ['user_impersonation']);
     directory.consents.grant(tid, API_APP_ID, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'offline_access']);
     const graphSpId = stableGuid(`${tid}:sp:graph`);
-    for (const r of [GRAPH_APP_ROLES[0]!, GRAPH_APP_ROLES[2]!]) {
-      directory.roleAssignments.assign(stableGuid(`assign:${webSp}:${r.id}`), tid, webSp, graphSpId, r.id);
-    }
+    for (const roleId of webGraphRoles) directory.roleAssignments.assign(stableGuid(`assign:${webSp}:${roleId}`), tid, webSp, graphSpId, roleId);
+    directory.roleAssignments.assign(stableGuid('assign:adele:web-admin'), tid, stableGuid('user:adele'), webSp, WEB_ADMIN_ROLE_ID);
     // The API lists users for its admin route with its own app-only Graph token.
     directory.roleAssignments.assign(stableGuid(`assign:${apiSp}:${GRAPH_APP_ROLES[0]!.id}`), tid, apiSp, graphSpId, GRAPH_APP_ROLES[0]!.id);
     directory.roleAssignments.assign(stableGuid('assign:adele:api-admin'), tid, stableGuid('user:adele'), apiSp, adminRole.id);

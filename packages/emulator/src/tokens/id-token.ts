@@ -2,7 +2,7 @@ import type { Directory } from '../directory/directory.ts';
 import type { Application, User } from '../directory/types.ts';
 import type { KeyRing } from '../keys/signing-keys.ts';
 import { v2Issuer } from '../protocol/tenant.ts';
-import { groupClaims } from './directory-claims.ts';
+import { groupClaims, userRoles } from './directory-claims.ts';
 import { opaqueClaim, pairwiseSubject } from './identifiers.ts';
 import { ID_TOKEN_LIFETIME_S } from './lifetimes.ts';
 import { signToken } from './sign.ts';
@@ -33,6 +33,9 @@ export interface IdTokenInput {
 export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; publicUrl: string; clock: () => number }, input: IdTokenInput): Promise<string> {
   const now = Math.floor(deps.clock() / 1000);
   const { user, tenantId, client } = input;
+  // The app's own app roles assigned to the user (directly or through a group) ride in its ID token.
+  const clientSp = client.appRoles.length > 0 ? deps.directory.findServicePrincipalByAppId(tenantId, client.appId) : undefined;
+  const roles = clientSp ? userRoles(deps.directory, clientSp, user.id) : [];
   const claims: Record<string, unknown> = {
     aud: client.appId,
     iss: v2Issuer(deps.publicUrl, tenantId),
@@ -48,6 +51,7 @@ export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; p
     ...(input.nonce ? { nonce: input.nonce } : {}),
     ...(input.profile ? { oid: user.id, preferred_username: user.userPrincipalName } : {}),
     rh: opaqueClaim(24),
+    ...(roles.length > 0 ? { roles } : {}),
     ...(input.sid ? { sid: input.sid } : {}),
     sub: pairwiseSubject(tenantId, user.id, client.appId),
     tid: tenantId,

@@ -213,6 +213,18 @@ describe('authorization_code grant', () => {
     assert.deepEqual(overage['_claim_sources'], { src1: { endpoint: `${t.emulator.url}/v1.0/users/${megan}/getMemberObjects` } });
   });
 
+  test("the ID token carries the client's own app roles assigned to the user (roles), absent without any", async () => {
+    const idToken = async (userId: string) => {
+      const { code, verifier } = await issueCode(t.emulator, { userId });
+      const reply = await t.post(webCodeForm(t.emulator, code, verifier));
+      assert.equal(reply.status, 200);
+      return t.verify(reply.body['id_token'] as string, { issuer: t.v2Issuer, audience: t.emulator.devJson.apps.web.clientId });
+    };
+    // Adele holds the web app's Admin role (and the API's Api.Admin, which belongs in API tokens only).
+    assert.deepEqual((await idToken(ADELE_ID))['roles'], ['Admin']);
+    assert.equal((await idToken(stableGuid('user:alex')))['roles'], undefined);
+  });
+
   test('consent is rechecked at redemption (65001 consent_required)', async () => {
     const { app, secret } = registerTestApp(t.emulator);
     const { code, verifier } = await issueCode(t.emulator, { clientId: app.appId, redirectUri: 'http://localhost:7000/callback' });

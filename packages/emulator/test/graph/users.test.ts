@@ -14,7 +14,7 @@ after(async () => {
   await env.close();
 });
 
-const UPNS = ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com', 'admin@entrakitdemo.onmicrosoft.com'];
+const UPNS = ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com', 'admin@entrakitdemo.onmicrosoft.com', 'nestor@entrakitdemo.onmicrosoft.com'];
 
 describe('GET /v1.0/users', () => {
   test('an app token with User.Read.All lists every user', async () => {
@@ -55,6 +55,7 @@ describe('GET /v1.0/users', () => {
 
   test('$top pages with an absolute nextLink; the last page has none', async () => {
     const first = (await (await env.get('/v1.0/users?$top=2&$select=userPrincipalName', appToken)).json()) as Page;
+    // Four demo users: two full pages.
     assert.deepEqual(first.value.map((u) => u['userPrincipalName']), UPNS.slice(0, 2));
     const next = first['@odata.nextLink'];
     assert.ok(next?.startsWith(`${env.emulator.url}/v1.0/users?$select=userPrincipalName&$top=2&$skiptoken=`), next);
@@ -96,8 +97,8 @@ describe('GET /v1.0/users', () => {
     const page = (await (await env.get(`/v1.0/users?$filter=${filter}&$select=displayName`, appToken)).json()) as Page;
     assert.deepEqual(page.value, [{ displayName: 'Megan Bowen' }]);
     const ordered = (await (await env.get('/v1.0/users?$orderby=displayName desc&$count=true&$select=displayName', appToken, { ConsistencyLevel: 'eventual' })).json()) as Page;
-    assert.equal(ordered['@odata.count'], 4);
-    assert.deepEqual(ordered.value.map((u) => u['displayName']), ['Megan Bowen', 'Demo Administrator', 'Alex Wilber', 'Adele Vance']);
+    assert.equal(ordered['@odata.count'], 5);
+    assert.deepEqual(ordered.value.map((u) => u['displayName']), ['Nestor Wilke', 'Megan Bowen', 'Demo Administrator', 'Alex Wilber', 'Adele Vance']);
   });
 
   test('unsupported $filter is 400 Request_UnsupportedQuery; unknown property 400 Request_BadRequest', async () => {

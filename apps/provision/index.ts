@@ -1,0 +1,11 @@
+export { parseManifest, manifestProblems, MANIFEST_SCHEMA } from './manifest.ts';
+export type { Manifest, ManifestApp } from './manifest.ts';
+export { provision } from './provision.ts';
+export type { ProvisionOptions, ProvisionResult } from './provision.ts';
+export { createGraphClient } from './graph-client.ts';
+export type { GraphClient } from './graph-client.ts';
+export type { TokenSource } from './token-source.ts';
+export { AZURE_CLI_CLIENT_ID } from './token-source.ts';
+export { emulatorSignInFrom, emulatorTokenSource } from './token-sources/emulator.ts';
+export { deviceCodeTokenSource } from './token-sources/device-code.ts';
+export { tokenFileSource } from './token-sources/token-file.ts';
