@@ -18,8 +18,6 @@ import { readEnvFile } from '../../provision/env-file.ts';
 import { createGraphClient, emulatorSignInFrom, emulatorTokenSource, parseManifest, provision } from '../../provision/index.ts';
 import type { ProvisionResult, TokenSource } from '../../provision/index.ts';
 
-const NEEDS_SIGN_IN = "needs the emulator's seeded administrator (dev.json \"admin\") and the Azure CLI public client (dev.json apps.cli, preauthorized for Graph)";
-const NEEDS_WRITES = `${NEEDS_SIGN_IN}, and Graph writes: GET/POST/PATCH /v1.0/applications, /applications/{id}/owners/$ref, /applications/{id}/addPassword, POST /servicePrincipals, /oauth2PermissionGrants, /servicePrincipals/{id}/appRoleAssignedTo`;
 
 let emulator: RunningEmulator;
 let dir: string;
@@ -74,7 +72,7 @@ async function run(text: string, dryRun: boolean, tokens: TokenSource): Promise<
 }
 
 describe('provision against the emulator', () => {
-  it('signs the administrator in as the Azure CLI app and gets a Graph token', { skip: NEEDS_SIGN_IN }, async () => {
+  it('signs the administrator in as the Azure CLI app and gets a Graph token', async () => {
     const tokens = await adminTokens();
     const claims = decodeJwt(await tokens.token());
     assert.equal(claims['aud'], 'https://graph.microsoft.com');
@@ -83,7 +81,7 @@ describe('provision against the emulator', () => {
     assert.equal(await tokens.token(), await tokens.token());
   });
 
-  it('dry run plans every step and writes nothing; the run applies it; a second run says "no changes" and writes nothing', { skip: NEEDS_WRITES }, async () => {
+  it('dry run plans every step and writes nothing; the run applies it; a second run says "no changes" and writes nothing', async () => {
     const tokens = await adminTokens();
     const { directory } = emulator.deps;
     const tenantId = emulator.devJson.tenantId;
@@ -137,7 +135,7 @@ describe('provision against the emulator', () => {
     assert.match(changed.output, /dry run: 1 change planned, nothing written$/);
   });
 
-  it('applies provision/demo.json to the seeded demo tenant, then finds nothing to change', { skip: NEEDS_WRITES }, async () => {
+  it('applies provision/demo.json to the seeded demo tenant, then finds nothing to change', async () => {
     const tokens = await adminTokens();
     const text = await readFile(join(import.meta.dirname, '..', '..', '..', 'provision', 'demo.json'), 'utf8');
     await run(text, false, tokens);

@@ -131,7 +131,8 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
       isEnabled: true,
     };
     // The web app reads groups and registrations with its own app-only token (application permissions).
-    const webGraphRoles = ['User.Read.All', 'GroupMember.Read.All', 'Application.Read.All'].map(graphRole);
+    // Directory.Read.All lets the Registrations page read delegated grants (oauth2PermissionGrants), as on Entra.
+    const webGraphRoles = ['User.Read.All', 'GroupMember.Read.All', 'Application.Read.All', 'Directory.Read.All'].map(graphRole);
     const web = application({
       appId: WEB_APP_ID,
       displayName: 'entrakit web',

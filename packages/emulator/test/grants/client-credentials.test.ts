@@ -36,7 +36,7 @@ describe('client_credentials grant', () => {
     assert.equal(claims['oid'], webSp);
     assert.equal(claims['sub'], webSp);
     assert.equal(claims['tid'], TENANT_ID);
-    assert.deepEqual(claims['roles'], ['Application.Read.All', 'GroupMember.Read.All', 'User.Read.All']);
+    assert.deepEqual(claims['roles'], ['Application.Read.All', 'Directory.Read.All', 'GroupMember.Read.All', 'User.Read.All']);
     assert.equal(claims['scp'], undefined);
   });
 

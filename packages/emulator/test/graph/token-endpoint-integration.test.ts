@@ -21,12 +21,12 @@ test('a client-credentials token from the token endpoint reads /v1.0/users and n
   assert.equal(tokenResponse.status, 200);
   const { access_token: accessToken } = (await tokenResponse.json()) as { access_token: string };
   assert.equal(typeof decodeProtectedHeader(accessToken)['nonce'], 'string');
-  assert.deepEqual((decodeJwt(accessToken)['roles'] as string[]).sort(), ['Application.Read.All', 'GroupMember.Read.All', 'User.Read.All']);
+  assert.deepEqual((decodeJwt(accessToken)['roles'] as string[]).sort(), ['Application.Read.All', 'Directory.Read.All', 'GroupMember.Read.All', 'User.Read.All']);
 
   const users = await env.get('/v1.0/users?$select=userPrincipalName', accessToken);
   assert.equal(users.status, 200);
   const page = (await users.json()) as { value: Array<{ userPrincipalName: string }> };
-  assert.deepEqual(page.value.map((u) => u.userPrincipalName), ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com', 'admin@entrakitdemo.onmicrosoft.com', 'nestor@entrakitdemo.onmicrosoft.com']);
+  assert.deepEqual(page.value.map((u) => u.userPrincipalName), ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com', 'nestor@entrakitdemo.onmicrosoft.com', 'admin@entrakitdemo.onmicrosoft.com']);
 
   const groups = await env.get(`/v1.0/users/${env.userId('adele')}/transitiveMemberOf?$select=displayName`, accessToken);
   assert.equal(groups.status, 200);

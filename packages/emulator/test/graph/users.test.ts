@@ -14,7 +14,7 @@ after(async () => {
   await env.close();
 });
 
-const UPNS = ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com', 'admin@entrakitdemo.onmicrosoft.com', 'nestor@entrakitdemo.onmicrosoft.com'];
+const UPNS = ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com', 'nestor@entrakitdemo.onmicrosoft.com', 'admin@entrakitdemo.onmicrosoft.com'];
 
 describe('GET /v1.0/users', () => {
   test('an app token with User.Read.All lists every user', async () => {
@@ -50,12 +50,13 @@ describe('GET /v1.0/users', () => {
       { userPrincipalName: UPNS[1], jobTitle: null },
       { userPrincipalName: UPNS[2], jobTitle: null },
       { userPrincipalName: UPNS[3], jobTitle: null },
+      { userPrincipalName: UPNS[4], jobTitle: null },
     ]);
   });
 
   test('$top pages with an absolute nextLink; the last page has none', async () => {
     const first = (await (await env.get('/v1.0/users?$top=2&$select=userPrincipalName', appToken)).json()) as Page;
-    // Four demo users: two full pages.
+    // Five demo users: two full pages and a last one.
     assert.deepEqual(first.value.map((u) => u['userPrincipalName']), UPNS.slice(0, 2));
     const next = first['@odata.nextLink'];
     assert.ok(next?.startsWith(`${env.emulator.url}/v1.0/users?$select=userPrincipalName&$top=2&$skiptoken=`), next);
@@ -64,7 +65,9 @@ describe('GET /v1.0/users', () => {
     assert.equal(secondResponse.status, 200);
     const second = (await secondResponse.json()) as Page;
     assert.deepEqual(second.value, [{ userPrincipalName: UPNS[2] }, { userPrincipalName: UPNS[3] }]);
-    assert.equal(second['@odata.nextLink'], undefined);
+    const third = (await (await fetch(second['@odata.nextLink']!, { headers: { authorization: `Bearer ${appToken}` } })).json()) as Page;
+    assert.deepEqual(third.value, [{ userPrincipalName: UPNS[4] }]);
+    assert.equal(third['@odata.nextLink'], undefined);
   });
 
   test('a tampered or foreign $skiptoken is 400', async () => {

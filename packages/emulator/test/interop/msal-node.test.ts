@@ -47,7 +47,7 @@ describe('unmodified @azure/msal-node against the emulator', () => {
     const graph = await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
     assert.ok(graph);
     const graphClaims = await t.verify(graphTokenSigningForm(graph.accessToken), { issuer: t.v1Issuer, audience: 'https://graph.microsoft.com' });
-    assert.deepEqual(graphClaims['roles'], ['Application.Read.All', 'GroupMember.Read.All', 'User.Read.All']);
+    assert.deepEqual(graphClaims['roles'], ['Application.Read.All', 'Directory.Read.All', 'GroupMember.Read.All', 'User.Read.All']);
     assert.equal(graphClaims['appid'], web.clientId);
 
     const apiResult = await cca.acquireTokenByClientCredential({ scopes: [`api://${api.clientId}/.default`] });

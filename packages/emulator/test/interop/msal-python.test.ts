@@ -58,7 +58,7 @@ describe('MSAL Python against the emulator', { skip }, () => {
     assert.equal(graphClaims['tid'], env.tenantId);
     assert.equal(graphClaims['appid'], web.clientId);
     assert.equal(graphClaims['idtyp'], 'app');
-    assert.deepEqual(graphClaims['roles'], ['Application.Read.All', 'GroupMember.Read.All', 'User.Read.All']);
+    assert.deepEqual(graphClaims['roles'], ['Application.Read.All', 'Directory.Read.All', 'GroupMember.Read.All', 'User.Read.All']);
 
     const apiResult = tokens(await run('client_credentials', { ...secret, SCOPES: `api://${api.clientId}/.default` }));
     const apiClaims = await env.verify(apiResult.access_token ?? '', { issuer: env.v2Issuer, audience: api.clientId });

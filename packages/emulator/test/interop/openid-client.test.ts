@@ -115,7 +115,7 @@ describe('openid-client v6 against the emulator (tenant-specific discovery)', ()
       assert.equal(claims['appidacr'], '1');
       assert.equal(claims['idtyp'], 'app');
       assert.equal(claims['tid'], env.tenantId);
-      assert.deepEqual(claims['roles'], ['Application.Read.All', 'GroupMember.Read.All', 'User.Read.All']);
+      assert.deepEqual(claims['roles'], ['Application.Read.All', 'Directory.Read.All', 'GroupMember.Read.All', 'User.Read.All']);
       assert.equal(claims['scp'], undefined);
     }
   });
