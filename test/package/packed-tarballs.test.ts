@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { signInWithOwnConfig } from '../../packages/emulator/test/product/own-config-sign-in.ts';
 
 const run = promisify(execFile);
 /** What a user's shell has: no export condition that would point the packages back at sources. */
@@ -108,5 +109,7 @@ describe('the publishable packages, installed from their packed tarballs', { tim
       assert.match(error.stderr ?? '', /--port must be a port number/);
       return true;
     });
+    // As another project's CI would: the installed bin, its own tenant file, its own app.
+    await signInWithOwnConfig(bin);
   });
 });
