@@ -132,6 +132,10 @@ function reasons(
         if (found) why.push(redirectUriNearMiss(p.get('redirect_uri') ?? '', registeredRedirectUris(found.app)));
       }
       if (aadsts === 9002325) why.push('client skipped PKCE: no code_challenge was sent');
+      // Entra lets confidential web apps skip PKCE; the log still says so, as weak practice.
+      else if (seen.error === null && (p.get('response_type') ?? '').split(' ').includes('code') && !request.present.has('code_challenge')) {
+        why.push('client skipped PKCE: no code_challenge was sent (accepted for a confidential web app, as Entra does)');
+      }
       if (aadsts === 50058) why.push(request.hasSsoCookie ? 'prompt=none: the SSO session cannot answer for this tenant or user' : 'prompt=none but this browser has no SSO session');
       if (codeSent) {
         why.push(p.get('prompt') === 'none' ? 'prompt=none: SSO session found, no password asked' : 'SSO session found, no password asked');

@@ -28,7 +28,7 @@ describe('$count segments', () => {
     const response = await env.get('/v1.0/users/$count', token, EVENTUAL);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');
-    assert.equal(await response.text(), '4');
+    assert.equal(await response.text(), '5');
     await expectError('/v1.0/users/$count', {}, 400, 'Request_BadRequest', '$count is not currently supported.');
   });
 
@@ -36,13 +36,14 @@ describe('$count segments', () => {
     const filtered = await env.get(`/v1.0/users/$count?$filter=${encodeURIComponent("startswith(displayName,'A')")}`, token, EVENTUAL);
     assert.equal(await filtered.text(), '2');
     const checks: Array<[string, string]> = [
-      ['/v1.0/groups/$count', '4'],
+      // The four nested demo groups and the overage user's 210.
+      ['/v1.0/groups/$count', '214'],
       [`/v1.0/groups/${env.groupId('All Staff')}/transitiveMembers/$count`, '6'],
       [`/v1.0/groups/${env.groupId('All Staff')}/transitiveMembers/microsoft.graph.user/$count`, '3'],
       [`/v1.0/users/${env.userId('adele')}/transitiveMemberOf/$count`, '4'],
       [`/v1.0/users/${env.userId('adele')}/memberOf/graph.group/$count`, '1'],
       ['/v1.0/servicePrincipals/$count', '5'],
-      ['/beta/users/%24count', '4'],
+      ['/beta/users/%24count', '5'],
     ];
     for (const [path, expected] of checks) {
       const response = await env.get(path, token, EVENTUAL);
@@ -97,13 +98,13 @@ describe('advanced query parameters', () => {
       return (await response.json()) as Page;
     };
     const withoutAlex = await get(`$filter=${ne}`);
-    assert.equal(withoutAlex['@odata.count'], 3);
-    assert.deepEqual(withoutAlex.value.map((u) => u['displayName']), ['Adele Vance', 'Megan Bowen', 'Demo Administrator']);
-    assert.equal((await get(`$filter=${endsWith}`))['@odata.count'], 4);
-    assert.deepEqual((await get(`$filter=${not}`)).value.map((u) => u['displayName']), ['Megan Bowen', 'Demo Administrator']);
+    assert.equal(withoutAlex['@odata.count'], 4);
+    assert.deepEqual(withoutAlex.value.map((u) => u['displayName']), ['Adele Vance', 'Megan Bowen', 'Nestor Wilke', 'Demo Administrator']);
+    assert.equal((await get(`$filter=${endsWith}`))['@odata.count'], 5);
+    assert.deepEqual((await get(`$filter=${not}`)).value.map((u) => u['displayName']), ['Megan Bowen', 'Nestor Wilke', 'Demo Administrator']);
     const sorted = await get(`$filter=${encodeURIComponent("startswith(displayName,'A')")}&$orderby=displayName desc`);
     assert.deepEqual(sorted.value.map((u) => u['displayName']), ['Alex Wilber', 'Adele Vance']);
-    assert.deepEqual((await get('$orderby=mail')).value.map((u) => u['displayName']), ['Adele Vance', 'Demo Administrator', 'Alex Wilber', 'Megan Bowen']);
+    assert.deepEqual((await get('$orderby=mail')).value.map((u) => u['displayName']), ['Adele Vance', 'Demo Administrator', 'Alex Wilber', 'Megan Bowen', 'Nestor Wilke']);
   });
 });
 
@@ -135,7 +136,7 @@ describe('POST /v1.0/$batch', () => {
     assert.equal((byId.get('4')!.body as { error: { code: string } }).error.code, 'Request_ResourceNotFound');
     assert.equal(byId.get('5')!.status, 424);
     assert.equal(byId.get('6')!.status, 200);
-    assert.equal(byId.get('6')!.body, '4');
+    assert.equal(byId.get('6')!.body, '5');
   });
 
   test('more than 20 requests, duplicate ids, absolute URLs and forward dependsOn are 400', async () => {

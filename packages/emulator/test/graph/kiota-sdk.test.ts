@@ -29,7 +29,7 @@ after(async () => {
 
 test('users.count with ConsistencyLevel: eventual', async () => {
   const count = await client.users.count.get({ headers: { ConsistencyLevel: 'eventual' } });
-  assert.equal(count, 4);
+  assert.equal(count, 5);
 });
 
 test('memberOf.graphGroup (the graph.group cast) with $select', async () => {
@@ -42,8 +42,8 @@ test('users list with $count=true, $filter endsWith and the header', async () =>
     headers: { ConsistencyLevel: 'eventual' },
     queryParameters: { count: true, filter: "endswith(mail,'@entrakitdemo.onmicrosoft.com')", select: ['userPrincipalName'], orderby: ['displayName'] },
   });
-  assert.equal(page?.odataCount, 4);
-  assert.deepEqual(page?.value?.map((u) => u.userPrincipalName), ['adele', 'alex', 'admin', 'megan'].map((a) => `${a}@entrakitdemo.onmicrosoft.com`));
+  assert.equal(page?.odataCount, 5);
+  assert.deepEqual(page?.value?.map((u) => u.userPrincipalName), ['adele', 'alex', 'admin', 'megan', 'nestor'].map((a) => `${a}@entrakitdemo.onmicrosoft.com`));
 });
 
 test('Graph errors surface as ODataError with the code', async () => {

@@ -72,7 +72,7 @@ describe('request log over HTTP', () => {
     assert.deepEqual(sso!.why, ['SSO session found, no password asked', 'consent remembered: nothing new to ask']);
   });
 
-  it('explains refusals: a trailing slash on the redirect URI, a wrong password, a skipped PKCE', async () => {
+  it('explains refusals and weak practice: a trailing slash on the redirect URI, a wrong password, a skipped PKCE', async () => {
     const browser = new CookieBrowser(emulator.url);
     await browser.get(authorizeUrl(emulator, { 'client-request-id': 'slash-1', redirect_uri: `${emulator.webRedirectUri}/` }));
     const [slash] = await entries('slash-1');
@@ -87,10 +87,12 @@ describe('request log over HTTP', () => {
     assert.equal(wrong!.outcome, 'interaction');
     assert.deepEqual(wrong!.why, ['password checked: username or password did not match']);
 
+    // A confidential web app may skip PKCE, as on Entra: accepted, and the log says so.
     await browser.get(authorizeUrl(emulator, { 'client-request-id': 'pkce-1', code_challenge: undefined, code_challenge_method: undefined }));
     const [pkce] = await entries('pkce-1');
-    assert.equal(pkce!.aadsts, 9002325);
-    assert.deepEqual(pkce!.why, ['client skipped PKCE: no code_challenge was sent']);
+    assert.equal(pkce!.aadsts, null);
+    assert.equal(pkce!.outcome, 'interaction');
+    assert.deepEqual(pkce!.why, ['client skipped PKCE: no code_challenge was sent (accepted for a confidential web app, as Entra does)', 'no SSO session in this browser: password form shown']);
   });
 
   it('records Graph calls with the calling app read from the token', async () => {

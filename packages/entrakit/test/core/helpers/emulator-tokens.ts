@@ -38,8 +38,11 @@ export interface EmulatorTokens {
 }
 
 /** Starts the emulator; `clock` (if given) drives its token times, so tests can move time. */
-export async function startEmulatorTokens(options: { clock?: () => number } = {}): Promise<EmulatorTokens> {
-  const emulator = await startTestEmulator(options.clock ? { clock: options.clock } : {});
+export async function startEmulatorTokens(options: { clock?: () => number; keyLeadTimeSec?: number } = {}): Promise<EmulatorTokens> {
+  const emulator = await startTestEmulator({
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.keyLeadTimeSec !== undefined ? { keyLeadTimeSec: options.keyLeadTimeSec } : {}),
+  });
   const { devJson, url } = emulator;
   const { tenantId, authority } = devJson;
   const webClientId = devJson.apps.web.clientId;

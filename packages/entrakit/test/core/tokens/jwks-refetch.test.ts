@@ -19,7 +19,8 @@ async function allKeyNotFound(promises: Array<Promise<unknown>>): Promise<void> 
 
 // One injected clock drives the emulator (token iat/exp, key rotation) and the consumer (JWKS
 // cooldown, cache age): the scenario runs in simulated time, with defaults (30 s cooldown, one
-// extra refetch per 10 s for tokens issued after the last fetch).
+// extra refetch per 10 s for tokens issued after the last fetch). The emulator signs with a
+// rotated key at once (no lead time): the worst case, an issuer that does not publish ahead.
 describe('JWKS refetch after key rotation (emulator keys, injected clock)', () => {
   const start = Math.floor(Date.now() / 1000) * 1000 + 500;
   let now = start;
@@ -35,7 +36,7 @@ describe('JWKS refetch after key rotation (emulator keys, injected clock)', () =
   const validate = (token: string) => validateAccessToken(token, options);
 
   before(async () => {
-    env = await startEmulatorTokens({ clock });
+    env = await startEmulatorTokens({ clock, keyLeadTimeSec: 0 });
     keySet = createDiscoveryClient({ fetch: counter.fetch, clock }).getKeySet(env.jwksUri);
     options = { keySet, issuers: [env.issuer], audiences: [env.apiClientId], clock };
   });
@@ -48,7 +49,7 @@ describe('JWKS refetch after key rotation (emulator keys, injected clock)', () =
     assert.equal(keySet.fetchedAt, now);
 
     at(5);
-    const rotated = await env.emulator.deps.keys.rotate();
+    const rotated = (await env.emulator.deps.keys.rotate()).kid;
     const token = await env.appToken();
     assert.equal(decodeProtectedHeader(token).kid, rotated);
     assert.equal(keySet.coolingDown, true);
@@ -59,7 +60,7 @@ describe('JWKS refetch after key rotation (emulator keys, injected clock)', () =
 
   it('allows at most one such extra fetch per 10 s', async () => {
     at(6);
-    const rotated = await env.emulator.deps.keys.rotate();
+    const rotated = (await env.emulator.deps.keys.rotate()).kid;
     const token = await env.appToken();
     assert.equal(decodeProtectedHeader(token).kid, rotated);
     await allKeyNotFound(Array.from({ length: 20 }, () => validate(token)));
