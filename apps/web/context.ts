@@ -12,6 +12,8 @@ export interface WebDeps {
   stores: WebStores;
   fetch: typeof fetch;
   clock: () => number;
+  /** Waits between retries of throttled calls. */
+  sleep: (ms: number) => Promise<void>;
   logger: WebLogger;
   provider: IdentityProvider;
   msal: MsalClients;

@@ -47,6 +47,15 @@ async function acquire(client: MsalClient, homeAccountId: string, scopes: string
     if (error instanceof ServerError && error.errorCode === 'invalid_grant') {
       throw interactionRequired(scopes, 'grant', 'The refresh token was refused (invalid_grant)', error.errorMessage);
     }
+    // The identity provider is down or overloaded: the refresh token is untouched (nothing was
+    // redeemed), so the session stays as it is and the same request works once it is back.
+    if (error instanceof ServerError && ((error.status ?? 0) >= 500 || error.errorCode === 'temporarily_unavailable' || error.errorCode === 'service_unavailable')) {
+      throw new EntrakitError('IDP_UNAVAILABLE', `The identity provider's token endpoint answered HTTP ${error.status ?? 503} (${error.errorCode})`, {
+        status: 503,
+        cause: error,
+        details: { error: error.errorCode, errorDescription: error.errorMessage },
+      });
+    }
     if (error instanceof ServerError) {
       throw new EntrakitError('TOKEN_ACQUISITION_FAILED', `The token endpoint answered ${error.errorCode}`, {
         status: 502,

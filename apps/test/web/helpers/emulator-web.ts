@@ -44,6 +44,8 @@ export interface InstanceOptions {
   msal?: MsalClientFactory;
   /** Wraps the instance's fetch (after the refresh counter). */
   wrapFetch?: (inner: typeof fetch) => typeof fetch;
+  /** The app's wait between retries (Retry-After); defaults to a real timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface EmulatorWeb {
@@ -152,6 +154,7 @@ export async function startEmulatorWeb(): Promise<EmulatorWeb> {
         logger,
         fetch: options.wrapFetch ? options.wrapFetch(counting) : counting,
         ...(options.msal ? { msal: options.msal } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
       });
       instances.add(instance);
       return instance;
