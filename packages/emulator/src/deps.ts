@@ -2,6 +2,7 @@ import type { KeyValueStore } from 'entrakit/store';
 import type { Directory } from './directory/directory.ts';
 import type { FaultInjector } from './faults.ts';
 import type { KeyRing } from './keys/signing-keys.ts';
+import type { TokenFaults } from './token-faults.ts';
 
 /** What the emulator's endpoints may use; each endpoint declares the subset it needs with Pick. */
 export interface EmulatorDeps {
@@ -15,6 +16,8 @@ export interface EmulatorDeps {
   /** Key for signing cookies and CSRF tokens of the login pages. */
   cookieSecret: Uint8Array;
   faults: FaultInjector;
+  /** Test-only ID-token faults (POST /_admin/token-faults); none unless an admin adds them. */
+  tokenFaults: TokenFaults;
   /** Required in the `x-entrakit-admin` header of admin endpoints. */
   adminKey: string;
 }

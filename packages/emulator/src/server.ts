@@ -13,6 +13,7 @@ import { createEmulatorApp } from './app.ts';
 import type { EmulatorDeps } from './deps.ts';
 import { createDirectory } from './directory/directory.ts';
 import { createFaultInjector } from './faults.ts';
+import { createTokenFaults } from './token-faults.ts';
 import { createKeyRing } from './keys/signing-keys.ts';
 import { API_APP_ID, DEMO_TENANT, demoSecret, demoUsers, seedDemoTenant, WEB_APP_ID, WEB_REDIRECT_URI } from './seed/demo-tenant.ts';
 import { ensureLocalTls } from './tls/local-ca.ts';
@@ -85,7 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
   const port = (server.address() as AddressInfo).port;
   const url = `https://localhost:${port}`;
-  const deps: EmulatorDeps = { directory, keys, state, clock, publicUrl: url, cookieSecret, faults: createFaultInjector(), adminKey };
+  const deps: EmulatorDeps = { directory, keys, state, clock, publicUrl: url, cookieSecret, faults: createFaultInjector(), tokenFaults: createTokenFaults(), adminKey };
   try {
     handler.app = createEmulatorApp(deps);
   } catch (error) {
