@@ -73,7 +73,12 @@ function unescapeHtml(value: string): string {
   return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 }
 
-export async function startEmulatorWeb(): Promise<EmulatorWeb> {
+export interface EmulatorWebOptions {
+  /** The app registration's audience; 'AzureADMultipleOrgs' lets it sign in through /common and /organizations. */
+  signInAudience?: 'AzureADMyOrg' | 'AzureADMultipleOrgs';
+}
+
+export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promise<EmulatorWeb> {
   // Strict mode: a second redemption of a rotated refresh token revokes the whole sign-in.
   process.env['ENTRAKIT_EMULATOR_REFRESH_REUSE'] = 'revoke-family';
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-emu-'));
@@ -85,6 +90,7 @@ export async function startEmulatorWeb(): Promise<EmulatorWeb> {
   const registration = newApplication({
     appId: clientId,
     displayName: 'entrakit web (reliability tests)',
+    ...(options.signInAudience ? { signInAudience: options.signInAudience } : {}),
     web: { redirectUris: [`${APP_ORIGIN}/auth/callback`, `${APP_ORIGIN}/`], logoutUrl: `${APP_ORIGIN}/auth/frontchannel-logout` },
   });
   registerApplication(directory, tenantId, registration);
