@@ -15,9 +15,10 @@ export interface TestEmulator extends RunningEmulator {
 }
 
 /** The real emulator over HTTPS on a free port, with a fresh data folder, trusted by this process's fetch. */
-export async function startTestEmulator(): Promise<TestEmulator> {
+/** `clock`: the emulator's clock (milliseconds), for tests that move time; default Date.now. */
+export async function startTestEmulator(options: { clock?: () => number } = {}): Promise<TestEmulator> {
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-interactive-'));
-  const emulator = await startEmulator({ dataDir, port: 0, writeDevJson: false });
+  const emulator = await startEmulator({ dataDir, port: 0, writeDevJson: false, ...(options.clock ? { clock: options.clock } : {}) });
   trustCaCertificate(emulator.caPem);
   return Object.assign(emulator, {
     tenantId: emulator.devJson.tenantId,
