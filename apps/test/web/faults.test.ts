@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startApi } from '../../api/server.ts';
 import { startEmulator } from '../../../packages/emulator/src/server.ts';
-import { createBrowser, expireAccessTokens, homeAccountIdOf, startEmulatorWeb } from './helpers/emulator-web.ts';
+import { cachedRefreshToken, createBrowser, expireAccessTokens, homeAccountIdOf, startEmulatorWeb } from './helpers/emulator-web.ts';
 import type { EmulatorWeb, WebInstance } from './helpers/emulator-web.ts';
 
 let env: EmulatorWeb;
@@ -115,14 +115,20 @@ describe('the token endpoint failing during a silent refresh', () => {
       const browser = createBrowser(env, web);
       assert.equal((await browser.signIn('adele', '/profile')).status, 302);
       const sessionCookie = browser.cookies.get('entrakit-session');
-      await expireAccessTokens(web.stores, await homeAccountIdOf(web, browser));
+      const homeAccountId = await homeAccountIdOf(web, browser);
+      await expireAccessTokens(web.stores, homeAccountId);
+      const refreshToken = await cachedRefreshToken(web.stores, homeAccountId);
       await addFault({ pathPrefix: `/${env.tenantId}/oauth2/v2.0/token`, status: 503, retryAfterSec: 5 });
+      const attempts = web.refreshRequests;
       const failed = await browser.get('/profile');
       const html = await assertErrorPage(failed, 503, 'IDP_UNAVAILABLE');
       assert.match(html, /token endpoint/);
       assert.match(html, /HTTP 503/);
       assert.match(html, /You are still signed in/);
       assert.equal(browser.cookies.get('entrakit-session'), sessionCookie, 'the session cookie is unchanged');
+      assert.equal(web.refreshRequests, attempts + 1, 'one refresh attempt, no retry storm');
+      assert.equal(await cachedRefreshToken(web.stores, homeAccountId), refreshToken, 'the refresh token is kept');
+      assert.notEqual(await web.stores.sessions.get(sessionCookie ?? ''), undefined, 'the session is kept');
       await admin('DELETE', '/_admin/faults');
       const before = web.refreshRequests;
       await assertProfile(await browser.get('/profile'));
@@ -189,9 +195,21 @@ describe('signing-key rotation while users are active', () => {
 describe('identity provider down', () => {
   it('discovery answering 503: sign-in shows a 503 page naming the URL and why, and recovers when it is back', async () => {
     const web = await env.startInstance();
+    const api = await startApi({ dataDir: env.emulator.dataDir, env: { LOG_LEVEL: 'silent' }, port: 0, host: '127.0.0.1' });
     try {
       const browser = createBrowser(env, web);
+      const tokenResponse = await fetch(`${env.emulator.url}/${env.tenantId}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: env.emulator.devJson.apps.web.clientId, client_secret: env.emulator.devJson.apps.web.clientSecret, scope: `api://${env.emulator.devJson.apps.api.clientId}/.default` }),
+      });
+      assert.equal(tokenResponse.status, 200);
+      const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
       await addFault({ pathPrefix: `/${env.tenantId}/v2.0/.well-known/openid-configuration`, status: 503 });
+      // The API has never fetched discovery or keys: it cannot verify the token, so it refuses it.
+      const refused = await fetch(`${api.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(refused.status, 503);
+      assert.equal(((await refused.json()) as { error: string }).error, 'temporarily_unavailable');
       const html = await assertErrorPage(await browser.get('/auth/sign-in?returnTo=%2Fprofile'), 503, 'DISCOVERY_UNREACHABLE');
       assert.ok(html.includes(`${env.emulator.url}/${env.tenantId}/v2.0/.well-known/openid-configuration`), 'names the URL it tried');
       assert.match(html, /answered HTTP 503/);
@@ -199,7 +217,9 @@ describe('identity provider down', () => {
       await admin('DELETE', '/_admin/faults');
       assert.equal((await browser.signIn('adele', '/profile')).status, 302);
       await assertProfile(await browser.get('/profile'));
+      assert.equal((await fetch(`${api.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
     } finally {
+      await api.close();
       await web.close();
     }
   });
