@@ -89,11 +89,11 @@ export function presentError(error: unknown, context: PresentationContext = { lo
     action: known?.signIn === false || !known ? HOME : TRY_AGAIN,
     sessionUnchanged: SIGN_IN_CODES.test(error.code),
   };
-  if (UNREACHABLE_CODES.has(error.code)) {
-    // The message names the URL and what happened (HTTP status, or the network error's code).
+  if (UNREACHABLE_CODES.has(error.code) || error.code === 'IDP_UNAVAILABLE') {
+    // The message names the URL or endpoint and what happened (HTTP status, or the network error's code).
     const networkCode = networkErrorCode(error.cause);
     view.explanation = `${error.message}${networkCode ? ` (${networkCode})` : ''}. ${view.explanation}`;
-    if (context.localIdp) view.explanation += ' Is the emulator running (entrakit emulator)?';
+    if (context.localIdp && UNREACHABLE_CODES.has(error.code)) view.explanation += ' Is the emulator running (entrakit emulator)?';
   }
   if (description !== undefined) {
     const firstLine = (description.split(/\r?\n/)[0] ?? '').slice(0, 400);
