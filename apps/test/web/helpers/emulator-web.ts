@@ -76,13 +76,15 @@ function unescapeHtml(value: string): string {
 export interface EmulatorWebOptions {
   /** The app registration's audience; 'AzureADMultipleOrgs' lets it sign in through /common and /organizations. */
   signInAudience?: 'AzureADMyOrg' | 'AzureADMultipleOrgs';
+  /** The emulator's clock (milliseconds); the apps keep the real one. Default Date.now. */
+  emulatorClock?: () => number;
 }
 
 export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promise<EmulatorWeb> {
   // Strict mode: a second redemption of a rotated refresh token revokes the whole sign-in.
   process.env['ENTRAKIT_EMULATOR_REFRESH_REUSE'] = 'revoke-family';
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-emu-'));
-  const emulator = await startEmulator({ dataDir: join(dataDir, 'emulator'), port: 0 });
+  const emulator = await startEmulator({ dataDir: join(dataDir, 'emulator'), port: 0, ...(options.emulatorClock ? { clock: options.emulatorClock } : {}) });
   trustCaCertificate(emulator.caPem);
   const { directory } = emulator.deps;
   const tenantId = emulator.devJson.tenantId;
