@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { isEntrakitError } from 'entrakit';
+import { isEntrakitError, isMicrosoftLoginHost } from 'entrakit';
 import { createIdentityProvider } from 'entrakit/web';
 import { presentError } from './auth/error-presentation.ts';
 import type { WebConfig } from './config.ts';
@@ -43,6 +43,8 @@ export interface CreateWebAppOptions {
   clock?: () => number;
   /** Builds MSAL clients; defaults to `new ConfidentialClientApplication(configuration)`. */
   msal?: MsalClientFactory;
+  /** Waits between retries of a throttled call (Graph's Retry-After). Defaults to a timer. */
+  sleep?: (ms: number) => Promise<void>;
   logger?: AppLogger;
 }
 
@@ -58,6 +60,8 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
   if (typeof clock !== 'function') throw new TypeError('createWebApp: "clock" must be a function returning milliseconds');
   if (options.msal !== undefined && typeof options.msal !== 'function') throw new TypeError('createWebApp: "msal" must be a function');
   const logger = options.logger ?? createAppLogger({ level: config.logLevel });
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  if (typeof sleep !== 'function') throw new TypeError('createWebApp: "sleep" must be a function');
 
   const provider = createIdentityProvider({ discoveryUrl: config.discoveryUrl, fetch: fetchImpl, clock });
   const msal = createMsalClients({
@@ -69,8 +73,9 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
     logger,
     ...(options.msal ? { factory: options.msal } : {}),
   });
-  const deps: WebDeps = { config, stores, fetch: fetchImpl, clock, logger, provider, msal, cookies: cookiePolicy(config.baseUrl) };
+  const deps: WebDeps = { config, stores, fetch: fetchImpl, clock, sleep, logger, provider, msal, cookies: cookiePolicy(config.baseUrl) };
 
+  const localIdp = !isMicrosoftLoginHost(new URL(config.instance).host);
   const app = new Hono<AppEnv>();
   app.use(async function logRequest(c, next) {
     const started = performance.now();
@@ -109,11 +114,13 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
       logger.info({ event: 'sign-in.required', path: c.req.path, reason: error.details?.['reason'] }, 'sending the user through sign-in again');
       return c.redirect(`/auth/sign-in?returnTo=${encodeURIComponent(url.pathname + url.search)}`, 302);
     }
-    const view = presentError(error);
+    const view = presentError(error, { localIdp });
     if (view.status >= 500) logger.error({ err: error, path: c.req.path, errorCode: view.code }, 'request failed');
     else logger.warn({ path: c.req.path, errorCode: view.code, reason: error.message }, 'request refused');
     // The stable code, for scripts and tests (the page shows it too).
     c.header('X-Entrakit-Error', view.code);
+    const retryAfterSec = isEntrakitError(error) ? error.details?.['retryAfterSec'] : undefined;
+    if (typeof retryAfterSec === 'number') c.header('Retry-After', String(retryAfterSec));
     return render(c, view.title, 'none', errorPage(view), view.status);
   });
   return app;

@@ -12,6 +12,8 @@ export interface WebDeps {
   stores: WebStores;
   fetch: typeof fetch;
   clock: () => number;
+  /** Waits between retries of throttled calls. */
+  sleep: (ms: number) => Promise<void>;
   logger: AppLogger;
   provider: IdentityProvider;
   msal: MsalClients;

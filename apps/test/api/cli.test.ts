@@ -14,8 +14,13 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !OUR_VARIABLES.test(name)));
 }
 
+/** Children still running; after() stops them when a test failed before it could. */
+const running = new Set<ReturnType<typeof spawn>>();
+
 function run(args: string[]): { child: ReturnType<typeof spawn>; output: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ['--conditions=entrakit-source', MAIN, 'api', ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -41,6 +46,11 @@ describe('entrakit api (CLI)', () => {
     empty = await mkdtemp(join(tmpdir(), 'entrakit-api-cli-'));
   });
   after(async () => {
+    for (const child of running) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGKILL');
+      await exited;
+    }
     await env.stop();
     await rm(empty, { recursive: true, force: true });
   });

@@ -28,12 +28,17 @@ describe('OboTokenCache', () => {
   it('shares one acquisition between concurrent callers and does not cache failures', async () => {
     let calls = 0;
     const cache = new OboTokenCache(10, () => 0);
+    // The acquisition stays pending until all three callers have asked (no timer involved).
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((done) => (release = done));
     const slow = async () => {
       calls += 1;
-      await new Promise((done) => setTimeout(done, 10));
+      await gate;
       return { accessToken: 'shared', expiresOnTimestamp: HOUR };
     };
-    const results = await Promise.all([cache.getOrAcquire('k', slow), cache.getOrAcquire('k', slow), cache.getOrAcquire('k', slow)]);
+    const pending = [cache.getOrAcquire('k', slow), cache.getOrAcquire('k', slow), cache.getOrAcquire('k', slow)];
+    release();
+    const results = await Promise.all(pending);
     assert.equal(calls, 1);
     assert.deepEqual(results.map((r) => r.accessToken), ['shared', 'shared', 'shared']);
     await assert.rejects(cache.getOrAcquire('bad', async () => Promise.reject(new Error('boom'))), /boom/);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { ensureLocalTls } from '../../../packages/emulator/src/tls/local-ca.ts';
 
 const MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 let dataDir: string;
+/** Children still running; after() stops them when a test failed before it could. */
+const running = new Set<ChildProcess>();
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-cli-'));
@@ -27,7 +30,14 @@ before(async () => {
     users: [],
   });
 });
-after(() => rm(dataDir, { recursive: true, force: true }));
+after(async () => {
+  for (const child of running) {
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGKILL');
+    await exited;
+  }
+  await rm(dataDir, { recursive: true, force: true });
+});
 
 function run(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--conditions=entrakit-source', MAIN, 'web', ...args], {
@@ -35,6 +45,8 @@ function run(args: string[], env: Record<string, string> = {}) {
     env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += String(chunk)));

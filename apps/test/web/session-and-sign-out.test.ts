@@ -1,24 +1,23 @@
 /**
  * After sign-in: pages, CSRF-protected sign-out, front-channel logout, restart survival and the
- * open-redirect guard, against the real web app (in-process) and the test identity provider.
+ * open-redirect guard, against the real web app (in-process), real MSAL and the real emulator.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { IDP_TENANT_ID, IDP_USER, startTestIdp } from './helpers/test-idp.ts';
-import type { TestIdp } from './helpers/test-idp.ts';
-import { startWebHarness } from './helpers/web-harness.ts';
-import type { WebHarness } from './helpers/web-harness.ts';
+import { stableGuid } from '../../../packages/emulator/src/directory/ids.ts';
+import { createBrowser, homeAccountIdOf, startEmulatorWeb } from './helpers/emulator-web.ts';
+import type { Browser, EmulatorWeb, WebInstance } from './helpers/emulator-web.ts';
 
-let dataDir: string;
-let idp: TestIdp;
-let web: WebHarness;
+let env: EmulatorWeb;
+let web: WebInstance;
+let browser: Browser;
+const STORE_URL = () => `sqlite:${join(env.dataDir, 'session-and-sign-out.db')}`;
+const ADELE_OID = stableGuid('user:adele');
 
 async function signIn(returnTo = '/tokens'): Promise<Response> {
-  const { callback } = await web.startSignIn(returnTo);
-  const response = await web.browser.get(callback);
+  const { callback } = await browser.startSignIn('adele', returnTo);
+  const response = await browser.get(callback);
   assert.equal(response.status, 302, await response.clone().text());
   return response;
 }
@@ -29,31 +28,35 @@ function csrfOf(html: string): string {
   return token;
 }
 
+async function sidOf(sessionCookie: string): Promise<string> {
+  const sid = (await web.stores.sessions.get(sessionCookie))?.data.sid;
+  assert.ok(sid, 'the ID token carried the identity provider session id (sid)');
+  return sid;
+}
+
 before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-session-'));
-  idp = await startTestIdp(dataDir);
-  web = await startWebHarness(idp, dataDir);
+  env = await startEmulatorWeb();
+  web = await env.startInstance({ storeUrl: STORE_URL() });
 });
 
 after(async () => {
   await web.close();
-  await idp.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await env.close();
 });
 
 beforeEach(() => {
-  idp.idTokenMode = 'valid';
-  web.browser.cookies.clear();
+  // A new browser each time: no app cookies and no identity provider session.
+  browser = createBrowser(env, web);
 });
 
 describe('pages after sign-in', () => {
   it('tokens page shows the decoded claims and checks but never a raw token', async () => {
     await signIn();
-    const response = await web.browser.get('/tokens');
+    const response = await browser.get('/tokens');
     const html = await response.text();
     assert.equal(response.status, 200);
-    assert.ok(html.includes(IDP_USER.oid));
-    assert.ok(html.includes(IDP_TENANT_ID));
+    assert.ok(html.includes(ADELE_OID));
+    assert.ok(html.includes(env.tenantId));
     for (const check of ['signature', 'issuer', 'audience', 'lifetime', 'nonce']) assert.match(html, new RegExp(`✓ ${check}`));
     assert.match(html, /must not validate this token/);
     assert.match(html, /Who the user is/);
@@ -67,27 +70,27 @@ describe('pages after sign-in', () => {
 
   it('trace page lists the exchanges with secrets redacted', async () => {
     await signIn();
-    const html = await (await web.browser.get('/trace')).text();
+    const html = await (await browser.get('/trace')).text();
     for (const step of ['GET /auth/sign-in', '302 to /authorize', 'GET /authorize', '302 to /auth/callback', 'POST /token', '200 from /token', 'Validate the ID token']) {
       assert.ok(html.includes(step), `trace shows ${step}`);
     }
     assert.match(html, /<svg/);
     assert.match(html, /authorization code redacted/);
     assert.ok(html.includes('[redacted]'), 'client secret redacted');
-    assert.ok(!html.includes(idp.clientSecret));
+    assert.ok(web.config.credential.kind === 'secret' && !html.includes(web.config.credential.secret));
     assert.ok(!html.includes('eyJ'), 'no JWT in the trace');
   });
 
   it('profile page shows the Graph /me data', async () => {
     await signIn();
-    const html = await (await web.browser.get('/profile')).text();
-    assert.ok(html.includes(IDP_USER.username));
-    assert.ok(html.includes('Tester'));
+    const html = await (await browser.get('/profile')).text();
+    assert.ok(html.includes(env.user('adele').username));
+    assert.ok(html.includes('Identity Engineer'));
     assert.match(html, /Sign-ins<\/td><td>\d+/);
   });
 
   it('sends anonymous visitors through sign-in and back', async () => {
-    const response = await web.browser.get('/tokens');
+    const response = await browser.get('/tokens');
     assert.equal(response.status, 302);
     assert.equal(response.headers.get('location'), '/auth/sign-in?returnTo=%2Ftokens');
   });
@@ -110,24 +113,24 @@ describe('returnTo only accepts same-origin relative paths', () => {
 describe('sign-out', () => {
   it('GET never signs out', async () => {
     await signIn();
-    const response = await web.browser.get('/auth/sign-out/local');
+    const response = await browser.get('/auth/sign-out/local');
     assert.equal(response.status, 302);
     assert.equal(response.headers.get('location'), '/sign-out');
-    assert.equal((await web.browser.get('/tokens')).status, 200);
+    assert.equal((await browser.get('/tokens')).status, 200);
   });
 
   it('refuses a POST without the CSRF token (403) and keeps the session', async () => {
     await signIn();
-    const response = await web.browser.post('/auth/sign-out/local', {});
+    const response = await browser.post('/auth/sign-out/local', {});
     assert.equal(response.status, 403);
     assert.equal(response.headers.get('x-entrakit-error'), 'CSRF_TOKEN_INVALID');
-    assert.equal((await web.browser.get('/tokens')).status, 200);
+    assert.equal((await browser.get('/tokens')).status, 200);
   });
 
   it('refuses a POST from another origin even with the token', async () => {
     await signIn();
-    const csrf = csrfOf(await (await web.browser.get('/sign-out')).text());
-    const response = await web.browser.post('/auth/sign-out/local', { csrf }, { origin: 'https://evil.example' });
+    const csrf = csrfOf(await (await browser.get('/sign-out')).text());
+    const response = await browser.post('/auth/sign-out/local', { csrf }, { origin: 'https://evil.example' });
     assert.equal(response.status, 403);
     assert.equal(response.headers.get('x-entrakit-error'), 'CSRF_ORIGIN_MISMATCH');
   });
@@ -136,26 +139,30 @@ describe('sign-out', () => {
     // Earlier tests left sessions of this user behind (other "browsers"): end them first.
     for (const key of await web.stores.kv.keys('web:session:')) await web.stores.kv.delete(key);
     await signIn();
-    const sessionId = web.browser.cookies.get('entrakit-session') ?? '';
-    const csrf = csrfOf(await (await web.browser.get('/sign-out')).text());
-    const response = await web.browser.post('/auth/sign-out/local', { csrf });
+    const sessionId = browser.cookies.get('entrakit-session') ?? '';
+    const homeAccountId = await homeAccountIdOf(web, browser);
+    assert.equal(homeAccountId, `${ADELE_OID}.${env.tenantId}`);
+    const csrf = csrfOf(await (await browser.get('/sign-out')).text());
+    const response = await browser.post('/auth/sign-out/local', { csrf });
     assert.equal(response.status, 303);
     assert.equal(response.headers.get('location'), '/?signedOut=local');
     assert.equal(await web.stores.sessions.get(sessionId), undefined);
-    assert.equal(await web.stores.tokenCache.get(`${IDP_USER.oid}.${IDP_TENANT_ID}`), undefined);
-    assert.equal((await web.browser.get('/tokens')).status, 302);
+    assert.equal(await web.stores.tokenCache.get(homeAccountId), undefined);
+    assert.equal((await browser.get('/tokens')).status, 302);
   });
 
   it('global sign-out also sends the browser to end_session_endpoint', async () => {
     await signIn();
-    const sessionId = web.browser.cookies.get('entrakit-session') ?? '';
-    const csrf = csrfOf(await (await web.browser.get('/sign-out')).text());
-    const response = await web.browser.post('/auth/sign-out/global', { csrf });
+    const sessionId = browser.cookies.get('entrakit-session') ?? '';
+    const csrf = csrfOf(await (await browser.get('/sign-out')).text());
+    const response = await browser.post('/auth/sign-out/global', { csrf });
     assert.equal(response.status, 303);
     const location = new URL(response.headers.get('location') ?? '');
-    assert.equal(location.origin + location.pathname, `${idp.url}/${IDP_TENANT_ID}/oauth2/v2.0/logout`);
+    assert.equal(location.origin + location.pathname, `${env.emulator.url}/${env.tenantId}/oauth2/v2.0/logout`);
     assert.equal(location.searchParams.get('post_logout_redirect_uri'), 'http://localhost:5000/');
-    assert.ok(location.searchParams.get('id_token_hint') || location.searchParams.get('client_id'));
+    // The user's ID token is in the cache, so it is the hint (client_id only stands in without one).
+    assert.match(location.searchParams.get('id_token_hint') ?? '', /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.equal(location.searchParams.get('client_id'), null);
     assert.equal(await web.stores.sessions.get(sessionId), undefined);
   });
 });
@@ -163,19 +170,21 @@ describe('sign-out', () => {
 describe('front-channel logout', () => {
   it('destroys the sessions of that IdP session and may be framed by the IdP only', async () => {
     await signIn();
-    const sessionId = web.browser.cookies.get('entrakit-session') ?? '';
-    const anonymous = await web.app.request(`/auth/frontchannel-logout?iss=${encodeURIComponent(`${idp.url}/${IDP_TENANT_ID}/v2.0`)}&sid=${idp.sid}`);
+    const sessionId = browser.cookies.get('entrakit-session') ?? '';
+    const sid = await sidOf(sessionId);
+    const anonymous = await web.app.request(`/auth/frontchannel-logout?iss=${encodeURIComponent(`${env.emulator.url}/${env.tenantId}/v2.0`)}&sid=${sid}`);
     assert.equal(anonymous.status, 200);
-    assert.match(anonymous.headers.get('content-security-policy') ?? '', new RegExp(`frame-ancestors ${idp.url}`));
+    assert.match(anonymous.headers.get('content-security-policy') ?? '', new RegExp(`frame-ancestors ${env.emulator.url}`));
     assert.equal(anonymous.headers.get('x-frame-options'), null);
     assert.equal(await web.stores.sessions.get(sessionId), undefined);
   });
 
   it('tolerates a missing sid and ignores a foreign issuer', async () => {
     await signIn();
-    const sessionId = web.browser.cookies.get('entrakit-session') ?? '';
+    const sessionId = browser.cookies.get('entrakit-session') ?? '';
+    const sid = await sidOf(sessionId);
     assert.equal((await web.app.request('/auth/frontchannel-logout')).status, 200);
-    assert.equal((await web.app.request(`/auth/frontchannel-logout?iss=https%3A%2F%2Fevil.example%2Fx%2Fv2.0&sid=${idp.sid}`)).status, 200);
+    assert.equal((await web.app.request(`/auth/frontchannel-logout?iss=https%3A%2F%2Fevil.example%2Fx%2Fv2.0&sid=${sid}`)).status, 200);
     assert.ok(await web.stores.sessions.get(sessionId));
   });
 });
@@ -183,14 +192,13 @@ describe('front-channel logout', () => {
 describe('restart', () => {
   it('a signed-in session survives a restart of the web app (same SQLite file)', async () => {
     await signIn();
-    const cookies = new Map(web.browser.cookies);
     await web.close();
-    web = await startWebHarness(idp, dataDir);
-    for (const [name, value] of cookies) web.browser.cookies.set(name, value);
-    const response = await web.browser.get('/tokens');
+    web = await env.startInstance({ storeUrl: STORE_URL() });
+    browser.use(web);
+    const response = await browser.get('/tokens');
     assert.equal(response.status, 200);
     const html = await response.text();
-    assert.ok(html.includes(IDP_USER.oid));
+    assert.ok(html.includes(ADELE_OID));
     assert.ok(!html.includes('could not be obtained'), 'the encrypted token cache was read back');
   });
 });

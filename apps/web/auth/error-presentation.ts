@@ -47,17 +47,34 @@ const PRESENTATION: Record<string, { title: string; explanation: string; signIn:
   TOKEN_TOO_LARGE: { title: 'The ID token was rejected: too large', explanation: 'The ID token is larger than the app accepts.', signIn: true },
   CSRF_TOKEN_INVALID: { title: 'Request refused', explanation: 'The form did not carry this session\'s anti-forgery token, so it may have been submitted by another site. Nothing was changed.', signIn: false },
   CSRF_ORIGIN_MISMATCH: { title: 'Request refused', explanation: 'The request came from another site. Nothing was changed.', signIn: false },
-  DISCOVERY_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'Its discovery document could not be loaded. Is the emulator running (entrakit emulator)?', signIn: true },
+  DISCOVERY_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'Its discovery document could not be loaded, so no sign-in can start. Nothing was changed; try again once it answers.', signIn: true },
   JWKS_UNREACHABLE: { title: 'The identity provider\'s keys are unreachable', explanation: 'The signing keys could not be loaded, so the ID token could not be checked and was not accepted.', signIn: true },
   STORE_UNAVAILABLE: { title: 'The app cannot reach its session store', explanation: 'Sessions and tokens are kept in a shared store (Redis) that is not answering right now. Nothing was changed; try again in a moment.', signIn: false },
   STORE_LOCK_TIMEOUT: { title: 'Your tokens are being renewed', explanation: 'Another request is renewing your access token and has not finished in time. Try again in a moment.', signIn: false },
-  IDP_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'The token endpoint could not be reached. Is the emulator running (entrakit emulator)?', signIn: true },
+  IDP_UNAVAILABLE: {
+    title: 'The identity provider is not answering right now',
+    explanation: 'Your access token needed renewing, and the identity provider\'s token endpoint answered with a server error. You are still signed in: nothing was changed, so reloading this page in a moment renews the token.',
+    signIn: false,
+  },
+  GRAPH_THROTTLED: {
+    title: 'Microsoft Graph is throttling requests',
+    explanation: 'Microsoft Graph asked the app to slow down and kept doing so after the app waited and retried. You are still signed in; try again after the time in the Retry-After header.',
+    signIn: false,
+  },
+  IDP_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'The token endpoint could not be reached.', signIn: true },
 };
 
 const SIGN_IN_CODES = /^(SIGNIN_|TOKEN_|CSRF_)/;
+/** Failures to reach the identity provider: the page names the URL tried and the reason. */
+const UNREACHABLE_CODES = new Set(['DISCOVERY_UNREACHABLE', 'JWKS_UNREACHABLE', 'IDP_UNREACHABLE']);
+
+export interface PresentationContext {
+  /** The app is configured for a local identity provider (the emulator), not Microsoft's hosts. */
+  localIdp: boolean;
+}
 
 /** An error as the page the user sees; unexpected errors reveal nothing about their cause. */
-export function presentError(error: unknown): ErrorView {
+export function presentError(error: unknown, context: PresentationContext = { localIdp: false }): ErrorView {
   if (!isEntrakitError(error)) {
     return { status: 500, code: 'INTERNAL_ERROR', title: 'Something went wrong', explanation: 'The app hit an unexpected error. It has been logged.', action: HOME, sessionUnchanged: false };
   }
@@ -72,10 +89,29 @@ export function presentError(error: unknown): ErrorView {
     action: known?.signIn === false || !known ? HOME : TRY_AGAIN,
     sessionUnchanged: SIGN_IN_CODES.test(error.code),
   };
+  if (UNREACHABLE_CODES.has(error.code) || error.code === 'IDP_UNAVAILABLE') {
+    // The message names the URL or endpoint and what happened (HTTP status, or the network error's code).
+    const networkCode = networkErrorCode(error.cause);
+    view.explanation = `${error.message}${networkCode ? ` (${networkCode})` : ''}. ${view.explanation}`;
+    if (context.localIdp && UNREACHABLE_CODES.has(error.code)) view.explanation += ' Is the emulator running (entrakit emulator)?';
+  }
   if (description !== undefined) {
     const firstLine = (description.split(/\r?\n/)[0] ?? '').slice(0, 400);
     if (code !== undefined) view.aadsts = { code, explanation: explainAadsts(code), description: firstLine };
     else view.explanation = `${view.explanation} It said: "${firstLine}"`;
   }
   return view;
+}
+
+/** The system error code (ECONNREFUSED, ENOTFOUND, …) somewhere in a fetch failure's cause chain. */
+function networkErrorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+    if (current instanceof AggregateError) {
+      const inner = current.errors.map(networkErrorCode).find((c) => c !== undefined);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }

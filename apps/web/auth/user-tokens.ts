@@ -47,6 +47,17 @@ async function acquire(client: MsalClient, homeAccountId: string, scopes: string
     if (error instanceof ServerError && error.errorCode === 'invalid_grant') {
       throw interactionRequired(scopes, 'grant', 'The refresh token was refused (invalid_grant)', error.errorMessage);
     }
+    // The identity provider is down or overloaded: the refresh token is untouched (nothing was
+    // redeemed), so the session stays as it is and the same request works once it is back.
+    if (error instanceof ServerError && ((error.status ?? 0) >= 500 || error.errorCode === 'temporarily_unavailable' || error.errorCode === 'server_error' || error.errorCode === 'service_unavailable')) {
+      // MSAL does not always pass the HTTP status on; the OAuth error code says the same.
+      const answered = error.status === undefined ? 'a server error' : `HTTP ${error.status}`;
+      throw new EntrakitError('IDP_UNAVAILABLE', `The identity provider's token endpoint answered ${answered} (${error.errorCode})`, {
+        status: 503,
+        cause: error,
+        details: { error: error.errorCode, errorDescription: error.errorMessage },
+      });
+    }
     if (error instanceof ServerError) {
       throw new EntrakitError('TOKEN_ACQUISITION_FAILED', `The token endpoint answered ${error.errorCode}`, {
         status: 502,

@@ -13,7 +13,7 @@ export function profileRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     const session = c.get('session')!;
     const token = await userAccessToken(deps, session, SIGN_IN_SCOPES.filter((scope) => scope !== 'email'));
     const graphUrl = await deps.provider.graphBaseUrl();
-    const me = await fetchGraphMe(deps.fetch, graphUrl, token.accessToken);
+    const me = await fetchGraphMe(deps.fetch, graphUrl, token.accessToken, { sleep: deps.sleep });
     const user = await deps.stores.users.get(session.data.tid, session.data.oid);
     return render(c, 'Profile', 'profile', profilePage({ me, graphUrl, user }));
   });

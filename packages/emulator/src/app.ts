@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { EmulatorDeps } from './deps.ts';
 import { adminEndpoints } from './endpoints/admin.ts';
+import { adminTokenFaultsEndpoint } from './endpoints/admin-token-faults.ts';
 import { authorizeEndpoint } from './endpoints/authorize.ts';
 import { consentEndpoint } from './endpoints/consent.ts';
 import { deviceCodeEndpoint } from './endpoints/devicecode.ts';
@@ -72,6 +73,8 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono {
   adminEndpoints(app, deps);
   landingEndpoint(app, deps);
   errorExplanationEndpoint(app);
+  // After adminEndpoints, whose middleware requires the admin key on every /_admin path.
+  adminTokenFaultsEndpoint(app, deps);
 
   app.notFound((c) => c.json(errorJson(9002313, `No endpoint at ${c.req.method} ${c.req.path.slice(0, 200)}.`), 404));
   app.onError((error, c) => {

@@ -21,6 +21,7 @@ export interface DecisionLog {
   note(note: ProtocolNote): void;
 }
 import type { RequestLog } from './request-log/request-log.ts';
+import type { TokenFaults } from './token-faults.ts';
 
 /** What the emulator's endpoints may use; each endpoint declares the subset it needs with Pick. */
 export interface EmulatorDeps {
@@ -34,6 +35,8 @@ export interface EmulatorDeps {
   /** Key for signing cookies and CSRF tokens of the login pages. */
   cookieSecret: Uint8Array;
   faults: FaultInjector;
+  /** Test-only ID-token faults (POST /_admin/token-faults); none unless an admin adds them. */
+  tokenFaults: TokenFaults;
   /** Required in the `x-entrakit-admin` header of admin endpoints. */
   adminKey: string;
   /** Behaviour switches, validated at start. */

@@ -21,6 +21,7 @@ import type { EmulatorConfigInput } from './config/schema.ts';
 import { configuredDevJson } from './config/dev-json.ts';
 import { createTenantKeyRings } from './keys/tenant-key-rings.ts';
 import { createRequestLog } from './request-log/request-log.ts';
+import { createTokenFaults } from './token-faults.ts';
 import { ensureLocalTls } from './tls/local-ca.ts';
 
 export interface EmulatorOptions extends Partial<EmulatorSwitches> {
@@ -163,6 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faults: createFaultInjector(),
     adminKey,
     switches,
+    tokenFaults: createTokenFaults(),
     requestLog: createRequestLog({ clock }),
     ...(options.log ? { log: options.log } : {}),
   };

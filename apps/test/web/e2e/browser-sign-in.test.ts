@@ -1,18 +1,18 @@
 /**
  * Chromium drives the real web app against the real emulator: sign-in, profile, tokens, trace,
  * SSO after "Sign out of this app", the password form after "Sign out everywhere", and a session
- * that survives a restart of the web app. Screenshots of each page go to /tmp/shots/web-*.png.
+ * that survives a restart of the web app. Screenshots of each page (web-*.png) go to the folder in
+ * $ENTRAKIT_TEST_SHOTS, or to the stack's temporary folder.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startStack } from './stack.ts';
 import type { Stack } from './stack.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = '/tmp/shots';
 const skip = existsSync(CHROMIUM) ? false : 'chromium not installed: apt-get install -y chromium';
 
 let stack: Stack;
@@ -21,7 +21,7 @@ let context: BrowserContext;
 let page: Page;
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: `${SHOTS}/web-${name}.png`, fullPage: true });
+  await page.screenshot({ path: join(stack.shotsDir, `web-${name}.png`), fullPage: true });
 }
 
 /** On the emulator's login form: type the demo user's password and submit. */
@@ -41,7 +41,6 @@ async function clickSignIn(): Promise<void> {
 describe('web app in Chromium against the emulator', { skip, timeout: 120_000 }, () => {
   before(async () => {
     const { chromium } = await import('playwright-core');
-    await mkdir(SHOTS, { recursive: true });
     stack = await startStack();
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { azuriteBlobScript } from '../../../storage/index.ts';
@@ -25,7 +25,6 @@ let page: Page;
 describe('Story page in Chromium: consent, then the API and storage', { skip, timeout: 120_000 }, () => {
   before(async () => {
     const { chromium } = await import('playwright-core');
-    await mkdir('/tmp/shots', { recursive: true });
     stack = await startStack({ withApi: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -53,7 +52,7 @@ describe('Story page in Chromium: consent, then the API and storage', { skip, ti
     assert.match(text, /From the API/);
     assert.match(text, /Adele Vance's story/);
     assert.ok(!text.includes('Alex Wilber'));
-    await page.screenshot({ path: '/tmp/shots/web-story.png', fullPage: true });
+    await page.screenshot({ path: join(stack.shotsDir, 'web-story.png'), fullPage: true });
 
     await page.goto(`${stack.webUrl}/story`);
     assert.equal(new URL(page.url()).origin, stack.webUrl, 'no second consent');

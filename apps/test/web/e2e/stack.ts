@@ -4,7 +4,7 @@
  * redirect and logout URIs on the test's port, admin-consented to Graph like the demo app.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,8 @@ export interface Stack {
   web: RunningWeb;
   webUrl: string;
   clientId: string;
+  /** Where screenshots go: $ENTRAKIT_TEST_SHOTS when set (kept), else the stack's temp folder (deleted by close). */
+  shotsDir: string;
   user(alias: 'adele' | 'alex' | 'megan'): { username: string; password: string; displayName: string };
   restartWeb(): Promise<void>;
   close(): Promise<void>;
@@ -60,14 +62,28 @@ export async function startStack(options: { withApi?: boolean } = {}): Promise<S
   const secret = addClientSecret(directory, app, 'e2e', Date.now());
   directory.consents.grant(tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
 
-  const closers: Array<() => Promise<void>> = [];
+  const shotsDir = process.env['ENTRAKIT_TEST_SHOTS'] || join(dataDir, 'shots');
+  await mkdir(shotsDir, { recursive: true });
+  // Stopped in reverse order by close(), or at once when a later part fails to start.
+  const closers: Array<() => Promise<void>> = [async () => rm(dataDir, { recursive: true, force: true }), () => emulator.close()];
+  const closeAll = async (): Promise<void> => {
+    const failures: unknown[] = [];
+    for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw new AggregateError(failures, 'the test stack did not stop cleanly');
+  };
   let apiUrl = 'http://127.0.0.1:9';
-  if (options.withApi) {
-    const users = emulator.devJson.users.map((u) => ({ oid: stableGuid(`user:${u.username.split('@')[0]}`), displayName: u.displayName }));
-    const storage = await startStorage({ dataDir: emulatorDir, tls: await ensureLocalTls(emulatorDir), users, port: 0 });
-    const api = await startApi({ env: { LOG_LEVEL: 'silent' }, dataDir: emulatorDir, port: 0, host: '127.0.0.1' });
-    closers.push(() => api.close(), () => storage.close());
-    apiUrl = api.url;
+  try {
+    if (options.withApi) {
+      const users = emulator.devJson.users.map((u) => ({ oid: stableGuid(`user:${u.username.split('@')[0]}`), displayName: u.displayName }));
+      const storage = await startStorage({ dataDir: emulatorDir, tls: await ensureLocalTls(emulatorDir), users, port: 0 });
+      closers.push(() => storage.close());
+      const api = await startApi({ env: { LOG_LEVEL: 'silent' }, dataDir: emulatorDir, port: 0, host: '127.0.0.1' });
+      closers.push(() => api.close());
+      apiUrl = api.url;
+    }
+  } catch (error) {
+    await closeAll();
+    throw error;
   }
   const env = {
     ENTRA_INSTANCE: emulator.url,
@@ -81,11 +97,19 @@ export async function startStack(options: { withApi?: boolean } = {}): Promise<S
     LOG_LEVEL: 'silent',
   };
   const start = () => startWeb({ env, dataDir: join(dataDir, 'web'), port, host: '127.0.0.1' });
+  let web: RunningWeb;
+  try {
+    web = await start();
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
   const stack: Stack = {
     emulator,
-    web: await start(),
+    web,
     webUrl,
     clientId,
+    shotsDir,
     user(alias) {
       const found = emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`));
       if (!found) throw new Error(`no demo user ${alias}`);
@@ -96,10 +120,11 @@ export async function startStack(options: { withApi?: boolean } = {}): Promise<S
       stack.web = await start();
     },
     async close() {
-      await stack.web.close();
-      for (const close of closers) await close();
-      await emulator.close();
-      await rm(dataDir, { recursive: true, force: true });
+      try {
+        await stack.web.close();
+      } finally {
+        await closeAll();
+      }
     },
   };
   return stack;

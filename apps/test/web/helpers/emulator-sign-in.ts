@@ -14,8 +14,38 @@ import { createWebApp } from '../../../web/app.ts';
 import { loadWebConfig } from '../../../web/config.ts';
 import { openWebStores } from '../../../web/stores.ts';
 import type { WebStores } from '../../../web/stores.ts';
-import { createBrowser } from './web-harness.ts';
-import type { Browser } from './web-harness.ts';
+
+const APP_ORIGIN = 'http://localhost:5000';
+
+/** The app's side of a browser: its cookie jar, requests sent in-process to `app.fetch`. */
+export interface Browser {
+  cookies: Map<string, string>;
+  get(path: string): Promise<Response>;
+  post(path: string, form: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+}
+
+function createBrowser(app: { fetch(request: Request): Response | Promise<Response> }): Browser {
+  const cookies = new Map<string, string>();
+  async function send(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (cookies.size > 0) headers.set('cookie', [...cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    const response = await app.fetch(new Request(new URL(path, APP_ORIGIN), { ...init, headers, redirect: 'manual' }));
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';');
+      const name = pair.slice(0, pair.indexOf('=')).trim();
+      const value = pair.slice(pair.indexOf('=') + 1).trim();
+      if (value === '' || attributes.some((a) => /^\s*max-age=0\s*$/i.test(a))) cookies.delete(name);
+      else cookies.set(name, value);
+    }
+    return response;
+  }
+  return {
+    cookies,
+    get: (path) => send(path),
+    post: (path, form, headers = { origin: APP_ORIGIN }) =>
+      send(path, { method: 'POST', body: new URLSearchParams(form), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } }),
+  };
+}
 
 export interface DemoWeb {
   emulator: RunningEmulator;

@@ -4,6 +4,7 @@
  * identity provider, so SSO works as in a real browser. Several app instances may share one
  * store (Redis) and a browser may talk to any of them.
  */
+import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,8 @@ export interface WebInstance {
   app: ReturnType<typeof createWebApp>;
   /** Token-endpoint requests this instance sent with grant_type=refresh_token. */
   refreshRequests: number;
+  /** Token-endpoint requests this instance sent (any grant). */
+  tokenRequests: number;
   /** Lines the instance logged (JSON). */
   logLines: string[];
   close(): Promise<void>;
@@ -44,6 +47,12 @@ export interface InstanceOptions {
   msal?: MsalClientFactory;
   /** Wraps the instance's fetch (after the refresh counter). */
   wrapFetch?: (inner: typeof fetch) => typeof fetch;
+  /** The app's wait between retries (Retry-After); defaults to a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Clock of the app and its stores (session timeouts); defaults to Date.now. */
+  clock?: () => number;
+  /** Default 'info'. */
+  logLevel?: 'trace' | 'debug' | 'info';
 }
 
 export interface EmulatorWeb {
@@ -55,6 +64,8 @@ export interface EmulatorWeb {
   user(alias: DemoAlias): { username: string; password: string };
   /** Refresh-token families the emulator revoked (reuse detection). */
   revokedFamilies(): Promise<string[]>;
+  /** A call to the emulator's admin endpoints (/_admin/…) with its admin key. */
+  admin(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -62,11 +73,18 @@ function unescapeHtml(value: string): string {
   return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 }
 
-export async function startEmulatorWeb(): Promise<EmulatorWeb> {
+export interface EmulatorWebOptions {
+  /** The app registration's audience; 'AzureADMultipleOrgs' lets it sign in through /common and /organizations. */
+  signInAudience?: 'AzureADMyOrg' | 'AzureADMultipleOrgs';
+  /** The emulator's clock (milliseconds); the apps keep the real one. Default Date.now. */
+  emulatorClock?: () => number;
+}
+
+export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promise<EmulatorWeb> {
   // Strict mode: a second redemption of a rotated refresh token revokes the whole sign-in.
   process.env['ENTRAKIT_EMULATOR_REFRESH_REUSE'] = 'revoke-family';
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-emu-'));
-  const emulator = await startEmulator({ dataDir: join(dataDir, 'emulator'), port: 0 });
+  const emulator = await startEmulator({ dataDir: join(dataDir, 'emulator'), port: 0, ...(options.emulatorClock ? { clock: options.emulatorClock } : {}) });
   trustCaCertificate(emulator.caPem);
   const { directory } = emulator.deps;
   const tenantId = emulator.devJson.tenantId;
@@ -74,6 +92,7 @@ export async function startEmulatorWeb(): Promise<EmulatorWeb> {
   const registration = newApplication({
     appId: clientId,
     displayName: 'entrakit web (reliability tests)',
+    ...(options.signInAudience ? { signInAudience: options.signInAudience } : {}),
     web: { redirectUris: [`${APP_ORIGIN}/auth/callback`, `${APP_ORIGIN}/`], logoutUrl: `${APP_ORIGIN}/auth/frontchannel-logout` },
   });
   registerApplication(directory, tenantId, registration);
@@ -99,6 +118,12 @@ export async function startEmulatorWeb(): Promise<EmulatorWeb> {
     tenantId,
     user,
     revokedFamilies: () => emulator.deps.state.keys('rt-family-revoked:'),
+    admin: (method, path, body) =>
+      fetch(`${emulator.url}${path}`, {
+        method,
+        headers: { 'x-entrakit-admin': emulator.devJson.emulator.adminKey ?? '', 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
     async startInstance(options = {}) {
       const logLines: string[] = [];
       const destination = new Writable({
@@ -107,7 +132,8 @@ export async function startEmulatorWeb(): Promise<EmulatorWeb> {
           done();
         },
       });
-      const logger = createAppLogger({ level: 'info', destination });
+      const logger = createAppLogger({ level: options.logLevel ?? 'info', destination });
+      const clock = options.clock ?? Date.now;
       const config = await loadWebConfig({
         env: {
           ENTRA_INSTANCE: emulator.url,
@@ -127,7 +153,7 @@ export async function startEmulatorWeb(): Promise<EmulatorWeb> {
         tokenCacheKey: config.tokenCacheKey,
         sessionIdleMs: config.sessionIdleMs,
         sessionAbsoluteMs: config.sessionAbsoluteMs,
-        clock: Date.now,
+        clock,
         logger,
       });
       const instance: WebInstance = {
@@ -135,6 +161,7 @@ export async function startEmulatorWeb(): Promise<EmulatorWeb> {
         stores,
         app: undefined as unknown as ReturnType<typeof createWebApp>,
         refreshRequests: 0,
+        tokenRequests: 0,
         logLines,
         async close() {
           instances.delete(instance);
@@ -143,15 +170,20 @@ export async function startEmulatorWeb(): Promise<EmulatorWeb> {
       };
       const counting: typeof fetch = async (input, init) => {
         const body = init?.body;
-        if (init?.method === 'POST' && typeof body === 'string' && new URLSearchParams(body).get('grant_type') === 'refresh_token') instance.refreshRequests += 1;
+        if (init?.method === 'POST' && typeof body === 'string' && new URLSearchParams(body).has('grant_type')) {
+          instance.tokenRequests += 1;
+          if (new URLSearchParams(body).get('grant_type') === 'refresh_token') instance.refreshRequests += 1;
+        }
         return fetch(input, init);
       };
       instance.app = createWebApp({
         config,
         stores,
         logger,
+        clock,
         fetch: options.wrapFetch ? options.wrapFetch(counting) : counting,
         ...(options.msal ? { msal: options.msal } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
       });
       instances.add(instance);
       return instance;
@@ -175,6 +207,8 @@ export interface Browser {
   idp(url: string, init?: RequestInit): Promise<Response>;
   /** From a 302 to /authorize: signs in (password form, or SSO) and returns the app's callback path. */
   authorize(authorizeUrl: string, alias: DemoAlias): Promise<string>;
+  /** Sign-in leg 1 and the identity provider's answer: the callback path (code and state) it sent back. */
+  startSignIn(alias: DemoAlias, returnTo?: string): Promise<{ callback: string; authorizeUrl: URL }>;
   /** The whole round trip from /auth/sign-in?returnTo=…: returns the callback's response. */
   signIn(alias: DemoAlias, returnTo?: string): Promise<Response>;
   /** Follows the app's own redirects (sign-in included) until a non-redirect answer. */
@@ -241,6 +275,12 @@ export function createBrowser(env: EmulatorWeb, first: WebInstance): Browser {
       const back = new URL(location);
       return `${back.pathname}${back.search}`;
     },
+    async startSignIn(alias, returnTo = '/tokens') {
+      const start = await browser.get(`/auth/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
+      if (start.status !== 302) throw new Error(`sign-in answered ${start.status}`);
+      const authorizeUrl = new URL(start.headers.get('location') ?? '');
+      return { callback: await browser.authorize(authorizeUrl.toString(), alias), authorizeUrl };
+    },
     async signIn(alias, returnTo = '/profile') {
       const start = await browser.get(`/auth/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
       if (start.status !== 302) throw new Error(`sign-in answered ${start.status}`);
@@ -291,4 +331,22 @@ export async function cachedRefreshToken(stores: WebStores, homeAccountId: strin
   const secret = Object.values(cache.RefreshToken ?? {})[0]?.secret;
   if (!secret) throw new Error('no refresh token in the cache');
   return secret;
+}
+
+/**
+ * A token-cache entry as stored must be ciphertext: MSAL's cache JSON ("AccessToken", "IdToken",
+ * "RefreshToken" sections, "secret" values) is readable neither in the stored text nor in its
+ * decoded bytes. (A 3-character probe such as "eyJ" also turns up in random ciphertext now and then.)
+ */
+export function assertEncryptedAtRest(stored: string, message: string): void {
+  assert.match(stored, /^v1\./, message);
+  const ciphertext = Buffer.from(stored.split('.').at(-1) ?? '', 'base64url').toString('latin1');
+  for (const plain of ['AccessToken', 'IdToken', 'RefreshToken', '"secret"']) {
+    assert.ok(!stored.includes(plain) && !ciphertext.includes(plain), `${message} (found ${plain})`);
+  }
+}
+
+/** The web sessions in an instance's store. */
+export async function sessionCount(instance: WebInstance): Promise<number> {
+  return (await instance.stores.kv.keys('web:session:')).length;
 }

@@ -57,18 +57,25 @@ export async function startTestRedis(dir: string): Promise<TestRedis> {
       if ((await command(port, 'PING')) === '+PONG') return;
       await sleep(50);
     }
+    // Not answering: stop it rather than leave it running.
+    process.kill('SIGKILL');
+    child = undefined;
     throw new Error('redis-server did not answer PING within 5 s');
   }
 
   async function stop(): Promise<void> {
     const process = child;
     if (!process || process.exitCode !== null) return;
-    const saved = await command(port, 'SAVE');
-    if (saved !== '+OK') throw new Error(`redis SAVE answered ${saved}`);
     const exited = new Promise((done) => process.once('exit', done));
-    process.kill('SIGTERM');
-    await exited;
-    child = undefined;
+    try {
+      const saved = await command(port, 'SAVE');
+      if (saved !== '+OK') throw new Error(`redis SAVE answered ${saved}`);
+    } finally {
+      // Stopped even when SAVE failed.
+      process.kill('SIGTERM');
+      await exited;
+      child = undefined;
+    }
   }
 
   await start();

@@ -6,6 +6,8 @@ import { groupClaims, userRoles } from './directory-claims.ts';
 import { opaqueClaim, pairwiseSubject } from './identifiers.ts';
 import { ID_TOKEN_LIFETIME_S } from './lifetimes.ts';
 import { signToken } from './sign.ts';
+import { faultyClaims, faultyToken } from '../token-faults.ts';
+import type { TokenFaults } from '../token-faults.ts';
 
 export interface IdTokenInput {
   tenantId: string;
@@ -30,7 +32,7 @@ export interface IdTokenInput {
  * default. `openid` alone gives sub and the token basics; `profile` adds name, preferred_username
  * and oid; `email` adds email.
  */
-export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; publicUrl: string; clock: () => number }, input: IdTokenInput): Promise<string> {
+export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; publicUrl: string; clock: () => number; tokenFaults?: TokenFaults }, input: IdTokenInput): Promise<string> {
   const now = Math.floor(deps.clock() / 1000);
   const { user, tenantId, client } = input;
   // The app's own app roles assigned to the user (directly or through a group) ride in its ID token.
@@ -58,5 +60,8 @@ export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; p
     uti: opaqueClaim(16),
     ver: '2.0',
   };
+  // Test-only hook: an admin-requested fault (token-faults.ts) spoils this token; none by default.
+  const fault = deps.tokenFaults?.takeIdTokenFault(client.appId);
+  if (fault) return faultyToken(await signToken(deps.keys, faultyClaims(claims, fault)), fault);
   return signToken(deps.keys, claims);
 }

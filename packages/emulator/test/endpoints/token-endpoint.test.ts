@@ -47,21 +47,22 @@ describe('token endpoint', () => {
 
   test('garbage never produces a 500', async () => {
     const web = t.emulator.devJson.apps.web;
-    const bodies = [
-      '%%%%',
-      'grant_type=authorization_code&code=%ZZ',
-      `grant_type=authorization_code&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&code=${'a'.repeat(5000)}&redirect_uri=x&code_verifier=y`,
-      `grant_type=refresh_token&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&refresh_token=${encodeURIComponent('{"a":1}')}`,
-      `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&requested_token_use=on_behalf_of&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&scope=User.Read&assertion=e30.e30.e30`,
-      `grant_type=client_credentials&client_id=${web.clientId}&client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer&client_assertion=e30.e30.`,
-      `grant_type=client_credentials&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&scope=${encodeURIComponent('/.default //.default')}`,
-      `grant_type=client_credentials&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&scope=${encodeURIComponent('https://graph.microsoft.com/')}`,
+    // [body, status, error, AADSTS code]
+    const cases: Array<[string, number, string, number]> = [
+      ['%%%%', 400, 'invalid_request', 900144],
+      ['grant_type=authorization_code&code=%ZZ', 400, 'invalid_request', 900144],
+      [`grant_type=authorization_code&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&code=${'a'.repeat(5000)}&redirect_uri=x&code_verifier=y`, 400, 'invalid_grant', 9002313],
+      [`grant_type=refresh_token&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&refresh_token=${encodeURIComponent('{"a":1}')}`, 400, 'invalid_grant', 9002313],
+      [`grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&requested_token_use=on_behalf_of&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&scope=User.Read&assertion=e30.e30.e30`, 400, 'invalid_grant', 50013],
+      [`grant_type=client_credentials&client_id=${web.clientId}&client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer&client_assertion=e30.e30.`, 401, 'invalid_client', 700027],
+      [`grant_type=client_credentials&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&scope=${encodeURIComponent('/.default //.default')}`, 400, 'invalid_resource', 500011],
+      [`grant_type=client_credentials&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&scope=${encodeURIComponent('https://graph.microsoft.com/')}`, 400, 'invalid_scope', 1002012],
     ];
-    for (const body of bodies) {
+    for (const [body, status, error, code] of cases) {
       const reply = await raw(body, { 'content-type': 'application/x-www-form-urlencoded' });
-      assert.ok(reply.status >= 400 && reply.status < 500, `${reply.status} for ${body.slice(0, 80)}`);
-      assert.equal(typeof reply.body['error'], 'string');
-      assert.equal(typeof errorCode({ status: reply.status, headers: reply.headers, body: reply.body }), 'number');
+      assert.equal(reply.status, status, body.slice(0, 80));
+      assert.equal(reply.body['error'], error, body.slice(0, 80));
+      assert.equal(errorCode({ status: reply.status, headers: reply.headers, body: reply.body }), code, body.slice(0, 80));
     }
     const basic = await raw('grant_type=client_credentials&scope=x', { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('%E0%A4%A:x').toString('base64')}` });
     assert.equal(basic.status, 400);

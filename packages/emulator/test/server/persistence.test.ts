@@ -41,7 +41,7 @@ describe('emulator data folder', () => {
     assert.deepEqual(Object.keys(devJson.apps.web).sort(), ['clientId', 'clientSecret', 'redirectUri']);
     assert.equal(devJson.apps.web.redirectUri, 'http://localhost:5000/auth/callback');
     assert.equal(devJson.apps.api.scope, `api://${devJson.apps.api.clientId}/user_impersonation`);
-    assert.ok(devJson.users.length >= 3);
+    assert.deepEqual(devJson.users.map((u: { username: string }) => u.username), ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com']);
     for (const u of devJson.users) assert.deepEqual(Object.keys(u).sort(), ['displayName', 'password', 'username']);
     assert.equal((await stat(join(first.dataDir, 'dev.json'))).mode & 0o077, 0, 'dev.json holds secrets: owner-only');
     const ca = await readFile(join(first.dataDir, 'ca.pem'), 'utf8');

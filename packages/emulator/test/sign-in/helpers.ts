@@ -15,6 +15,7 @@ export interface TestEmulator extends RunningEmulator {
 }
 
 /** The real emulator over HTTPS on a free port, with a fresh data folder, trusted by this process's fetch. */
+/** `clock`: the emulator's clock (milliseconds), for tests that move time; default Date.now. */
 export async function startTestEmulator(options: Omit<EmulatorOptions, 'dataDir' | 'port'> = {}): Promise<TestEmulator> {
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-interactive-'));
   const emulator = await startEmulator({ dataDir, port: 0, writeDevJson: false, ...options });
