@@ -20,6 +20,7 @@ import type { MsalClientFactory } from './msal/msal-clients.ts';
 import { callbackRoute } from './routes/callback.ts';
 import { frontchannelLogoutRoute } from './routes/frontchannel-logout.ts';
 import { homeRoute } from './routes/home.ts';
+import { labRoute } from './routes/lab.ts';
 import { profileRoute } from './routes/profile.ts';
 import { signInRoute } from './routes/sign-in.ts';
 import { signOutGlobalRoute } from './routes/sign-out-global.ts';
@@ -86,6 +87,7 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
   tokensRoute(app, deps);
   traceRoute(app, deps);
   storyRoute(app, deps);
+  labRoute(app, deps);
   signOutPageRoute(app, deps);
   signOutLocalRoute(app, deps);
   signOutGlobalRoute(app, deps);

@@ -48,8 +48,22 @@ ol.timeline>li:last-child::after{display:none}
 .step-head{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap;margin-bottom:6px}.step-head strong{font-size:.98rem}
 .step-url{font-size:.82rem;color:var(--muted);word-break:break-all;margin:0 0 6px}
 .step ul.notes{margin:6px 0 0;padding-left:18px;font-size:.88rem;color:var(--muted)}
-.diagram{overflow-x:auto}.diagram svg{display:block;margin:0 auto;max-width:100%;height:auto}
+.diagram{overflow-x:auto}.diagram svg{display:block;margin:0 auto;max-width:none;height:auto}
 .actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:18px}
 .actions form{margin:0}.actions p{margin:0 0 16px;color:var(--muted);font-size:.94rem}
+table.kv{table-layout:fixed}table.kv td.k{width:34%;white-space:normal;word-break:break-word}
+.grid2>div{min-width:0}
+.lab-result h2{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}
+.verdict{font-size:1.05rem;font-weight:600}
+@media (max-width:640px){
+header.top .bar{flex-wrap:wrap;gap:8px 12px;padding:10px 12px}
+nav.main{order:3;flex-basis:100%}
+main{padding:18px 12px 36px}
+.card{padding:14px 14px}
+.grid2,.actions{grid-template-columns:minmax(0,1fr)}
+h1{font-size:1.35rem}
+td.k{white-space:normal}
+table.claims col.c1{width:30%}table.claims col.c3{width:30%}
+}
 footer{max-width:1040px;margin:0 auto;padding:0 24px 32px;color:var(--muted);font-size:.82rem}
 `;
