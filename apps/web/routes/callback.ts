@@ -11,6 +11,8 @@ import { timingSafeStringEqual } from 'entrakit';
 import { randomToken, takeTransaction } from '../auth/sign-in-transaction.ts';
 import type { AppEnv, WebContext, WebDeps } from '../context.ts';
 import { writeCookie } from '../middleware/cookies.ts';
+import { signInCorrelationId } from '../idp/correlation.ts';
+import { judgeSignIn, verdictStep } from '../idp/sign-in-verdict.ts';
 import type { SignInTransaction, WebSessionData } from '../stores.ts';
 
 function signInError(code: string, message: string, details?: Record<string, unknown>): EntrakitError {
@@ -50,6 +52,7 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
         redirectUri: deps.config.redirectUri,
         codeVerifier: transaction.verifier,
         nonce: transaction.nonce,
+        correlationId: signInCorrelationId(transaction.state),
       });
     } catch (error) {
       throw redemptionError(error);
@@ -117,6 +120,8 @@ async function startSession(
       notes: ['Tokens stay on the server, encrypted in the per-user token cache; the browser only holds the session id.'],
     },
   );
+  // Password or SSO: said plainly in the trace and on /sessions.
+  steps.push(verdictStep(await judgeSignIn(deps, { startedAt: transaction.createdAt, claims: claims as JsonObject, correlationId: signInCorrelationId(transaction.state) })));
   const traceId = await deps.stores.traces.save({ startedAt: transaction.createdAt, steps });
 
   const data: WebSessionData = {

@@ -51,7 +51,8 @@ ol.timeline>li:last-child::after{display:none}
 .diagram{overflow-x:auto}.diagram svg{display:block;margin:0 auto;max-width:none;height:auto}
 .actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:18px}
 .actions form{margin:0}.actions p{margin:0 0 16px;color:var(--muted);font-size:.94rem}
-table.kv{table-layout:fixed}table.kv td.k{width:34%;white-space:normal;word-break:break-word}
+.scroll{overflow-x:auto}.mt{margin-top:14px}.note p{margin:0 0 4px}
+table.kv{table-layout:fixed}table.kv td{overflow-wrap:anywhere}table.kv td.k{width:34%;white-space:normal;word-break:break-word}
 .grid2>div{min-width:0}
 .lab-result h2{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}
 .verdict{font-size:1.05rem;font-weight:600}
@@ -63,6 +64,8 @@ main{padding:18px 12px 36px}
 .grid2,.actions{grid-template-columns:minmax(0,1fr)}
 h1{font-size:1.35rem}
 td.k{white-space:normal}
+main td,main code,.step-url{overflow-wrap:anywhere}
+ol.timeline>li{padding-left:36px}
 table.claims col.c1{width:30%}table.claims col.c3{width:30%}
 }
 footer{max-width:1040px;margin:0 auto;padding:0 24px 32px;color:var(--muted);font-size:.82rem}

@@ -1,0 +1,129 @@
+/**
+ * Chromium against the real emulator, API and Azurite: the Sessions page says plainly when the
+ * identity provider signed the user back in without a password (after "Sign out of this app") and
+ * when it asked for one (first sign-in, after "Sign out everywhere"); the Break-it lab shows every
+ * tampered token refused. Screenshots at 1280 px and 390 px go to the test's temp folder.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { azuriteBlobScript } from '../../../storage/index.ts';
+import { startStack } from './stack.ts';
+import type { Stack } from './stack.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = !existsSync(CHROMIUM) ? 'chromium not installed' : azuriteBlobScript() === undefined ? 'Azurite is not installed: run npm install' : false;
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+let shots: string;
+
+/** Full-page screenshots at desktop and phone widths; the page must not scroll sideways on the phone. */
+async function shot(name: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: join(shots, `${name}-1280.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shots, `${name}-390.png`), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(overflow, 0, `${name} is wider than a 390 px phone`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+async function passwordForm(): Promise<void> {
+  const adele = stack.user('adele');
+  await page.locator('input[name="password"]').waitFor();
+  const username = page.locator('input[name="username"]');
+  if (await username.isEditable()) await username.fill(adele.username);
+  await page.locator('input[name="password"]').fill(adele.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function verdict(): Promise<string | null> {
+  await page.goto(`${stack.webUrl}/sessions`);
+  return page.locator('#idp-session [data-verdict]').getAttribute('data-verdict');
+}
+
+describe('sessions and the break-it lab in Chromium', { skip, timeout: 180_000 }, () => {
+  before(async () => {
+    const { chromium } = await import('playwright-core');
+    shots = await mkdtemp(join(tmpdir(), 'entrakit-lab-shots-'));
+    stack = await startStack({ withApi: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await (await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } })).newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+    console.log(`screenshots: ${shots}`);
+  });
+
+  it('first sign-in: the page says a password was asked', async () => {
+    await page.goto(`${stack.webUrl}/sessions`);
+    assert.match(await page.locator('#app-session').innerText(), /None: you are not signed in/);
+    await page.locator('header').getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(`${stack.emulator.url}/**`);
+    await passwordForm();
+    await page.waitForURL(`${stack.webUrl}/`);
+    assert.match(await page.locator('#home-sessions').innerText(), /asked for your password: a new SSO session began/);
+    assert.match(await page.locator('#demo-accounts').innerText(), /adele@entrakitdemo\.onmicrosoft\.com/);
+    await shot('home');
+    assert.equal(await verdict(), 'password');
+    const appSession = await page.locator('#app-session').innerText();
+    assert.match(appSession, /__Host-|entrakit/);
+    assert.match(appSession, /Absolute expiry/);
+    await shot('sessions-password');
+  });
+
+  it('after "Sign out of this app", sign-in comes straight back without a password, and says why', async () => {
+    await page.getByRole('button', { name: 'Sign out of this app' }).click();
+    await page.waitForURL(`${stack.webUrl}/?signedOut=local`);
+    await page.locator('header').getByRole('link', { name: 'Sign in' }).click();
+    // No password form: the emulator's SSO session answers at once.
+    await page.waitForURL(`${stack.webUrl}/`);
+    const home = await page.locator('#home-sessions').innerText();
+    assert.match(home, /signed you straight back in without a password/);
+    assert.equal(await verdict(), 'sso');
+    assert.match(await page.locator('#idp-session').innerText(), /same session id \(sid\)/);
+    await shot('sessions-sso');
+    await page.goto(`${stack.webUrl}/trace`);
+    assert.match(await page.locator('main').innerText(), /SSO: no password asked/);
+    await shot('trace-sso');
+  });
+
+  it('the lab: every tampered token refused, next to what a decode-only validator believed', async () => {
+    await page.goto(`${stack.webUrl}/lab`);
+    await page.getByRole('link', { name: 'Run the attacks' }).click();
+    // The API scope needs adele's consent once.
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.waitForURL(`${stack.webUrl}/lab?run=1`);
+    const text = await page.locator('main').innerText();
+    assert.match(text, /The API refused 12 of 12 tampered tokens; a decode-only validator would have accepted 12/);
+    assert.match(await page.locator('[data-lab="original"]').innerText(), /HTTP 200 accepted/);
+    assert.match(await page.locator('[data-lab="alg-none"]').innerText(), /refused at algorithm allow-list/);
+    assert.match(await page.locator('[data-lab="hs256"]').innerText(), /Token alg is not allowed; only RS256 is accepted/);
+    // MSAL's cached ID token is the one from the last refresh (no nonce), so the audience check refuses it.
+    assert.match(await page.locator('[data-lab="id-token"]').innerText(), /Token audience is not this API/);
+    const html = await page.content();
+    assert.ok(!/eyJ[A-Za-z0-9_-]{10,}\.eyJ/.test(html), 'no token on the page');
+    await shot('lab');
+  });
+
+  it('after "Sign out everywhere", sign-in asks for the password again', async () => {
+    await page.goto(`${stack.webUrl}/sessions`);
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.waitForURL(`${stack.webUrl}/**`);
+    await page.locator('header').getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(`${stack.emulator.url}/**`);
+    await passwordForm();
+    await page.waitForURL(`${stack.webUrl}/`);
+    assert.equal(await verdict(), 'password');
+  });
+});
