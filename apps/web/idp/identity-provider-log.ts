@@ -42,7 +42,7 @@ export function emulatorIdentityProviderLog(options: { instance: string; dataDir
         (dev) => dev.emulator?.adminKey,
         () => undefined,
       );
-      if (!adminKey) return { available: false, reason: `Not available: no emulator admin key (dev.json in ${options.dataDir}).` };
+      if (!adminKey) return { available: false, reason: 'Not available: no emulator admin key (no dev.json in the app\'s data folder).' };
       let response: Response;
       try {
         response = await options.fetch(`${options.instance}/_admin/requests?clientRequestId=${encodeURIComponent(clientRequestId)}`, {

@@ -19,7 +19,7 @@ h1{font-size:1.65rem;margin:0 0 6px}h2{font-size:1.15rem;margin:0 0 12px}h3{font
 .lead{color:var(--muted);margin:0 0 22px;max-width:760px}
 .card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:20px 24px;margin-bottom:18px}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:18px}
-.grid2 .card{margin-bottom:0}
+.grid2 .card{margin-bottom:0}.grid2+.card{margin-top:18px}
 table{width:100%;border-collapse:collapse;font-size:.92rem}
 th,td{text-align:left;vertical-align:top;padding:7px 10px;border-bottom:1px solid #eef0f3}
 th{font-weight:600;color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.03em}

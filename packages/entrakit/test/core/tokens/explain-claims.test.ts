@@ -7,7 +7,7 @@ import { explainClaims, UNKNOWN_CLAIM_MEANING } from '../../../src/core/tokens/e
 const ENTRA_CLAIMS = [
   'aud', 'iss', 'iat', 'nbf', 'exp', 'aio', 'name', 'nonce', 'oid', 'preferred_username', 'rh', 'sid', 'sub', 'tid', 'uti',
   'ver', 'email', 'azp', 'azpacr', 'scp', 'roles', 'groups', 'wids', 'idtyp', 'appid', 'appidacr', 'amr', 'unique_name',
-  'upn', '_claim_names', '_claim_sources', 'auth_time', 'acr', 'at_hash', 'c_hash',
+  'upn', '_claim_names', '_claim_sources', 'auth_time', 'acr', 'at_hash', 'c_hash', 'idp',
 ];
 
 describe('explainClaims', () => {
@@ -27,5 +27,14 @@ describe('explainClaims', () => {
     ]);
     assert.equal(rows[3]?.meaning, UNKNOWN_CLAIM_MEANING);
     assert.equal(rows[3]?.value, 'blue');
+  });
+
+  it('interprets coded values: how the client authenticated, acr', () => {
+    const rows = explainClaims({ appidacr: '1', azpacr: '2', acr: '1', idp: 'live.com' });
+    assert.match(rows[0]?.meaning ?? '', /Here: client secret$/);
+    assert.match(rows[1]?.meaning ?? '', /Here: certificate or client assertion$/);
+    assert.match(rows[2]?.meaning ?? '', /Here: the user authenticated \(level 1\)$/);
+    assert.equal(rows[3]?.category, 'identity');
+    assert.equal(explainClaims({ azpacr: '0' })[0]?.meaning.endsWith('Here: public client (no secret)'), true);
   });
 });
