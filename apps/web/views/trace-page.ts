@@ -1,9 +1,8 @@
 import { html } from 'hono/html';
-import type { SignInTrace, TraceActor } from 'entrakit';
+import type { SignInTrace } from 'entrakit';
 import type { Html } from './layout.ts';
-import { sequenceDiagram } from './sequence-diagram.ts';
+import { ACTOR_LABELS as ACTOR, sequenceDiagram } from './sequence-diagram.ts';
 
-const ACTOR: Record<TraceActor, string> = { browser: 'Browser', app: 'Web app', idp: 'Entra ID' };
 
 export function tracePage(trace: SignInTrace | undefined): Html {
   if (!trace) {
