@@ -4,8 +4,7 @@ import type { Html } from './layout.ts';
 
 export const ACTOR_LABELS: Record<TraceActor, string> = { browser: 'Browser', app: 'Web app', api: 'entrakit API', idp: 'Entra ID', storage: 'Blob Storage' };
 const ORDER: TraceActor[] = ['browser', 'app', 'api', 'idp', 'storage'];
-const MARGIN = 120;
-const GAP = 250;
+const MARGIN = 110;
 const TOP = 64;
 const ROW = 44;
 
@@ -20,8 +19,11 @@ function shorten(text: string, max = 40): string {
 export function sequenceDiagram(steps: TraceStep[], label = 'Sequence diagram of the sign-in'): Html {
   const height = TOP + steps.length * ROW + 40;
   const present = ORDER.filter((actor) => actor === 'browser' || actor === 'app' || actor === 'idp' || steps.some((step) => step.from === actor || step.to === actor));
+  // Five lanes fit a desktop card; on a phone the card scrolls sideways instead of shrinking the text.
+  const GAP = present.length > 3 ? 200 : 260;
   const LANES = Object.fromEntries(present.map((actor, index) => [actor, { x: MARGIN + index * GAP, label: ACTOR_LABELS[actor] }])) as Record<TraceActor, { x: number; label: string }>;
   const WIDTH = 2 * MARGIN + (present.length - 1) * GAP;
+  const maxLabel = Math.floor(GAP / 6.4);
   const lanes = present.map((actor) => {
     const { x, label } = LANES[actor];
     return html`<rect x="${x - 62}" y="12" width="124" height="32" rx="6" fill="#0f6cbd"/>
@@ -32,7 +34,7 @@ export function sequenceDiagram(steps: TraceStep[], label = 'Sequence diagram of
     const y = TOP + index * ROW + 24;
     const from = LANES[step.from].x;
     const to = LANES[step.to].x;
-    const label = `${index + 1}. ${shorten(step.title)}`;
+    const label = `${index + 1}. ${shorten(step.title, maxLabel)}`;
     if (from === to) {
       return html`<path d="M${from} ${y - 8} h46 v16 h-40" fill="none" stroke="#1b1f24" stroke-width="1.4" marker-end="url(#arrow)"/>
 <text x="${from + 54}" y="${y + 4}" font-size="12" fill="#1b1f24">${label}</text>`;

@@ -39,6 +39,7 @@ p.token-header{font-size:.86rem;color:var(--muted);margin:0 0 8px;word-break:bre
 ul.points{padding-left:20px;margin:8px 0 20px}ul.points li{margin:4px 0}
 ul.checks{list-style:none;padding:0;margin:0}ul.checks li{padding:6px 0;border-bottom:1px solid #eef0f3;display:flex;gap:10px;align-items:baseline}ul.checks li:last-child{border-bottom:0}
 .muted{color:var(--muted)}.small{font-size:.86rem}
+div.doc{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:4px 16px;overflow-wrap:anywhere}div.doc h2{margin-top:12px}
 pre.doc{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:16px;white-space:pre-wrap;word-break:break-word;margin:0}
 ol.timeline{list-style:none;padding:0;margin:0;counter-reset:step}
 ol.timeline>li{position:relative;padding:0 0 18px 44px;counter-increment:step}

@@ -116,6 +116,26 @@ describe('sessions and the break-it lab in Chromium', { skip, timeout: 180_000 }
     await shot('lab');
   });
 
+  it('the Story call is one trace: web app, API checks, On-Behalf-Of, Storage; the story is text, not markdown', async () => {
+    await page.goto(`${stack.webUrl}/story`);
+    const story = await page.locator('.card.story').innerText();
+    assert.match(story, /^From the API\s+Adele Vance's story/);
+    assert.ok(!story.includes('# '), 'markdown rendered');
+    const trace = await page.locator('#story-trace').innerText();
+    const traceId = /trace id, ([0-9a-f]{32})/.exec(trace)?.[1];
+    assert.ok(traceId, trace);
+    const timeline = await page.locator('main').innerText();
+    assert.match(timeline, new RegExp(`00-${traceId}-[0-9a-f]{16}-01`), 'the traceparent sent to the API');
+    assert.match(timeline, /Validate the bearer token/);
+    assert.match(timeline, /POST \/token \(On-Behalf-Of\)/);
+    assert.match(timeline, /200 Storage token \(v1\)|Storage token from the OBO cache/);
+    assert.match(timeline, /The API continued the same trace id/);
+    const guid = `${traceId.slice(0, 8)}-${traceId.slice(8, 12)}-${traceId.slice(12, 16)}-${traceId.slice(16, 20)}-${traceId.slice(20)}`;
+    assert.ok(timeline.includes(guid), 'client-request-id of the On-Behalf-Of call is the trace id');
+    assert.ok(!/eyJ[A-Za-z0-9_-]{10,}\.eyJ/.test(await page.content()), 'no token on the page');
+    await shot('story');
+  });
+
   it('after "Sign out everywhere", sign-in asks for the password again', async () => {
     await page.goto(`${stack.webUrl}/sessions`);
     await page.getByRole('button', { name: 'Sign out everywhere' }).click();
