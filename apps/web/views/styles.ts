@@ -52,7 +52,7 @@ ol.timeline>li:last-child::after{display:none}
 .diagram{overflow-x:auto}.diagram svg{display:block;margin:0 auto;max-width:none;height:auto}
 .actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:18px}
 .actions form{margin:0}.actions p{margin:0 0 16px;color:var(--muted);font-size:.94rem}
-.scroll{overflow-x:auto}.mt{margin-top:14px}.note p{margin:0 0 4px}
+.scroll{overflow-x:auto}table.compare td,table.compare th{min-width:130px}table.compare td.m{min-width:260px}table.compare tr.differs td.v{background:#fffbea}.mt{margin-top:14px}.note p{margin:0 0 4px}
 table.kv{table-layout:fixed}table.kv td{overflow-wrap:anywhere}table.kv td.k{width:34%;white-space:normal;word-break:break-word}
 .grid2>div{min-width:0}
 .lab-result h2{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}

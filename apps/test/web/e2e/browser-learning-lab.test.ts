@@ -30,6 +30,10 @@ async function shot(name: string): Promise<void> {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(shots, `${name}-390.png`), fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  if (overflow > 0) {
+    const wide = await page.evaluate(() => [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.scroll,.diagram')).slice(0, 5).map((e) => `${e.tagName}.${e.className} ${e.textContent?.slice(0, 40)}`));
+    console.log(name, wide);
+  }
   assert.equal(overflow, 0, `${name} is wider than a 390 px phone`);
   await page.setViewportSize({ width: 1280, height: 800 });
 }
@@ -134,6 +138,24 @@ describe('sessions and the break-it lab in Chromium', { skip, timeout: 180_000 }
     assert.ok(timeline.includes(guid), 'client-request-id of the On-Behalf-Of call is the trace id');
     assert.ok(!/eyJ[A-Za-z0-9_-]{10,}\.eyJ/.test(await page.content()), 'no token on the page');
     await shot('story');
+  });
+
+  it('the Tokens page decodes and compares ID, Graph, API and Storage tokens, and the refresh token\'s metadata only', async () => {
+    await page.goto(`${stack.webUrl}/tokens`);
+    const apiClientId = stack.emulator.devJson.apps.api.clientId;
+    const api = await page.locator('#api-token').innerText();
+    assert.match(api, /Delegated access token v2\.0/);
+    assert.match(api, /scp is user_impersonation/);
+    const storage = await page.locator('#storage-token').innerText();
+    assert.match(storage, /Delegated access token v1\.0/);
+    assert.match(storage, new RegExp(`appid\\s+${apiClientId}`));
+    assert.match(storage, /https:\/\/storage\.azure\.com/);
+    assert.match(await page.locator('#refresh-token').innerText(), /Value\s+\[hidden, \d+ characters\]/);
+    // The same user everywhere; a different audience in each token.
+    assert.equal(await page.locator('#token-comparison tr', { hasText: /^oid/ }).getAttribute('class'), 'same');
+    assert.equal(await page.locator('#token-comparison tr', { hasText: /^aud/ }).getAttribute('class'), 'differs');
+    assert.ok(!/eyJ[A-Za-z0-9_-]{10,}\.eyJ/.test(await page.content()), 'no token on the page');
+    await shot('tokens');
   });
 
   it('after "Sign out everywhere", sign-in asks for the password again', async () => {

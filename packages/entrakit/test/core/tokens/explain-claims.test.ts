@@ -38,3 +38,17 @@ describe('explainClaims', () => {
     assert.equal(explainClaims({ azpacr: '0' })[0]?.meaning.endsWith('Here: public client (no secret)'), true);
   });
 });
+
+describe('tokenKind', () => {
+  it('tells ID, delegated v1/v2, app-only and Graph tokens apart', async () => {
+    const { tokenKind } = await import('../../../src/core/tokens/token-kind.ts');
+    assert.equal(tokenKind({}, { ver: '2.0', aud: 'c', oid: 'u', sub: 's', nonce: 'n' }).kind, 'id');
+    assert.equal(tokenKind({}, { ver: '2.0', aud: 'c', oid: 'u', sub: 's' }).kind, 'id');
+    const v2 = tokenKind({}, { ver: '2.0', aud: 'api', azp: 'c', scp: 'user_impersonation', oid: 'u', sub: 's' });
+    assert.deepEqual([v2.kind, v2.version, v2.graph], ['access', '2.0', false]);
+    const v1 = tokenKind({}, { ver: '1.0', aud: 'https://storage.azure.com', appid: 'c', scp: 'user_impersonation', oid: 'u', sub: 's' });
+    assert.deepEqual([v1.kind, v1.version], ['access', '1.0']);
+    assert.equal(tokenKind({}, { ver: '2.0', aud: 'api', azp: 'c', roles: ['Api.Admin'], idtyp: 'app', oid: 'sp', sub: 'sp' }).kind, 'app-only');
+    assert.equal(tokenKind({ nonce: 'x' }, { ver: '1.0', aud: '00000003-0000-0000-c000-000000000000', appid: 'c', scp: 'User.Read' }).graph, true);
+  });
+});
