@@ -47,10 +47,31 @@ const PRESENTATION: Record<string, { title: string; explanation: string; signIn:
   TOKEN_TOO_LARGE: { title: 'The ID token was rejected: too large', explanation: 'The ID token is larger than the app accepts.', signIn: true },
   CSRF_TOKEN_INVALID: { title: 'Request refused', explanation: 'The form did not carry this session\'s anti-forgery token, so it may have been submitted by another site. Nothing was changed.', signIn: false },
   CSRF_ORIGIN_MISMATCH: { title: 'Request refused', explanation: 'The request came from another site. Nothing was changed.', signIn: false },
-  DISCOVERY_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'Its discovery document could not be loaded. Is the emulator running (entrakit emulator)?', signIn: true },
+  DISCOVERY_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'Its discovery document could not be loaded. With the emulator: is it running (entrakit emulator)? With Entra ID: check ENTRA_INSTANCE, ENTRA_TENANT_ID and the network (proxy, DNS).', signIn: true },
   JWKS_UNREACHABLE: { title: 'The identity provider\'s keys are unreachable', explanation: 'The signing keys could not be loaded, so the ID token could not be checked and was not accepted.', signIn: true },
-  IDP_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'The token endpoint could not be reached. Is the emulator running (entrakit emulator)?', signIn: true },
+  IDP_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'The token endpoint could not be reached. With the emulator: is it running (entrakit emulator)? With Entra ID: check ENTRA_INSTANCE and the network (proxy, DNS).', signIn: true },
 };
+
+/** The network cause in words (DNS, refused, TLS, timeout), without a stack or internal detail. */
+function causeText(cause: unknown): string {
+  const e = cause as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null | undefined;
+  const code = typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : undefined;
+  const KNOWN: Record<string, string> = {
+    ENOTFOUND: 'the host name does not resolve (DNS)',
+    ECONNREFUSED: 'nothing is listening there (connection refused)',
+    ECONNRESET: 'the connection was reset',
+    ETIMEDOUT: 'the connection timed out',
+    UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed and not trusted (set ENTRA_CA_FILE)',
+    SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate chain is not trusted (set ENTRA_CA_FILE)',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate is not trusted (set ENTRA_CA_FILE)',
+    CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+    ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another host name',
+  };
+  if (code !== undefined) return ` (cause: ${KNOWN[code] ?? code})`;
+  if (e && typeof e === 'object' && (e as { name?: unknown }).name === 'TimeoutError') return ' (cause: no answer in time)';
+  return '';
+}
 
 const SIGN_IN_CODES = /^(SIGNIN_|TOKEN_|CSRF_)/;
 
@@ -70,6 +91,22 @@ export function presentError(error: unknown): ErrorView {
     action: known?.signIn === false || !known ? HOME : TRY_AGAIN,
     sessionUnchanged: SIGN_IN_CODES.test(error.code),
   };
+  if (code === '65004' || (error.code === 'SIGNIN_IDP_ERROR' && error.details?.['error'] === 'access_denied' && code === undefined)) {
+    // The user said no: not a failure to apologise for, and their session (if any) is unchanged.
+    const returnTo = typeof error.details?.['returnTo'] === 'string' ? error.details['returnTo'] : '/';
+    return {
+      status: 403,
+      code: error.code,
+      title: 'You declined the permissions',
+      explanation: `You chose not to give this app the permissions it asked for, so nothing was granted and nothing changed. The page you wanted (${returnTo}) needs them; going back to it will ask again.`,
+      action: { href: returnTo, label: `Back to ${returnTo}` },
+      sessionUnchanged: true,
+      ...(code !== undefined ? { aadsts: { code, explanation: explainAadsts(code), description: (description ?? '').split(/\r?\n/)[0]?.slice(0, 400) ?? '' } } : {}),
+    };
+  }
+  if (error.code === 'DISCOVERY_UNREACHABLE' || error.code === 'JWKS_UNREACHABLE' || error.code === 'IDP_UNREACHABLE') {
+    view.explanation = `${view.explanation} Tried: ${error.message}${causeText(error.cause)}.`;
+  }
   if (description !== undefined) {
     const firstLine = (description.split(/\r?\n/)[0] ?? '').slice(0, 400);
     if (code !== undefined) view.aadsts = { code, explanation: explainAadsts(code), description: firstLine };

@@ -36,6 +36,8 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       throw signInError('SIGNIN_IDP_ERROR', `The identity provider returned "${query['error'].slice(0, 64)}"`, {
         error: query['error'].slice(0, 64),
         errorDescription: (query['error_description'] ?? query['error']).slice(0, 1000),
+        // A declined consent leads back to the page the user wanted (the error page links it).
+        returnTo: transaction.returnTo,
       });
     }
     const code = query['code'];

@@ -11,7 +11,7 @@ export const WEB_APP_ID = stableGuid('app:web');
 export const API_APP_ID = stableGuid('app:api');
 export const WEB_REDIRECT_URI = 'http://localhost:5000/auth/callback';
 
-const USERS = [
+export const USERS = [
   { alias: 'adele', displayName: 'Adele Vance', givenName: 'Adele', surname: 'Vance', jobTitle: 'Identity Engineer' },
   { alias: 'alex', displayName: 'Alex Wilber', givenName: 'Alex', surname: 'Wilber', jobTitle: 'Platform Engineer' },
   { alias: 'megan', displayName: 'Megan Bowen', givenName: 'Megan', surname: 'Bowen', jobTitle: 'Product Manager' },
