@@ -16,7 +16,7 @@ describe('error pages', () => {
       details: { error: 'access_denied', errorDescription: 'AADSTS65004: User declined to consent to access the app.\r\nTrace ID: x', returnTo: '/story' },
     });
     const view = presentError(error);
-    assert.equal(view.status, 403);
+    assert.equal(view.status, 400);
     assert.equal(view.title, 'You declined the permissions');
     assert.deepEqual(view.action, { href: '/story', label: 'Back to /story' });
     assert.equal(view.aadsts?.code, '65004');

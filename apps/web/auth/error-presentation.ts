@@ -95,7 +95,7 @@ export function presentError(error: unknown): ErrorView {
     // The user said no: not a failure to apologise for, and their session (if any) is unchanged.
     const returnTo = typeof error.details?.['returnTo'] === 'string' ? error.details['returnTo'] : '/';
     return {
-      status: 403,
+      status: error.status,
       code: error.code,
       title: 'You declined the permissions',
       explanation: `You chose not to give this app the permissions it asked for, so nothing was granted and nothing changed. The page you wanted (${returnTo}) needs them; going back to it will ask again.`,
