@@ -66,6 +66,7 @@ main{padding:18px 12px 36px}
 h1{font-size:1.35rem}
 td.k{white-space:normal}
 main td,main code,.step-url{overflow-wrap:anywhere}
+ul.checks li{flex-wrap:wrap}ul.checks li>span{min-width:0;overflow-wrap:anywhere}
 ol.timeline>li{padding-left:36px}
 table.claims col.c1{width:30%}table.claims col.c3{width:30%}
 }
