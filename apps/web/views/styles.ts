@@ -66,6 +66,8 @@ main{padding:18px 12px 36px}
 h1{font-size:1.35rem}
 td.k{white-space:normal}
 main td,main code,.step-url{overflow-wrap:anywhere}
+main td.k{overflow-wrap:normal;word-break:normal;min-width:6.5em}
+.scroll>table{min-width:560px}.scroll td.k{white-space:nowrap}
 ul.checks li{flex-wrap:wrap}ul.checks li>span{min-width:0;overflow-wrap:anywhere}
 ol.timeline>li{padding-left:36px}
 table.claims col.c1{width:30%}table.claims col.c3{width:30%}
