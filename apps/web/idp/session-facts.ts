@@ -20,6 +20,8 @@ export interface IdpSessionFacts {
   host: string;
   verdict: SignInVerdict | undefined;
   log: IdpLogLookup | undefined;
+  /** From the session's ID token: when it was issued and how the user authenticated, if it says. */
+  idToken: { iat: number | null; amr: string[] | null } | undefined;
 }
 
 export function identityProviderLogFor(deps: Pick<WebDeps, 'config' | 'fetch'>): IdentityProviderLog {
@@ -58,5 +60,11 @@ export async function idpSessionFacts(deps: Pick<WebDeps, 'config' | 'fetch' | '
     host: new URL(deps.config.instance).host,
     verdict: correlationId ? await storedVerdict(deps, correlationId) : undefined,
     log: correlationId && withLog ? await log.lookup(correlationId) : undefined,
+    idToken: session
+      ? {
+          iat: typeof session.data.idToken.claims['iat'] === 'number' ? session.data.idToken.claims['iat'] : null,
+          amr: Array.isArray(session.data.idToken.claims['amr']) ? session.data.idToken.claims['amr'].map(String) : null,
+        }
+      : undefined,
   };
 }

@@ -30,7 +30,12 @@ export function labRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       },
     );
     const jwksUri = (await deps.provider.metadata()).jwks_uri;
-    const jwks = (await (await deps.fetch(jwksUri, { signal: AbortSignal.timeout(10_000) })).json()) as { keys: [] };
+    let jwks: { keys: [] };
+    try {
+      jwks = (await (await deps.fetch(jwksUri, { signal: AbortSignal.timeout(10_000) })).json()) as { keys: [] };
+    } catch {
+      return show({ kind: 'problem', apiUrl: deps.config.apiUrl, message: `The identity provider's keys at ${jwksUri} could not be loaded (the HS256 attack needs the public key).` });
+    }
     try {
       const results = await runTamperLab({
         tokens: {

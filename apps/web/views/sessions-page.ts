@@ -67,6 +67,8 @@ ${idp.verdict
 <tr><td class="k">Time at the identity provider</td><td>${Math.max(0, idp.verdict.completedAt - idp.verdict.startedAt)} ms</td></tr>
 <tr><td class="k">SSO session</td><td>${idp.verdict.sidSeenBefore === null ? 'no sid in the ID token' : idp.verdict.sidSeenBefore ? `the same one, first seen ${iso(idp.verdict.ssoSessionSeenAt ?? idp.verdict.startedAt)}` : 'a new one, started at this sign-in'}</td></tr>
 <tr><td class="k">auth_time</td><td>${idp.verdict.authTime === null ? 'not in the ID token (an optional claim in Entra)' : iso(idp.verdict.authTime * 1000)}</td></tr>
+${idp.idToken ? html`<tr><td class="k">ID token issued (iat)</td><td>${idp.idToken.iat === null ? 'unknown' : iso(idp.idToken.iat * 1000)}</td></tr>
+<tr><td class="k">amr</td><td>${idp.idToken.amr ? idp.idToken.amr.join(', ') : 'not in the ID token (Entra puts it in access tokens)'}</td></tr>` : ''}
 <tr><td class="k">client-request-id</td><td class="v mono">${idp.verdict.correlationId}</td></tr>
 </table>`
   : ''}
