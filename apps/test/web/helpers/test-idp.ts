@@ -31,6 +31,8 @@ export interface TestIdp {
   accessTokenLifetimeSec: number;
   /** sid claim of the ID tokens issued. */
   sid: string;
+  /** client-request-id of the last token request (MSAL Node sends it in the token URL's query). */
+  lastTokenClientRequestId: string | undefined;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startTestIdp(dataDir: string): Promise<TestIdp> {
     refreshRequests: 0,
     accessTokenLifetimeSec: 3600,
     sid: randomUUID(),
+    lastTokenClientRequestId: undefined,
     close: async () => undefined,
   };
   const issuer = (): string => `${state.url}/${IDP_TENANT_ID}/v2.0`;
@@ -146,6 +149,7 @@ export async function startTestIdp(dataDir: string): Promise<TestIdp> {
     }
     if (path === `/${IDP_TENANT_ID}/oauth2/v2.0/token` && req.method === 'POST') {
       state.tokenRequests += 1;
+      state.lastTokenClientRequestId = url.searchParams.get('client-request-id') ?? undefined;
       let text = '';
       for await (const chunk of req) text += String(chunk);
       const form = new URLSearchParams(text);
