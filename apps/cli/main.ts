@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { UsageError } from '@entrakit/emulator/cli';
 
 const HELP = `entrakit — identity for TypeScript apps on Microsoft Entra ID
@@ -12,7 +13,7 @@ Commands:
   inspect    decode and explain a JWT
   provision  apply a manifest of app registrations over Microsoft Graph
 
-Run "entrakit <command> --help" for a command's options.`;
+Run "entrakit <command> --help" for a command's options; "entrakit --version" for the version.`;
 
 type Command = (argv: string[]) => Promise<void>;
 
@@ -28,6 +29,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    console.log(`entrakit ${version}`);
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(HELP);
     return name ? 0 : 2;

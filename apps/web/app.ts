@@ -23,6 +23,8 @@ import { callbackRoute } from './routes/callback.ts';
 import { groupsRoute } from './routes/groups.ts';
 import { frontchannelLogoutRoute } from './routes/frontchannel-logout.ts';
 import { homeRoute } from './routes/home.ts';
+import { labRoute } from './routes/lab.ts';
+import { sessionsRoute } from './routes/sessions.ts';
 import { profileRoute } from './routes/profile.ts';
 import { signInRoute } from './routes/sign-in.ts';
 import { signOutGlobalRoute } from './routes/sign-out-global.ts';
@@ -87,7 +89,8 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
   app.use(bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text('Request body too large', 413) }));
   app.use(sessionLoader(deps));
 
-  homeRoute(app);
+  homeRoute(app, deps);
+  sessionsRoute(app, deps);
   signInRoute(app, deps);
   callbackRoute(app, deps);
   profileRoute(app, deps);
@@ -97,6 +100,7 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
   const appGraph = createAppGraph(deps);
   groupsRoute(app, deps, appGraph);
   adminRoutes(app, deps, appGraph);
+  labRoute(app, deps);
   signOutPageRoute(app, deps);
   signOutLocalRoute(app, deps);
   signOutGlobalRoute(app, deps);

@@ -4,6 +4,8 @@ export interface OboToken {
   accessToken: string;
   /** Milliseconds since the epoch. */
   expiresOnTimestamp: number;
+  /** When the exchange happened (ms): older than the request means the token came from this cache. */
+  exchangedAt?: number;
 }
 
 /** Tokens are renewed this long before they expire, so a downstream call never races expiry. */

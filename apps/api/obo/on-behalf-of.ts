@@ -11,6 +11,8 @@ export interface OnBehalfOfRequest {
   /** The caller's tenant: a multi-tenant API exchanges the token in that tenant. */
   tenantId: string;
   scopes: readonly string[];
+  /** Sent as `client-request-id`, so the identity provider's log matches the caller's trace. */
+  correlationId?: string;
 }
 
 /** Exchanges a caller's token for a downstream token; throws EntrakitError (OBO_*) on failure. */
@@ -50,10 +52,11 @@ export function createMsalOnBehalfOfClient(options: MsalOnBehalfOfOptions): OnBe
         scopes: [...request.scopes],
         authority: requestAuthority,
         skipCache: true,
+        ...(request.correlationId ? { correlationId: request.correlationId } : {}),
       });
       if (!result?.accessToken) throw Object.assign(new Error('empty token response'), { errorCode: 'empty_response' });
       const expiresOnTimestamp = result.expiresOn ? result.expiresOn.getTime() : clock() + 60_000;
-      return { accessToken: result.accessToken, expiresOnTimestamp };
+      return { accessToken: result.accessToken, expiresOnTimestamp, exchangedAt: clock() };
     } catch (error) {
       throw oboFailure(error, { realm, authority: requestAuthority });
     } finally {

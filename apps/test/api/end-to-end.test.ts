@@ -154,7 +154,10 @@ describe('API end to end: MSAL sign-in on the emulator, On-Behalf-Of, Azurite', 
   it('answers 404 when the user has no story', { skip: NO_AZURITE }, async () => {
     const res = await get('/api/story', await userToken('megan'));
     assert.equal(res.status, 404);
-    assert.deepEqual(await res.json(), { error: 'story_not_found', error_description: 'There is no story for this user yet' });
+    const { error, error_description, trace } = (await res.json()) as { error: string; error_description: string; trace: { steps: Array<{ title: string }> } };
+    assert.deepEqual({ error, error_description }, { error: 'story_not_found', error_description: 'There is no story for this user yet' });
+    // The API's part of the trace comes with the 404 too: the blob read found nothing.
+    assert.equal(trace.steps.at(-1)?.title, '404 no story');
   });
 
   it('answers 403 consent_required when the API lacks consent for Storage (AADSTS65001)', async () => {

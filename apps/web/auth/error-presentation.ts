@@ -64,6 +64,20 @@ const PRESENTATION: Record<string, { title: string; explanation: string; signIn:
   IDP_UNREACHABLE: { title: 'The identity provider is unreachable', explanation: 'The token endpoint could not be reached.', signIn: true },
 };
 
+/** What a network error code means, in words, for the unreachable pages. */
+const NETWORK_CAUSES: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'the host name does not resolve (DNS)',
+  ECONNREFUSED: 'nothing is listening there (connection refused)',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed and not trusted (set ENTRA_CA_FILE)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate chain is not trusted (set ENTRA_CA_FILE)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate is not trusted (set ENTRA_CA_FILE)',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another host name',
+};
+
 const SIGN_IN_CODES = /^(SIGNIN_|TOKEN_|CSRF_)/;
 /** Failures to reach the identity provider: the page names the URL tried and the reason. */
 const UNREACHABLE_CODES = new Set(['DISCOVERY_UNREACHABLE', 'JWKS_UNREACHABLE', 'IDP_UNREACHABLE']);
@@ -89,10 +103,23 @@ export function presentError(error: unknown, context: PresentationContext = { lo
     action: known?.signIn === false || !known ? HOME : TRY_AGAIN,
     sessionUnchanged: SIGN_IN_CODES.test(error.code),
   };
+  if (code === '65004' || (error.code === 'SIGNIN_IDP_ERROR' && error.details?.['error'] === 'access_denied' && code === undefined)) {
+    // The user said no: not a failure to apologise for, and their session (if any) is unchanged.
+    const returnTo = typeof error.details?.['returnTo'] === 'string' ? error.details['returnTo'] : '/';
+    return {
+      status: error.status,
+      code: error.code,
+      title: 'You declined the permissions',
+      explanation: `You chose not to give this app the permissions it asked for, so nothing was granted and nothing changed. The page you wanted (${returnTo}) needs them; going back to it will ask again.`,
+      action: { href: returnTo, label: `Back to ${returnTo}` },
+      sessionUnchanged: true,
+      ...(code !== undefined ? { aadsts: { code, explanation: explainAadsts(code), description: (description ?? '').split(/\r?\n/)[0]?.slice(0, 400) ?? '' } } : {}),
+    };
+  }
   if (UNREACHABLE_CODES.has(error.code) || error.code === 'IDP_UNAVAILABLE') {
     // The message names the URL or endpoint and what happened (HTTP status, or the network error's code).
     const networkCode = networkErrorCode(error.cause);
-    view.explanation = `${error.message}${networkCode ? ` (${networkCode})` : ''}. ${view.explanation}`;
+    view.explanation = `${error.message}${networkCode ? ` (${networkCode}: ${NETWORK_CAUSES[networkCode] ?? 'a network error'})` : ''}. ${view.explanation}`;
     if (context.localIdp && UNREACHABLE_CODES.has(error.code)) view.explanation += ' Is the emulator running (entrakit emulator)?';
   }
   if (description !== undefined) {
@@ -105,9 +132,9 @@ export function presentError(error: unknown, context: PresentationContext = { lo
 
 /** The system error code (ECONNREFUSED, ENOTFOUND, …) somewhere in a fetch failure's cause chain. */
 function networkErrorCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; current = (current as { cause?: unknown }).cause, depth += 1) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+    if (typeof code === 'string' && (/^E[A-Z_]+$/.test(code) || Object.hasOwn(NETWORK_CAUSES, code))) return code;
     if (current instanceof AggregateError) {
       const inner = current.errors.map(networkErrorCode).find((c) => c !== undefined);
       if (inner) return inner;

@@ -12,6 +12,8 @@ import { timingSafeStringEqual } from 'entrakit';
 import { randomToken, takeTransaction } from '../auth/sign-in-transaction.ts';
 import type { AppEnv, WebContext, WebDeps } from '../context.ts';
 import { readCookie, writeCookie } from '../middleware/cookies.ts';
+import { signInCorrelationId } from '../idp/correlation.ts';
+import { judgeSignIn, verdictStep } from '../idp/sign-in-verdict.ts';
 import type { SignInTransaction, WebSessionData } from '../stores.ts';
 
 function signInError(code: string, message: string, details?: Record<string, unknown>): EntrakitError {
@@ -39,6 +41,8 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       throw signInError('SIGNIN_IDP_ERROR', `The identity provider returned "${query['error'].slice(0, 64)}"`, {
         error: query['error'].slice(0, 64),
         errorDescription: (query['error_description'] ?? query['error']).slice(0, 1000),
+        // A declined consent leads back to the page the user wanted (the error page links it).
+        returnTo: transaction.returnTo,
       });
     }
     const code = query['code'];
@@ -55,6 +59,7 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
         redirectUri: deps.config.redirectUri,
         codeVerifier: transaction.verifier,
         nonce: transaction.nonce,
+        correlationId: signInCorrelationId(transaction.state),
       });
     } catch (error) {
       throw redemptionError(error);
@@ -119,6 +124,8 @@ async function startSession(
       notes: ['Tokens stay on the server, encrypted in the per-user token cache; the browser only holds the session id.'],
     },
   );
+  // Password or SSO: said plainly in the trace and on /sessions.
+  steps.push(verdictStep(await judgeSignIn(deps, { startedAt: transaction.createdAt, claims: claims as JsonObject, correlationId: signInCorrelationId(transaction.state) })));
   const traceId = await deps.stores.traces.save({ startedAt: transaction.createdAt, steps });
 
   const data: WebSessionData = {

@@ -5,6 +5,7 @@ import type { TraceStep } from 'entrakit';
 import { safeReturnTo } from 'entrakit/web';
 import { beginTransaction, randomToken } from '../auth/sign-in-transaction.ts';
 import type { AppEnv, WebDeps } from '../context.ts';
+import { signInCorrelationId } from '../idp/correlation.ts';
 
 /** Graph's User.Read for the profile page, plus email for the ID token; MSAL adds openid profile offline_access. */
 export const SIGN_IN_SCOPES = ['User.Read', 'email'];
@@ -33,6 +34,8 @@ export function signInRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       codeChallenge: challenge,
       codeChallengeMethod: 'S256',
       responseMode: 'query',
+      // Our own id as client-request-id, so the identity provider's log can be matched to this sign-in.
+      correlationId: signInCorrelationId(state),
     });
 
     const now = deps.clock();

@@ -1,5 +1,7 @@
 import { html } from 'hono/html';
+import type { SignInVerdict } from '../idp/sign-in-verdict.ts';
 import type { Html } from './layout.ts';
+import { verdictNote } from './sessions-page.ts';
 
 const NOTICES: Record<string, { kind: 'ok' | 'info'; text: string }> = {
   local: {
@@ -9,7 +11,14 @@ const NOTICES: Record<string, { kind: 'ok' | 'info'; text: string }> = {
   global: { kind: 'ok', text: 'You signed out of this app and of Entra ID. "Sign in" will ask for your password again.' },
 };
 
-export function homePage(view: { signedInAs: string | null; notice: string | undefined }): Html {
+/** The emulator's seeded users (packages/emulator/src/seed). */
+const DEMO_ACCOUNTS: Array<[string, string, string]> = [
+  ['Adele Vance', 'adele@entrakitdemo.onmicrosoft.com', 'Identity Engineer; holds the API\'s Api.Admin role'],
+  ['Alex Wilber', 'alex@entrakitdemo.onmicrosoft.com', 'Platform Engineer'],
+  ['Megan Bowen', 'megan@entrakitdemo.onmicrosoft.com', 'Product Manager'],
+];
+
+export function homePage(view: { signedInAs: string | null; notice: string | undefined; verdict: SignInVerdict | undefined; idpHost: string; demoAccounts: boolean }): Html {
   const notice = view.notice !== undefined && Object.hasOwn(NOTICES, view.notice) ? NOTICES[view.notice] : undefined;
   return html`${notice ? html`<p class="note ${notice.kind}">${notice.text}</p>` : ''}
 <h1>Sign in with Microsoft Entra ID, and see what happens</h1>
@@ -36,8 +45,20 @@ ${view.signedInAs
 <tr><td class="k"><a href="/tokens">Tokens</a></td><td class="m">ID and access token decoded, each claim explained, the checks that passed.</td></tr>
 <tr><td class="k"><a href="/trace">Trace</a></td><td class="m">The last sign-in as a timeline and a sequence diagram.</td></tr>
 <tr><td class="k"><a href="/story">Story</a></td><td class="m">Calls the entrakit API with a token for its scope (asks for consent once).</td></tr>
+<tr><td class="k"><a href="/sessions">Sessions</a></td><td class="m">This app's session and the identity provider's, side by side; what each sign-out ends.</td></tr>
+<tr><td class="k"><a href="/lab">Break it</a></td><td class="m">Your own API token tampered with, and how the API refuses each attempt.</td></tr>
 <tr><td class="k"><a href="/sign-out">Sign out</a></td><td class="m">Out of this app only, or everywhere.</td></tr>
 </table>
 </div>
+</div>
+<div class="grid2 mt">
+<div class="card" id="home-sessions"><h2>Your sessions</h2>
+${view.signedInAs ? verdictNote(view.verdict) : html`<p class="muted">Not signed in to this app.</p>`}
+<p class="small muted">Two sessions: this app's, and the single sign-on session at ${view.idpHost}. <a href="/sessions">See both, and what each sign-out ends</a>.</p></div>
+${view.demoAccounts
+  ? html`<div class="card" id="demo-accounts"><h2>Demo accounts (emulator)</h2>
+<table class="kv">${DEMO_ACCOUNTS.map(([name, user, role]) => html`<tr><td class="k">${name}</td><td><code>${user}</code> · ${role}</td></tr>`)}</table>
+<p class="small muted">Passwords are in the emulator's <code>dev.json</code> and on its sign-in page.</p></div>`
+  : ''}
 </div>`;
 }

@@ -3,7 +3,7 @@ import { STYLES } from './styles.ts';
 
 export type Html = ReturnType<typeof html>;
 
-export type NavKey = 'home' | 'profile' | 'tokens' | 'trace' | 'story' | 'groups' | 'admin' | 'sign-out' | 'none';
+export type NavKey = 'home' | 'profile' | 'tokens' | 'trace' | 'story' | 'sessions' | 'lab' | 'groups' | 'admin' | 'sign-out' | 'none';
 
 export interface PageFrame {
   title: string;
@@ -19,6 +19,8 @@ const NAV: Array<{ key: NavKey; href: string; label: string; signedIn: boolean }
   { key: 'tokens', href: '/tokens', label: 'Tokens', signedIn: true },
   { key: 'trace', href: '/trace', label: 'Trace', signedIn: true },
   { key: 'story', href: '/story', label: 'Story', signedIn: true },
+  { key: 'sessions', href: '/sessions', label: 'Sessions', signedIn: false },
+  { key: 'lab', href: '/lab', label: 'Break it', signedIn: true },
   { key: 'groups', href: '/groups', label: 'Groups', signedIn: true },
   { key: 'admin', href: '/admin', label: 'Admin', signedIn: true },
 ];

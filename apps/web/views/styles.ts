@@ -19,7 +19,7 @@ h1{font-size:1.65rem;margin:0 0 6px}h2{font-size:1.15rem;margin:0 0 12px}h3{font
 .lead{color:var(--muted);margin:0 0 22px;max-width:760px}
 .card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:20px 24px;margin-bottom:18px}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:18px}
-.grid2 .card{margin-bottom:0}
+.grid2 .card{margin-bottom:0}.grid2+.card{margin-top:18px}
 table{width:100%;border-collapse:collapse;font-size:.92rem}
 th,td{text-align:left;vertical-align:top;padding:7px 10px;border-bottom:1px solid #eef0f3}
 th{font-weight:600;color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.03em}
@@ -39,6 +39,7 @@ p.token-header{font-size:.86rem;color:var(--muted);margin:0 0 8px;word-break:bre
 ul.points{padding-left:20px;margin:8px 0 20px}ul.points li{margin:4px 0}
 ul.checks{list-style:none;padding:0;margin:0}ul.checks li{padding:6px 0;border-bottom:1px solid #eef0f3;display:flex;gap:10px;align-items:baseline}ul.checks li:last-child{border-bottom:0}
 .muted{color:var(--muted)}.small{font-size:.86rem}
+div.doc{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:4px 16px;overflow-wrap:anywhere}div.doc h2{margin-top:12px}
 pre.doc{background:var(--soft);border:1px solid var(--line);border-radius:8px;padding:16px;white-space:pre-wrap;word-break:break-word;margin:0}
 ol.timeline{list-style:none;padding:0;margin:0;counter-reset:step}
 ol.timeline>li{position:relative;padding:0 0 18px 44px;counter-increment:step}
@@ -48,8 +49,28 @@ ol.timeline>li:last-child::after{display:none}
 .step-head{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap;margin-bottom:6px}.step-head strong{font-size:.98rem}
 .step-url{font-size:.82rem;color:var(--muted);word-break:break-all;margin:0 0 6px}
 .step ul.notes{margin:6px 0 0;padding-left:18px;font-size:.88rem;color:var(--muted)}
-.diagram{overflow-x:auto}.diagram svg{display:block;margin:0 auto;max-width:100%;height:auto}
+.diagram{overflow-x:auto}.diagram svg{display:block;margin:0 auto;max-width:none;height:auto}
 .actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:18px}
 .actions form{margin:0}.actions p{margin:0 0 16px;color:var(--muted);font-size:.94rem}
+.scroll{overflow-x:auto}table.compare td,table.compare th{min-width:130px}table.compare td.m{min-width:260px}table.compare tr.differs td.v{background:#fffbea}.mt{margin-top:14px}.note p{margin:0 0 4px}
+table.kv{table-layout:fixed}table.kv td{overflow-wrap:anywhere}table.kv td.k{width:34%;white-space:normal;word-break:break-word}
+.grid2>div{min-width:0}
+.lab-result h2{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}
+.verdict{font-size:1.05rem;font-weight:600}
+@media (max-width:640px){
+header.top .bar{flex-wrap:wrap;gap:8px 12px;padding:10px 12px}
+nav.main{order:3;flex-basis:100%}
+main{padding:18px 12px 36px}
+.card{padding:14px 14px}
+.grid2,.actions{grid-template-columns:minmax(0,1fr)}
+h1{font-size:1.35rem}
+td.k{white-space:normal}
+main td,main code,.step-url{overflow-wrap:anywhere}
+main td.k{overflow-wrap:normal;word-break:normal;min-width:6.5em}
+.scroll>table{min-width:560px}.scroll td.k{white-space:nowrap}
+ul.checks li{flex-wrap:wrap}ul.checks li>span{min-width:0;overflow-wrap:anywhere}
+ol.timeline>li{padding-left:36px}
+table.claims col.c1{width:30%}table.claims col.c3{width:30%}
+}
 footer{max-width:1040px;margin:0 auto;padding:0 24px 32px;color:var(--muted);font-size:.82rem}
 `;

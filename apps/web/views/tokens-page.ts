@@ -1,16 +1,23 @@
 import { html } from 'hono/html';
 import type { ClaimExplanation } from 'entrakit';
+import type { RefreshTokenMetadata } from '../auth/refresh-token-metadata.ts';
 import type { Html } from './layout.ts';
+import { tokenComparison } from './token-comparison.ts';
 
 export interface DecodedTokenView {
   header: Record<string, unknown>;
   claims: ClaimExplanation[];
 }
 
+export type AccessTokenView = DecodedTokenView & { scopes: string[]; forGraph: boolean; kind: string; raw: Record<string, unknown> };
+
 export interface TokensView {
   now: number;
-  idToken: DecodedTokenView & { checks: Array<{ name: string; detail: string }> };
-  accessToken: (DecodedTokenView & { scopes: string[]; forGraph: boolean }) | { error: string };
+  idToken: DecodedTokenView & { checks: Array<{ name: string; detail: string }>; kind: string; raw: Record<string, unknown> };
+  accessToken: AccessTokenView | { error: string };
+  apiToken: AccessTokenView | { error: string; consentHref?: string };
+  storageToken: { claims: ClaimExplanation[]; raw: Record<string, unknown>; kind: string } | { error: string };
+  refreshTokens: RefreshTokenMetadata[];
 }
 
 const TIME_CLAIMS = new Set(['iat', 'nbf', 'exp', 'auth_time']);
@@ -58,6 +65,7 @@ export function tokensPage(view: TokensView): Html {
 <p class="lead">What Entra ID issued at sign-in. Only decoded claims are shown: the tokens themselves and their signatures never leave the server.</p>
 <div class="card">
 <h2>ID token <span class="badge">${expiryText(claimValue(idToken, 'exp'), view.now)}</span></h2>
+<p class="small kind"><strong>Kind:</strong> ${idToken.kind}</p>
 <p class="muted small">Proves who signed in, to this app (its audience is this app's client id). Validated once, at sign-in, before the session existed; it is not sent anywhere.</p>
 ${headerLine(idToken.header)}
 <h3>Validation checks passed</h3>
@@ -66,8 +74,9 @@ ${claimTables(idToken.claims)}
 </div>
 <div class="card">
 ${'error' in accessToken
-  ? html`<h2>Access token</h2><p class="note warn">${accessToken.error}</p>`
-  : html`<h2>Access token <span class="badge">${expiryText(claimValue(accessToken, 'exp'), view.now)}</span></h2>
+  ? html`<h2>Graph access token</h2><p class="note warn">${accessToken.error}</p>`
+  : html`<h2>Graph access token <span class="badge">${expiryText(claimValue(accessToken, 'exp'), view.now)}</span></h2>
+<p class="small kind"><strong>Kind:</strong> ${accessToken.kind}</p>
 <p class="muted small">Lets the app call an API as you (scopes: <code>${accessToken.scopes.join(' ')}</code>). Taken from your encrypted token cache; MSAL refreshes it silently.</p>
 ${accessToken.forGraph
   ? html`<div class="note warn"><strong>This app must not validate this token.</strong> It is a Microsoft Graph token: its audience
@@ -76,5 +85,48 @@ ${'nonce' in accessToken.header ? 'Its header also carries a nonce that Graph ha
   : ''}
 ${headerLine(accessToken.header)}
 ${claimTables(accessToken.claims)}`}
+</div>
+${apiCard(view)}
+${storageCard(view)}
+${refreshCard(view.refreshTokens)}
+${tokenComparison([
+  { name: 'ID token', claims: idToken.raw },
+  { name: 'Graph', claims: 'error' in accessToken ? undefined : accessToken.raw },
+  { name: 'API', claims: 'error' in view.apiToken ? undefined : view.apiToken.raw },
+  { name: 'Storage (OBO)', claims: 'error' in view.storageToken ? undefined : view.storageToken.raw },
+])}`;
+}
+
+function apiCard(view: TokensView): Html {
+  const token = view.apiToken;
+  if ('error' in token) {
+    return html`<div class="card" id="api-token"><h2>entrakit API access token</h2><p class="note info">${token.error}</p>${token.consentHref ? html`<p><a class="btn" href="${token.consentHref}">Consent to the API</a></p>` : ''}</div>`;
+  }
+  return html`<div class="card" id="api-token"><h2>entrakit API access token <span class="badge">${expiryText(claimValue(token, 'exp'), view.now)}</span></h2>
+<p class="small kind"><strong>Kind:</strong> ${token.kind}</p>
+<p class="muted small">For the entrakit API: its audience is the API's client id, <code>scp</code> is <code>${String(claimValue(token, 'scp') ?? '')}</code>. The API validates it in full (see Break it).</p>
+${headerLine(token.header)}
+${claimTables(token.claims)}</div>`;
+}
+
+function storageCard(view: TokensView): Html {
+  const token = view.storageToken;
+  if ('error' in token) return html`<div class="card" id="storage-token"><h2>Storage token (On-Behalf-Of)</h2><p class="note info">${token.error}</p></div>`;
+  return html`<div class="card" id="storage-token"><h2>Storage token (On-Behalf-Of) <span class="badge">${expiryText(token.raw['exp'], view.now)}</span></h2>
+<p class="small kind"><strong>Kind:</strong> ${token.kind}</p>
+<p class="muted small">The API exchanged your API token for this one and used it against Blob Storage. It never left the API: these are the claims the API reported. Note <code>appid</code> = the API and the same <code>oid</code> as yours.</p>
+${claimTables(token.claims)}</div>`;
+}
+
+function refreshCard(tokens: RefreshTokenMetadata[]): Html {
+  return html`<div class="card" id="refresh-token"><h2>Refresh token (metadata only)</h2>
+<p class="muted small">Opaque to the app: it is not a JWT, and its value is never shown. MSAL redeems it silently at the token endpoint for new access tokens; the identity provider decides its lifetime (90 days, sliding, for web apps) and revokes it at "Sign out everywhere", password resets and admin revocation.</p>
+${tokens.length === 0
+  ? html`<p class="note info">No refresh token in your cache.</p>`
+  : html`<table class="kv">${tokens.map((t) => html`<tr><td class="k">Issued to</td><td class="v">${t.clientId}</td></tr>
+<tr><td class="k">Issuer host</td><td>${t.environment}</td></tr>
+<tr><td class="k">Family</td><td>${t.familyId ?? 'none'}</td></tr>
+<tr><td class="k">Cached</td><td>${t.cachedAt ?? 'unknown'}</td></tr>
+<tr><td class="k">Value</td><td>[hidden, ${t.valueLength} characters]</td></tr>`)}</table>`}
 </div>`;
 }

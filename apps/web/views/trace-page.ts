@@ -1,9 +1,7 @@
 import { html } from 'hono/html';
-import type { SignInTrace, TraceActor } from 'entrakit';
+import type { SignInTrace, TraceStep } from 'entrakit';
 import type { Html } from './layout.ts';
-import { sequenceDiagram } from './sequence-diagram.ts';
-
-const ACTOR: Record<TraceActor, string> = { browser: 'Browser', app: 'Web app', idp: 'Entra ID' };
+import { ACTOR_LABELS as ACTOR, sequenceDiagram } from './sequence-diagram.ts';
 
 export function tracePage(trace: SignInTrace | undefined): Html {
   if (!trace) {
@@ -11,8 +9,21 @@ export function tracePage(trace: SignInTrace | undefined): Html {
   }
   return html`<h1>Your last sign-in, step by step</h1>
 <p class="lead">Every HTTP exchange of the sign-in, as recorded by the app (the token endpoint calls through MSAL's network client). Secrets, codes and token signatures are redacted.</p>
+${verdict(trace.steps)}
 <div class="card diagram"><h2>Sequence</h2>${sequenceDiagram(trace.steps)}</div>
-<div class="card"><h2>Timeline</h2>
+${traceTimeline(trace)}`;
+}
+
+/** The sign-in's password-or-SSO verdict (a step the callback records), said first and plainly. */
+function verdict(steps: TraceStep[]): Html | string {
+  const step = steps.find((s) => s.from === 'idp' && s.to === 'app' && /^(SSO: no password asked|Password asked\??)$/.test(s.title));
+  if (!step) return '';
+  return html`<div class="note ${step.title.startsWith('SSO') ? 'info' : 'ok'}"><p class="verdict">${step.notes[0] ?? ''}</p><p class="small">Why: ${step.notes[1] ?? ''}</p></div>`;
+}
+
+/** Every step with its fields and notes (redacted already). */
+export function traceTimeline(trace: { startedAt: number; steps: TraceStep[] }): Html {
+  return html`<div class="card"><h2>Timeline</h2>
 <ol class="timeline">
 ${trace.steps.map(
   (step) => html`<li class="step">

@@ -17,7 +17,7 @@ export const CLI_REDIRECT_URI = 'http://localhost';
 export const ADMIN_USERNAME = `admin@entrakitdemo.onmicrosoft.com`;
 const CLI_GRAPH_SCOPES = ['Application.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All', 'DelegatedPermissionGrant.ReadWrite.All', 'Directory.Read.All', 'User.Read'];
 
-const USERS = [
+export const USERS = [
   { alias: 'adele', displayName: 'Adele Vance', givenName: 'Adele', surname: 'Vance', jobTitle: 'Identity Engineer' },
   { alias: 'alex', displayName: 'Alex Wilber', givenName: 'Alex', surname: 'Wilber', jobTitle: 'Platform Engineer' },
   { alias: 'megan', displayName: 'Megan Bowen', givenName: 'Megan', surname: 'Bowen', jobTitle: 'Product Manager' },

@@ -1,4 +1,5 @@
 import { html } from 'hono/html';
+import { DEMO_TENANT, USERS } from '../seed/demo-tenant.ts';
 import { layout } from './layout.ts';
 import type { View } from './respond.ts';
 
@@ -36,6 +37,7 @@ ${model.error ? html`<p class="error" role="alert">${model.error.text}<br><small
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required ${prefilled ? html`autofocus` : ''}>
 <div class="actions"><button type="submit" class="primary">Sign in</button></div>
-</form>`,
+</form>
+<p class="sub"><small>Demo accounts: ${USERS.map((u, i) => html`${i > 0 ? ', ' : ''}<code>${u.alias}@${DEMO_TENANT.domain}</code>`)} (passwords in <code>dev.json</code>).</small></p>`,
   );
 }

@@ -8,7 +8,11 @@ export type ClaimCategory = 'identity' | 'authorization' | 'token';
 export interface ClaimDescription {
   meaning: string;
   category: ClaimCategory;
+  /** What a coded value means, e.g. appidacr "1" = client secret. */
+  values?: Readonly<Record<string, string>>;
 }
+
+const CLIENT_AUTH: Readonly<Record<string, string>> = { '0': 'public client (no secret)', '1': 'client secret', '2': 'certificate or client assertion' };
 
 const catalog: Record<string, ClaimDescription> = {
   // Protocol and lifetime
@@ -46,7 +50,12 @@ const catalog: Record<string, ClaimDescription> = {
   ctry: { category: 'identity', meaning: "User's country or region" },
   tenant_ctry: { category: 'identity', meaning: "Country or region of the user's tenant" },
   amr: { category: 'identity', meaning: 'Authentication methods used (e.g. pwd, mfa)' },
-  acr: { category: 'identity', meaning: 'Authentication context class reference (v1 tokens)' },
+  acr: {
+    category: 'identity',
+    meaning: 'Authentication context class reference (v1 tokens): "0" when the user did not meet ISO/IEC 29115 level 1, "1" otherwise',
+    values: { '0': 'the authentication did not meet level 1', '1': 'the user authenticated (level 1)' },
+  },
+  idp: { category: 'identity', meaning: 'Identity provider that authenticated the user; absent (or the issuer) for users of this tenant, e.g. live.com for a Microsoft account or another tenant for a guest' },
   acrs: { category: 'authorization', meaning: 'Authentication context ids the user satisfied (Conditional Access)' },
   // What the caller may do
   scp: { category: 'authorization', meaning: 'Delegated permissions (scopes) granted to the app, space-separated' },
@@ -57,9 +66,9 @@ const catalog: Record<string, ClaimDescription> = {
   _claim_sources: { category: 'authorization', meaning: 'Group overage: where to fetch the groups (Graph getMemberObjects)' },
   wids: { category: 'authorization', meaning: 'Directory (tenant-wide) role template ids of the user' },
   azp: { category: 'authorization', meaning: 'Client id of the app that requested the token (v2)' },
-  azpacr: { category: 'authorization', meaning: 'How the client authenticated: 0 public, 1 secret, 2 certificate (v2)' },
+  azpacr: { category: 'authorization', meaning: 'How the client authenticated: 0 public, 1 secret, 2 certificate (v2)', values: CLIENT_AUTH },
   appid: { category: 'authorization', meaning: 'Client id of the app that requested the token (v1)' },
-  appidacr: { category: 'authorization', meaning: 'How the client authenticated: 0 public, 1 secret, 2 certificate (v1)' },
+  appidacr: { category: 'authorization', meaning: 'How the client authenticated: 0 public, 1 secret, 2 certificate (v1)', values: CLIENT_AUTH },
   xms_cc: { category: 'authorization', meaning: 'Client capabilities the app declared (e.g. cp1 for claims challenges)' },
 };
 

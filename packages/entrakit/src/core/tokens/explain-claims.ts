@@ -15,8 +15,9 @@ export const UNKNOWN_CLAIM_MEANING = 'Not a standard Entra claim';
 export function explainClaims(claims: Record<string, unknown>): ClaimExplanation[] {
   return Object.entries(claims).map(([name, value]) => {
     const known = Object.hasOwn(CLAIM_CATALOG, name) ? CLAIM_CATALOG[name] : undefined;
+    const coded = known?.values && (typeof value === 'string' || typeof value === 'number') ? known.values[String(value)] : undefined;
     return known
-      ? { name, value, meaning: known.meaning, category: known.category }
+      ? { name, value, meaning: coded ? `${known.meaning}. Here: ${coded}` : known.meaning, category: known.category }
       : { name, value, meaning: UNKNOWN_CLAIM_MEANING, category: 'unknown' };
   });
 }

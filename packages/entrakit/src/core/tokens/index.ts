@@ -13,3 +13,5 @@ export type { ClaimCategory, ClaimDescription } from './claim-catalog.ts';
 export { ALLOWED_ALGORITHMS } from './verify-jwt.ts';
 export { DEFAULT_CLOCK_SKEW_SEC } from './options.ts';
 export type { TokenErrorCode } from './token-error.ts';
+export { tokenKind } from './token-kind.ts';
+export type { TokenKindInfo } from './token-kind.ts';

@@ -4,7 +4,7 @@ export const PARAM_NOTES: Readonly<Record<string, string>> = {
   response_type: 'code: the Authorization Code flow',
   response_mode: 'how the code comes back: query string of a GET',
   redirect_uri: 'must match a registered URI exactly',
-  scope: 'permissions asked for; MSAL adds openid profile offline_access',
+  scope: 'in a request: the permissions asked for (MSAL adds openid profile offline_access); in a token response: what was granted',
   code_challenge: 'SHA-256 of the PKCE verifier (public)',
   code_challenge_method: 'S256: the challenge is a SHA-256 hash',
   prompt: 'login, none, consent or select_account',

@@ -2,7 +2,8 @@
  * A recorded protocol exchange, already redacted: safe to store, log and render. Plain JSON so it
  * can live in any key-value store.
  */
-export type TraceActor = 'browser' | 'app' | 'idp';
+/** 'api' and 'storage' appear in the trace of an API call (Story), not in a sign-in. */
+export type TraceActor = 'browser' | 'app' | 'idp' | 'api' | 'storage';
 
 export type TraceField = { name: string; value: string; note?: string };
 

@@ -1,0 +1,70 @@
+/** What /sessions and the home page show about the two sessions (never a session id or a token). */
+import { isMicrosoftLoginHost } from 'entrakit';
+import type { LoadedSession, WebDeps } from '../context.ts';
+import { emulatorIdentityProviderLog, entraIdentityProviderLog } from './identity-provider-log.ts';
+import type { IdentityProviderLog, IdpLogLookup } from './identity-provider-log.ts';
+import { storedVerdict } from './sign-in-verdict.ts';
+import type { SignInVerdict } from './sign-in-verdict.ts';
+
+export interface AppSessionFacts {
+  cookieName: string;
+  createdAt: number;
+  lastSeenAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  tokenCache: string;
+}
+
+export interface IdpSessionFacts {
+  provider: 'emulator' | 'entra';
+  host: string;
+  verdict: SignInVerdict | undefined;
+  log: IdpLogLookup | undefined;
+  /** From the session's ID token: when it was issued and how the user authenticated, if it says. */
+  idToken: { iat: number | null; amr: string[] | null } | undefined;
+}
+
+export function identityProviderLogFor(deps: Pick<WebDeps, 'config' | 'fetch'>): IdentityProviderLog {
+  return isMicrosoftLoginHost(new URL(deps.config.instance).hostname)
+    ? entraIdentityProviderLog()
+    : emulatorIdentityProviderLog({ instance: deps.config.instance, dataDir: deps.config.dataDir, fetch: deps.fetch });
+}
+
+export function appSessionFacts(deps: Pick<WebDeps, 'config' | 'cookies'>, session: LoadedSession): AppSessionFacts {
+  const scheme = deps.config.storeUrl.split(':')[0] ?? 'store';
+  return {
+    cookieName: deps.cookies.session,
+    createdAt: session.createdAt,
+    lastSeenAt: session.lastSeenAt,
+    idleExpiresAt: Math.min(session.lastSeenAt + deps.config.sessionIdleMs, session.createdAt + deps.config.sessionAbsoluteMs),
+    absoluteExpiresAt: session.createdAt + deps.config.sessionAbsoluteMs,
+    tokenCache: `MSAL's token cache, encrypted, one partition for your account, in the ${scheme} store (${scheme === 'redis' ? 'shared by every instance' : 'this server'})`,
+  };
+}
+
+/** The last sign-in's correlation id, read from its trace. */
+export async function lastCorrelationId(deps: Pick<WebDeps, 'stores'>, session: LoadedSession): Promise<string | undefined> {
+  const trace = await deps.stores.traces.get(session.data.traceId);
+  for (const step of trace?.steps ?? []) {
+    const field = step.fields.find((f) => f.name === 'client-request-id' && /^[0-9a-f-]{36}$/.test(f.value));
+    if (field) return field.value;
+  }
+  return undefined;
+}
+
+export async function idpSessionFacts(deps: Pick<WebDeps, 'config' | 'fetch' | 'stores'>, session: LoadedSession | undefined, withLog: boolean): Promise<IdpSessionFacts> {
+  const log = identityProviderLogFor(deps);
+  const correlationId = session ? await lastCorrelationId(deps, session) : undefined;
+  return {
+    provider: log.kind,
+    host: new URL(deps.config.instance).host,
+    verdict: correlationId ? await storedVerdict(deps, correlationId) : undefined,
+    log: correlationId && withLog ? await log.lookup(correlationId) : undefined,
+    idToken: session
+      ? {
+          iat: typeof session.data.idToken.claims['iat'] === 'number' ? session.data.idToken.claims['iat'] : null,
+          amr: Array.isArray(session.data.idToken.claims['amr']) ? session.data.idToken.claims['amr'].map(String) : null,
+        }
+      : undefined,
+  };
+}
