@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { createGraphClient, emulatorSignInFrom, emulatorTokenSource, parseManifest, provision } from '../provision/index.ts';
 import { startApi } from '../api/server.ts';
 import { addWebRedirectUris, ensureLocalTls, startEmulator } from '@entrakit/emulator';
 import { startStorage } from '../storage/start-storage.ts';
@@ -39,6 +41,8 @@ export async function devCommand(argv: string[]): Promise<void> {
     const emulator = await startEmulator({ dataDir, port: parsePort(values['emulator-port'], 8443, '--emulator-port') });
     running.push(emulator);
     step(`emulator  ${emulator.url}`);
+    const provisioned = await provisionDemoApps(dataDir, emulator.devJson);
+    step(`provision ${provisioned === 0 ? 'the demo apps match provision/demo.json' : `${provisioned} change(s) applied from provision/demo.json`}`);
     if (!values['no-storage']) {
       const tls = await ensureLocalTls(dataDir);
       const { directory } = emulator.deps;
@@ -78,4 +82,21 @@ export async function devCommand(argv: string[]): Promise<void> {
   const signal = await untilSignal();
   console.log(`\n${signal}: stopping`);
   await stopAll();
+}
+
+/** The demo manifest, in the repository beside apps/. */
+const DEMO_MANIFEST = join(import.meta.dirname, '..', '..', 'provision', 'demo.json');
+
+/**
+ * Applies provision/demo.json to the emulator with the same code `entrakit provision` runs (as the
+ * demo administrator, over Graph): on a freshly seeded tenant nothing changes, and a data folder
+ * whose apps drifted is brought back. New secrets would go to DATA/provision.env (0600).
+ */
+async function provisionDemoApps(dataDir: string, devJson: object): Promise<number> {
+  const manifest = parseManifest(await readFile(DEMO_MANIFEST, 'utf8'), DEMO_MANIFEST);
+  const dev = devJson as Record<string, unknown>;
+  const tokens = await emulatorTokenSource(emulatorSignInFrom(dev, join(dataDir, 'dev.json')));
+  const graph = createGraphClient({ baseUrl: String(dev['graphBaseUrl']), tokens });
+  const result = await provision({ manifest, graph, envFile: join(dataDir, 'provision.env'), dryRun: false, print: () => undefined });
+  return result.writes;
 }
