@@ -61,7 +61,12 @@ export async function runJourney(target: JourneyTarget, user: JourneyUser): Prom
       mustShowUser('sign-in', page);
     },
     profile: async () => mustShowUser('profile', await browser.follow(await browser.get(new URL('/profile', app), 'profile'), 'profile', rewrite)),
-    story: async () => mustShowUser('story', await browser.follow(await browser.get(new URL('/story', app), 'story'), 'story', rewrite)),
+    story: async () => {
+      let page = await browser.follow(await browser.get(new URL('/story', app), 'story'), 'story', rewrite);
+      // The first visit may ask for consent to the API, as it asks a person.
+      if (page.status === 200 && page.body.includes('value="accept"')) page = await browser.follow(await browser.submit(page, 'story consent', { action: 'accept' }), 'story', rewrite);
+      mustShowUser('story', page);
+    },
     'sign-out': async () => {
       let page: Page;
       if (target.stack === 'entrakit') {

@@ -9,7 +9,7 @@ export interface Ratio {
   target?: number;
   /** The same ratio from server CPU per request, which load from other work barely moves. */
   byCpu?: number;
-  /** Which of the two the target is for: requests per second (default) or server CPU per request. */
+  /** Which of the two the target is for: the rate (requests or sign-ins per second, default) or server CPU per request. */
   targetOn?: 'rps' | 'cpu';
 }
 
@@ -68,7 +68,7 @@ export function meetsTarget(r: Ratio): boolean | undefined {
 function verdict(r: Ratio): string {
   const meets = meetsTarget(r);
   if (meets === undefined) return '(reference)';
-  return `(target >= ${r.target} ${r.targetOn === 'cpu' ? 'by server CPU' : 'by req/s'}: ${meets ? 'meets' : 'MISSES'})`;
+  return `(target >= ${r.target} ${r.targetOn === 'cpu' ? 'by server CPU' : 'by rate'}: ${meets ? 'meets' : 'MISSES'})`;
 }
 
 function format(value: number): string {

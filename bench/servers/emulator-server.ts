@@ -48,6 +48,9 @@ serveFromParent<{ dataDir: string; benchUsers?: number }, EmulatorInfo>(async ({
     directory.objects.insert('user', tenantId, user.userPrincipalName, user);
     const password = `Bench-${randomBytes(9).toString('base64url')}!`;
     await directory.credentials.setPassword(user.id, password);
+    // A returning user: consented to the web app calling the API before (the demo leaves web -> api
+    // to user consent), so the story page needs no consent page on each new user's first visit.
+    directory.consents.grant(tenantId, emulator.devJson.apps.web.clientId, emulator.devJson.apps.api.clientId, user.id, ['user_impersonation']);
     users.push({ username: user.userPrincipalName, password, displayName: user.displayName, oid: user.id });
   }
   return {

@@ -61,6 +61,8 @@ serveFromParent<PeerProviderInput, PeerProviderInfo>(async ({ tls, users, rpUrl 
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     features: { devInteractions: { enabled: false } },
     pkce: { required: () => true },
+    // The name in the ID token, as Entra's has it, so the app's home page needs no userinfo call.
+    conformIdTokenClaims: false,
     // A first-party app: the grant is given at login, as the emulator's demo tenant has admin consent.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx;

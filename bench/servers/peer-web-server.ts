@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { auth, requiresAuth } from 'express-openid-connect';
+import openidConnect from 'express-openid-connect';
 import { trustCaCertificate } from '../../packages/entrakit/src/core/trust-ca.ts';
 import { serveFromParent } from '../lib/server-process.ts';
 
@@ -17,6 +17,8 @@ export interface PeerWebInput {
   /** Each user's story, by `sub`. */
   stories: Record<string, string>;
 }
+
+const { auth, requiresAuth } = openidConnect; // a CommonJS module
 
 serveFromParent<PeerWebInput, { url: string }>(async ({ issuer, clientId, clientSecret, caPem, port, stories }) => {
   trustCaCertificate(caPem);
