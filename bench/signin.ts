@@ -11,7 +11,7 @@ import { ensureLocalTls } from '../packages/emulator/src/tls/local-ca.ts';
 import { trustCaCertificate } from '../packages/entrakit/src/core/trust-ca.ts';
 import { summarizeProfile } from './lib/cpu-profile.ts';
 import type { JourneyBatch, JourneyBatchResult } from './lib/journey-child.ts';
-import { STEPS, type JourneyTarget } from './lib/journey.ts';
+import { STEPS, type JourneyTarget, type Step } from './lib/journey.ts';
 import { runInChild } from './lib/load.ts';
 import { cpuByThread } from './lib/proc-cpu.ts';
 import { flagFailures, printNotes, printRatios, printTable, warnIfBusy, writeResult, type Ratio } from './lib/report.ts';
@@ -25,17 +25,21 @@ type Cpu = { main: number; threadpool: number; other: number };
 type Measured = JourneyBatchResult & { stack: JourneyTarget['stack']; concurrency: number; cpuMsPerUser: Record<string, Cpu> };
 
 /**
- * `npm run bench -- signin [--users 200] [--concurrency 8,50] [--profile]`: simulated users, each
+ * `npm run bench -- signin [--users 200] [--concurrency 8,50] [--steps sign-in,profile,story,sign-out]
+ * [--web-store memory:] [--profile]`: simulated users, each
  * in a new cookie jar, through sign-in (password typed), profile, story and sign-out, against the
  * dev stack (emulator, Azurite, API, web app) and the peer stack (node-oidc-provider +
  * express-openid-connect) in the same run. Zero errors and zero cross-user leaks are required.
  */
 export async function signinBench(argv: string[] = []): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { users: { type: 'string' }, concurrency: { type: 'string' }, profile: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { users: { type: 'string' }, concurrency: { type: 'string' }, steps: { type: 'string' }, 'web-store': { type: 'string' }, profile: { type: 'boolean' } } });
   const count = Number(values.users ?? 200);
   const levels = (values.concurrency ?? '8,50').split(',').map(Number);
   if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error('--users must be an integer from 1 to 1000');
   if (levels.some((c) => !Number.isInteger(c) || c < 1 || c > 200)) throw new Error('--concurrency must list integers from 1 to 200, e.g. 8,50');
+  const steps = (values.steps ?? STEPS.join(',')).split(',') as Step[];
+  if (!steps.includes('sign-in') || steps.some((s) => !STEPS.includes(s))) throw new Error(`--steps must list some of ${STEPS.join(',')}, sign-in included`);
+  const webStore = values['web-store']; // e.g. memory: (the dev stack's default is SQLite in the data folder)
   const profileDir = values.profile ? await mkdtemp(join(tmpdir(), 'entrakit-bench-signin-profile-')) : undefined;
   const profiled = (name: string) => (profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []);
 
@@ -59,7 +63,7 @@ export async function signinBench(argv: string[] = []): Promise<void> {
     const azuritePid = childPidMatching(/azurite/);
     await start('api-server', { dataDir });
     const api = running.at(-1) as ServerProcess<{ url: string }>;
-    const web = await start<{ url: string }>('web-server', { dataDir }, profiled('web'));
+    const web = await start<{ url: string }>('web-server', { dataDir, ...(webStore ? { storeUrl: webStore } : {}) }, profiled('web'));
 
     const rpPort = await freePort();
     const provider = await start<PeerProviderInfo>('peer-provider-server', { tls: { certPem: tls.certPem, keyPem: tls.keyPem }, users: benchUsers, rpUrl: `http://127.0.0.1:${rpPort}` });
@@ -78,7 +82,7 @@ export async function signinBench(argv: string[] = []): Promise<void> {
       for (const stack of ['entrakit', 'peer'] as const) {
         console.log(`${count} users, ${concurrency} at a time: ${stack === 'entrakit' ? 'dev stack (web app, emulator, API, Azurite)' : 'peer (express-openid-connect, node-oidc-provider)'}`);
         const { target, pids } = stacks[stack];
-        const batch: JourneyBatch = { target, users, count, concurrency, warmup: WARMUP, caPem };
+        const batch: JourneyBatch = { target, users, count, concurrency, warmup: WARMUP, caPem, steps };
         results.push({ stack, concurrency, ...(await runBatch(pids, batch)) });
       }
     }
@@ -87,7 +91,7 @@ export async function signinBench(argv: string[] = []): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
   }
 
-  report(count, results);
+  report(count, results, steps);
   const scryptMs = await scryptCost();
   printNotes([`one scrypt password check (N=4096, as the emulator and the peer provider use) takes ${scryptMs.toFixed(1)} ms of CPU here`]);
   const ratios: Ratio[] = levels.map((concurrency) => {
@@ -104,7 +108,7 @@ export async function signinBench(argv: string[] = []): Promise<void> {
   printNotes([leaks.length === 0 ? 'cross-user check: no user ever saw another user\'s name' : `CROSS-USER LEAKS: ${leaks.length}`, ...leaks.slice(0, 20), ...(failures.length > 0 ? failures : ['zero errors'])]);
   flagFailures(results.reduce((n, r) => n + r.failed, 0), 'journeys failed (zero errors required)');
   flagFailures(leaks.length, 'pages showed another user\'s data (zero required)');
-  await writeResult('signin', { users: count, concurrency: levels, warmup: WARMUP, results, ratios, scryptMs, ...(profiles ? { profiles } : {}) });
+  await writeResult('signin', { users: count, concurrency: levels, steps, webStore: webStore ?? 'sqlite (default)', warmup: WARMUP, results, ratios, scryptMs, ...(profiles ? { profiles } : {}) });
   if (profileDir) console.log(`CPU profiles kept in ${profileDir}`);
 }
 
@@ -126,8 +130,8 @@ async function runBatch(pids: Record<string, number>, batch: JourneyBatch): Prom
   return { ...result, cpuMsPerUser };
 }
 
-function report(count: number, results: Measured[]): void {
-  printTable(`Simulated users (${count} per row, each a new cookie jar): sign-in with password, profile, story, sign-out`, results.map((r) => ({
+function report(count: number, results: Measured[], steps: Step[]): void {
+  printTable(`Simulated users (${count} per row, each a new cookie jar): ${steps.join(', ')} (sign-in with the password)`, results.map((r) => ({
     stack: r.stack === 'entrakit' ? 'dev stack (entrakit)' : 'peer (oidc-provider + express-openid-connect)',
     concurrent: r.concurrency,
     'sign-ins/s': rate(r),
@@ -139,7 +143,7 @@ function report(count: number, results: Measured[]): void {
   printTable('Per step, ms (p50 / p95 / p99)', results.map((r) => ({
     stack: r.stack === 'entrakit' ? 'dev stack (entrakit)' : 'peer',
     concurrent: r.concurrency,
-    ...Object.fromEntries(STEPS.map((step) => {
+    ...Object.fromEntries(steps.map((step) => {
       const l = r.latencyMs[step];
       return [step, l ? `${l.p50.toFixed(0)} / ${l.p95.toFixed(0)} / ${l.p99.toFixed(0)}` : 'n/a'];
     })),

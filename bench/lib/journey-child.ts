@@ -12,6 +12,8 @@ export interface JourneyBatch {
   /** Journeys before measuring, so both stacks are warm (JIT, discovery, key caches). */
   warmup: number;
   caPem: string;
+  /** The steps each user takes, in the usual order (sign-in always). */
+  steps: Step[];
 }
 
 export interface JourneyBatchResult {
@@ -36,7 +38,7 @@ process.once('message', async (batch: JourneyBatch) => {
     return user;
   };
   for (let i = 0; i < batch.warmup; i++) {
-    const outcome = await runJourney(batch.target, userAt(batch.users.length - 1 - i));
+    const outcome = await runJourney(batch.target, userAt(batch.users.length - 1 - i), batch.steps);
     if (outcome.failure) throw new Error(`warm-up journey failed at ${outcome.failure.step}: ${outcome.failure.message}`);
   }
   process.send?.('measuring');
@@ -50,7 +52,7 @@ process.once('message', async (batch: JourneyBatch) => {
   await Promise.all(
     Array.from({ length: batch.concurrency }, async () => {
       while (next < batch.count) {
-        const outcome = await runJourney(batch.target, userAt(next++));
+        const outcome = await runJourney(batch.target, userAt(next++), batch.steps);
         for (const step of STEPS) if (outcome.ms[step] !== undefined) samples[step].push(outcome.ms[step]);
         leaks.push(...outcome.leaks);
         if (outcome.failure) {

@@ -37,7 +37,7 @@ const USER_NAME = /Bench User \d{3}/g;
  * One simulated user in a new browser (cookie jar): sign in with the password, open the profile
  * and the story, sign out; each page checked to show this user and nobody else.
  */
-export async function runJourney(target: JourneyTarget, user: JourneyUser): Promise<JourneyOutcome> {
+export async function runJourney(target: JourneyTarget, user: JourneyUser, only: readonly Step[] = STEPS): Promise<JourneyOutcome> {
   const browser = new Browser();
   const outcome: JourneyOutcome = { ms: {}, leaks: [] };
   const app = new URL(target.webUrl);
@@ -83,7 +83,7 @@ export async function runJourney(target: JourneyTarget, user: JourneyUser): Prom
       if (profile.status === 200 && profile.body.includes(user.displayName)) throw new Error('the profile still shows the user after signing out');
     },
   };
-  for (const step of STEPS) {
+  for (const step of STEPS.filter((s) => only.includes(s))) {
     const started = performance.now();
     try {
       await steps[step]();
