@@ -97,9 +97,12 @@ export async function signinBench(argv: string[] = []): Promise<void> {
   const ratios: Ratio[] = levels.map((concurrency) => {
     const ours = results.find((r) => r.stack === 'entrakit' && r.concurrency === concurrency);
     const peer = results.find((r) => r.stack === 'peer' && r.concurrency === concurrency);
-    return { name: `sign-ins/s, dev stack / peer, ${concurrency} concurrent`, value: rate(ours) / (rate(peer) || 1), target: TARGET, targetOn: 'rps' };
+    const cpu = (r: Measured | undefined) => Object.values(r?.cpuMsPerUser ?? {}).reduce((n, c) => n + c.main + c.threadpool + c.other, 0);
+    const byCpu = cpu(ours) > 0 && cpu(peer) > 0 ? { byCpu: cpu(peer) / cpu(ours) } : {};
+    return { name: `sign-ins/s, dev stack / peer, ${concurrency} concurrent`, value: rate(ours) / (rate(peer) || 1), target: TARGET, targetOn: 'rps', ...byCpu };
   });
   printRatios(ratios);
+  printNotes(['"by server CPU/request" here: CPU per simulated user of all the peer\'s processes / all the dev stack\'s (the load driver excluded).']);
   if (ratios.some((r) => r.value < TARGET) && !profileDir) printNotes(['Below target: run again with --profile for CPU profiles of the emulator and the web app.']);
   const profiles = profileDir ? printProfiles(profileDir, results) : undefined;
 
