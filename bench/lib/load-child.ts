@@ -12,6 +12,7 @@ process.once('message', async (phase: LoadPhase) => {
     // autocannon forces rejectUnauthorized off; main checks a sample with a verifying fetch first.
     ...(phase.caPem ? { tlsOptions: { ca: phase.caPem } } : {}),
     ...(phase.body !== undefined ? { body: phase.body } : {}),
+    ...(phase.overallRate ? { overallRate: phase.overallRate } : {}),
     ...(phase.authorizations ? { requests: [rotating(phase.authorizations)] } : {}),
   };
   if (phase.warmupSec > 0) await autocannon({ ...base, duration: phase.warmupSec });

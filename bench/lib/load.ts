@@ -12,6 +12,8 @@ export interface LoadPhase {
    * that caches verified tokens sees each one again only after all the others.
    */
   authorizations?: string[];
+  /** Requests per second for all connections together; unset: as fast as the server answers. */
+  overallRate?: number;
   /** Trusted CA for HTTPS targets. */
   caPem?: string;
   connections: number;
