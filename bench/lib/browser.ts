@@ -18,13 +18,29 @@ export class Browser {
     return this.#request(new URL(url), step, form);
   }
 
-  /** Posts the page's form with its hidden fields plus `fields`. */
-  async submit(page: Page, step: string, fields: Record<string, string>): Promise<Page> {
-    const action = /<form[^>]*\saction="([^"]+)"/.exec(page.body)?.[1];
-    if (!action) throw new Error(`${step}: no form on the page`);
+  /**
+   * Posts a form of the page with its hidden fields plus `fields`: the first form, or the first
+   * whose action contains `action`.
+   */
+  async submit(page: Page, step: string, fields: Record<string, string>, action?: string): Promise<Page> {
+    const form = [...page.body.matchAll(/<form[^>]*\saction="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)].find((m) => action === undefined || (m[1] ?? '').includes(action));
+    if (!form) throw new Error(`${step}: no form${action ? ` posting to ${action}` : ''} on the page`);
     const hidden: Record<string, string> = {};
-    for (const m of page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) hidden[m[1] ?? ''] = decodeEntities(m[2] ?? '');
-    return this.post(new URL(decodeEntities(action), page.url), step, { ...hidden, ...fields });
+    for (const m of (form[2] ?? '').matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) hidden[m[1] ?? ''] = decodeEntities(m[2] ?? '');
+    return this.post(new URL(decodeEntities(form[1] ?? ''), page.url), step, { ...hidden, ...fields });
+  }
+
+  /**
+   * Follows redirects (GET) from `page` until a page that is not one, at most `maxHops`.
+   * `rewrite` maps a redirect target first, e.g. a registered redirect URI to where the app listens.
+   */
+  async follow(page: Page, step: string, rewrite: (url: URL) => URL = (url) => url, maxHops = 10): Promise<Page> {
+    let current = page;
+    for (let hop = 0; current.location; hop++) {
+      if (hop >= maxHops) throw new Error(`${step}: more than ${maxHops} redirects`);
+      current = await this.get(rewrite(current.location), step);
+    }
+    return current;
   }
 
   async #request(url: URL, step: string, form?: Record<string, string>): Promise<Page> {

@@ -24,8 +24,11 @@ export interface HotSpot {
  */
 const OFF_CPU = new Set(['(idle)', 'jobPromise']);
 
-/** Self and inclusive time of the newest .cpuprofile in `dir`, as shares of its on-CPU samples. */
-export function summarizeProfile(dir: string, top = 15): { file: string; self: HotSpot[]; inclusive: HotSpot[]; offCpuPercent: number } {
+/**
+ * Self and inclusive time of the newest .cpuprofile in `dir`, as shares of its on-CPU samples.
+ * Inclusive time counts project functions (`/src/`) and those named in `alsoInclusive`.
+ */
+export function summarizeProfile(dir: string, top = 15, alsoInclusive: RegExp = /$^/): { file: string; self: HotSpot[]; inclusive: HotSpot[]; offCpuPercent: number } {
   const file = join(dir, readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1) ?? '');
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -44,7 +47,7 @@ export function summarizeProfile(dir: string, top = 15): { file: string; self: H
     const seen = new Set<string>();
     for (let node: ProfileNode | undefined = leaf; node; node = nodes.get(parent.get(node.id) ?? -1)) {
       const name = label(node);
-      if (!seen.has(name) && node.callFrame.url.includes('/src/')) inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+      if (!seen.has(name) && (node.callFrame.url.includes('/src/') || alsoInclusive.test(name))) inclusive.set(name, (inclusive.get(name) ?? 0) + us);
       seen.add(name);
     }
   });

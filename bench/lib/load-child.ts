@@ -12,6 +12,8 @@ process.once('message', async (phase: LoadPhase) => {
     // autocannon forces rejectUnauthorized off; main checks a sample with a verifying fetch first.
     ...(phase.caPem ? { tlsOptions: { ca: phase.caPem } } : {}),
     ...(phase.body !== undefined ? { body: phase.body } : {}),
+    ...(phase.overallRate ? { overallRate: phase.overallRate } : {}),
+    ...(phase.authorizations ? { requests: [rotating(phase.authorizations)] } : {}),
   };
   if (phase.warmupSec > 0) await autocannon({ ...base, duration: phase.warmupSec });
   process.send?.('measuring');
@@ -30,3 +32,14 @@ process.once('message', async (phase: LoadPhase) => {
   };
   process.send?.(result);
 });
+
+/** A request template that takes the next Authorization header from the list on every request. */
+function rotating(authorizations: string[]): autocannon.Request {
+  let next = 0;
+  return {
+    setupRequest: (request) => {
+      const authorization = authorizations[next++ % authorizations.length] ?? '';
+      return { ...request, headers: { ...request.headers, authorization } };
+    },
+  };
+}

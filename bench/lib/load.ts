@@ -7,6 +7,13 @@ export interface LoadPhase {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Sent in turn as the Authorization header, one per request (after `headers`), so a server
+   * that caches verified tokens sees each one again only after all the others.
+   */
+  authorizations?: string[];
+  /** Requests per second for all connections together; unset: as fast as the server answers. */
+  overallRate?: number;
   /** Trusted CA for HTTPS targets. */
   caPem?: string;
   connections: number;

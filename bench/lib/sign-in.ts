@@ -68,19 +68,3 @@ export async function signInDirect(request: SignInRequest): Promise<{ access_tok
   if (claims.nonce !== nonce) throw new Error('token: ID token nonce does not match');
   return { access_token: tokens.access_token, id_token: tokens.id_token };
 }
-
-/**
- * A sign-in through the web app, as a browser does it: /auth/sign-in → emulator login → the app's
- * /auth/callback (the app redeems the code and starts a session) → the home page shows the user.
- * `webUrl` is where the app listens; the registered redirect URI's path is replayed against it.
- */
-export async function signInViaWebApp(webUrl: string, user: SignInUser & { displayName: string }): Promise<void> {
-  const browser = new Browser();
-  const start = await browser.get(`${webUrl}/auth/sign-in?returnTo=/`, 'web sign-in');
-  if (!start.location) throw new Error('web sign-in: no redirect to /authorize');
-  const redirect = await passLogin(browser, start.location, user);
-  const callback = await browser.get(`${webUrl}${redirect.pathname}${redirect.search}`, 'web callback');
-  if (!callback.location) throw new Error(`web callback: HTTP ${callback.status}, no redirect`);
-  const home = await browser.get(`${webUrl}/`, 'web session');
-  if (!home.body.includes(user.displayName)) throw new Error('web session: the home page does not show the signed-in user');
-}
