@@ -197,6 +197,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (options.writeDevJson !== false) await chmod(join(dataDir, 'dev.json'), 0o600);
   if (options.trustCa) trustCaCertificate(tls.caPem);
 
+  let closing: Promise<void> | undefined;
   return {
     url,
     urls: { home: `${url}/`, requestLog: `${url}/_admin/requests`, deviceLogin: `${url}/common/oauth2/deviceauth`, errors: `${url}/error` },
@@ -205,14 +206,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     dataDir,
     devJson: written,
     deps,
-    async close() {
-      await new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      });
-      await state.close();
-      directory.close();
-      if (temporary) await rm(dataDir, { recursive: true, force: true });
+    // Idempotent: a test's cleanup may run after an explicit close.
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        });
+        await state.close();
+        directory.close();
+        if (temporary) await rm(dataDir, { recursive: true, force: true });
+      })();
+      return closing;
     },
   };
 }

@@ -52,7 +52,7 @@ describe('token endpoint', () => {
       ['%%%%', 400, 'invalid_request', 900144],
       ['grant_type=authorization_code&code=%ZZ', 400, 'invalid_request', 900144],
       [`grant_type=authorization_code&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&code=${'a'.repeat(5000)}&redirect_uri=x&code_verifier=y`, 400, 'invalid_grant', 9002313],
-      [`grant_type=refresh_token&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&refresh_token=${encodeURIComponent('{"a":1}')}`, 400, 'invalid_grant', 9002313],
+      [`grant_type=refresh_token&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&refresh_token=${encodeURIComponent('{"a":1}')}`, 400, 'invalid_grant', 70000],
       [`grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&requested_token_use=on_behalf_of&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&scope=User.Read&assertion=e30.e30.e30`, 400, 'invalid_grant', 50013],
       [`grant_type=client_credentials&client_id=${web.clientId}&client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer&client_assertion=e30.e30.`, 401, 'invalid_client', 700027],
       [`grant_type=client_credentials&client_id=${web.clientId}&client_secret=${encodeURIComponent(web.clientSecret)}&scope=${encodeURIComponent('/.default //.default')}`, 400, 'invalid_resource', 500011],

@@ -25,10 +25,12 @@ async function jwksKids(url: string, tenantId: string): Promise<string[]> {
 }
 
 describe('emulator data folder', () => {
-  it('writes dev.json with the exact keys, and keeps CA, keys and ids across restarts', async () => {
+  it('writes dev.json with the exact keys, and keeps CA, keys and ids across restarts', async (t) => {
     // A data folder of its own: a temporary one would be deleted by close().
     const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-persistence-'));
     const first = await startTestEmulator({ dataDir });
+    // Closed even when an assertion fails, so a failure never leaves a listener behind.
+    t.after(() => first.close());
     const devJson = JSON.parse(await readFile(join(first.dataDir, 'dev.json'), 'utf8'));
     assert.deepEqual(Object.keys(devJson).sort(), ['admin', 'apps', 'authority', 'emulator', 'graphBaseUrl', 'tenantId', 'users']);
     assert.deepEqual(Object.keys(devJson.admin).sort(), ['password', 'username']);
@@ -41,7 +43,7 @@ describe('emulator data folder', () => {
     assert.deepEqual(Object.keys(devJson.apps.web).sort(), ['clientId', 'clientSecret', 'redirectUri']);
     assert.equal(devJson.apps.web.redirectUri, 'http://localhost:5000/auth/callback');
     assert.equal(devJson.apps.api.scope, `api://${devJson.apps.api.clientId}/user_impersonation`);
-    assert.deepEqual(devJson.users.map((u: { username: string }) => u.username), ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com']);
+    assert.deepEqual(devJson.users.map((u: { username: string }) => u.username), ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com', 'nestor@entrakitdemo.onmicrosoft.com']);
     for (const u of devJson.users) assert.deepEqual(Object.keys(u).sort(), ['displayName', 'password', 'username']);
     assert.equal((await stat(join(first.dataDir, 'dev.json'))).mode & 0o077, 0, 'dev.json holds secrets: owner-only');
     const ca = await readFile(join(first.dataDir, 'ca.pem'), 'utf8');
