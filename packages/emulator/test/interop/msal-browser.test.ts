@@ -1,0 +1,171 @@
+/**
+ * Unmodified @azure/msal-browser (its UMD build from node_modules) in real Chromium: a SPA signs in
+ * with loginRedirect / handleRedirectPromise, then refreshes with acquireTokenSilent. Every call to
+ * the emulator's discovery and token endpoints is cross-origin, so the browser enforces its CORS
+ * answers. Chromium trusts the emulator's certificate by its public key only
+ * (--ignore-certificate-errors-spki-list), not by turning certificate checks off.
+ */
+import assert from 'node:assert/strict';
+import { createHash, X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connect } from 'node:tls';
+import type { Browser, Page } from 'playwright-core';
+import { stableGuid } from '../../src/directory/ids.ts';
+import { newApplication } from '../../src/directory/new-application.ts';
+import { registerApplication } from '../../src/directory/registration.ts';
+import { GRAPH_APP_ID } from '../../src/protocol/microsoft-resources.ts';
+import { startInteropEnv, type InteropEnv } from './interop-env.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : 'chromium not installed: apt-get install -y chromium';
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ADELE_ID = stableGuid('user:adele');
+
+/** msal-browser's UMD bundle (it defines `window.msal`), as the package ships it. */
+const MSAL_BUNDLE = join(dirname(createRequire(import.meta.url).resolve('@azure/msal-browser/package.json')), 'lib', 'msal-browser.js');
+
+/** base64(SHA-256(SubjectPublicKeyInfo)) of the certificate the emulator presents, for Chromium's SPKI allow-list. */
+async function leafSpkiHash(url: string, caPem: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port), servername: hostname, ca: caPem }, () => {
+      const certificate = socket.getPeerCertificate();
+      socket.end();
+      resolve(certificate.raw);
+    });
+    socket.once('error', reject);
+  });
+  const spki = new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+/** The SPA: sign in by redirect, then a forced silent refresh; results go to #out as JSON. */
+function spaPage(config: { clientId: string; authority: string; knownAuthority: string; redirectUri: string }): string {
+  return `<!doctype html><meta charset="utf-8"><title>msal-browser SPA</title><pre id="out">waiting</pre>
+<script src="/msal-browser.js"></script>
+<script>
+const config = ${JSON.stringify(config)};
+const out = document.getElementById('out');
+const scopes = ['User.Read'];
+(async () => {
+  try {
+    const pca = new msal.PublicClientApplication({
+      auth: { clientId: config.clientId, authority: config.authority, knownAuthorities: [config.knownAuthority], redirectUri: config.redirectUri },
+      cache: { cacheLocation: 'sessionStorage' },
+    });
+    await pca.initialize();
+    const signedIn = await pca.handleRedirectPromise();
+    if (!signedIn) {
+      await pca.loginRedirect({ scopes });
+      return;
+    }
+    const refreshed = await pca.acquireTokenSilent({ scopes, account: signedIn.account, forceRefresh: true });
+    out.textContent = JSON.stringify({
+      username: signedIn.account.username,
+      homeAccountId: signedIn.account.homeAccountId,
+      idTokenAud: signedIn.idTokenClaims.aud,
+      signInScopes: signedIn.scopes,
+      signInToken: signedIn.accessToken,
+      refreshedToken: refreshed.accessToken,
+      refreshedFromCache: refreshed.fromCache,
+    });
+  } catch (error) {
+    out.textContent = JSON.stringify({ error: String(error), errorCode: error.errorCode });
+  }
+})();
+</script>`;
+}
+
+describe('unmodified @azure/msal-browser in Chromium against the emulator', { skip, timeout: 120_000 }, () => {
+  let env: InteropEnv;
+  let server: Server;
+  let browser: Browser;
+  let page: Page;
+  let spaOrigin: string;
+  let clientId: string;
+
+  before(async () => {
+    env = await startInteropEnv();
+    const bundle = await readFile(MSAL_BUNDLE);
+    let html = '';
+    server = createServer((request, response) => {
+      if (request.url === '/msal-browser.js') {
+        response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+        response.end(bundle);
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(html);
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    spaOrigin = `http://localhost:${(server.address() as AddressInfo).port}`;
+
+    // A single-page app registration: its redirect URI is the page's origin.
+    clientId = stableGuid('test-app:msal-browser');
+    registerApplication(env.emulator.deps.directory, env.tenantId, newApplication({ appId: clientId, displayName: 'msal-browser SPA', spa: { redirectUris: [spaOrigin] } }));
+    env.emulator.deps.directory.consents.grant(env.tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'offline_access']);
+    html = spaPage({ clientId, authority: env.authority, knownAuthority: new URL(env.emulator.url).host, redirectUri: spaOrigin });
+
+    const { chromium } = await import('playwright-core');
+    const spki = await leafSpkiHash(env.emulator.url, env.emulator.caPem);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS, `--ignore-certificate-errors-spki-list=${spki}`] });
+    page = await (await browser.newContext()).newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise<void>((closed) => (server ? server.close(() => closed()) : closed()));
+    await env?.close();
+  });
+
+  it('loginRedirect through the emulator login page, handleRedirectPromise, then acquireTokenSilent with forceRefresh', async () => {
+    // Every answer of the token endpoint to the SPA, as the browser saw it.
+    const tokenAnswers: Array<{ status: number; allowOrigin: string | undefined; grantType: string | null }> = [];
+    page.on('response', (response) => {
+      const request = response.request();
+      if (request.method() !== 'POST' || !response.url().startsWith(`${env.authority}/oauth2/v2.0/token`)) return;
+      tokenAnswers.push({ status: response.status(), allowOrigin: response.headers()['access-control-allow-origin'], grantType: new URLSearchParams(request.postData() ?? '').get('grant_type') });
+    });
+
+    await page.goto(`${spaOrigin}/`);
+    await page.waitForURL(`${env.emulator.url}/**`);
+    const authorize = new URL(page.url());
+    assert.equal(`${authorize.origin}${authorize.pathname}`, `${env.authority}/oauth2/v2.0/authorize`);
+    assert.equal(authorize.searchParams.get('client_id'), clientId);
+    assert.equal(authorize.searchParams.get('redirect_uri'), spaOrigin);
+    assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+
+    const { username, password } = env.user('adele');
+    await page.locator('input[name="username"]').fill(username);
+    await page.locator('input[name="password"]').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    const out = page.locator('#out');
+    await out.filter({ hasNotText: 'waiting' }).waitFor({ timeout: 30_000 });
+    const result = JSON.parse(await out.innerText()) as Record<string, unknown>;
+    assert.equal(result['error'], undefined, JSON.stringify(result));
+    assert.equal(result['username'], username);
+    assert.equal(result['homeAccountId'], `${ADELE_ID}.${env.tenantId}`);
+    assert.equal(result['idTokenAud'], clientId);
+    assert.deepEqual(result['signInScopes'], ['User.Read', 'openid', 'profile']);
+    assert.equal(result['refreshedFromCache'], false);
+    assert.notEqual(result['refreshedToken'], result['signInToken']);
+    for (const token of [result['signInToken'], result['refreshedToken']] as string[]) {
+      const claims = await env.verifyGraph(token);
+      assert.equal(claims['oid'], ADELE_ID);
+      assert.equal(claims['appid'], clientId);
+      assert.equal(claims['appidacr'], '0');
+      assert.equal(claims['scp'], 'User.Read openid profile');
+    }
+    assert.deepEqual(tokenAnswers, [
+      { status: 200, allowOrigin: spaOrigin, grantType: 'authorization_code' },
+      { status: 200, allowOrigin: spaOrigin, grantType: 'refresh_token' },
+    ]);
+  });
+});
