@@ -8,14 +8,15 @@
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from 'node:tls';
-import type { Browser, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { stableGuid } from '../../src/directory/ids.ts';
 import { newApplication } from '../../src/directory/new-application.ts';
 import { registerApplication } from '../../src/directory/registration.ts';
@@ -28,7 +29,14 @@ const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disabl
 const ADELE_ID = stableGuid('user:adele');
 
 /** msal-browser's UMD bundle (it defines `window.msal`), as the package ships it. */
-const MSAL_BUNDLE = join(dirname(createRequire(import.meta.url).resolve('@azure/msal-browser/package.json')), 'lib', 'msal-browser.js');
+const MSAL_LIB = join(dirname(createRequire(import.meta.url).resolve('@azure/msal-browser/package.json')), 'lib');
+/**
+ * msal-browser v5 takes popup and hidden-iframe responses from a redirect page that broadcasts them
+ * to the main frame (its redirect bridge, also shipped as UMD: `window.msalRedirectBridge`).
+ */
+const REDIRECT_BRIDGE_PAGE = `<!doctype html><meta charset="utf-8"><title>redirect</title>
+<script src="/msal-redirect-bridge.js"></script>
+<script>msalRedirectBridge.broadcastResponseToMainFrame();</script>`;
 
 /** base64(SHA-256(SubjectPublicKeyInfo)) of the certificate the emulator presents, for Chromium's SPKI allow-list. */
 async function leafSpkiHash(url: string, caPem: string): Promise<string> {
@@ -60,8 +68,13 @@ const scopes = ['User.Read'];
       cache: { cacheLocation: 'sessionStorage' },
     });
     await pca.initialize();
+    window.pca = pca;
     const signedIn = await pca.handleRedirectPromise();
     if (!signedIn) {
+      if (pca.getAllAccounts().length > 0 || sessionStorage.getItem('signed-out')) {
+        out.textContent = JSON.stringify({ accounts: pca.getAllAccounts().length, query: location.search });
+        return;
+      }
       await pca.loginRedirect({ scopes });
       return;
     }
@@ -85,54 +98,65 @@ const scopes = ['User.Read'];
 describe('unmodified @azure/msal-browser in Chromium against the emulator', { skip, timeout: 120_000 }, () => {
   let env: InteropEnv;
   let server: Server;
-  let browser: Browser;
+  let context: BrowserContext;
+  let profileDir: string | undefined;
   let page: Page;
   let spaOrigin: string;
   let clientId: string;
+  // Every answer of the token endpoint to the SPA, as the browser saw it.
+  const tokenAnswers: Array<{ status: number; allowOrigin: string | undefined; grantType: string | null }> = [];
 
   before(async () => {
     env = await startInteropEnv();
-    const bundle = await readFile(MSAL_BUNDLE);
+    const scripts = new Map([
+      ['/msal-browser.js', await readFile(join(MSAL_LIB, 'msal-browser.js'))],
+      ['/msal-redirect-bridge.js', await readFile(join(MSAL_LIB, 'redirect-bridge', 'msal-redirect-bridge.js'))],
+    ]);
     let html = '';
     server = createServer((request, response) => {
-      if (request.url === '/msal-browser.js') {
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      const script = scripts.get(path);
+      if (script) {
         response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-        response.end(bundle);
+        response.end(script);
         return;
       }
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(html);
+      response.end(path === '/redirect' ? REDIRECT_BRIDGE_PAGE : html);
     });
     await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
     spaOrigin = `http://localhost:${(server.address() as AddressInfo).port}`;
 
-    // A single-page app registration: its redirect URI is the page's origin.
+    // A single-page app registration: the page's origin, and the redirect-bridge page for silent requests.
     clientId = stableGuid('test-app:msal-browser');
-    registerApplication(env.emulator.deps.directory, env.tenantId, newApplication({ appId: clientId, displayName: 'msal-browser SPA', spa: { redirectUris: [spaOrigin] } }));
+    registerApplication(env.emulator.deps.directory, env.tenantId, newApplication({ appId: clientId, displayName: 'msal-browser SPA', spa: { redirectUris: [spaOrigin, `${spaOrigin}/redirect`] } }));
     env.emulator.deps.directory.consents.grant(env.tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'offline_access']);
     html = spaPage({ clientId, authority: env.authority, knownAuthority: new URL(env.emulator.url).host, redirectUri: spaOrigin });
 
     const { chromium } = await import('playwright-core');
     const spki = await leafSpkiHash(env.emulator.url, env.emulator.caPem);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS, `--ignore-certificate-errors-spki-list=${spki}`] });
-    page = await (await browser.newContext()).newPage();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise<void>((closed) => (server ? server.close(() => closed()) : closed()));
-    await env?.close();
-  });
-
-  it('loginRedirect through the emulator login page, handleRedirectPromise, then acquireTokenSilent with forceRefresh', async () => {
-    // Every answer of the token endpoint to the SPA, as the browser saw it.
-    const tokenAnswers: Array<{ status: number; allowOrigin: string | undefined; grantType: string | null }> = [];
+    // A profile that allows third-party cookies (the browser setting "Allow third-party cookies"):
+    // msal-browser's hidden iframe needs the emulator's session cookie, as it needs Entra's.
+    profileDir = await mkdtemp(join(tmpdir(), 'entrakit-msal-browser-'));
+    await mkdir(join(profileDir, 'Default'));
+    await writeFile(join(profileDir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+    context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: [...CHROMIUM_FLAGS, `--ignore-certificate-errors-spki-list=${spki}`] });
+    page = context.pages()[0] ?? (await context.newPage());
     page.on('response', (response) => {
       const request = response.request();
       if (request.method() !== 'POST' || !response.url().startsWith(`${env.authority}/oauth2/v2.0/token`)) return;
       tokenAnswers.push({ status: response.status(), allowOrigin: response.headers()['access-control-allow-origin'], grantType: new URLSearchParams(request.postData() ?? '').get('grant_type') });
     });
+  });
 
+  after(async () => {
+    await context?.close();
+    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await new Promise<void>((closed) => (server ? server.close(() => closed()) : closed()));
+    await env?.close();
+  });
+
+  it('loginRedirect through the emulator login page, handleRedirectPromise, then acquireTokenSilent with forceRefresh', async () => {
     await page.goto(`${spaOrigin}/`);
     await page.waitForURL(`${env.emulator.url}/**`);
     const authorize = new URL(page.url());
@@ -167,5 +191,57 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
       { status: 200, allowOrigin: spaOrigin, grantType: 'authorization_code' },
       { status: 200, allowOrigin: spaOrigin, grantType: 'refresh_token' },
     ]);
+  });
+
+  it('ssoSilent in a hidden iframe (prompt=none on the emulator session), then logoutRedirect through the account picker back to the SPA, after which ssoSilent is login_required', async () => {
+    tokenAnswers.length = 0;
+    const { username } = env.user('adele');
+    const silent = await page.evaluate(async (loginHint) => {
+      const pca = (window as unknown as { pca: { ssoSilent(request: object): Promise<{ accessToken: string; fromCache: boolean; account: { username: string } }> } }).pca;
+      try {
+        const result = await pca.ssoSilent({ scopes: ['User.Read'], loginHint, redirectUri: `${location.origin}/redirect` });
+        return { accessToken: result.accessToken, username: result.account.username };
+      } catch (error) {
+        return { error: String(error) };
+      }
+    }, username);
+    assert.equal('error' in silent ? silent.error : undefined, undefined);
+    assert.ok('accessToken' in silent);
+    assert.equal(silent.username, username);
+    const claims = await env.verifyGraph(silent.accessToken);
+    assert.equal(claims['oid'], ADELE_ID);
+    assert.equal(claims['appid'], clientId);
+    assert.deepEqual(tokenAnswers, [{ status: 200, allowOrigin: spaOrigin, grantType: 'authorization_code' }]);
+
+    // Sign-out: msal-browser clears its cache and sends the browser to the end_session_endpoint with
+    // only post_logout_redirect_uri and state; the user picks the account, and returns to the SPA.
+    await page.evaluate(() => {
+      sessionStorage.setItem('signed-out', 'yes');
+      void (window as unknown as { pca: { logoutRedirect(request: object): Promise<void> } }).pca.logoutRedirect({ postLogoutRedirectUri: location.origin });
+    });
+    await page.waitForURL(`${env.authority}/oauth2/v2.0/logout?**`);
+    const logout = new URL(page.url());
+    assert.equal(logout.searchParams.get('post_logout_redirect_uri'), spaOrigin);
+    assert.equal(logout.searchParams.get('client_id'), null);
+    assert.equal(logout.searchParams.get('id_token_hint'), null);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${spaOrigin}/?state=**`);
+    const out = page.locator('#out');
+    await out.filter({ hasNotText: 'waiting' }).waitFor({ timeout: 15_000 });
+    assert.equal((JSON.parse(await out.innerText()) as { accounts: number }).accounts, 0);
+
+    // The emulator's session is gone: a silent sign-in now answers login_required (AADSTS50058).
+    const after = await page.evaluate(async (loginHint) => {
+      const pca = (window as unknown as { pca: { ssoSilent(request: object): Promise<unknown> } }).pca;
+      try {
+        await pca.ssoSilent({ scopes: ['User.Read'], loginHint, redirectUri: `${location.origin}/redirect` });
+        return { errorCode: 'none' };
+      } catch (error) {
+        return { errorCode: (error as { errorCode: string }).errorCode, name: (error as Error).name, message: (error as Error).message };
+      }
+    }, username);
+    assert.equal(after.errorCode, 'login_required');
+    assert.equal(after.name, 'InteractionRequiredAuthError');
+    assert.match(after.message ?? '', /^login_required: AADSTS50058: /);
   });
 });
