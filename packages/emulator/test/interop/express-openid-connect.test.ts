@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import expressOpenIdConnect from 'express-openid-connect';
 import { stableGuid } from '../../src/directory/ids.ts';
 import { newApplication } from '../../src/directory/new-application.ts';
@@ -55,61 +55,113 @@ class Browser {
   }
 }
 
+function decodeHtml(text: string): string {
+  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 function field(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
   assert.ok(value !== undefined, `hidden field ${name}`);
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return decodeHtml(value);
+}
+
+interface RelyingParty {
+  baseUrl: string;
+  clientId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An Express app with express-openid-connect, registered as a web app in the portal would be:
+ * redirect URI {base}/callback, the home page for sign-out, Graph scopes consented by an admin.
+ */
+async function startRelyingParty(env: InteropEnv, name: string, options: { authorizationParams?: Record<string, string>; idTokenIssuance?: boolean }): Promise<RelyingParty> {
+  const app = express();
+  const server = await new Promise<Server>((listening) => {
+    const started = app.listen(0, '127.0.0.1', () => listening(started));
+  });
+  const baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
+  const clientId = stableGuid(`test-app:express-openid-connect:${name}`);
+  const registration = newApplication({
+    appId: clientId,
+    displayName: `express-openid-connect ${name}`,
+    web: { redirectUris: [`${baseUrl}/callback`, baseUrl], logoutUrl: null, implicitGrantSettings: { enableIdTokenIssuance: options.idTokenIssuance ?? false, enableAccessTokenIssuance: false } },
+  });
+  registerApplication(env.emulator.deps.directory, env.tenantId, registration);
+  const clientSecret = addClientSecret(env.emulator.deps.directory, registration, 'express', Date.now());
+  env.emulator.deps.directory.consents.grant(env.tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
+
+  app.use(
+    auth({
+      issuerBaseURL: env.v2Issuer,
+      baseURL: baseUrl,
+      clientID: clientId,
+      clientSecret,
+      secret: randomBytes(32).toString('base64url'),
+      authRequired: false,
+      idpLogout: true,
+      enableTelemetry: false,
+      ...(options.authorizationParams ? { authorizationParams: options.authorizationParams } : {}),
+    }),
+  );
+  app.get('/profile', requiresAuth(), (req, res) => {
+    res.json({ user: req.oidc.user, idTokenClaims: req.oidc.idTokenClaims, accessToken: req.oidc.accessToken?.access_token, hasRefreshToken: typeof req.oidc.refreshToken === 'string' });
+  });
+  app.get('/refresh', requiresAuth(), async (req, res, next) => {
+    try {
+      const refreshed = await req.oidc.accessToken!.refresh();
+      res.json({ accessToken: refreshed.access_token });
+    } catch (error) {
+      next(error);
+    }
+  });
+  // The app's error page: what the library reports about a failed sign-in.
+  app.use((error: { status?: number; message: string; error?: string; error_description?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(error.status ?? 500).json({ message: error.message, error: error.error, error_description: error.error_description });
+  });
+  return { baseUrl, clientId, close: () => new Promise<void>((closed) => server.close(() => closed())) };
+}
+
+/** Fills the emulator's login form; returns its answer (a redirect, or a form_post page). */
+async function fillLoginForm(browser: Browser, env: InteropEnv, authorize: URL): Promise<Hop> {
+  const login = await browser.request(authorize);
+  assert.equal(login.status, 200);
+  assert.ok(login.body.includes('>Sign in</button>'), 'the emulator login form');
+  const action = /<form method="post" action="([^"]+)"/.exec(login.body)?.[1];
+  assert.ok(action);
+  const { username, password } = env.user('adele');
+  return browser.request(new URL(decodeHtml(action), env.emulator.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ tx: field(login.body, 'tx'), csrf: field(login.body, 'csrf'), username, password }),
+  });
+}
+
+/** What the form_post page's script does: post its hidden fields to its action. */
+async function submitFormPost(browser: Browser, page: Hop): Promise<{ hop: Hop; fields: URLSearchParams }> {
+  assert.equal(page.status, 200);
+  const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1];
+  assert.ok(action, 'a form_post page');
+  const fields = new URLSearchParams();
+  for (const match of page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) fields.set(match[1]!, decodeHtml(match[2]!));
+  const hop = await browser.request(decodeHtml(action), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: fields });
+  return { hop, fields };
 }
 
 describe('unmodified express-openid-connect against the emulator', { timeout: 60_000 }, () => {
   let env: InteropEnv;
-  let server: Server;
+  let rp: RelyingParty;
   let baseUrl: string;
   let clientId: string;
 
   before(async () => {
     env = await startInteropEnv();
-    const app = express();
-    server = await new Promise<Server>((listening) => {
-      const started = app.listen(0, '127.0.0.1', () => listening(started));
-    });
-    baseUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
-
-    // A web app registered as in the portal: redirect URI {base}/callback, the home page for sign-out.
-    clientId = stableGuid('test-app:express-openid-connect');
-    const registration = newApplication({ appId: clientId, displayName: 'express-openid-connect app', web: { redirectUris: [`${baseUrl}/callback`, baseUrl], logoutUrl: null } });
-    registerApplication(env.emulator.deps.directory, env.tenantId, registration);
-    const clientSecret = addClientSecret(env.emulator.deps.directory, registration, 'express', Date.now());
-    env.emulator.deps.directory.consents.grant(env.tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
-
-    app.use(
-      auth({
-        issuerBaseURL: env.v2Issuer,
-        baseURL: baseUrl,
-        clientID: clientId,
-        clientSecret,
-        secret: randomBytes(32).toString('base64url'),
-        authRequired: false,
-        idpLogout: true,
-        enableTelemetry: false,
-        authorizationParams: { response_type: 'code', scope: 'openid profile email offline_access User.Read' },
-      }),
-    );
-    app.get('/profile', requiresAuth(), (req, res) => {
-      res.json({ user: req.oidc.user, idTokenClaims: req.oidc.idTokenClaims, accessToken: req.oidc.accessToken?.access_token, hasRefreshToken: typeof req.oidc.refreshToken === 'string' });
-    });
-    app.get('/refresh', requiresAuth(), async (req, res, next) => {
-      try {
-        const refreshed = await req.oidc.accessToken!.refresh();
-        res.json({ accessToken: refreshed.access_token });
-      } catch (error) {
-        next(error);
-      }
-    });
+    rp = await startRelyingParty(env, 'code', { authorizationParams: { response_type: 'code', scope: 'openid profile email offline_access User.Read' } });
+    ({ baseUrl, clientId } = rp);
   });
 
   after(async () => {
-    await new Promise<void>((closed) => (server ? server.close(() => closed()) : closed()));
+    await rp?.close();
     await env?.close();
   });
 
@@ -126,17 +178,8 @@ describe('unmodified express-openid-connect against the emulator', { timeout: 60
     assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
     assert.ok(authorize.searchParams.get('nonce'));
 
-    const login = await browser.request(authorize);
-    assert.equal(login.status, 200);
-    assert.ok(login.body.includes('>Sign in</button>'), 'the emulator login form');
-    const action = /<form method="post" action="([^"]+)"/.exec(login.body)?.[1];
-    assert.ok(action);
-    const { username, password } = env.user('adele');
-    const posted = await browser.request(new URL(action.replace(/&amp;/g, '&'), env.emulator.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ tx: field(login.body, 'tx'), csrf: field(login.body, 'csrf'), username, password }),
-    });
+    const { username } = env.user('adele');
+    const posted = await fillLoginForm(browser, env, authorize);
     assert.equal(posted.status, 302);
     assert.ok(posted.location);
     assert.equal(`${posted.location.origin}${posted.location.pathname}`, `${baseUrl}/callback`);
@@ -185,5 +228,64 @@ describe('unmodified express-openid-connect against the emulator', { timeout: 60
     assert.equal(browser.cookieNames(env.emulator.url).includes(SSO_COOKIE), false, 'the emulator session ended too');
     const profileAfter = await browser.request(`${baseUrl}/profile`);
     assert.equal(profileAfter.status, 302, 'signed out of the app');
+  });
+
+  for (const responseType of ['id_token', 'code id_token'] as const) {
+    it(`response_type=${responseType} with form_post (implicit ID token issuance enabled on the app): signs in`, async () => {
+      const implicit = await startRelyingParty(env, responseType, {
+        idTokenIssuance: true,
+        ...(responseType === 'id_token' ? {} : { authorizationParams: { response_type: responseType, scope: 'openid profile email User.Read' } }),
+      });
+      try {
+        const browser = new Browser();
+        const start = await browser.request(`${implicit.baseUrl}/login`);
+        assert.equal(start.status, 302);
+        assert.ok(start.location);
+        assert.equal(start.location.searchParams.get('response_type'), responseType);
+        assert.equal(start.location.searchParams.get('response_mode'), 'form_post');
+        const { hop: callback, fields } = await submitFormPost(browser, await fillLoginForm(browser, env, start.location));
+        assert.deepEqual([...fields.keys()].sort(), responseType === 'id_token' ? ['id_token', 'session_state', 'state'] : ['code', 'id_token', 'session_state', 'state']);
+        assert.equal(callback.status, 302, callback.body);
+        assert.equal(callback.location?.toString(), `${implicit.baseUrl}/`);
+        const profile = await browser.request(`${implicit.baseUrl}/profile`);
+        assert.equal(profile.status, 200);
+        const signedIn = JSON.parse(profile.body) as { idTokenClaims: Record<string, unknown>; accessToken: string | undefined };
+        assert.equal(signedIn.idTokenClaims['aud'], implicit.clientId);
+        assert.equal(signedIn.idTokenClaims['iss'], env.v2Issuer);
+        assert.equal(signedIn.idTokenClaims['oid'], ADELE_ID);
+        assert.equal(signedIn.idTokenClaims['nonce'], start.location.searchParams.get('nonce'));
+        if (responseType === 'id_token') {
+          assert.equal(signedIn.accessToken, undefined);
+        } else {
+          // The front-channel ID token binds the code (openid-client checked it); the session keeps the token endpoint's.
+          const frontChannel = await env.verify(fields.get('id_token')!, { issuer: env.v2Issuer, audience: implicit.clientId });
+          assert.equal(typeof frontChannel['c_hash'], 'string');
+          assert.equal((await env.verifyGraph(signedIn.accessToken!))['oid'], ADELE_ID);
+        }
+      } finally {
+        await implicit.close();
+      }
+    });
+  }
+
+  it('response_type=id_token on an app without implicit ID token issuance: AADSTS700054 reaches the app, which refuses the sign-in', async () => {
+    const plain = await startRelyingParty(env, 'id_token-not-enabled', { idTokenIssuance: false });
+    try {
+      const browser = new Browser();
+      const start = await browser.request(`${plain.baseUrl}/login`);
+      assert.ok(start.location);
+      // Entra checks the response type before showing the login page and answers the app at once.
+      const { hop: callback, fields } = await submitFormPost(browser, await browser.request(start.location));
+      assert.equal(fields.get('error'), 'unsupported_response_type');
+      assert.match(fields.get('error_description') ?? '', /^AADSTS700054: response_type 'id_token' is not enabled for the application\./);
+      assert.equal(callback.status, 400);
+      const reported = JSON.parse(callback.body) as Record<string, string>;
+      assert.equal(reported['message'], 'authorization response from the server is an error');
+      assert.equal(reported['error'], 'unsupported_response_type');
+      assert.equal(reported['error_description'], fields.get('error_description'));
+      assert.equal((await browser.request(`${plain.baseUrl}/profile`)).status, 302, 'not signed in');
+    } finally {
+      await plain.close();
+    }
   });
 });
