@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { AuthorizationCodeCredential, ClientSecretCredential, DeviceCodeCredential, OnBehalfOfCredential, type DeviceCodeInfo } from '@azure/identity';
+import { AuthorizationCodeCredential, ClientCertificateCredential, ClientSecretCredential, DefaultAzureCredential, DeviceCodeCredential, OnBehalfOfCredential, type DeviceCodeInfo } from '@azure/identity';
 import { stableGuid } from '../../src/directory/ids.ts';
 import { CookieBrowser, completeOnVerificationPage, registerPublicClient } from '../device-code/device-helpers.ts';
+import { createClientCertificate, registerTestApp } from '../grants/helpers.ts';
 import { startInteropEnv, type InteropEnv } from './interop-env.ts';
 
 const GRAPH = '00000003-0000-0000-c000-000000000000';
@@ -44,6 +45,32 @@ describe('unmodified @azure/identity against the emulator', { timeout: 120_000 }
     assert.deepEqual(apiClaims['roles'], ['Api.Admin']);
     assert.equal(apiClaims['idtyp'], 'app');
     assert.equal(apiToken.expiresOnTimestamp, (apiClaims['exp'] as number) * 1000);
+  });
+
+  it('ClientCertificateCredential: a PEM with the certificate and its key (private_key_jwt)', async () => {
+    const { der, privateKeyPem, keyCredential } = await createClientCertificate();
+    const { app } = registerTestApp(env.emulator, { keyCredentials: [keyCredential] });
+    const certificate = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+    const credential = new ClientCertificateCredential(env.tenantId, app.appId, { certificate: `${privateKeyPem}${certificate}` }, options);
+    const token = await credential.getToken('https://storage.azure.com/.default');
+    const claims = await env.verify(token.token, { issuer: env.v1Issuer, audience: 'https://storage.azure.com' });
+    assert.equal(claims['appid'], app.appId);
+    assert.equal(claims['appidacr'], '2', 'authenticated with a certificate');
+    assert.equal(claims['idtyp'], 'app');
+  });
+
+  it('DefaultAzureCredential picks EnvironmentCredential from AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET', async () => {
+    const { web } = env.emulator.devJson.apps;
+    const saved = { ...process.env };
+    Object.assign(process.env, { AZURE_TENANT_ID: env.tenantId, AZURE_CLIENT_ID: web.clientId, AZURE_CLIENT_SECRET: web.clientSecret });
+    try {
+      const token = await new DefaultAzureCredential(options).getToken('https://graph.microsoft.com/.default');
+      const claims = await env.verifyGraph(token.token, 'https://graph.microsoft.com');
+      assert.equal(claims['appid'], web.clientId);
+      assert.equal(claims['appidacr'], '1', 'authenticated with the secret');
+    } finally {
+      for (const name of ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET']) if (saved[name] === undefined) delete process.env[name];
+    }
   });
 
   it('AuthorizationCodeCredential redeems a code issued without PKCE to the confidential web app, then OnBehalfOfCredential exchanges the user token at the API', async () => {
