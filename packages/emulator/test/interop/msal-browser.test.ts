@@ -131,6 +131,7 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
     clientId = stableGuid('test-app:msal-browser');
     registerApplication(env.emulator.deps.directory, env.tenantId, newApplication({ appId: clientId, displayName: 'msal-browser SPA', spa: { redirectUris: [spaOrigin, `${spaOrigin}/redirect`] } }));
     env.emulator.deps.directory.consents.grant(env.tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'offline_access']);
+    env.emulator.deps.directory.consents.grant(env.tenantId, clientId, env.emulator.devJson.apps.api.clientId, '', ['user_impersonation']);
     html = spaPage({ clientId, authority: env.authority, knownAuthority: new URL(env.emulator.url).host, redirectUri: spaOrigin });
 
     const { chromium } = await import('playwright-core');
@@ -243,5 +244,43 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
     assert.equal(after.errorCode, 'login_required');
     assert.equal(after.name, 'InteractionRequiredAuthError');
     assert.match(after.message ?? '', /^login_required: AADSTS50058: /);
+  });
+
+  it('acquireTokenPopup for the demo API (the login page in a popup, answered through the redirect bridge), then acquireTokenSilent for Graph from the same refresh token', async () => {
+    tokenAnswers.length = 0;
+    const { api } = env.emulator.devJson.apps;
+    const { username, password } = env.user('adele');
+    const popupOpened = page.context().waitForEvent('page');
+    const pending = page.evaluate(async (scope) => {
+      const pca = (window as unknown as { pca: { acquireTokenPopup(request: object): Promise<{ accessToken: string; account: object }>; acquireTokenSilent(request: object): Promise<{ accessToken: string; fromCache: boolean }> } }).pca;
+      try {
+        const popup = await pca.acquireTokenPopup({ scopes: [scope], redirectUri: `${location.origin}/redirect` });
+        const graph = await pca.acquireTokenSilent({ scopes: ['User.Read'], account: popup.account });
+        return { apiToken: popup.accessToken, graphToken: graph.accessToken, graphFromCache: graph.fromCache };
+      } catch (error) {
+        return { error: String(error) };
+      }
+    }, api.scope);
+    const popup = await popupOpened;
+    await popup.waitForURL(`${env.authority}/oauth2/v2.0/authorize?**`);
+    await popup.locator('input[name="username"]').fill(username);
+    await popup.locator('input[name="password"]').fill(password);
+    await popup.getByRole('button', { name: 'Sign in' }).click();
+    const result = await pending;
+    assert.equal('error' in result ? result.error : undefined, undefined);
+    assert.ok('apiToken' in result);
+    const apiClaims = await env.verify(result.apiToken, { issuer: env.v2Issuer, audience: api.clientId });
+    assert.equal(apiClaims['scp'], 'user_impersonation');
+    assert.equal(apiClaims['azp'], clientId);
+    assert.equal(apiClaims['azpacr'], '0');
+    assert.equal(apiClaims['oid'], ADELE_ID);
+    assert.equal(result.graphFromCache, false);
+    const graphClaims = await env.verifyGraph(result.graphToken);
+    assert.equal(graphClaims['scp'], 'User.Read openid profile');
+    assert.equal(graphClaims['appid'], clientId);
+    assert.deepEqual(tokenAnswers, [
+      { status: 200, allowOrigin: spaOrigin, grantType: 'authorization_code' },
+      { status: 200, allowOrigin: spaOrigin, grantType: 'refresh_token' },
+    ]);
   });
 });
