@@ -251,7 +251,7 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
     const { api } = env.emulator.devJson.apps;
     const { username, password } = env.user('adele');
     const popupOpened = page.context().waitForEvent('page');
-    const pending = page.evaluate(async (scope) => {
+    const pending = page.evaluate<{ apiToken?: string; graphToken?: string; graphFromCache?: boolean; error?: string }, string>(async (scope) => {
       const pca = (window as unknown as { pca: { acquireTokenPopup(request: object): Promise<{ accessToken: string; account: object }>; acquireTokenSilent(request: object): Promise<{ accessToken: string; fromCache: boolean }> } }).pca;
       try {
         const popup = await pca.acquireTokenPopup({ scopes: [scope], redirectUri: `${location.origin}/redirect` });
@@ -267,8 +267,8 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
     await popup.locator('input[name="password"]').fill(password);
     await popup.getByRole('button', { name: 'Sign in' }).click();
     const result = await pending;
-    assert.equal('error' in result ? result.error : undefined, undefined);
-    assert.ok('apiToken' in result);
+    assert.equal(result.error, undefined);
+    assert.ok(result.apiToken && result.graphToken);
     const apiClaims = await env.verify(result.apiToken, { issuer: env.v2Issuer, audience: api.clientId });
     assert.equal(apiClaims['scp'], 'user_impersonation');
     assert.equal(apiClaims['azp'], clientId);
