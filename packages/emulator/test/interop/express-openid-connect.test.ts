@@ -50,6 +50,23 @@ class Browser {
     return { status: response.status, location: location ? new URL(location, target) : undefined, body: await response.text() };
   }
 
+  /** Clears one origin's cookies (a new visit to that site only). */
+  forget(origin: string): void {
+    this.jars.delete(origin);
+  }
+
+  /** Follows redirects (GET) from `url`; returns every answer, the last one not a redirect. */
+  async follow(url: URL | string, maxHops = 10): Promise<Hop[]> {
+    const hops: Hop[] = [];
+    let next: URL | undefined = new URL(url);
+    while (next && hops.length < maxHops) {
+      const hop = await this.request(next);
+      hops.push(hop);
+      next = hop.status >= 300 && hop.status < 400 ? hop.location : undefined;
+    }
+    return hops;
+  }
+
   cookieNames(origin: string): string[] {
     return [...(this.jars.get(origin)?.keys() ?? [])];
   }
@@ -75,7 +92,11 @@ interface RelyingParty {
  * An Express app with express-openid-connect, registered as a web app in the portal would be:
  * redirect URI {base}/callback, the home page for sign-out, Graph scopes consented by an admin.
  */
-async function startRelyingParty(env: InteropEnv, name: string, options: { authorizationParams?: Record<string, string>; idTokenIssuance?: boolean }): Promise<RelyingParty> {
+async function startRelyingParty(
+  env: InteropEnv,
+  name: string,
+  options: { authorizationParams?: Record<string, string>; idTokenIssuance?: boolean; attemptSilentLogin?: boolean },
+): Promise<RelyingParty> {
   const app = express();
   const server = await new Promise<Server>((listening) => {
     const started = app.listen(0, '127.0.0.1', () => listening(started));
@@ -102,8 +123,12 @@ async function startRelyingParty(env: InteropEnv, name: string, options: { autho
       idpLogout: true,
       enableTelemetry: false,
       ...(options.authorizationParams ? { authorizationParams: options.authorizationParams } : {}),
+      ...(options.attemptSilentLogin ? { attemptSilentLogin: true } : {}),
     }),
   );
+  app.get('/', (req, res) => {
+    res.json({ authenticated: req.oidc.isAuthenticated(), oid: req.oidc.idTokenClaims?.['oid'] });
+  });
   app.get('/profile', requiresAuth(), (req, res) => {
     res.json({ user: req.oidc.user, idTokenClaims: req.oidc.idTokenClaims, accessToken: req.oidc.accessToken?.access_token, hasRefreshToken: typeof req.oidc.refreshToken === 'string' });
   });
@@ -286,6 +311,33 @@ describe('unmodified express-openid-connect against the emulator', { timeout: 60
       assert.equal((await browser.request(`${plain.baseUrl}/profile`)).status, 302, 'not signed in');
     } finally {
       await plain.close();
+    }
+  });
+
+  it('attemptSilentLogin: prompt=none answers login_required (AADSTS50058) without a session, and signs in silently with one', async () => {
+    const silent = await startRelyingParty(env, 'silent', { attemptSilentLogin: true, authorizationParams: { response_type: 'code', scope: 'openid profile' } });
+    try {
+      const browser = new Browser();
+      const anonymous = await browser.follow(`${silent.baseUrl}/`);
+      assert.deepEqual(anonymous.map((hop) => hop.status), [302, 302, 302, 200]);
+      assert.equal(anonymous[0]!.location?.searchParams.get('prompt'), 'none');
+      const answer = anonymous[1]!.location!;
+      assert.equal(`${answer.origin}${answer.pathname}`, `${silent.baseUrl}/callback`);
+      assert.equal(answer.searchParams.get('error'), 'login_required');
+      assert.match(answer.searchParams.get('error_description') ?? '', /^AADSTS50058: A silent sign-in request was sent but no user is signed in\./);
+      assert.deepEqual(JSON.parse(anonymous[3]!.body), { authenticated: false });
+
+      // The browser signs in at the emulator through another app, then visits this one afresh.
+      const login = await browser.request(`${baseUrl}/login`);
+      const posted = await fillLoginForm(browser, env, login.location!);
+      assert.equal((await browser.request(posted.location!)).status, 302);
+      browser.forget(silent.baseUrl);
+      const sso = await browser.follow(`${silent.baseUrl}/`);
+      assert.deepEqual(sso.map((hop) => hop.status), [302, 302, 302, 200]);
+      assert.ok(sso[1]!.location?.searchParams.get('code'), 'a code, without the login form');
+      assert.deepEqual(JSON.parse(sso[3]!.body), { authenticated: true, oid: ADELE_ID });
+    } finally {
+      await silent.close();
     }
   });
 });
