@@ -103,8 +103,10 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
   let page: Page;
   let spaOrigin: string;
   let clientId: string;
+  let organizationsClientId: string;
   // Every answer of the token endpoint to the SPA, as the browser saw it.
   const tokenAnswers: Array<{ status: number; allowOrigin: string | undefined; grantType: string | null }> = [];
+  const tokenUrls: string[] = [];
 
   before(async () => {
     env = await startInteropEnv();
@@ -113,6 +115,7 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
       ['/msal-redirect-bridge.js', await readFile(join(MSAL_LIB, 'redirect-bridge', 'msal-redirect-bridge.js'))],
     ]);
     let html = '';
+    let organizationsHtml = '';
     server = createServer((request, response) => {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       const script = scripts.get(path);
@@ -122,7 +125,7 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
         return;
       }
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(path === '/redirect' ? REDIRECT_BRIDGE_PAGE : html);
+      response.end(path === '/redirect' ? REDIRECT_BRIDGE_PAGE : path === '/organizations' ? organizationsHtml : html);
     });
     await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
     spaOrigin = `http://localhost:${(server.address() as AddressInfo).port}`;
@@ -133,6 +136,16 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
     env.emulator.deps.directory.consents.grant(env.tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'offline_access']);
     env.emulator.deps.directory.consents.grant(env.tenantId, clientId, env.emulator.devJson.apps.api.clientId, '', ['user_impersonation']);
     html = spaPage({ clientId, authority: env.authority, knownAuthority: new URL(env.emulator.url).host, redirectUri: spaOrigin });
+
+    // A multi-tenant SPA on the /organizations authority (its discovery document has the {tenantid} issuer template).
+    organizationsClientId = stableGuid('test-app:msal-browser-organizations');
+    registerApplication(
+      env.emulator.deps.directory,
+      env.tenantId,
+      newApplication({ appId: organizationsClientId, displayName: 'msal-browser multi-tenant SPA', signInAudience: 'AzureADMultipleOrgs', spa: { redirectUris: [`${spaOrigin}/organizations`] } }),
+    );
+    env.emulator.deps.directory.consents.grant(env.tenantId, organizationsClientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'offline_access']);
+    organizationsHtml = spaPage({ clientId: organizationsClientId, authority: `${env.emulator.url}/organizations`, knownAuthority: new URL(env.emulator.url).host, redirectUri: `${spaOrigin}/organizations` });
 
     const { chromium } = await import('playwright-core');
     const spki = await leafSpkiHash(env.emulator.url, env.emulator.caPem);
@@ -145,7 +158,8 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
     page = context.pages()[0] ?? (await context.newPage());
     page.on('response', (response) => {
       const request = response.request();
-      if (request.method() !== 'POST' || !response.url().startsWith(`${env.authority}/oauth2/v2.0/token`)) return;
+      if (request.method() !== 'POST' || !response.url().startsWith(env.emulator.url) || !response.url().includes('/oauth2/v2.0/token')) return;
+      tokenUrls.push(response.url());
       tokenAnswers.push({ status: response.status(), allowOrigin: response.headers()['access-control-allow-origin'], grantType: new URLSearchParams(request.postData() ?? '').get('grant_type') });
     });
   });
@@ -282,5 +296,27 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
       { status: 200, allowOrigin: spaOrigin, grantType: 'authorization_code' },
       { status: 200, allowOrigin: spaOrigin, grantType: 'refresh_token' },
     ]);
+  });
+
+  it('a multi-tenant SPA on the /organizations authority signs in by redirect (the emulator session still holds) and refreshes', async () => {
+    tokenAnswers.length = 0;
+    await page.evaluate(() => sessionStorage.clear());
+    await page.goto(`${spaOrigin}/organizations`);
+    const out = page.locator('#out');
+    await out.filter({ hasNotText: 'waiting' }).waitFor({ timeout: 30_000 });
+    const result = JSON.parse(await out.innerText()) as Record<string, unknown>;
+    assert.equal(result['error'], undefined, JSON.stringify(result));
+    assert.equal(result['homeAccountId'], `${ADELE_ID}.${env.tenantId}`);
+    assert.equal(result['idTokenAud'], organizationsClientId);
+    for (const token of [result['signInToken'], result['refreshedToken']] as string[]) {
+      const claims = await env.verifyGraph(token);
+      assert.equal(claims['appid'], organizationsClientId);
+      assert.equal(claims['tid'], env.tenantId);
+    }
+    assert.deepEqual(tokenAnswers, [
+      { status: 200, allowOrigin: spaOrigin, grantType: 'authorization_code' },
+      { status: 200, allowOrigin: spaOrigin, grantType: 'refresh_token' },
+    ]);
+    assert.deepEqual(tokenUrls.slice(-2).map((url) => new URL(url).pathname), ['/organizations/oauth2/v2.0/token', '/organizations/oauth2/v2.0/token']);
   });
 });
