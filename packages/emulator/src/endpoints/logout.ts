@@ -47,6 +47,19 @@ function hintMatchesSession(hint: Hint | undefined, session: SsoSession): boolea
   return hint !== undefined && hint.tid === session.tenantId && hint.sub === pairwiseSubject(session.tenantId, session.userId, hint.aud);
 }
 
+/**
+ * A request that names no client (msal-browser's logoutRedirect sends only the URI): as Entra does,
+ * the app is one this session signed into whose registration has the URI. Without a session the URI
+ * is not followed.
+ */
+function sessionClientFor(deps: LogoutDeps, session: SsoSession | undefined, uri: string | undefined): string | undefined {
+  if (!session || uri === undefined) return undefined;
+  return session.clients.find((client) => {
+    const app = deps.directory.findApplicationByClientId(client.clientId)?.app;
+    return app !== undefined && registeredRedirectUris(app).includes(uri);
+  })?.clientId;
+}
+
 const logoutCsrf = (deps: LogoutDeps, sid: string): string => mac(deps.cookieSecret, 'logout-csrf', sid);
 
 /** post_logout_redirect_uri (with state) when registered exactly for the client; otherwise no redirect. */
@@ -111,11 +124,12 @@ export function logoutEndpoint(app: Hono, deps: LogoutDeps): void {
     }
     const get = (name: string) => params.get(name) || undefined;
     const hint = get('id_token_hint') === undefined ? undefined : await verifiedHint(deps, get('id_token_hint')!);
-    const clientId = logoutClientId(get('client_id'), get('id_token_hint'), hint);
-    const next = continueUrl(deps, clientId, get('post_logout_redirect_uri'), get('state'));
-
     const sid = readSsoCookie(c, deps.cookieSecret);
     const session = sid ? await loadSsoSession(deps, sid) : undefined;
+    const named = get('client_id') !== undefined || get('id_token_hint') !== undefined;
+    const clientId = named ? logoutClientId(get('client_id'), get('id_token_hint'), hint) : sessionClientFor(deps, session, get('post_logout_redirect_uri'));
+    const next = continueUrl(deps, clientId, get('post_logout_redirect_uri'), get('state'));
+
     if (session && !hintMatchesSession(hint, session)) {
       const confirming = c.req.method === 'POST' && get('action') === 'signout';
       if (!confirming) return askWhichAccount(c, deps, session, { clientId, uri: get('post_logout_redirect_uri'), state: get('state'), next });

@@ -86,10 +86,26 @@ describe('logout', () => {
     }
   });
 
-  it('without a client, the URI cannot be checked and is not followed', async () => {
+  it('without a client and without a session, the URI cannot be checked and is not followed', async () => {
     const response = await fetch(logoutUrl({ post_logout_redirect_uri: REGISTERED }), { redirect: 'manual' });
     assert.equal(response.status, 200);
     assert.doesNotMatch(await response.text(), /id="continue"/);
+  });
+
+  it('naming no client (as msal-browser does), the URI is followed when registered for an app this session signed into', async () => {
+    const jar = createCookieJar();
+    await signIn(jar, emulator, 'adele');
+    // http://localhost is registered for the Azure CLI, which this session never signed into.
+    const other = await confirmSignOut(jar, await jar.fetch(logoutUrl({ post_logout_redirect_uri: 'http://localhost', state: 's' })));
+    assert.equal(other.status, 200);
+    assert.doesNotMatch(await other.text(), /id="continue"/);
+
+    await signIn(jar, emulator, 'adele');
+    const picker = await jar.fetch(logoutUrl({ post_logout_redirect_uri: REGISTERED, state: 's' }));
+    const response = await confirmSignOut(jar, picker);
+    assert.equal(response.status, 200, 'front-channel page (the web app has a logout URL)');
+    assert.match(await response.text(), /<a id="continue" href="http:\/\/localhost:5000\/\?state=s">/);
+    assert.equal(jar.cookies.has(SSO_COOKIE), false);
   });
 
   it('without a session and with a registered URI, redirects straight there', async () => {
