@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { bearerAuth } from 'entrakit/bearer';
 import type { BearerAuthenticator, BearerEnv } from 'entrakit/bearer';
 import { apiError } from '../http/api-error.ts';
@@ -8,12 +8,16 @@ import type { StoryBlobs } from '../storage/story-blobs.ts';
 import { GUID } from 'entrakit';
 
 
+/** The authentication context deleting a story demands (the demo tenant's c1: multi-factor). */
+export const DELETE_STORY_AUTH_CONTEXT = 'c1';
+
 /**
  * `GET /api/story`: the signed-in user's own story. The caller's token is exchanged On-Behalf-Of
  * for a Storage token, and the blob name comes only from the validated `oid`, never from input.
  */
 export function storyRoute(app: Hono<BearerEnv>, deps: { authenticator: BearerAuthenticator; obo: OnBehalfOfClient; blobs: StoryBlobs }): void {
-  app.get('/api/story', bearerAuth(deps.authenticator, { principal: 'user', scopes: [API_SCOPE] }), async (c) => {
+  /** The caller's oid and a Storage token On-Behalf-Of them. */
+  const storageAccess = async (c: Context<BearerEnv>) => {
     const principal = c.get('principal');
     const oid = principal.objectId;
     if (!GUID.test(oid)) {
@@ -21,12 +25,29 @@ export function storyRoute(app: Hono<BearerEnv>, deps: { authenticator: BearerAu
     }
     // The middleware accepted exactly one b64token after "Bearer", so this is the validated token.
     const assertion = (c.req.header('authorization') ?? '').trim().replace(/^bearer +/i, '');
-    const token = await deps.obo.acquireToken({ assertion, tenantId: principal.tenantId, scopes: STORAGE_SCOPES });
+    return { oid, token: await deps.obo.acquireToken({ assertion, tenantId: principal.tenantId, scopes: STORAGE_SCOPES }) };
+  };
+
+  app.get('/api/story', bearerAuth(deps.authenticator, { principal: 'user', scopes: [API_SCOPE] }), async (c) => {
+    const { oid, token } = await storageAccess(c);
     const story = await deps.blobs.readStory(oid, token);
     c.header('Cache-Control', 'no-store');
     if (story === null) {
       return c.json({ error: 'story_not_found', error_description: 'There is no story for this user yet' }, 404);
     }
     return c.json({ oid, story });
+  });
+
+  /**
+   * `DELETE /api/story`: deletes the caller's story. A destructive action: the token must carry
+   * `acrs` c1 (a sign-in with a second factor), else 401 with Entra's insufficient_claims challenge
+   * that tells the client which claims to ask for. 200 `{oid, deleted: true}`, or 404 when there was none.
+   */
+  app.delete('/api/story', bearerAuth(deps.authenticator, { principal: 'user', scopes: [API_SCOPE], authContext: DELETE_STORY_AUTH_CONTEXT }), async (c) => {
+    const { oid, token } = await storageAccess(c);
+    const deleted = await deps.blobs.deleteStory(oid, token);
+    c.header('Cache-Control', 'no-store');
+    if (!deleted) return c.json({ error: 'story_not_found', error_description: 'There is no story for this user' }, 404);
+    return c.json({ oid, deleted: true });
   });
 }
