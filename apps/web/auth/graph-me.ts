@@ -1,4 +1,5 @@
 import { EntrakitError } from 'entrakit';
+import { claimsChallengeError, readClaimsChallenge } from './claims-challenge.ts';
 
 export interface GraphMe {
   id: string;
@@ -21,6 +22,9 @@ export async function fetchGraphMe(fetchImpl: typeof fetch, graphBaseUrl: string
   } catch (cause) {
     throw new EntrakitError('GRAPH_UNREACHABLE', `Microsoft Graph at ${graphBaseUrl} could not be reached`, { status: 502, cause });
   }
+  // CAE: after revokeSignInSessions Graph refuses a CP1 token with a claims challenge.
+  const claims = readClaimsChallenge(response);
+  if (claims !== undefined) throw claimsChallengeError('Microsoft Graph', claims);
   const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
   if (!response.ok || !body || typeof body['id'] !== 'string') {
     const graphError = body?.['error'] as { code?: unknown } | undefined;

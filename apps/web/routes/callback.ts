@@ -55,6 +55,7 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
         redirectUri: deps.config.redirectUri,
         codeVerifier: transaction.verifier,
         nonce: transaction.nonce,
+        ...(transaction.claims ? { claims: transaction.claims } : {}),
       });
     } catch (error) {
       throw redemptionError(error);

@@ -27,7 +27,7 @@ export interface Stack {
   web: RunningWeb;
   webUrl: string;
   clientId: string;
-  user(alias: 'adele' | 'alex' | 'megan'): { username: string; password: string; displayName: string };
+  user(alias: 'adele' | 'alex' | 'megan'): { username: string; password: string; displayName: string; totpSecret?: string };
   restartWeb(): Promise<void>;
   close(): Promise<void>;
 }
