@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ConfidentialClientApplication, CryptoProvider, InteractionRequiredAuthError } from '@azure/msal-node';
 import { base32Decode, base32Encode, totpCode, verifyTotp } from '../../src/mfa/totp.ts';
+import { EmulatorConfigError, parseEmulatorConfig } from '../../src/config/load-config.ts';
+import type { EmulatorConfigInput } from '../../src/config/schema.ts';
 import { stableGuid } from '../../src/directory/ids.ts';
+import { startEmulator } from '../../src/server.ts';
 import { createCookieJar, locationParams, startTestEmulator, submitForm, type CookieJar, type TestEmulator } from '../sign-in/helpers.ts';
 
 const C1_CLAIMS = JSON.stringify({ access_token: { acrs: { essential: true, value: 'c1' } } });
@@ -246,5 +249,51 @@ describe('CAE: revokeSignInSessions', () => {
     // Signing in again answers the challenge: the new token works.
     const fresh = await redeem(await code(cp1));
     assert.equal((await me(fresh.access_token)).status, 200);
+  });
+});
+
+describe('tenant file: users[].mfa and authenticationContexts', () => {
+  test('bad settings are named; a configured secret and context work and dev.json lists totpSecret', async () => {
+    const problems = (input: unknown): string[] => {
+      try {
+        parseEmulatorConfig(input as EmulatorConfigInput);
+      } catch (error) {
+        if (error instanceof EmulatorConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+    const bad = problems({
+      tenants: [{ domain: 'c.test', users: [{ userPrincipalName: 'a@c.test', password: 'A-password-1', displayName: 'A', mfa: { totpSecret: 'not base32!' } }], authenticationContexts: [{ id: 'c100' }] }],
+    });
+    assert.deepEqual(bad, [
+      'tenants[0].users[0].mfa.totpSecret: must be base32 (A-Z, 2-7), 16 to 128 characters, as authenticator apps use',
+      'tenants[0].authenticationContexts[0].id: must be c1 to c99',
+    ]);
+
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const configured = await startEmulator({
+      port: 0,
+      writeDevJson: false,
+      config: {
+        tenants: [
+          {
+            domain: 'c.test',
+            users: [{ userPrincipalName: 'a@c.test', password: 'A-password-1', displayName: 'A', mfa: { totpSecret: secret, required: true } }, { userPrincipalName: 'b@c.test', password: 'B-password-1', displayName: 'B' }],
+            authenticationContexts: [{ id: 'c7', displayName: 'Sensitive' }],
+          },
+        ],
+      },
+    });
+    try {
+      assert.equal(configured.devJson.users[0]?.totpSecret, secret);
+      assert.equal(configured.devJson.users[1]?.totpSecret, undefined);
+      const tid = configured.devJson.tenantId;
+      assert.deepEqual(configured.deps.directory.stepUp.contexts(tid), [{ id: 'c7', displayName: 'Sensitive', requireMfa: true }]);
+      const a = configured.deps.directory.findUserByUsername(tid, 'a@c.test');
+      assert.deepEqual(configured.deps.directory.stepUp.mfaMethod(a?.id ?? ''), { totpSecret: secret, required: true });
+    } finally {
+      await configured.close();
+    }
   });
 });
