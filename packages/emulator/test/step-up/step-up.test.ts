@@ -193,6 +193,40 @@ describe('step-up with MSAL Node (clientCapabilities CP1, claims acrs c1)', () =
   });
 });
 
+describe('per-user MFA (mfa.required)', () => {
+  test('the code page follows the password at every interactive sign-in; the code carries amr pwd+mfa', async () => {
+    const alexId = stableGuid('user:alex');
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    t.deps.directory.stepUp.setMfaMethod(alexId, { totpSecret: secret, required: true });
+    try {
+      const jar = createCookieJar();
+      const { web } = t.devJson.apps;
+      const url = `${t.url}/${t.tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: web.clientId, response_type: 'code', redirect_uri: web.redirectUri, scope: 'openid User.Read' })}`;
+      const login = await jar.fetch(url);
+      const loginHtml = await login.text();
+      const { username, password } = t.user('alex');
+      const afterPassword = await submitForm(jar, t, loginHtml, { username, password });
+      assert.equal(afterPassword.status, 200);
+      const codeHtml = await afterPassword.text();
+      assert.match(codeHtml, /name="otc"/);
+      const silent = await jar.fetch(`${url}&prompt=none`);
+      assert.equal(locationParams(silent).get('error'), 'interaction_required', 'the password-only session cannot answer silently');
+      const done = await submitForm(jar, t, codeHtml, { otc: totpCode(secret, Date.now()) });
+      assert.equal(done.status, 302);
+      const redeemed = await fetch(`${t.url}/${t.tenantId}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', client_id: web.clientId, client_secret: web.clientSecret, code: locationParams(done).get('code') ?? '', redirect_uri: web.redirectUri }),
+      });
+      const tokens = (await redeemed.json()) as { access_token: string; id_token: string };
+      assert.deepEqual(claimsOf(tokens.access_token)['amr'], ['pwd', 'mfa']);
+      assert.deepEqual(claimsOf(tokens.id_token)['amr'], ['pwd', 'mfa']);
+    } finally {
+      t.deps.directory.db.prepare('DELETE FROM mfa_methods WHERE user_id = ?').run(alexId);
+    }
+  });
+});
+
 describe('CAE: revokeSignInSessions', () => {
   test('Graph answers a CP1 token issued before the revocation with the claims challenge; a non-CAE token stays valid; refresh and SSO are void', async () => {
     const jar = createCookieJar();
