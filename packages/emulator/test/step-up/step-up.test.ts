@@ -227,6 +227,33 @@ describe('per-user MFA (mfa.required)', () => {
   });
 });
 
+describe('wrong codes', () => {
+  test('the fifth wrong code ends the sign-in (403 AADSTS500121); a new sign-in may try again', async () => {
+    const jar = createCookieJar();
+    const { web } = t.devJson.apps;
+    const url = `${t.url}/${t.tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: web.clientId, response_type: 'code', redirect_uri: web.redirectUri, scope: 'openid User.Read', claims: C1_CLAIMS, prompt: 'login' })}`;
+    const afterPassword = await passwordSignIn(jar, url);
+    let html = await afterPassword.text();
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const again = await submitForm(jar, t, html, { otc: wrongCode(megan().totpSecret) });
+      assert.equal(again.status, 200, `attempt ${attempt} stays on the page`);
+      html = await again.text();
+      assert.match(html, /AADSTS500121/);
+    }
+    const ended = await submitForm(jar, t, html, { otc: wrongCode(megan().totpSecret) });
+    assert.equal(ended.status, 403);
+    assert.match(await ended.text(), /AADSTS500121/);
+    const retried = await submitForm(jar, t, html, { otc: totpCode(megan().totpSecret, Date.now()) });
+    assert.equal(retried.status, 400, 'the ended sign-in cannot continue, even with the right code');
+
+    const fresh = await jar.fetch(url.replace('&prompt=login', ''));
+    const freshHtml = await fresh.text();
+    assert.match(freshHtml, /name="otc"/, 'a new sign-in asks again (the SSO session has a password)');
+    const done = await submitForm(jar, t, freshHtml, { otc: totpCode(megan().totpSecret, Date.now()) });
+    assert.equal(done.status, 302);
+  });
+});
+
 describe('CAE: revokeSignInSessions', () => {
   test('Graph answers a CP1 token issued before the revocation with the claims challenge; a non-CAE token stays valid; refresh and SSO are void', async () => {
     const jar = createCookieJar();
