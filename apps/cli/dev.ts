@@ -72,7 +72,7 @@ export async function devCommand(argv: string[]): Promise<void> {
     step(`web       ${web.url}${web.listening === web.url ? '' : ` (listening on ${web.listening})`}`);
 
     console.log(`\nentrakit is ready in ${((Date.now() - started) / 1000).toFixed(1)}s. Open ${web.url} and sign in as:`);
-    for (const u of emulator.devJson.users) console.log(`  ${u.displayName.padEnd(12)} ${u.username}  password: ${u.password}`);
+    for (const u of emulator.devJson.users) console.log(`  ${u.displayName.padEnd(12)} ${u.username}  password: ${u.password}${u.totpSecret ? `  second factor (TOTP secret for an authenticator app): ${u.totpSecret}` : ''}`);
     console.log(`\nThe emulator's certificate comes from the local CA ${emulator.caFile}; trust it or accept the browser warning once.`);
     console.log(`Everything a client needs is in ${join(dataDir, 'dev.json')}. Ctrl-C stops everything.`);
   } catch (error) {

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { isEntrakitError, isMicrosoftLoginHost } from 'entrakit';
 import { createIdentityProvider } from 'entrakit/web';
+import { stepUpSignInUrl } from './auth/claims-challenge.ts';
 import { presentError } from './auth/error-presentation.ts';
 import type { WebConfig } from './config.ts';
 import type { AppEnv, WebDeps } from './context.ts';
@@ -111,6 +112,12 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
     render(c, 'Not found', 'none', errorPage({ status: 404, code: 'NOT_FOUND', title: 'Page not found', explanation: 'There is no page at this address.', action: { href: '/', label: 'Back to the home page' }, sessionUnchanged: false }), 404),
   );
   app.onError((error, c) => {
+    if (isEntrakitError(error, 'STEP_UP_REQUIRED') && c.req.method === 'GET') {
+      // A claims challenge the identity provider must settle with the user: sign in with the claims, then back here.
+      const url = new URL(c.req.url);
+      logger.info({ event: 'sign-in.claims-challenge', path: c.req.path }, 'sending the user through sign-in with a claims challenge');
+      return c.redirect(stepUpSignInUrl(String(error.details?.['claims']), url.pathname + url.search), 302);
+    }
     if (isEntrakitError(error, 'INTERACTION_REQUIRED') && c.req.method === 'GET') {
       // The user must visit /authorize again (revoked or expired refresh token, wiped cache,
       // consent): silent when the IdP session exists, then back to this page, query included.

@@ -50,6 +50,8 @@ export type SignInTransaction = {
   createdAt: number;
   /** Redacted steps of the first leg (JSON of TraceStep[]), completed into the trace at the callback. */
   steps: string;
+  /** A claims request (from a claims challenge) sent to /authorize and with the code redemption. */
+  claims?: string;
 };
 
 /** Session references (SessionStore.reference), never session ids: an index must not hold cookies. */

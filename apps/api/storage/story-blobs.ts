@@ -6,6 +6,8 @@ import { storageFailure, storageNotConfigured } from './storage-error.ts';
 export interface StoryBlobs {
   /** The story of user `oid`, or null when there is none. Throws EntrakitError (STORAGE_*) otherwise. */
   readStory(oid: string, token: OboToken): Promise<string | null>;
+  /** Deletes user `oid`'s story; false when there was none. Throws EntrakitError (STORAGE_*) otherwise. */
+  deleteStory(oid: string, token: OboToken): Promise<boolean>;
 }
 
 export interface StoryBlobsOptions {
@@ -29,12 +31,24 @@ export function createStoryBlobs(options: StoryBlobsOptions): StoryBlobs {
   if (typeof container !== 'string' || container === '') throw new TypeError('createStoryBlobs: "container" must be a non-empty string');
   const retryOptions = { maxTries: options.maxTries ?? 2, tryTimeoutInMs: options.tryTimeoutMs ?? 10_000, retryDelayInMs: 200, maxRetryDelayInMs: 1_000 };
 
+  // A fresh client per call: its credential can only ever hand out this caller's token.
+  const containerFor = (url: string, token: OboToken) =>
+    new ContainerClient(`${url}/${container}`, { getToken: async () => ({ token: token.accessToken, expiresOnTimestamp: token.expiresOnTimestamp }) }, { retryOptions });
+
   return {
+    async deleteStory(oid, token) {
+      if (!blobUrl) throw storageNotConfigured();
+      try {
+        const result = await containerFor(blobUrl, token).getBlobClient(`${oid}.md`).deleteIfExists();
+        return result.succeeded;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw storageFailure(error, blobUrl);
+      }
+    },
     async readStory(oid, token) {
       if (!blobUrl) throw storageNotConfigured();
-      // A fresh client per call: its credential can only ever hand out this caller's token.
-      const credential = { getToken: async () => ({ token: token.accessToken, expiresOnTimestamp: token.expiresOnTimestamp }) };
-      const containerClient = new ContainerClient(`${blobUrl}/${container}`, credential, { retryOptions });
+      const containerClient = containerFor(blobUrl, token);
       try {
         const download = await containerClient.getBlobClient(`${oid}.md`).download(0, MAX_STORY_BYTES);
         return await readText(download.readableStreamBody);

@@ -1,4 +1,5 @@
 import { EntrakitError } from 'entrakit';
+import { claimsChallengeError, readClaimsChallenge } from './claims-challenge.ts';
 
 export interface GraphMe {
   id: string;
@@ -59,6 +60,9 @@ export async function fetchGraphMe(fetchImpl: typeof fetch, graphBaseUrl: string
 }
 
 async function readMe(response: Response): Promise<GraphMe> {
+  // CAE: after revokeSignInSessions Graph refuses a CP1 token with a claims challenge.
+  const claims = readClaimsChallenge(response);
+  if (claims !== undefined) throw claimsChallengeError('Microsoft Graph', claims);
   const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
   if (!response.ok || !body || typeof body['id'] !== 'string') {
     const graphError = body?.['error'] as { code?: unknown } | undefined;

@@ -16,8 +16,13 @@ import type { MsalClient } from '../msal/msal-clients.ts';
  * 'grant' (the refresh token is revoked, expired or gone: a plain sign-in fixes it) or 'consent'
  * (the identity provider wants consent, MFA or another prompt for these scopes).
  */
-export async function userAccessToken(deps: Pick<WebDeps, 'msal' | 'stores'>, session: LoadedSession, scopes: string[]): Promise<AuthenticationResult> {
+export async function userAccessToken(deps: Pick<WebDeps, 'msal' | 'stores'>, session: LoadedSession, scopes: string[], options: { claims?: string } = {}): Promise<AuthenticationResult> {
   const { homeAccountId } = session.data;
+  // A claims request (from a claims challenge) needs a new token: MSAL refreshes, sending the claims.
+  if (options.claims !== undefined) {
+    const claims = options.claims;
+    return deps.stores.refreshLock.run(homeAccountId, async () => acquire(await deps.msal.forUser(homeAccountId), homeAccountId, scopes, claims));
+  }
   const probe = await deps.msal.forUserCacheOnly(homeAccountId);
   try {
     return await acquire(probe.client, homeAccountId, scopes);
@@ -27,12 +32,12 @@ export async function userAccessToken(deps: Pick<WebDeps, 'msal' | 'stores'>, se
   return deps.stores.refreshLock.run(homeAccountId, async () => acquire(await deps.msal.forUser(homeAccountId), homeAccountId, scopes));
 }
 
-async function acquire(client: MsalClient, homeAccountId: string, scopes: string[]): Promise<AuthenticationResult> {
+async function acquire(client: MsalClient, homeAccountId: string, scopes: string[], claims?: string): Promise<AuthenticationResult> {
   // Read from the store on every call: another request may have refreshed meanwhile.
   const account = await client.getTokenCache().getAccountByHomeId(homeAccountId);
   if (!account) throw interactionRequired(scopes, 'grant', 'The token cache has no account for this session');
   try {
-    const result = await client.acquireTokenSilent({ account, scopes });
+    const result = await client.acquireTokenSilent({ account, scopes, ...(claims !== undefined ? { claims } : {}) });
     if (!result?.accessToken) throw interactionRequired(scopes, 'grant', 'MSAL returned no access token');
     return result;
   } catch (error) {

@@ -92,6 +92,8 @@ export function createMsalClients(options: {
         authorityMetadata: JSON.stringify(await provider.metadata()),
         // Instance discovery only exists on Microsoft's hosts; other hosts (the emulator) are trusted as configured.
         ...(isMicrosoftLoginHost(host) ? {} : { knownAuthorities: [host] }),
+        // CP1: the app handles claims challenges, so Graph gives it CAE tokens (and challenges after revocation).
+        clientCapabilities: ['CP1'],
       },
       cache: { cachePlugin: new DistributedCachePlugin(cacheClient, partition) },
       system: {

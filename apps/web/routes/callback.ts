@@ -60,6 +60,7 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
         codeVerifier: transaction.verifier,
         nonce: transaction.nonce,
         correlationId: signInCorrelationId(transaction.state),
+        ...(transaction.claims ? { claims: transaction.claims } : {}),
       });
     } catch (error) {
       throw redemptionError(error);

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
+import { withClaimsChallenge } from '../auth/claims-challenge.ts';
 import { fetchGraphMe } from '../auth/graph-me.ts';
-import { userAccessToken } from '../auth/user-tokens.ts';
 import type { AppEnv, WebDeps } from '../context.ts';
 import { requireSignIn } from '../middleware/require-sign-in.ts';
 import { SIGN_IN_SCOPES } from './sign-in.ts';
@@ -11,9 +11,9 @@ import { render } from '../views/render.ts';
 export function profileRoute(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get('/profile', requireSignIn(), async function showProfile(c) {
     const session = c.get('session')!;
-    const token = await userAccessToken(deps, session, SIGN_IN_SCOPES.filter((scope) => scope !== 'email'));
     const graphUrl = await deps.provider.graphBaseUrl();
-    const me = await fetchGraphMe(deps.fetch, graphUrl, token.accessToken, { sleep: deps.sleep });
+    const scopes = SIGN_IN_SCOPES.filter((scope) => scope !== 'email');
+    const me = await withClaimsChallenge(deps, session, scopes, (accessToken) => fetchGraphMe(deps.fetch, graphUrl, accessToken, { sleep: deps.sleep }));
     const user = await deps.stores.users.get(session.data.tid, session.data.oid);
     return render(c, 'Profile', 'profile', profilePage({ me, graphUrl, user }));
   });

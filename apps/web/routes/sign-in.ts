@@ -3,6 +3,8 @@ import type { Hono } from 'hono';
 import { prefixOnly, redactFields, redactUrl } from 'entrakit';
 import type { TraceStep } from 'entrakit';
 import { safeReturnTo } from 'entrakit/web';
+import { Buffer } from 'node:buffer';
+import { validClaimsRequest } from '../auth/claims-challenge.ts';
 import { beginTransaction, randomToken } from '../auth/sign-in-transaction.ts';
 import type { AppEnv, WebDeps } from '../context.ts';
 import { signInCorrelationId } from '../idp/correlation.ts';
@@ -21,6 +23,9 @@ export function signInRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     const returnTo = safeReturnTo(c.req.query('returnTo'));
     const consentToApi = c.req.query('consent') === 'api' && deps.config.apiScope !== undefined;
     const scopes = consentToApi ? [deps.config.apiScope as string, 'email'] : SIGN_IN_SCOPES;
+    // From a claims challenge (base64url of the claims request): only a well-formed one is forwarded.
+    const sentClaims = c.req.query('claims');
+    const claims = sentClaims && sentClaims.length <= 4096 ? validClaimsRequest(Buffer.from(sentClaims, 'base64url').toString('utf8')) : undefined;
     const state = randomToken();
     const nonce = randomToken();
     const { verifier, challenge } = await pkce.generatePkceCodes();
@@ -36,6 +41,7 @@ export function signInRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       responseMode: 'query',
       // Our own id as client-request-id, so the identity provider's log can be matched to this sign-in.
       correlationId: signInCorrelationId(state),
+      ...(claims ? { claims } : {}),
     });
 
     const now = deps.clock();
@@ -78,7 +84,7 @@ export function signInRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       },
     ];
 
-    await beginTransaction(c, deps, { state, nonce, verifier, returnTo, scopes, createdAt: now, steps: JSON.stringify(steps) });
+    await beginTransaction(c, deps, { state, nonce, verifier, returnTo, scopes, createdAt: now, steps: JSON.stringify(steps), ...(claims ? { claims } : {}) });
     deps.logger.info({ event: 'sign-in.start', returnTo, scopes }, 'sign-in started');
     return c.redirect(authorizeUrl, 302);
   });

@@ -1,25 +1,40 @@
 import type { Hono } from 'hono';
-import { childTraceparent, decodeToken, formatTraceparent, newTraceparent } from 'entrakit';
+import { childTraceparent, decodeToken, EntrakitError, formatTraceparent, isEntrakitError, newTraceparent } from 'entrakit';
 import type { TraceStep } from 'entrakit';
 import { apiAccess } from '../auth/api-access.ts';
-import type { AppEnv, WebDeps } from '../context.ts';
+import { claimsChallengeError, readClaimsChallenge, stepUpSignInUrl, withClaimsChallenge } from '../auth/claims-challenge.ts';
+import { randomToken } from '../auth/sign-in-transaction.ts';
+import type { AppEnv, LoadedSession, WebContext, WebDeps } from '../context.ts';
+import { csrfProtection } from '../middleware/csrf.ts';
 import { requireSignIn } from '../middleware/require-sign-in.ts';
 import { render } from '../views/render.ts';
 import { storyPage } from '../views/story-page.ts';
 import type { StoryView } from '../views/story-page.ts';
 
 const MAX_STORY_BYTES = 256 * 1024;
+/** A delete waiting for the user's step-up sign-in: single use, for the same user, briefly. */
+const PENDING_TTL_MS = 10 * 60_000;
+const PENDING_ID = /^[A-Za-z0-9_-]{43}$/;
+const pendingKey = (id: string) => `web:pending-story-delete:${id}`;
 
 /**
  * GET /story: a token for the API scope (silently, or through /authorize once for consent), then
  * GET {API_URL}/api/story with it and a W3C traceparent. The API returns its part of the trace
  * (checks, On-Behalf-Of, Storage); the page shows the whole call as one trace, and the story as text.
+ * POST /story/delete (the Danger zone, CSRF-protected): DELETE {API_URL}/api/story, which demands
+ * authentication context c1. The API's claims challenge sends the user through /authorize with
+ * those claims (the second factor); the delete then runs again once, on the way back.
  */
 export function storyRoute(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get('/story', requireSignIn(), async function showStory(c) {
     const session = c.get('session')!;
     const { apiUrl, apiScope } = deps.config;
     const show = (view: StoryView) => render(c, 'Story', 'story', storyPage(view));
+    // Back from a step-up sign-in: run the delete the user asked for, once.
+    const retry = c.req.query('retry');
+    if (retry !== undefined) return retryDelete(c, deps, session, retry);
+    const csrf = session.data.csrf;
+    const notice = c.req.query('deleted') === '1' ? 'Your story was deleted.' : undefined;
     const root = newTraceparent();
     const startedAt = deps.clock();
     const steps: TraceStep[] = [
@@ -79,15 +94,75 @@ export function storyRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       { at: deps.clock(), from: 'app', to: 'browser', title: '200 this page', status: 200, fields: [], notes: ['Only the story and this trace reach the browser.'] },
     );
     const trace = { traceId: root.traceId, startedAt, steps };
+    if (response.status === 404) return show({ kind: 'empty', apiUrl, scope: apiScope as string, trace, ...(notice ? { notice } : {}) });
     if (!response.ok) {
       const challenge = response.headers.get('www-authenticate');
       const description = typeof body?.['error_description'] === 'string' ? body['error_description'] : text;
       return show({ kind: 'problem', apiUrl, scope: apiScope, message: `The API answered HTTP ${response.status}.`, detail: (challenge ?? description).slice(0, 500), trace });
     }
     const story = typeof body?.['story'] === 'string' ? body['story'] : text;
-    return show({ kind: 'story', apiUrl, scope: apiScope as string, markdown: story, trace });
+    return show({ kind: 'story', apiUrl, scope: apiScope as string, markdown: story, trace, csrf, ...(notice ? { notice } : {}) });
+  });
+  app.post('/story/delete', requireSignIn(), csrfProtection({ baseUrl: deps.config.baseUrl }), async function deleteStory(c) {
+    const session = c.get('session')!;
+    if (!deps.config.apiScope) throw new EntrakitError('STORY_DELETE_FAILED', 'API_SCOPE is not configured', { status: 500 });
+    try {
+      await callDelete(deps, session);
+    } catch (error) {
+      if (isEntrakitError(error, 'STEP_UP_REQUIRED')) {
+        // Remembered server-side under an unguessable id: the GET on the way back runs it once,
+        // and only for this user (a forged link finds nothing).
+        const id = randomToken();
+        await deps.stores.kv.set(pendingKey(id), JSON.stringify({ tid: session.data.tid, oid: session.data.oid }), PENDING_TTL_MS);
+        deps.logger.info({ event: 'story.delete.step-up' }, 'the API asked for authentication context; sending the user through sign-in');
+        return c.redirect(stepUpSignInUrl(String(error.details?.['claims']), `/story?retry=${id}`, { consentToApi: true }), 302);
+      }
+      if (isEntrakitError(error, 'INTERACTION_REQUIRED')) return c.redirect(`/auth/sign-in?consent=api&returnTo=${encodeURIComponent('/story')}`, 302);
+      throw error;
+    }
+    return c.redirect('/story?deleted=1', 302);
   });
 }
+
+/** The pending delete, if it is this user's; then the delete itself (a second challenge is an error, not a loop). */
+async function retryDelete(c: WebContext, deps: WebDeps, session: LoadedSession, id: string): Promise<Response> {
+  const raw = PENDING_ID.test(id) ? await deps.stores.kv.take(pendingKey(id)) : undefined;
+  let pending: { tid?: unknown; oid?: unknown } | undefined;
+  try {
+    pending = raw === undefined ? undefined : (JSON.parse(raw) as { tid?: unknown; oid?: unknown });
+  } catch {
+    pending = undefined;
+  }
+  if (!pending || pending.tid !== session.data.tid || pending.oid !== session.data.oid) return c.redirect('/story', 302);
+  try {
+    await callDelete(deps, session);
+  } catch (error) {
+    if (isEntrakitError(error, 'STEP_UP_REQUIRED')) {
+      throw new EntrakitError('STORY_DELETE_FAILED', 'The API still asks for more claims after the step-up sign-in', { status: 403, cause: error });
+    }
+    throw error;
+  }
+  return c.redirect('/story?deleted=1', 302);
+}
+
+/** DELETE {API_URL}/api/story; a claims challenge is CLAIMS_CHALLENGE (withClaimsChallenge handles it). */
+async function callDelete(deps: WebDeps, session: LoadedSession): Promise<void> {
+  const { apiUrl, apiScope } = deps.config;
+  await withClaimsChallenge(deps, session, [apiScope as string], async (accessToken) => {
+    let response: Response;
+    try {
+      response = await deps.fetch(`${apiUrl}/api/story`, { method: 'DELETE', headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(15_000) });
+    } catch (cause) {
+      throw new EntrakitError('STORY_DELETE_FAILED', `The API at ${apiUrl} could not be reached`, { status: 502, cause });
+    }
+    const claims = readClaimsChallenge(response);
+    if (claims !== undefined) throw claimsChallengeError('The API', claims);
+    // 404: there is nothing left to delete, which is what the user wanted.
+    if (!response.ok && response.status !== 404) throw new EntrakitError('STORY_DELETE_FAILED', `The API answered HTTP ${response.status}`, { status: 502 });
+  });
+}
+
+
 
 function parseJson(text: string): Record<string, unknown> | undefined {
   try {

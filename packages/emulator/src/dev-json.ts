@@ -15,7 +15,8 @@ export interface DevJson {
   };
   /** The tenant's Global Administrator. */
   admin?: { username: string; password: string };
-  users: Array<{ username: string; password: string; displayName: string }>;
+  /** `totpSecret`: the user's authenticator secret (base32), when the user has a second factor. */
+  users: Array<{ username: string; password: string; displayName: string; totpSecret?: string }>;
   web?: { url: string };
   api?: { url: string };
   storage?: { blobUrl: string };
@@ -49,13 +50,13 @@ export interface ConfiguredDevJson {
     domain: string;
     displayName: string;
     authority: string;
-    users: Array<{ username: string; password: string; displayName: string }>;
+    users: Array<{ username: string; password: string; displayName: string; totpSecret?: string }>;
     apps: Record<string, DevJsonApp>;
   }>;
   /** Apps of every tenant by name (`name@domain` when two tenants use the same name). */
   apps: Record<string, DevJsonApp>;
-  /** Users of every tenant. */
-  users: Array<{ username: string; password: string; displayName: string }>;
+  /** Users of every tenant (`totpSecret` for those with a second factor). */
+  users: Array<{ username: string; password: string; displayName: string; totpSecret?: string }>;
 }
 
 export function devJsonPath(dataDir: string): string {

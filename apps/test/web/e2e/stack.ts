@@ -29,7 +29,7 @@ export interface Stack {
   clientId: string;
   /** Where screenshots go: $ENTRAKIT_TEST_SHOTS when set (kept), else the stack's temp folder (deleted by close). */
   shotsDir: string;
-  user(alias: 'adele' | 'alex' | 'megan'): { username: string; password: string; displayName: string };
+  user(alias: 'adele' | 'alex' | 'megan'): { username: string; password: string; displayName: string; totpSecret?: string };
   restartWeb(): Promise<void>;
   close(): Promise<void>;
 }

@@ -28,7 +28,7 @@ export interface AppliedTenant {
   id: string;
   domain: string;
   displayName: string;
-  users: Array<{ username: string; password: string; displayName: string }>;
+  users: Array<{ username: string; password: string; displayName: string; totpSecret?: string }>;
   apps: AppliedApp[];
 }
 
@@ -194,8 +194,10 @@ async function applyTenant(directory: Directory, tid: string, tenant: ConfigTena
     directory.objects.insert('user', tid, user.userPrincipalName, user);
     await directory.credentials.setPassword(user.id, u.password);
     userIds.set(u.userPrincipalName.toLowerCase(), user.id);
-    users.push({ username: u.userPrincipalName, password: u.password, displayName: u.displayName });
+    if (u.mfa) directory.stepUp.setMfaMethod(user.id, { totpSecret: u.mfa.totpSecret, required: u.mfa.required });
+    users.push({ username: u.userPrincipalName, password: u.password, displayName: u.displayName, ...(u.mfa ? { totpSecret: u.mfa.totpSecret } : {}) });
   }
+  for (const ctx of tenant.authenticationContexts) directory.stepUp.defineContext(tid, { id: ctx.id, displayName: ctx.displayName ?? ctx.id, requireMfa: ctx.requireMfa });
   const groupIds = new Map<string, string>();
   for (const g of tenant.groups) {
     const group: Group = { id: (g.id ?? stableGuid(`config-group:${tid}:${g.displayName.toLowerCase()}`)).toLowerCase(), displayName: g.displayName, description: g.description ?? null, mailEnabled: false, securityEnabled: g.securityEnabled };

@@ -33,6 +33,24 @@ const user = z.strictObject({
   mail: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be an e-mail address').optional(),
   accountEnabled: z.boolean().default(true),
   userType: z.enum(['Member', 'Guest']).default('Member'),
+  /**
+   * A second factor: the authenticator app's shared TOTP secret (base32, RFC 6238 SHA-1, 6 digits,
+   * 30 s). Asked when an authentication context requires MFA, or at every sign-in with `required`.
+   */
+  mfa: z
+    .strictObject({
+      totpSecret: z.string().regex(/^[A-Z2-7]{16,128}$/, 'must be base32 (A-Z, 2-7), 16 to 128 characters, as authenticator apps use'),
+      required: z.boolean().default(false),
+    })
+    .optional(),
+});
+
+/** A Conditional Access authentication context an API can demand (`acrs`). */
+const authenticationContext = z.strictObject({
+  id: z.string().regex(/^c([1-9]|[1-9][0-9])$/, 'must be c1 to c99'),
+  displayName: text.optional(),
+  /** What satisfies it: a sign-in with a second factor. */
+  requireMfa: z.boolean().default(true),
 });
 
 const group = z.strictObject({
@@ -117,6 +135,7 @@ const tenant = z.strictObject({
   users: z.array(user).default([]),
   groups: z.array(group).default([]),
   apps: z.array(app).default([]),
+  authenticationContexts: z.array(authenticationContext).default([]),
 });
 
 export const emulatorConfigSchema = z.strictObject({

@@ -73,6 +73,21 @@ CREATE TABLE IF NOT EXISTS sign_in_revocations (
   user_id TEXT PRIMARY KEY,
   revoked_at INTEGER NOT NULL
 );
+-- Second factors: a user's TOTP secret (the authenticator app's shared key; needed in clear to verify codes).
+-- \`required\` = 1: asked at every interactive sign-in (per-user MFA), else only when a policy asks.
+CREATE TABLE IF NOT EXISTS mfa_methods (
+  user_id TEXT PRIMARY KEY,
+  totp_secret TEXT NOT NULL,
+  required INTEGER NOT NULL DEFAULT 0
+);
+-- Conditional Access authentication contexts (c1..c99) of a tenant and what satisfies them.
+CREATE TABLE IF NOT EXISTS authentication_contexts (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  require_mfa INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+);
 -- Plain-text secrets of the seeded demo tenant only, so dev.json can show them on every start.
 CREATE TABLE IF NOT EXISTS demo_credentials (
   name TEXT PRIMARY KEY,

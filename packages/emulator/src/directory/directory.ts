@@ -6,6 +6,7 @@ import { createMembershipTable } from './memberships.ts';
 import { createDirectoryRoleTable } from './directory-roles.ts';
 import { createOwnerTable } from './owners.ts';
 import { createRevocationTable } from './sign-in-revocations.ts';
+import { createStepUpTables } from './step-up.ts';
 import { createObjectTable } from './objects.ts';
 import type { Application, ServicePrincipal, Tenant, User } from './types.ts';
 import { GUID } from 'entrakit';
@@ -35,6 +36,8 @@ export function createDirectory(options: { path: string; clock?: () => number })
     /** Directory (admin) roles by template id: the `wids` claim and Graph's write checks. */
     directoryRoles: createDirectoryRoleTable(db),
     owners: createOwnerTable(db),
+    /** Users' second factors (TOTP) and tenants' authentication contexts (c1..c99). */
+    stepUp: createStepUpTables(db),
 
     /** Records Graph's revokeSignInSessions for the user. */
     revokeSignInSessions(userId: string, at: number): void {

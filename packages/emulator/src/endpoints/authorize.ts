@@ -26,6 +26,8 @@ function tooOld(deps: FlowDeps, request: AuthorizeRequest, active: ActiveSession
 function usableSession(deps: FlowDeps, request: AuthorizeRequest, active: ActiveSession | undefined): ActiveSession | undefined {
   if (!active) return undefined;
   if (request.loginHint !== undefined && request.loginHint.toLowerCase() !== active.user.userPrincipalName.toLowerCase()) return undefined;
+  // A CAE challenge's nbf: only a sign-in after that time answers it.
+  if (request.notBefore !== undefined && active.session.authTime < request.notBefore) return undefined;
   return tooOld(deps, request, active) ? undefined : active;
 }
 

@@ -64,6 +64,11 @@ function planFor(deps: FlowDeps, record: DeviceAuthorization, active: ActiveSess
 
 async function approve(c: Context, deps: FlowDeps, tx: DeviceTransaction, record: DeviceAuthorization, active: ActiveSession): Promise<Response> {
   const { session, user } = active;
+  // Per-user MFA: the device flow has no code page, so it fails closed rather than skip the factor.
+  if (deps.directory.stepUp.mfaMethod(user.id)?.required === true && !session.amr.includes('mfa')) {
+    await endDeviceTransaction(deps, tx);
+    return sendErrorPage(c, deps, new AadError(50076, `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${record.clientId}'. Sign in once in a browser flow (which asks for the code), then enter the device code again.`), 403);
+  }
   await saveDeviceAuthorization(deps, { ...record, status: 'approved', userId: user.id, userTenantId: session.tenantId, sid: session.sid, amr: session.amr, authTime: session.authTime });
   await saveSsoSession(deps, withClient(session, { clientId: record.clientId, frontchannelLogoutUri: null }));
   await endDeviceTransaction(deps, tx);

@@ -8,6 +8,7 @@ import { saveTransaction, type LoginTransaction } from '../sign-in/login-transac
 import { showLoginForm } from '../sign-in/pages.ts';
 import { completeSignIn, type FlowDeps } from '../sign-in/sign-in-flow.ts';
 import { currentSession, startSsoSession } from '../sign-in/sso-session.ts';
+import { checkSecondFactor } from '../sign-in/second-factor.ts';
 import { verifiedForm } from '../sign-in/verified-form.ts';
 
 const BAD_CREDENTIALS = { code: 50126, text: "Your account or password is incorrect. If you don't remember your password, ask the administrator of the emulator (see dev.json)." };
@@ -35,12 +36,24 @@ async function passwordSignIn(c: Context, deps: FlowDeps, tx: LoginTransaction, 
   return completeSignIn(c, deps, tx.request, { session, user: found.user }, tx, { consented: false });
 }
 
-/** `POST /{tenant}/login`: the password form and the account picker post here. */
+/** The code page: the SSO session it continues must still be the one the step started with. */
+async function secondFactorStep(c: Context, deps: FlowDeps, tx: LoginTransaction, browserId: string, form: URLSearchParams): Promise<Response> {
+  const active = await currentSession(c, deps);
+  if (!active || active.session.sid !== tx.sid) {
+    return sendErrorPage(c, deps, new AadError(9002313, 'Invalid request. The account is no longer signed in. Go back to the application and sign in again.'));
+  }
+  const result = await checkSecondFactor(c, deps, tx, browserId, active, (form.get('otc') ?? '').slice(0, 16));
+  if ('page' in result) return result.page;
+  return completeSignIn(c, deps, tx.request, result.ok, tx, { consented: false });
+}
+
+/** `POST /{tenant}/login`: the password form, the account picker and the second-factor page post here. */
 export function loginEndpoint(app: Hono, deps: FlowDeps): void {
   app.post('/:tenant/login', async (c) => {
-    const verified = await verifiedForm(c, deps, ['password', 'pick']);
+    const verified = await verifiedForm(c, deps, ['password', 'pick', 'mfa']);
     if (verified instanceof Response) return verified;
     const { form, tx, browserId } = verified;
+    if (tx.stage === 'mfa') return secondFactorStep(c, deps, tx, browserId, form);
     const action = form.get('action') ?? 'password';
     if (tx.stage === 'pick' && action === 'continue') {
       const active = await currentSession(c, deps);

@@ -11,6 +11,7 @@ import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 import { checkRedemptionOrigin } from './cross-origin.ts';
 import { credentialStamp } from './credential-stamp.ts';
 import { redirectPlatform } from '../protocol/redirect-uris.ts';
+import { grantClaims } from './step-up-claims.ts';
 
 /** How long a redeemed code is remembered, so a replay answers 54005 (and revokes) instead of "unknown". */
 const REDEEMED_MEMORY_MS = 24 * 3600_000;
@@ -94,6 +95,7 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
   const scope = form.get('scope') ?? record.scope;
   const request = parseScopes(deps.directory, record.tenantId, scope);
   requireConsent(deps.directory, record.tenantId, client.app, user.id, request);
+  const claims = grantClaims(deps.directory, record.tenantId, record, form.get('claims'), record.amr, request.resource.appId);
 
   let refreshToken: string | undefined;
   const offline = request.oidc.has('offline_access') && parseScopes(deps.directory, record.tenantId, record.scope).oidc.has('offline_access');
@@ -105,6 +107,8 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
       scope,
       sid: record.sid,
       amr: record.amr,
+      acrs: claims.acrs,
+      capabilities: claims.capabilities,
       confidential: client.method !== 'none',
       spa,
       credentialStamp: credentialStamp(deps.directory, user.id),
@@ -118,6 +122,8 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
     user,
     request,
     amr: record.amr,
+    acrs: claims.acrs,
+    capabilities: claims.capabilities,
     sid: record.sid,
     ...(record.nonce ? { nonce: record.nonce } : {}),
     ...(refreshToken ? { refreshToken } : {}),

@@ -35,6 +35,10 @@ export interface RefreshTokenRecord {
   scope: string;
   sid?: string;
   amr: string[];
+  /** Authentication contexts satisfied so far (`acrs`); a refresh asking for more may need the user. */
+  acrs?: string[];
+  /** Client capabilities declared ('cp1': CAE-capable). */
+  capabilities?: string[];
   /** The client authenticated when the family started: redemptions must authenticate too. */
   confidential: boolean;
   /** Issued to a single-page app: the family ends 24 hours after sign-in. */
@@ -91,7 +95,7 @@ export function createRefreshTokens(state: KeyValueStore, clock: () => number, r
      * Validates a presented token and consumes it. `check` runs first (client binding) and may
      * throw without burning the token. Returns the record and a successor token in the same family.
      */
-    async rotate(token: string, check: (record: RefreshTokenRecord) => void): Promise<{ record: RefreshTokenRecord; next: string }> {
+    async rotate(token: string, check: (record: RefreshTokenRecord) => void | Pick<RefreshTokenRecord, 'acrs' | 'capabilities'>): Promise<{ record: RefreshTokenRecord; next: string }> {
       const raw = await state.get(tokenKey(token));
       if (raw === undefined) {
         const usedFamily = await state.get(usedKey(token));
@@ -101,7 +105,8 @@ export function createRefreshTokens(state: KeyValueStore, clock: () => number, r
       }
       const record = parseRecord(raw);
       if (!record) throw badRefreshToken();
-      check(record);
+      // The check may widen what the successor remembers (contexts satisfied, capabilities).
+      const remembered = check(record) ?? {};
       if ((await state.get(revokedKey(record.familyId))) !== undefined) throw revokedFamily(record.familyStartedAt);
       const now = clock();
       if (record.expiresAt <= now) {
@@ -118,8 +123,8 @@ export function createRefreshTokens(state: KeyValueStore, clock: () => number, r
         }
         await state.set(usedKey(token), record.familyId, record.expiresAt - now + EXPIRED_REFRESH_GRACE_MS);
       }
-      const next = await store({ ...record, issuedAt: now, expiresAt: expiry(now, record) });
-      return { record, next };
+      const next = await store({ ...record, ...remembered, issuedAt: now, expiresAt: expiry(now, record) });
+      return { record: { ...record, ...remembered }, next };
     },
 
     revokeFamily,

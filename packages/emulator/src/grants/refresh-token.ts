@@ -8,6 +8,7 @@ import { createRefreshTokens, revokedFamily, type RefreshTokenRecord } from './r
 import { credentialStamp } from './credential-stamp.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 import { checkRedemptionOrigin } from './cross-origin.ts';
+import { grantClaims } from './step-up-claims.ts';
 
 /**
  * refresh_token: every redemption rotates (a new refresh token comes back); reuse handling follows
@@ -22,7 +23,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
   const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse);
 
   // Filled in by the check callback (the cast keeps TypeScript from narrowing it to undefined).
-  let checked = undefined as { clientSpId: string; user: User; request: ScopeRequest } | undefined;
+  let checked = undefined as { clientSpId: string; user: User; request: ScopeRequest; claims: { acrs: string[]; capabilities: string[] } } | undefined;
   const { record, next } = await refreshTokens.rotate(presented, (r: RefreshTokenRecord) => {
     if (r.clientId !== client.clientId) throw new AadError(70000, 'The provided grant is invalid: the refresh token was issued to a different client.');
     if (context.authority.kind === 'tenant' && context.authority.tenant.id !== r.tenantId) {
@@ -33,9 +34,14 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
     const clientSpId = clientServicePrincipalId(context, client, r.tenantId);
     const user = activeUser(deps.directory, r.tenantId, r.userId);
     if (r.credentialStamp !== undefined && r.credentialStamp !== credentialStamp(deps.directory, user.id)) throw revokedFamily(r.familyStartedAt);
+    // Graph's revokeSignInSessions voids every refresh token issued before it (AADSTS50173).
+    const revokedAt = deps.directory.revokedAt(user.id);
+    if (revokedAt !== undefined && r.familyStartedAt < revokedAt) throw revokedFamily(r.familyStartedAt);
     const request = parseScopes(deps.directory, r.tenantId, form.get('scope') ?? r.scope);
     requireConsent(deps.directory, r.tenantId, client.app, user.id, request);
-    checked = { clientSpId, user, request };
+    const claims = grantClaims(deps.directory, r.tenantId, r, form.get('claims'), r.amr, request.resource.appId);
+    checked = { clientSpId, user, request, claims };
+    return claims;
   });
   if (!checked) throw new Error('refresh token check did not run');
   return delegatedTokenResponse(deps, {
@@ -45,6 +51,8 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
     user: checked.user,
     request: checked.request,
     amr: record.amr,
+    acrs: checked.claims.acrs,
+    capabilities: checked.claims.capabilities,
     ...(record.sid ? { sid: record.sid } : {}),
     refreshToken: next,
   });

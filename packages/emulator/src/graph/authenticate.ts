@@ -46,7 +46,7 @@ function messageFor(error: unknown): string {
  * (the signature covers the nonce's SHA-256, so nobody but Graph can verify them); the token
  * signer's `graphTokenSigningForm` restores the signed header before jose verifies it.
  */
-export function createGraphAuthenticator(deps: Pick<EmulatorDeps, 'directory' | 'keys' | 'clock'>) {
+export function createGraphAuthenticator(deps: Pick<EmulatorDeps, 'directory' | 'keys' | 'clock' | 'publicUrl'>) {
   let cachedKids = '';
   let cachedKeySet: ReturnType<typeof createLocalJWKSet> | undefined;
 
@@ -98,6 +98,7 @@ export function createGraphAuthenticator(deps: Pick<EmulatorDeps, 'directory' | 
     const scp = payload['scp'];
     const roles = payload['roles'];
     const appOnly = payload['idtyp'] === 'app' || scp === undefined;
+    if (!appOnly) checkContinuousAccess(deps, payload, oid);
     if (!appOnly && typeof scp === 'string') {
       return { kind: 'delegated', tenantId: tid, objectId: oid, clientId: appid, permissions: new Set(scp.split(' ').filter(Boolean)) };
     }
@@ -106,6 +107,27 @@ export function createGraphAuthenticator(deps: Pick<EmulatorDeps, 'directory' | 
     }
     throw unauthenticated('Either scp or roles claim need to be present in the token.');
   };
+}
+
+/**
+ * CAE: a token from a client that declared CP1 (`xms_cc`) stops working when the user's sessions
+ * are revoked after it was issued. Graph answers 401 with a claims challenge whose `nbf` is the
+ * revocation time, so the client signs the user in again; other tokens stay valid until they
+ * expire. Header shape: learn.microsoft.com/entra/identity-platform/claims-challenge; the message
+ * is Graph's for this event.
+ */
+function checkContinuousAccess(deps: Pick<EmulatorDeps, 'directory' | 'publicUrl'>, payload: JWTPayload, oid: string): void {
+  const capabilities = payload['xms_cc'];
+  if (!Array.isArray(capabilities) || !capabilities.some((v) => typeof v === 'string' && v.toLowerCase() === 'cp1')) return;
+  const revokedAt = deps.directory.revokedAt(oid);
+  if (revokedAt === undefined) return;
+  // Whole seconds, as `iat` and the challenge's nbf are.
+  const revokedAtS = Math.floor(revokedAt / 1000);
+  if (typeof payload.iat !== 'number' || payload.iat >= revokedAtS) return;
+  const claims = Buffer.from(JSON.stringify({ access_token: { nbf: { essential: true, value: String(revokedAtS) } } })).toString('base64');
+  throw new GraphError(401, 'InvalidAuthenticationToken', 'Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp', {
+    challenge: `Bearer realm="", authorization_uri="${deps.publicUrl}/common/oauth2/authorize", error="insufficient_claims", claims="${claims}"`,
+  });
 }
 
 export type GraphAuthenticator = ReturnType<typeof createGraphAuthenticator>;

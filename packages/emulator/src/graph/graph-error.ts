@@ -15,12 +15,15 @@ export type GraphErrorCode =
 export class GraphError extends Error {
   readonly code: GraphErrorCode;
   readonly status: number;
+  /** A 401's WWW-Authenticate parameters other than the default challenge (a CAE claims challenge). */
+  readonly challenge?: string;
 
-  constructor(status: number, code: GraphErrorCode, message: string) {
+  constructor(status: number, code: GraphErrorCode, message: string, options: { challenge?: string } = {}) {
     super(message);
     this.name = 'GraphError';
     this.status = status;
     this.code = code;
+    if (options.challenge) this.challenge = options.challenge;
   }
 }
 

@@ -35,7 +35,8 @@ export const AADSTS = {
   9002341: 'invalid_request', // user must be signed in (prompt none with no session) — unused but listed by Entra
   50105: 'invalid_grant', // user not assigned
   50076: 'interaction_required', // MFA required
-  50079: 'interaction_required',
+  50079: 'interaction_required', // MFA required, but the user has no method registered
+  500121: 'invalid_grant', // strong authentication (second factor) failed
   500113: 'invalid_request', // no reply address registered
   7000112: 'unauthorized_client', // application disabled
   700054: 'unsupported_response_type', // id_token/token from /authorize not enabled on the registration

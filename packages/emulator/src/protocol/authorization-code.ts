@@ -23,6 +23,10 @@ export interface AuthorizationCodeRecord {
   /** Seconds since the epoch of the interactive sign-in (`auth_time`). */
   authTime: number;
   amr: string[];
+  /** Authentication contexts the sign-in satisfied (`acrs`). */
+  acrs?: string[];
+  /** Client capabilities from the `claims` parameter ('cp1': CAE-capable). */
+  capabilities?: string[];
   issuedAt: number;
 }
 

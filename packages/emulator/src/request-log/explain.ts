@@ -33,7 +33,7 @@ export interface Verdict {
   clientId?: string;
 }
 
-type Page = 'login' | 'consent' | 'picker' | 'error' | 'form_post' | 'signed_out' | 'other';
+type Page = 'login' | 'mfa' | 'consent' | 'picker' | 'error' | 'form_post' | 'signed_out' | 'other';
 
 function pageKind(html: string): Page {
   if (html.includes("having trouble signing you in")) return 'error';
@@ -41,6 +41,7 @@ function pageKind(html: string): Page {
   if (html.includes('value="accept"')) return 'consent';
   if (html.includes('>Pick an account<')) return 'picker';
   if (html.includes('>Sign in</button>')) return 'login';
+  if (html.includes('>Verify</button>')) return 'mfa';
   if (html.includes('You signed out')) return 'signed_out';
   return 'other';
 }
@@ -95,7 +96,7 @@ export function explainRequest(directory: Directory, request: ObservedRequest, r
   } else if (page === 'error') {
     aadsts = aadstsIn(response.html);
     error = /Error: <code>([a-z_]+)<\/code>/.exec(response.html ?? '')?.[1] ?? (aadsts !== null && aadsts in AADSTS ? AADSTS[aadsts as AadstsCode] : null);
-  } else if (page === 'login' || request.endpoint === 'deviceauth') {
+  } else if (page === 'login' || page === 'mfa' || request.endpoint === 'deviceauth') {
     // A form shown again with a message: the user's attempt failed (e.g. 50126), the flow goes on.
     aadsts = response.html?.includes('role="alert"') ? aadstsIn(response.html) : null;
   }
@@ -104,7 +105,7 @@ export function explainRequest(directory: Directory, request: ObservedRequest, r
     error = 'authorization_declined';
     aadsts = 70020;
   }
-  const interactive = page === 'login' || page === 'consent' || page === 'picker' || (request.endpoint === 'deviceauth' && page !== 'error' && response.status === 200);
+  const interactive = page === 'login' || page === 'mfa' || page === 'consent' || page === 'picker' || (request.endpoint === 'deviceauth' && page !== 'error' && response.status === 200);
   const finished = fields?.has('code') === true || response.html?.includes('data-device-result="approved"') === true;
   const outcome: RequestOutcome = error !== null || response.status >= 400 ? 'error' : interactive && !finished ? 'interaction' : 'success';
   const why = reasons(directory, request, response, { page, fields, error, aadsts });

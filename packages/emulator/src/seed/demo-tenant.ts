@@ -5,6 +5,7 @@ import { newApplication } from '../directory/new-application.ts';
 import { stableGuid } from '../directory/ids.ts';
 import { DIRECTORY_ROLES } from '../directory/directory-roles.ts';
 import { addClientSecret, registerApplication } from '../directory/registration.ts';
+import { newTotpSecret } from '../mfa/totp.ts';
 import { GRAPH_APP_ID, GRAPH_APP_ROLES, GRAPH_SCOPES, microsoftServicePrincipals, STORAGE_APP_ID, STORAGE_SCOPES } from '../protocol/microsoft-resources.ts';
 
 export const DEMO_TENANT = { id: stableGuid('tenant'), domain: 'entrakitdemo.onmicrosoft.com', displayName: 'entrakit demo' };
@@ -23,6 +24,11 @@ export const USERS = [
   { alias: 'megan', displayName: 'Megan Bowen', givenName: 'Megan', surname: 'Bowen', jobTitle: 'Product Manager' },
   { alias: 'nestor', displayName: 'Nestor Wilke', givenName: 'Nestor', surname: 'Wilke', jobTitle: 'Program Manager' },
 ];
+
+/** Megan has an authenticator app (TOTP; its secret is in dev.json): step-up asks her for a code. */
+export const MFA_USER = 'megan';
+/** `c1` requires multi-factor authentication: the API's DELETE /api/story demands it. */
+export const DEMO_AUTH_CONTEXT = { id: 'c1', displayName: 'Require multi-factor authentication', requireMfa: true };
 
 /** Nested four levels: Identity Team ⊂ Platform ⊂ Engineering ⊂ All Staff. */
 const GROUPS = [
@@ -53,9 +59,27 @@ function application(fields: Partial<Application> & Pick<Application, 'appId' | 
   return newApplication({ id: stableGuid(`object:${fields.appId}`), ...fields });
 }
 
+/**
+ * The step-up part of the demo tenant: context c1 and Megan's second factor. Also run for data
+ * folders seeded before step-up existed, so they gain it without a re-seed.
+ */
+export function seedDemoStepUp(directory: Directory): void {
+  if (!directory.findTenant(DEMO_TENANT.id)) return;
+  if (!directory.stepUp.context(DEMO_TENANT.id, DEMO_AUTH_CONTEXT.id)) directory.stepUp.defineContext(DEMO_TENANT.id, DEMO_AUTH_CONTEXT);
+  const userId = stableGuid(`user:${MFA_USER}`);
+  if (!directory.stepUp.mfaMethod(userId) && directory.objects.get('user', userId)) {
+    const totpSecret = newTotpSecret();
+    directory.stepUp.setMfaMethod(userId, { totpSecret, required: false });
+    directory.db.prepare('INSERT OR REPLACE INTO demo_credentials (name, secret) VALUES (?, ?)').run(`totp:${MFA_USER}@${DEMO_TENANT.domain}`, totpSecret);
+  }
+}
+
 /** Seeds the demo tenant once; returns false when it already exists. */
 export async function seedDemoTenant(directory: Directory, now: number): Promise<boolean> {
-  if (directory.findTenant(DEMO_TENANT.id)) return false;
+  if (directory.findTenant(DEMO_TENANT.id)) {
+    seedDemoStepUp(directory);
+    return false;
+  }
   const tid = DEMO_TENANT.id;
   const remember = directory.db.prepare('INSERT OR REPLACE INTO demo_credentials (name, secret) VALUES (?, ?)');
   directory.db.exec('BEGIN');
@@ -162,6 +186,7 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
 
     remember.run(`app:${WEB_APP_ID}`, addClientSecret(directory, web, 'demo', now));
     remember.run(`app:${API_APP_ID}`, addClientSecret(directory, api, 'demo', now));
+    seedDemoStepUp(directory);
     directory.db.exec('COMMIT');
   } catch (error) {
     directory.db.exec('ROLLBACK');
@@ -217,6 +242,7 @@ export function demoSecret(directory: Directory, name: string): string {
 export function demoUsers(directory: Directory): Array<{ username: string; password: string; displayName: string }> {
   return USERS.map((u) => {
     const username = `${u.alias}@${DEMO_TENANT.domain}`;
-    return { username, password: demoSecret(directory, `user:${username}`), displayName: u.displayName };
+    const totp = directory.db.prepare('SELECT secret FROM demo_credentials WHERE name = ?').get(`totp:${username}`) as { secret: string } | undefined;
+    return { username, password: demoSecret(directory, `user:${username}`), displayName: u.displayName, ...(totp ? { totpSecret: totp.secret } : {}) };
   });
 }

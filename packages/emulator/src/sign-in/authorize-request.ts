@@ -1,6 +1,7 @@
 import type { Directory } from '../directory/directory.ts';
 import type { Application } from '../directory/types.ts';
 import { AadError } from '../protocol/aad-error.ts';
+import { parseClaimsRequest } from '../protocol/claims-request.ts';
 import { parseScopes } from '../protocol/scopes.ts';
 import { redirectPlatform, type RedirectPlatform } from '../protocol/redirect-uris.ts';
 import type { EmulatorSwitches } from '../protocol/switches.ts';
@@ -48,6 +49,12 @@ export interface AuthorizeRequest extends ResponseTarget {
   /** S256 challenge; '' when the client sent none (allowed for confidential web clients only). */
   codeChallenge: string;
   maxAge?: number;
+  /** From the `claims` parameter: authentication contexts to satisfy (c1..c99). */
+  acrs?: string[];
+  /** From the `claims` parameter: client capabilities, lower case ('cp1': CAE-capable). */
+  capabilities?: string[];
+  /** From a CAE challenge's `nbf` claim: the sign-in must be newer than this (seconds). */
+  notBefore?: number;
 }
 
 export interface ResolvedClient {
@@ -174,8 +181,7 @@ export function validateAuthorizeRequest(directory: Directory, client: ResolvedC
   }
   const maxAge = singleParam(params, 'max_age', 10);
   if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) throw new AadError(9002313, 'Invalid request. max_age must be a non-negative integer.');
-  const claims = singleParam(params, 'claims', 8192);
-  if (claims !== undefined && !isJsonObject(claims)) throw new AadError(9002313, "Invalid request. The 'claims' parameter is not a valid JSON object.");
+  const claims = parseClaimsRequest(singleParam(params, 'claims', 8192));
   singleParam(params, 'domain_hint', 512);
 
   const request: AuthorizeRequest = {
@@ -197,14 +203,9 @@ export function validateAuthorizeRequest(directory: Directory, client: ResolvedC
   if (prompt !== undefined) request.prompt = prompt as Prompt;
   if (loginHint !== undefined) request.loginHint = loginHint;
   if (maxAge !== undefined) request.maxAge = Number(maxAge);
+  if (claims.acrs.length > 0) request.acrs = claims.acrs;
+  if (claims.capabilities.length > 0) request.capabilities = claims.capabilities;
+  if (claims.notBefore !== undefined) request.notBefore = claims.notBefore;
   return request;
 }
 
-function isJsonObject(text: string): boolean {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}

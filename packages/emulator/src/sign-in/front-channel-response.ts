@@ -33,6 +33,8 @@ async function implicitAccessToken(deps: ResponseDeps, request: AuthorizeRequest
     audience: accessTokenAudience(scopes),
     scopes: scopeClaim(deps.directory, session.tenantId, request.clientId, user.id, scopes),
     amr: session.amr,
+    ...(request.acrs?.length ? { acrs: request.acrs } : {}),
+    ...(request.capabilities?.length ? { capabilities: request.capabilities } : {}),
     sid: session.sid,
   });
   return { access_token: accessToken, token_type: 'Bearer', expires_in: String(ACCESS_TOKEN_LIFETIME_S), scope: scopeEcho(scopes) };
@@ -59,6 +61,7 @@ export async function frontChannelResponse(deps: ResponseDeps, request: Authoriz
       sid: session.sid,
       profile: scopes.has('profile'),
       email: scopes.has('email'),
+      amr: session.amr,
       ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
       ...(code !== undefined ? { cHash: leftHalfHash(code) } : {}),
       ...(fields['access_token'] !== undefined ? { atHash: leftHalfHash(fields['access_token']) } : {}),

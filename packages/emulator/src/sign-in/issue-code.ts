@@ -21,6 +21,8 @@ export async function issueAuthorizationCode(deps: Pick<EmulatorDeps, 'state' | 
     issuedAt: deps.clock(),
   };
   if (request.nonce !== undefined) record.nonce = request.nonce;
+  if (request.acrs?.length) record.acrs = request.acrs;
+  if (request.capabilities?.length) record.capabilities = request.capabilities;
   await deps.state.set(codeKey(code), JSON.stringify(record), CODE_TTL_MS);
   return code;
 }

@@ -7,8 +7,8 @@ import { mac, randomId } from './signing.ts';
 /** How long a user may take on the login and consent pages. */
 export const LOGIN_TRANSACTION_TTL_MS = 15 * 60_000;
 
-/** What the user is being asked for: a password, an account choice, or consent. */
-export type LoginStage = 'password' | 'pick' | 'consent';
+/** What the user is being asked for: a password, an account choice, a second factor, or consent. */
+export type LoginStage = 'password' | 'pick' | 'mfa' | 'consent';
 
 /** A pending /authorize request while the user interacts; single use, bound to one browser. */
 export interface LoginTransaction {
@@ -17,8 +17,10 @@ export interface LoginTransaction {
   browser: string;
   request: AuthorizeRequest;
   stage: LoginStage;
-  /** For 'pick' and 'consent': the SSO session the next step continues with. */
+  /** For 'pick', 'mfa' and 'consent': the SSO session the next step continues with. */
   sid?: string;
+  /** Wrong second-factor codes so far; the transaction ends after a few (no brute force of 6 digits). */
+  mfaFailures?: number;
   createdAt: number;
 }
 

@@ -4,6 +4,7 @@ import type { User } from '../directory/types.ts';
 import { accountPickerPage } from '../views/account-picker.ts';
 import { consentPage, type ConsentPermission } from '../views/consent-page.ts';
 import { loginPage, type FormBinding } from '../views/login-page.ts';
+import { mfaPage } from '../views/mfa-page.ts';
 import { newNonce, sendPage } from '../views/respond.ts';
 import { csrfToken, type LoginTransaction } from './login-transaction.ts';
 
@@ -34,4 +35,10 @@ export function showConsent(c: Context, deps: PageDeps, tx: LoginTransaction, br
   const sec = security(tx);
   const model = { ...binding(deps, tx, browserId, 'consent'), appName: tx.request.appDisplayName, username: user.userPrincipalName, permissions };
   return sendPage(c, consentPage(model, sec.nonce), 200, sec);
+}
+
+export function showMfaForm(c: Context, deps: PageDeps, tx: LoginTransaction, browserId: string, user: User, error?: { code: number; text: string }): Promise<Response> {
+  const sec = security(tx);
+  const model = { ...binding(deps, tx, browserId, 'login'), appName: tx.request.appDisplayName, username: user.userPrincipalName, ...(error ? { error } : {}) };
+  return sendPage(c, mfaPage(model, sec.nonce), 200, sec);
 }

@@ -8,6 +8,7 @@ import { consentPlan } from './consent-plan.ts';
 import { frontChannelResponse } from './front-channel-response.ts';
 import { createTransaction, saveTransaction, takeTransaction, type LoginTransaction } from './login-transaction.ts';
 import { showConsent } from './pages.ts';
+import { askSecondFactor, secondFactorDue } from './second-factor.ts';
 import { saveSsoSession, withClient, type ActiveSession } from './sso-session.ts';
 
 export type FlowDeps = Pick<EmulatorDeps, 'directory' | 'state' | 'clock' | 'publicUrl' | 'cookieSecret' | 'keys' | 'switches'>;
@@ -19,6 +20,7 @@ export type FlowDeps = Pick<EmulatorDeps, 'directory' | 'state' | 'clock' | 'pub
 export function completeSignIn(c: Context, deps: FlowDeps, request: AuthorizeRequest, active: ActiveSession, tx: LoginTransaction | undefined, options: { consented: boolean }): Promise<Response> {
   return redirectingErrors(c, deps, request, async () => {
     const { session, user } = active;
+    if (secondFactorDue(deps, request, active)) return askSecondFactor(c, deps, request, active, tx);
     if (!options.consented) {
       const plan = consentPlan(deps.directory, request, session, { askAll: request.prompt === 'consent' });
       if (plan.permissions.length > 0) {

@@ -22,6 +22,9 @@ export interface SsoSession {
   /** Seconds since the epoch of the last password entry (`auth_time`). */
   authTime: number;
   createdAt: number;
+  /** Milliseconds since the epoch of the last password entry (revocations compare against it). */
+  signedInAt?: number;
+  /** Methods used: ['pwd'], then ['pwd', 'mfa'] once the second factor was given. */
   amr: string[];
   clients: SessionClient[];
 }
@@ -60,11 +63,12 @@ export async function deleteSsoSession(deps: SessionDeps, sid: string): Promise<
  * must log out of) with a fresh auth time; anyone else gets a new session id.
  */
 export async function startSsoSession(deps: SessionDeps, previous: SsoSession | undefined, user: User, tenantId: string): Promise<SsoSession> {
-  const authTime = Math.floor(deps.clock() / 1000);
+  const signedInAt = deps.clock();
+  const authTime = Math.floor(signedInAt / 1000);
   const session: SsoSession =
     previous && previous.userId === user.id && previous.tenantId === tenantId
-      ? { ...previous, authTime, amr: ['pwd'] }
-      : { sid: randomUUID(), userId: user.id, tenantId, authTime, createdAt: deps.clock(), amr: ['pwd'], clients: [] };
+      ? { ...previous, authTime, signedInAt, amr: ['pwd'] }
+      : { sid: randomUUID(), userId: user.id, tenantId, authTime, signedInAt, createdAt: signedInAt, amr: ['pwd'], clients: [] };
   if (previous && previous.sid !== session.sid) await deleteSsoSession(deps, previous.sid);
   await saveSsoSession(deps, session);
   return session;
@@ -80,11 +84,17 @@ export interface ActiveSession {
   user: User;
 }
 
-/** The browser's SSO session when its cookie verifies, the record exists and the user may still sign in. */
+/** Whether Graph's revokeSignInSessions came after this session's sign-in: it no longer counts. */
+export function sessionRevoked(deps: Pick<EmulatorDeps, 'directory'>, session: SsoSession): boolean {
+  const revokedAt = deps.directory.revokedAt(session.userId);
+  return revokedAt !== undefined && (session.signedInAt ?? session.authTime * 1000) < revokedAt;
+}
+
+/** The browser's SSO session when its cookie verifies, the record exists, it was not revoked and the user may still sign in. */
 export async function currentSession(c: Context, deps: Pick<EmulatorDeps, 'state' | 'clock' | 'cookieSecret' | 'directory'>): Promise<ActiveSession | undefined> {
   const sid = readSsoCookie(c, deps.cookieSecret);
   const session = sid ? await loadSsoSession(deps, sid) : undefined;
-  if (!session) return undefined;
+  if (!session || sessionRevoked(deps, session)) return undefined;
   const stored = deps.directory.objects.get('user', session.userId);
   if (!stored || stored.tenantId !== session.tenantId || !stored.value.accountEnabled) return undefined;
   return { session, user: stored.value };

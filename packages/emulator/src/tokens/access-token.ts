@@ -62,6 +62,10 @@ export interface UserAccessTokenInput {
   /** Short scope names for `scp`. */
   scopes: string[];
   amr: string[];
+  /** Authentication contexts the sign-in satisfied (`acrs`). */
+  acrs?: string[];
+  /** Client capabilities; 'cp1' makes a CAE token (`xms_cc`) for CAE-capable resources (Graph). */
+  capabilities?: string[];
   sid?: string;
 }
 
@@ -73,6 +77,13 @@ export async function mintUserAccessToken(deps: MintDeps, input: UserAccessToken
   // Directory roles (`wids`): always in Graph's tokens, elsewhere when the resource asks for roles.
   const wids = deps.directory.directoryRoles.templateIds(user.id);
   const widsClaim = wids.length > 0 && (resource.appId === GRAPH_APP_ID || ['All', 'DirectoryRole'].includes(resourceApp?.groupMembershipClaims ?? '')) ? { wids: [...wids] } : {};
+  // CAE: Graph is CAE-capable; its token says the client handles claims challenges (and may then
+  // be refused before expiry after revokeSignInSessions). Other resources would have to ask for xms_cc.
+  const cae = resource.appId === GRAPH_APP_ID && input.capabilities?.length ? { xms_cc: input.capabilities } : {};
+  const stepUp = {
+    ...(input.acrs?.length ? { acrs: input.acrs } : {}),
+    amr: input.amr,
+  };
   const subject = {
     name: user.displayName,
     oid: user.id,
@@ -90,17 +101,19 @@ export async function mintUserAccessToken(deps: MintDeps, input: UserAccessToken
     resource.accessTokenVersion === 2
       ? {
           ...commonClaims(deps, tenantId, resource, input.audience),
+          ...stepUp,
           ...clientClaims(resource, input.client),
           ...groups,
           ...subject,
           preferred_username: user.userPrincipalName,
           uti: opaqueClaim(16),
           ver: '2.0',
+          ...cae,
         }
       : {
           ...commonClaims(deps, tenantId, resource, input.audience),
           acr: '1',
-          amr: input.amr,
+          ...stepUp,
           ...clientClaims(resource, input.client),
           ...(user.surname ? { family_name: user.surname } : {}),
           ...(user.givenName ? { given_name: user.givenName } : {}),
@@ -111,6 +124,7 @@ export async function mintUserAccessToken(deps: MintDeps, input: UserAccessToken
           upn: user.userPrincipalName,
           uti: opaqueClaim(16),
           ver: '1.0',
+          ...cae,
         };
   return sign(deps, resource, claims);
 }

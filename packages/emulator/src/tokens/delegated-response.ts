@@ -45,6 +45,10 @@ export interface DelegatedIssue {
   user: User;
   request: ScopeRequest;
   amr: string[];
+  /** Authentication contexts satisfied (`acrs`). */
+  acrs?: string[];
+  /** Client capabilities ('cp1' gives CAE tokens for CAE-capable resources). */
+  capabilities?: string[];
   sid?: string;
   nonce?: string;
   /** Already minted by the grant (new family or rotation); only returned with offline_access or on refresh. */
@@ -62,6 +66,8 @@ export async function delegatedTokenResponse(deps: TokenDeps, issue: DelegatedIs
     audience: accessTokenAudience(request),
     scopes: scopeClaim(deps.directory, tenantId, client.clientId, user.id, request),
     amr: issue.amr,
+    ...(issue.acrs?.length ? { acrs: issue.acrs } : {}),
+    ...(issue.capabilities?.length ? { capabilities: issue.capabilities } : {}),
     ...(issue.sid ? { sid: issue.sid } : {}),
   });
   const body: TokenResponseBody = {
@@ -79,6 +85,7 @@ export async function delegatedTokenResponse(deps: TokenDeps, issue: DelegatedIs
       client: client.app,
       profile: request.oidc.has('profile'),
       email: request.oidc.has('email'),
+      amr: issue.amr,
       ...(issue.nonce ? { nonce: issue.nonce } : {}),
       ...(issue.sid ? { sid: issue.sid } : {}),
     });

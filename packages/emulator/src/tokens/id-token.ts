@@ -21,6 +21,8 @@ export interface IdTokenInput {
   profile: boolean;
   /** The `email` scope was asked. */
   email: boolean;
+  /** Authentication methods of the sign-in (pwd, mfa); absent for tokens without a sign-in. */
+  amr?: string[];
   /** Hybrid flow: hash of the code returned with this ID token. */
   cHash?: string;
   /** Implicit flow: hash of the access token returned with this ID token. */
@@ -45,6 +47,7 @@ export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; p
     nbf: now,
     exp: now + ID_TOKEN_LIFETIME_S,
     aio: opaqueClaim(48),
+    ...(input.amr?.length ? { amr: input.amr } : {}),
     ...(input.atHash ? { at_hash: input.atHash } : {}),
     ...(input.cHash ? { c_hash: input.cHash } : {}),
     ...(input.email && user.mail ? { email: user.mail } : {}),

@@ -44,7 +44,11 @@ describe('emulator data folder', () => {
     assert.equal(devJson.apps.web.redirectUri, 'http://localhost:5000/auth/callback');
     assert.equal(devJson.apps.api.scope, `api://${devJson.apps.api.clientId}/user_impersonation`);
     assert.deepEqual(devJson.users.map((u: { username: string }) => u.username), ['adele@entrakitdemo.onmicrosoft.com', 'alex@entrakitdemo.onmicrosoft.com', 'megan@entrakitdemo.onmicrosoft.com', 'nestor@entrakitdemo.onmicrosoft.com']);
-    for (const u of devJson.users) assert.deepEqual(Object.keys(u).sort(), ['displayName', 'password', 'username']);
+    // Megan has a second factor: her authenticator's TOTP secret (base32) sits next to her password.
+    for (const u of devJson.users) {
+      assert.deepEqual(Object.keys(u).sort(), u.username.startsWith('megan@') ? ['displayName', 'password', 'totpSecret', 'username'] : ['displayName', 'password', 'username']);
+    }
+    assert.match(devJson.users.find((u: { username: string }) => u.username.startsWith('megan@')).totpSecret, /^[A-Z2-7]{32}$/);
     assert.equal((await stat(join(first.dataDir, 'dev.json'))).mode & 0o077, 0, 'dev.json holds secrets: owner-only');
     const ca = await readFile(join(first.dataDir, 'ca.pem'), 'utf8');
     const kids = await jwksKids(first.url, devJson.tenantId);

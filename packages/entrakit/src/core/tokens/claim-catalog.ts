@@ -49,14 +49,14 @@ const catalog: Record<string, ClaimDescription> = {
   onprem_sid: { category: 'identity', meaning: 'On-premises security identifier of a synced user' },
   ctry: { category: 'identity', meaning: "User's country or region" },
   tenant_ctry: { category: 'identity', meaning: "Country or region of the user's tenant" },
-  amr: { category: 'identity', meaning: 'Authentication methods used (e.g. pwd, mfa)' },
+  amr: { category: 'identity', meaning: 'Authentication methods of the sign-in: pwd (password), mfa (a second factor was given), otp, rsa...; ["pwd","mfa"] after multi-factor' },
   acr: {
     category: 'identity',
     meaning: 'Authentication context class reference (v1 tokens): "0" when the user did not meet ISO/IEC 29115 level 1, "1" otherwise',
     values: { '0': 'the authentication did not meet level 1', '1': 'the user authenticated (level 1)' },
   },
   idp: { category: 'identity', meaning: 'Identity provider that authenticated the user; absent (or the issuer) for users of this tenant, e.g. live.com for a Microsoft account or another tenant for a guest' },
-  acrs: { category: 'authorization', meaning: 'Authentication context ids the user satisfied (Conditional Access)' },
+  acrs: { category: 'authorization', meaning: 'Conditional Access authentication contexts (c1...c99) the sign-in satisfied; an API demanding one (step-up) answers a claims challenge when it is missing' },
   // What the caller may do
   scp: { category: 'authorization', meaning: 'Delegated permissions (scopes) granted to the app, space-separated' },
   roles: { category: 'authorization', meaning: 'App roles assigned to the user or the calling app' },
@@ -69,7 +69,7 @@ const catalog: Record<string, ClaimDescription> = {
   azpacr: { category: 'authorization', meaning: 'How the client authenticated: 0 public, 1 secret, 2 certificate (v2)', values: CLIENT_AUTH },
   appid: { category: 'authorization', meaning: 'Client id of the app that requested the token (v1)' },
   appidacr: { category: 'authorization', meaning: 'How the client authenticated: 0 public, 1 secret, 2 certificate (v1)', values: CLIENT_AUTH },
-  xms_cc: { category: 'authorization', meaning: 'Client capabilities the app declared (e.g. cp1 for claims challenges)' },
+  xms_cc: { category: 'authorization', meaning: 'Client capabilities the app declared: cp1 = it handles claims challenges, so CAE-capable resources (Graph) may revoke the token before expiry' },
 };
 
 export const CLAIM_CATALOG: Readonly<Record<string, Readonly<ClaimDescription>>> = Object.freeze(catalog);

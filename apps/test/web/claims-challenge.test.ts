@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
+import { describe, it } from 'node:test';
+import { readClaimsChallenge, stepUpSignInUrl, validClaimsRequest } from '../../web/auth/claims-challenge.ts';
+
+const C1 = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+const answer = (status: number, header?: string) => ({ status, headers: new Headers(header ? { 'www-authenticate': header } : {}) });
+
+describe('claims challenges (web app)', () => {
+  it('reads the claims of an insufficient_claims challenge, from an API or from Graph (CAE)', () => {
+    assert.equal(readClaimsChallenge(answer(401, `Bearer realm="entrakit-api", authorization_uri="https://login.example/t/oauth2/v2.0/authorize", error="insufficient_claims", claims="${b64(C1)}"`)), C1);
+    const nbf = '{"access_token":{"nbf":{"essential":true,"value":"1604106651"}}}';
+    assert.equal(readClaimsChallenge(answer(401, `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="${b64(nbf)}"`)), nbf);
+  });
+
+  it('ignores anything else: another status or error, no claims, claims that are not a claims request', () => {
+    assert.equal(readClaimsChallenge(answer(403, `Bearer error="insufficient_claims", claims="${b64(C1)}"`)), undefined);
+    assert.equal(readClaimsChallenge(answer(401, `Bearer error="invalid_token", claims="${b64(C1)}"`)), undefined);
+    assert.equal(readClaimsChallenge(answer(401, 'Bearer error="insufficient_claims"')), undefined);
+    assert.equal(readClaimsChallenge(answer(401)), undefined);
+    assert.equal(readClaimsChallenge(answer(401, `Bearer error="insufficient_claims", claims="${b64('[1,2]')}"`)), undefined);
+    assert.equal(readClaimsChallenge(answer(401, `Bearer error="insufficient_claims", claims="${b64('{"userinfo":{}}')}"`)), undefined);
+    assert.equal(validClaimsRequest(`{"access_token":{"x":"${'a'.repeat(3000)}"}}`), undefined, 'oversized');
+  });
+
+  it('the sign-in URL carries the claims as base64url and a same-site returnTo', () => {
+    const url = new URL(stepUpSignInUrl(C1, '/story?retry=abc', { consentToApi: true }), 'http://localhost');
+    assert.equal(url.pathname, '/auth/sign-in');
+    assert.equal(Buffer.from(url.searchParams.get('claims') ?? '', 'base64url').toString('utf8'), C1);
+    assert.equal(url.searchParams.get('returnTo'), '/story?retry=abc');
+    assert.equal(url.searchParams.get('consent'), 'api');
+  });
+});
