@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { EntrakitError } from 'entrakit';
 import { validateIdToken } from 'entrakit';
 import type { IdTokenValidationResult } from 'entrakit';
-import { prefixOnly, redactField } from 'entrakit';
+import { callbackSteps, sessionStartSteps } from '../trace/callback-steps.ts';
 import type { TraceStep } from 'entrakit';
 import type { JsonObject } from 'entrakit/store';
 import { redemptionError, safeReturnTo } from 'entrakit/web';
@@ -103,28 +103,7 @@ async function startSession(
   if (previous) await endAppSession(deps, previous, 'replaced');
   const { user, changedClaims } = await deps.stores.users.upsertFromClaims(claims);
 
-  steps.push(
-    {
-      at: now,
-      from: 'app',
-      to: 'app',
-      title: 'Validate the ID token',
-      fields: validated.checks.map((check) => ({ name: check.name, value: 'passed', note: check.detail })),
-      notes: [
-        `nonce round trip: sent ${prefixOnly(transaction.nonce, 8)} with /authorize, found ${prefixOnly(String(claims['nonce']), 8)} in the ID token.`,
-        'Keys come only from the JWKS named in the discovery document; MSAL itself does not check ID-token signatures.',
-      ],
-    },
-    {
-      at: deps.clock(),
-      from: 'app',
-      to: 'browser',
-      title: `302 to ${transaction.returnTo}`,
-      status: 302,
-      fields: [{ name: 'Set-Cookie', value: `${deps.cookies.session}=[new session id]; HttpOnly; SameSite=Lax; Path=/${deps.cookies.secure ? '; Secure' : ''}`, note: 'a new id at every sign-in' }],
-      notes: ['Tokens stay on the server, encrypted in the per-user token cache; the browser only holds the session id.'],
-    },
-  );
+  steps.push(...sessionStartSteps({ now, later: deps.clock(), validated, nonceSent: transaction.nonce, returnTo: transaction.returnTo, cookies: deps.cookies }));
   // Password or SSO: said plainly in the trace and on /sessions.
   steps.push(verdictStep(await judgeSignIn(deps, { startedAt: transaction.createdAt, claims: claims as JsonObject, correlationId: signInCorrelationId(transaction.state) })));
   const traceId = await deps.stores.traces.save({ startedAt: transaction.createdAt, steps });
@@ -161,25 +140,3 @@ async function startSession(
   return c.redirect(safeReturnTo(transaction.returnTo), 302);
 }
 
-function callbackSteps(now: number, code: string, state: string): TraceStep[] {
-  return [
-    {
-      at: now,
-      from: 'idp',
-      to: 'browser',
-      title: '302 to /auth/callback',
-      status: 302,
-      fields: [redactField('code', code), { ...redactField('state', state), note: 'the same value the app sent' }],
-      notes: ['After sign-in the identity provider sends the browser back with a one-time authorization code.'],
-    },
-    {
-      at: now,
-      from: 'browser',
-      to: 'app',
-      title: 'GET /auth/callback',
-      method: 'GET',
-      fields: [{ name: 'state check', value: 'exact match', note: 'checked before any token call' }],
-      notes: ['The transaction is taken from the store (single use) using this browser\'s cookie; a replayed callback finds nothing.'],
-    },
-  ];
-}

@@ -1,13 +1,12 @@
 import { CryptoProvider } from '@azure/msal-node';
 import type { Hono } from 'hono';
-import { prefixOnly, redactFields, redactUrl } from 'entrakit';
-import type { TraceStep } from 'entrakit';
 import { safeReturnTo } from 'entrakit/web';
 import { Buffer } from 'node:buffer';
 import { validClaimsRequest } from '../auth/claims-challenge.ts';
 import { beginTransaction, randomToken } from '../auth/sign-in-transaction.ts';
 import type { AppEnv, WebDeps } from '../context.ts';
 import { signInCorrelationId } from '../idp/correlation.ts';
+import { signInStartSteps } from '../trace/sign-in-steps.ts';
 
 /** Graph's User.Read for the profile page, plus email for the ID token; MSAL adds openid profile offline_access. */
 export const SIGN_IN_SCOPES = ['User.Read', 'email'];
@@ -46,43 +45,7 @@ export function signInRoute(app: Hono<AppEnv>, deps: WebDeps): void {
 
     const now = deps.clock();
     const authorizePath = new URL(authorizeUrl).pathname;
-    const steps: TraceStep[] = [
-      {
-        at: now,
-        from: 'browser',
-        to: 'app',
-        title: 'GET /auth/sign-in',
-        method: 'GET',
-        url: `/auth/sign-in?returnTo=${returnTo}`,
-        fields: [{ name: 'returnTo', value: returnTo, note: 'only same-origin paths are kept' }],
-        notes: ['The app creates a state, a nonce and a PKCE verifier/challenge pair (each 256 random bits) and keeps them server-side, bound to this browser by a short-lived cookie.'],
-      },
-      {
-        at: now,
-        from: 'app',
-        to: 'browser',
-        title: '302 to /authorize',
-        status: 302,
-        url: redactUrl(authorizeUrl),
-        fields: [
-          ...redactFields(new URL(authorizeUrl).searchParams.entries()),
-          { name: 'code_verifier (kept by the app)', value: prefixOnly(verifier), note: 'never sent to the browser; the challenge is its SHA-256' },
-        ],
-        notes: ['code_challenge = BASE64URL(SHA-256(code_verifier)): only the app, which knows the verifier, can redeem the code.'],
-      },
-      {
-        at: now,
-        from: 'browser',
-        to: 'idp',
-        title: `GET ${authorizePath.slice(authorizePath.lastIndexOf('/'))}`,
-        method: 'GET',
-        fields: [],
-        notes: [
-          'The browser follows the redirect to the authorize URL above.',
-          'The identity provider shows its sign-in page, or signs the user straight in with its own SSO session cookie.',
-        ],
-      },
-    ];
+    const steps = signInStartSteps({ now, returnTo, authorizeUrl, authorizePath, verifier });
 
     await beginTransaction(c, deps, { state, nonce, verifier, returnTo, scopes, createdAt: now, steps: JSON.stringify(steps), ...(claims ? { claims } : {}) });
     deps.logger.info({ event: 'sign-in.start', returnTo, scopes }, 'sign-in started');
