@@ -60,3 +60,10 @@ export async function loadCertificateCredential(
     certificateFile,
   };
 }
+
+/** The credential as MSAL's `auth` options take it. */
+export function msalCredential(credential: ClientCredential): { clientSecret: string } | { clientCertificate: { thumbprintSha256: string; privateKey: string; x5c: string } } {
+  return credential.kind === 'secret'
+    ? { clientSecret: credential.secret }
+    : { clientCertificate: { thumbprintSha256: credential.thumbprintSha256, privateKey: credential.privateKeyPem, x5c: credential.x5c } };
+}

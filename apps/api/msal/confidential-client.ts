@@ -2,6 +2,7 @@ import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
 import type { Configuration } from '@azure/msal-node';
 import { isMicrosoftLoginHost } from 'entrakit';
 import type { ApiConfig } from '../config.ts';
+import { msalCredential } from '../../shared/client-credential.ts';
 
 /**
  * An MSAL confidential client for the API's own app registration. Hosts other than Microsoft's
@@ -13,8 +14,7 @@ export async function createConfidentialClient(
   const host = new URL(config.instance).host;
   const auth: Configuration['auth'] = { clientId: config.clientId, authority: config.authority };
   if (!isMicrosoftLoginHost(host)) auth.knownAuthorities = [host];
-  if (config.credential.kind === 'secret') auth.clientSecret = config.credential.secret;
-  else auth.clientCertificate = { thumbprintSha256: config.credential.thumbprintSha256, privateKey: config.credential.privateKeyPem, x5c: config.credential.x5c };
+  Object.assign(auth, msalCredential(config.credential));
   return new ConfidentialClientApplication({
     auth,
     // MSAL logs at Info by default; its messages may carry PII, so only errors, without PII.

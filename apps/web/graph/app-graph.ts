@@ -8,6 +8,7 @@ import { ConfidentialClientApplication, LogLevel } from '@azure/msal-node';
 import { EntrakitError, isMicrosoftLoginHost } from 'entrakit';
 import { createFetchNetworkClient } from 'entrakit/web';
 import type { WebDeps } from '../context.ts';
+import { msalCredential } from '../../shared/client-credential.ts';
 
 /** A collection page as Graph sends it. */
 export interface GraphPage {
@@ -32,10 +33,7 @@ export function createAppGraph(deps: Pick<WebDeps, 'config' | 'provider' | 'fetc
 
   async function build(): Promise<ConfidentialClientApplication> {
     const host = new URL(config.instance).host;
-    const credential =
-      config.credential.kind === 'secret'
-        ? { clientSecret: config.credential.secret }
-        : { clientCertificate: { thumbprintSha256: config.credential.thumbprintSha256, privateKey: config.credential.privateKeyPem, x5c: config.credential.x5c } };
+    const credential = msalCredential(config.credential);
     return new ConfidentialClientApplication({
       auth: {
         clientId: config.clientId,

@@ -23,6 +23,7 @@ import type { TokenCacheStore } from 'entrakit/store';
 import type { IdentityProvider } from 'entrakit/web';
 import type { WebConfig } from '../config.ts';
 import type { AppLogger } from '../../shared/logger.ts';
+import { msalCredential } from '../../shared/client-credential.ts';
 
 /** The part of ConfidentialClientApplication the app uses. */
 export interface MsalClient {
@@ -79,10 +80,7 @@ export function createMsalClients(options: {
   const storeClient = toMsalCacheClient(tokenCache);
 
   async function build(cacheClient: ICacheClient, partition: IPartitionManager, network: INetworkModule): Promise<MsalClient> {
-    const credential =
-      config.credential.kind === 'secret'
-        ? { clientSecret: config.credential.secret }
-        : { clientCertificate: { thumbprintSha256: config.credential.thumbprintSha256, privateKey: config.credential.privateKeyPem, x5c: config.credential.x5c } };
+    const credential = msalCredential(config.credential);
     return factory({
       auth: {
         clientId: config.clientId,
