@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createGraphClient, emulatorSignInFrom, emulatorTokenSource, parseManifest, provision } from '../provision/index.ts';
+import { setEnvValue } from '../provision/env-file.ts';
 import { startApi } from '../api/server.ts';
 import { addWebRedirectUris, ensureLocalTls, startEmulator } from '@entrakit/emulator';
 import { startStorage } from '../storage/start-storage.ts';
@@ -89,14 +90,26 @@ const DEMO_MANIFEST = join(import.meta.dirname, '..', '..', 'provision', 'demo.j
 
 /**
  * Applies provision/demo.json to the emulator with the same code `entrakit provision` runs (as the
- * demo administrator, over Graph): on a freshly seeded tenant nothing changes, and a data folder
- * whose apps drifted is brought back. New secrets would go to DATA/provision.env (0600).
+ * demo administrator, over Graph): what the seed and the manifest do not share is applied once, and a data folder
+ * whose apps drifted is brought back. DATA/provision.env (0600) holds the apps' ids and secrets.
  */
 async function provisionDemoApps(dataDir: string, devJson: object): Promise<number> {
   const manifest = parseManifest(await readFile(DEMO_MANIFEST, 'utf8'), DEMO_MANIFEST);
   const dev = devJson as Record<string, unknown>;
+  // The seeded apps already have secrets (in dev.json): the env file names them, so provisioning
+  // adds no second secret.
+  const envFile = join(dataDir, 'provision.env');
+  const apps = (devJson as { apps: { web: { clientId: string; clientSecret: string }; api: { clientId: string; clientSecret: string } } }).apps;
+  for (const [name, value] of [
+    ['ENTRA_CLIENT_ID', apps.web.clientId],
+    ['ENTRA_CLIENT_SECRET', apps.web.clientSecret],
+    ['API_CLIENT_ID', apps.api.clientId],
+    ['API_CLIENT_SECRET', apps.api.clientSecret],
+  ] as const) {
+    await setEnvValue(envFile, name, value);
+  }
   const tokens = await emulatorTokenSource(emulatorSignInFrom(dev, join(dataDir, 'dev.json')));
   const graph = createGraphClient({ baseUrl: String(dev['graphBaseUrl']), tokens });
-  const result = await provision({ manifest, graph, envFile: join(dataDir, 'provision.env'), dryRun: false, print: () => undefined });
+  const result = await provision({ manifest, graph, envFile, dryRun: false, print: () => undefined });
   return result.writes;
 }

@@ -4,7 +4,7 @@ import { parseCommandArgs, UsageError } from '@entrakit/emulator/cli';
 import { createGraphClient, deviceCodeTokenSource, emulatorSignInFrom, emulatorTokenSource, parseManifest, provision, tokenFileSource } from '../provision/index.ts';
 import type { TokenSource } from '../provision/index.ts';
 
-export const PROVISION_HELP = `Usage: entrakit provision FILE [--dry-run] [--env-file .env] [--data .entrakit]
+export const PROVISION_HELP = `Usage: entrakit provision FILE [--dry-run] [--secrets-file .env] [--data .entrakit]
                          [--tenant TENANT] [--token-file FILE]
 
 Applies a JSON manifest of app registrations over Microsoft Graph: display name, sign-in
@@ -13,7 +13,7 @@ client secret, the service principal, admin consent and role assignments. Runs a
 changing anything ("no changes"). The manifest is checked before any call.
 
   --dry-run          print the plan (create / update field by field / unchanged), write nothing
-  --env-file PATH    where new secrets and client ids go (mode 0600; default .env)
+  --secrets-file P   the env file where new secrets and client ids go (mode 0600; default .env)
   --data DIR         the emulator's data folder, for its dev.json (default .entrakit)
   --tenant T         real Entra ID: sign in with the device code flow (Azure CLI client)
   --token-file F     use the Graph access token in F instead of signing in
@@ -27,7 +27,8 @@ export async function provisionCommand(argv: string[]): Promise<void> {
     argv,
     {
       'dry-run': { type: 'boolean' },
-      'env-file': { type: 'string' },
+      // Not --env-file: Node itself reads that flag anywhere on its command line (and exits when the file is missing).
+      'secrets-file': { type: 'string' },
       data: { type: 'string' },
       tenant: { type: 'string' },
       'token-file': { type: 'string' },
@@ -73,5 +74,5 @@ export async function provisionCommand(argv: string[]): Promise<void> {
   await tokens.token();
   print(`graph ${graphBaseUrl}${values['dry-run'] ? ' (dry run: nothing will be written)' : ''}`);
   const graph = createGraphClient({ baseUrl: graphBaseUrl, tokens });
-  await provision({ manifest, graph, envFile: resolve(values['env-file'] ?? '.env'), dryRun: values['dry-run'] === true, print });
+  await provision({ manifest, graph, envFile: resolve(values['secrets-file'] ?? '.env'), dryRun: values['dry-run'] === true, print });
 }

@@ -74,6 +74,15 @@ export function seedDemoStepUp(directory: Directory): void {
   }
 }
 
+/** Delegated Graph permissions by name, as a registration's requiredResourceAccess lists them. */
+function graphScopes(values: string[]): Array<{ id: string; type: 'Scope' }> {
+  return values.map((value) => {
+    const scope = GRAPH_SCOPES.find((s) => s.value === value);
+    if (!scope) throw new Error(`Graph has no delegated permission ${value}`);
+    return { id: scope.id, type: 'Scope' as const };
+  });
+}
+
 /** Seeds the demo tenant once; returns false when it already exists. */
 export async function seedDemoTenant(directory: Directory, now: number): Promise<boolean> {
   if (directory.findTenant(DEMO_TENANT.id)) {
@@ -142,7 +151,7 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
       appRoles: [adminRole],
       requiredResourceAccess: [
         { resourceAppId: STORAGE_APP_ID, resourceAccess: [{ id: STORAGE_SCOPES[0]!.id, type: 'Scope' }] },
-        { resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: GRAPH_SCOPES[0]!.id, type: 'Scope' }, { id: GRAPH_APP_ROLES[0]!.id, type: 'Role' }] },
+        { resourceAppId: GRAPH_APP_ID, resourceAccess: [...graphScopes(['User.Read', 'offline_access', 'openid', 'profile']), { id: GRAPH_APP_ROLES[0]!.id, type: 'Role' }] },
       ],
     });
     const apiSp = registerApplication(directory, tid, api);
@@ -164,11 +173,13 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
       appRoles: [webAdminRole],
       groupMembershipClaims: 'SecurityGroup',
       requiredResourceAccess: [
-        { resourceAppId: GRAPH_APP_ID, resourceAccess: [{ id: GRAPH_SCOPES[0]!.id, type: 'Scope' }, ...webGraphRoles.map((id) => ({ id, type: 'Role' as const }))] },
-        { resourceAppId: API_APP_ID, resourceAccess: [{ id: userImpersonation.id, type: 'Scope' }] },
+        { resourceAppId: GRAPH_APP_ID, resourceAccess: [...graphScopes(['User.Read', 'email', 'offline_access', 'openid', 'profile']), ...webGraphRoles.map((id) => ({ id, type: 'Role' as const }))] },
+        { resourceAppId: API_APP_ID, resourceAccess: [{ id: userImpersonation.id, type: 'Scope' }, { id: adminRole.id, type: 'Role' }] },
       ],
     });
     const webSp = registerApplication(directory, tid, web);
+    // As provision/demo.json declares them: Adele owns both registrations.
+    for (const app of [api, web]) directory.owners.add(app.id, stableGuid('user:adele'));
 
     // Admin consent as an administrator would grant it; web -> api is left to user consent.
     directory.consents.grant(tid, WEB_APP_ID, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
