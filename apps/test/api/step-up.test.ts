@@ -14,7 +14,8 @@ import { azuriteBlobScript, startStorage } from '../../storage/index.ts';
 import type { RunningStorage } from '../../storage/index.ts';
 import { startApiTestEnv } from './helpers/api-test-env.ts';
 import type { ApiTestEnv } from './helpers/api-test-env.ts';
-import { authorizeWithMsal, emulatorBrowser } from './helpers/step-up-sign-in.ts';
+import { authorizeWithMsal } from './helpers/step-up-sign-in.ts';
+import { emulatorBrowser } from '../helpers/emulator-browser.ts';
 
 const NO_AZURITE = azuriteBlobScript() === undefined ? 'Azurite is not installed: run npm install' : false;
 const C1_CLAIMS = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';

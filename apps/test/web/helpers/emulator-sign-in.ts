@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { emulatorBrowser, submitEmulatorForm } from '../../helpers/emulator-browser.ts';
 import { trustCaCertificate } from '../../../../packages/entrakit/src/core/trust-ca.ts';
 import { startEmulator } from '../../../../packages/emulator/src/server.ts';
 import type { RunningEmulator } from '../../../../packages/emulator/src/server.ts';
@@ -56,26 +57,6 @@ export interface DemoWeb {
   close(): Promise<void>;
 }
 
-function unescapeHtml(value: string): string {
-  return value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-}
-
-/** A cookie-keeping fetch for the emulator's side of the sign-in (it does not follow redirects). */
-function idpBrowser() {
-  const cookies = new Map<string, string>();
-  return async (url: string, init: RequestInit = {}): Promise<Response> => {
-    const headers = new Headers(init.headers);
-    if (cookies.size > 0) headers.set('cookie', [...cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const line of response.headers.getSetCookie()) {
-      const pair = line.split(';')[0] ?? '';
-      const eq = pair.indexOf('=');
-      cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    return response;
-  };
-}
-
 export async function startDemoWeb(): Promise<DemoWeb> {
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-directory-'));
   const emulator = await startEmulator({ dataDir: join(dataDir, 'emulator'), port: 0 });
@@ -90,17 +71,11 @@ export async function startDemoWeb(): Promise<DemoWeb> {
     const browser = createBrowser(app);
     const start = await browser.get(`/auth/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
     if (start.status !== 302) throw new Error(`/auth/sign-in answered ${start.status}`);
-    const idp = idpBrowser();
+    const idp = emulatorBrowser();
     const form = await idp(start.headers.get('location') ?? '');
     const page = await form.text();
-    const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1];
-    if (!action || !page.includes('name="password"')) throw new Error(`expected the emulator's login form, got HTTP ${form.status}`);
-    const hidden = Object.fromEntries([...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1] ?? '', unescapeHtml(m[2] ?? '')]));
-    const posted = await idp(new URL(unescapeHtml(action), emulator.url).toString(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...hidden, username: user.username, password: user.password }),
-    });
+    if (!page.includes('name="password"')) throw new Error(`expected the emulator's login form, got HTTP ${form.status}`);
+    const posted = await submitEmulatorForm(idp, emulator.url, page, { username: user.username, password: user.password });
     const back = new URL(posted.headers.get('location') ?? '');
     if (!back.searchParams.get('code')) throw new Error(`expected a redirect with a code, got HTTP ${posted.status}`);
     const landed = await browser.get(`${back.pathname}${back.search}`);
