@@ -4,22 +4,6 @@ import type { FaultInjector } from './faults.ts';
 import type { KeyRing } from './keys/signing-keys.ts';
 import type { EmulatorSwitches } from './protocol/switches.ts';
 
-/**
- * A protocol decision worth showing next to a request: a weak practice the emulator accepted
- * because Entra does (e.g. a confidential client that skipped PKCE). Never carries a secret.
- */
-export interface ProtocolNote {
-  kind: 'weak-practice';
-  /** Stable identifier, e.g. 'pkce-skipped'. */
-  code: string;
-  clientId: string;
-  message: string;
-}
-
-/** Where protocol notes go (the request log); absent means nowhere. */
-export interface DecisionLog {
-  note(note: ProtocolNote): void;
-}
 import type { RequestLog } from './request-log/request-log.ts';
 import type { TokenFaults } from './token-faults.ts';
 
@@ -41,7 +25,6 @@ export interface EmulatorDeps {
   adminKey: string;
   /** Behaviour switches, validated at start. */
   switches: EmulatorSwitches;
-  log?: DecisionLog;
   /** Recent protocol requests with outcomes and reasons (GET /_admin/requests). */
   requestLog: RequestLog;
 }

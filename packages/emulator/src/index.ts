@@ -2,7 +2,7 @@
 export { startEmulator } from './server.ts';
 export type { EmulatorOptions, RunningEmulator } from './server.ts';
 export { createEmulatorApp } from './app.ts';
-export type { DecisionLog, EmulatorDeps, ProtocolNote } from './deps.ts';
+export type { EmulatorDeps } from './deps.ts';
 export { resolveSwitches } from './protocol/switches.ts';
 export type { EmulatorSwitches } from './protocol/switches.ts';
 export type { FaultRule } from './faults.ts';

@@ -10,7 +10,7 @@ import { updateDevJson, type ConfiguredDevJson, type DevJson } from './dev-json.
 import { trustCaCertificate } from 'entrakit';
 import { createSqliteStore } from 'entrakit/store';
 import { createEmulatorApp } from './app.ts';
-import type { DecisionLog, EmulatorDeps } from './deps.ts';
+import type { EmulatorDeps } from './deps.ts';
 import { createDirectory } from './directory/directory.ts';
 import { createFaultInjector } from './faults.ts';
 import { API_APP_ID, CLI_APP_ID, CLI_REDIRECT_URI, DEMO_TENANT, demoAdmin, demoSecret, demoUsers, seedDemoTenant, WEB_APP_ID, WEB_REDIRECT_URI } from './seed/demo-tenant.ts';
@@ -35,8 +35,6 @@ export interface EmulatorOptions extends Partial<EmulatorSwitches> {
   clock?: () => number;
   /** Write DATA/dev.json (default true). */
   writeDevJson?: boolean;
-  /** Receives protocol notes (weak practices the emulator accepted, as Entra does). */
-  log?: DecisionLog;
   /**
    * Tenants, users, groups and apps from a tenant file (a path to JSON, or the object), instead of
    * the demo tenant. Validated before anything starts; see docs/emulator.md.
@@ -166,7 +164,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     switches,
     tokenFaults: createTokenFaults(),
     requestLog: createRequestLog({ clock }),
-    ...(options.log ? { log: options.log } : {}),
   };
   try {
     handler.app = createEmulatorApp(deps);

@@ -84,7 +84,6 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
   if (record.codeChallenge === '') {
     // Without PKCE only the client secret or certificate protects the code.
     requireClientCredential(client);
-    deps.log?.note({ kind: 'weak-practice', code: 'pkce-skipped', clientId: client.clientId, message: 'The client redeemed an authorization code obtained without PKCE (code_challenge); Entra allows this for confidential clients, but PKCE is recommended for every client.' });
   } else if (!isPublicClientRedirect(client.app, record.redirectUri)) {
     requireClientCredential(client);
   }

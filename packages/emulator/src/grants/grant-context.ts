@@ -3,7 +3,7 @@ import type { Authority } from '../protocol/tenant.ts';
 import type { TokenForm } from './token-form.ts';
 import type { EmulatorSwitches } from '../protocol/switches.ts';
 
-export type TokenDeps = Pick<EmulatorDeps, 'directory' | 'keys' | 'state' | 'clock' | 'publicUrl' | 'log'>;
+export type TokenDeps = Pick<EmulatorDeps, 'directory' | 'keys' | 'state' | 'clock' | 'publicUrl'>;
 
 export type TokenEndpointOptions = EmulatorSwitches;
 

@@ -28,11 +28,6 @@ function loopbackMatch(registered: string, requested: string): boolean {
   return tail(registered) === tail(requested);
 }
 
-/** Whether `requested` is `registered`: byte for byte, or the same loopback URI on another port. */
-export function redirectUriMatches(registered: string, requested: string): boolean {
-  return registered === requested || loopbackMatch(registered, requested);
-}
-
 /**
  * The platform under which the app registered this redirect URI, if any. Exact matches first; the
  * any-port loopback rule applies to public-client (native) redirect URIs, whose apps listen on an

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Directory } from '../directory/directory.ts';
+import { SSO_COOKIE } from '../sign-in/cookies.ts';
 import { classifyPath } from './classify.ts';
 import { explainRequest, type ObservedRequest, type ObservedResponse } from './explain.ts';
 import type { RequestLog } from './request-log.ts';
@@ -8,7 +9,6 @@ import type { RequestLog } from './request-log.ts';
 const WHY = 'entrakitWhy';
 const USER = 'entrakitUser';
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const SSO_COOKIE = '__Host-entrakit-sso';
 const MAX_REMEMBERED_TRANSACTIONS = 1000;
 /** Form fields the log may read; codes, passwords, secrets, assertions and tokens are never read. */
 const SAFE_FIELDS = ['client_id', 'grant_type', 'scope', 'redirect_uri', 'response_type', 'response_mode', 'prompt', 'login_hint', 'code_challenge_method', 'action', 'post_logout_redirect_uri', 'client-request-id', 'username', 'requested_token_use'];

@@ -30,8 +30,8 @@ footer{margin-top:18px;font-size:12px;color:#666}
 iframe.frontchannel{display:none}
 `;
 
-/** The page frame shared by every emulator screen. */
-export function layout(title: string, nonce: string, content: View, head: View = html``): View {
+/** The HTML document every emulator page is: head (title, nonce-bound styles, extra head) and body. */
+export function pageDocument(title: string, nonce: string, styles: string, body: View, head: View = html``): View {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -39,15 +39,26 @@ export function layout(title: string, nonce: string, content: View, head: View =
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${title} · entrakit emulator</title>
-<style nonce="${nonce}">${raw(STYLES)}</style>
+<style nonce="${nonce}">${raw(styles)}</style>
 ${head}
 </head>
 <body>
-<main class="card">
+${body}
+</body>
+</html>`;
+}
+
+/** The page frame shared by every emulator sign-in screen. */
+export function layout(title: string, nonce: string, content: View, head: View = html``): View {
+  return pageDocument(
+    title,
+    nonce,
+    STYLES,
+    html`<main class="card">
 <div class="brand"><span class="mark" aria-hidden="true"><i></i><i></i><i></i><i></i></span>entrakit <span class="pill">emulator</span></div>
 ${content}
 </main>
-<footer>Local Entra ID emulator · test accounts only</footer>
-</body>
-</html>`;
+<footer>Local Entra ID emulator · test accounts only</footer>`,
+    head,
+  );
 }

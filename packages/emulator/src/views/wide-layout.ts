@@ -1,4 +1,5 @@
-import { html, raw } from 'hono/html';
+import { html } from 'hono/html';
+import { pageDocument } from './layout.ts';
 import type { View } from './respond.ts';
 
 // Constant CSS (no user data), so it is inserted raw.
@@ -22,20 +23,13 @@ button{font:inherit;padding:4px 12px;border:1px solid #0f6cbd;background:#0f6cbd
 
 /** The frame of the emulator's developer pages (home, request log, error explanations). */
 export function wideLayout(title: string, nonce: string, content: View): View {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${title} · entrakit emulator</title>
-<style nonce="${nonce}">${raw(STYLES)}</style>
-</head>
-<body>
-<header><a href="/">entrakit <span class="pill">emulator</span></a><span class="muted">· local Entra ID emulator, test accounts only</span></header>
+  return pageDocument(
+    title,
+    nonce,
+    STYLES,
+    html`<header><a href="/">entrakit <span class="pill">emulator</span></a><span class="muted">· local Entra ID emulator, test accounts only</span></header>
 <main>
 ${content}
-</main>
-</body>
-</html>`;
+</main>`,
+  );
 }
