@@ -14,11 +14,13 @@ export interface ApiAppDeps {
   obo: OnBehalfOfClient;
   blobs: StoryBlobs;
   users: DirectoryUsers;
+  /** The clock of the trace the API reports (the one its On-Behalf-Of client uses); default Date.now. */
+  clock?: () => number;
   /** Called with errors no route expected (bugs); default logs code and message only. */
   onUnexpectedError?: (error: unknown) => void;
 }
 
-const KNOWN_DEPS = new Set(['authenticator', 'obo', 'blobs', 'users', 'onUnexpectedError']);
+const KNOWN_DEPS = new Set(['authenticator', 'obo', 'blobs', 'users', 'clock', 'onUnexpectedError']);
 
 /** The protected API as a web-standard app (`app.fetch`); it does not listen. */
 export function createApiApp(deps: ApiAppDeps): Hono<BearerEnv> {

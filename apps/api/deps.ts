@@ -34,5 +34,5 @@ export async function createApiDeps(config: ApiConfig, options: ApiDepsOptions =
     graphBaseUrl: config.graphBaseUrl,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  return { authenticator, obo, blobs, users };
+  return { authenticator, obo, blobs, users, clock };
 }

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { createGraphClient, emulatorSignInFrom, emulatorTokenSource, parseManifest, provision } from '../provision/index.ts';
 import { setEnvValue } from '../provision/env-file.ts';
 import { startApi } from '../api/server.ts';
-import { addWebRedirectUris, ensureLocalTls, startEmulator } from '@entrakit/emulator';
+import { addWebRedirectUris, ensureLocalTls, startEmulator, type DevJson } from '@entrakit/emulator';
 import { startStorage } from '../storage/start-storage.ts';
 import { startWeb } from '../web/server.ts';
 import { parseCommandArgs, parsePort, untilSignal } from '@entrakit/emulator/cli';
@@ -93,13 +93,13 @@ const DEMO_MANIFEST = join(import.meta.dirname, '..', '..', 'provision', 'demo.j
  * demo administrator, over Graph): what the seed and the manifest do not share is applied once, and a data folder
  * whose apps drifted is brought back. DATA/provision.env (0600) holds the apps' ids and secrets.
  */
-async function provisionDemoApps(dataDir: string, devJson: object): Promise<number> {
+async function provisionDemoApps(dataDir: string, devJson: DevJson): Promise<number> {
   const manifest = parseManifest(await readFile(DEMO_MANIFEST, 'utf8'), DEMO_MANIFEST);
-  const dev = devJson as Record<string, unknown>;
+  const dev = devJson as unknown as Record<string, unknown>;
   // The seeded apps already have secrets (in dev.json): the env file names them, so provisioning
   // adds no second secret.
   const envFile = join(dataDir, 'provision.env');
-  const apps = (devJson as { apps: { web: { clientId: string; clientSecret: string }; api: { clientId: string; clientSecret: string } } }).apps;
+  const { apps } = devJson;
   for (const [name, value] of [
     ['ENTRA_CLIENT_ID', apps.web.clientId],
     ['ENTRA_CLIENT_SECRET', apps.web.clientSecret],
@@ -109,7 +109,7 @@ async function provisionDemoApps(dataDir: string, devJson: object): Promise<numb
     await setEnvValue(envFile, name, value);
   }
   const tokens = await emulatorTokenSource(emulatorSignInFrom(dev, join(dataDir, 'dev.json')));
-  const graph = createGraphClient({ baseUrl: String(dev['graphBaseUrl']), tokens });
+  const graph = createGraphClient({ baseUrl: devJson.graphBaseUrl, tokens });
   const result = await provision({ manifest, graph, envFile, dryRun: false, print: () => undefined });
   return result.writes;
 }

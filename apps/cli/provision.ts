@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { devJsonPath as devJsonFile, readDevJson } from '@entrakit/emulator';
 import { parseCommandArgs, UsageError } from '@entrakit/emulator/cli';
 import { createGraphClient, deviceCodeTokenSource, emulatorSignInFrom, emulatorTokenSource, parseManifest, provision, tokenFileSource } from '../provision/index.ts';
 import type { TokenSource } from '../provision/index.ts';
@@ -59,10 +60,10 @@ export async function provisionCommand(argv: string[]): Promise<void> {
     tokens = values['token-file'] ? await tokenFileSource(values['token-file']) : deviceCodeTokenSource({ tenant: values.tenant, print });
   } else {
     const dataDir = resolve(values.data ?? '.entrakit');
-    const devJsonPath = join(dataDir, 'dev.json');
+    const devJsonPath = devJsonFile(dataDir);
     let dev: Record<string, unknown>;
     try {
-      dev = JSON.parse(await readFile(devJsonPath, 'utf8')) as Record<string, unknown>;
+      dev = (await readDevJson(dataDir)) as unknown as Record<string, unknown>;
     } catch {
       throw new UsageError(`${devJsonPath} not found: start the emulator (entrakit emulator --data ${dataDir}), or target real Entra with --tenant`);
     }

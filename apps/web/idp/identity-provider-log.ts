@@ -36,13 +36,16 @@ export function entraIdentityProviderLog(): IdentityProviderLog {
 
 /** The emulator's request log: GET {instance}/_admin/requests?clientRequestId=… with the admin key from dev.json. */
 export function emulatorIdentityProviderLog(options: { instance: string; dataDir: string; fetch: typeof fetch }): IdentityProviderLog {
+  // The emulator keeps its admin key across restarts: read once found, not per page view.
+  let knownAdminKey: string | undefined;
   return {
     kind: 'emulator',
     async lookup(clientRequestId) {
-      const adminKey = await readDevJson(options.dataDir).then(
+      knownAdminKey ??= await readDevJson(options.dataDir).then(
         (dev) => dev.emulator?.adminKey,
         () => undefined,
       );
+      const adminKey = knownAdminKey;
       if (!adminKey) return { available: false, reason: 'Not available: no emulator admin key (no dev.json in the app\'s data folder).' };
       let response: Response;
       try {

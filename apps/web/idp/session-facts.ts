@@ -24,10 +24,18 @@ export interface IdpSessionFacts {
   idToken: { iat: number | null; amr: string[] | null } | undefined;
 }
 
+const logs = new WeakMap<object, IdentityProviderLog>();
+
+/** One log client per app (its configuration), made on first use. */
 export function identityProviderLogFor(deps: Pick<WebDeps, 'config' | 'fetch'>): IdentityProviderLog {
-  return isMicrosoftLoginHost(new URL(deps.config.instance).hostname)
-    ? entraIdentityProviderLog()
-    : emulatorIdentityProviderLog({ instance: deps.config.instance, dataDir: deps.config.dataDir, fetch: deps.fetch });
+  let log = logs.get(deps.config);
+  if (!log) {
+    log = isMicrosoftLoginHost(new URL(deps.config.instance).hostname)
+      ? entraIdentityProviderLog()
+      : emulatorIdentityProviderLog({ instance: deps.config.instance, dataDir: deps.config.dataDir, fetch: deps.fetch });
+    logs.set(deps.config, log);
+  }
+  return log;
 }
 
 export function appSessionFacts(deps: Pick<WebDeps, 'config' | 'cookies'>, session: LoadedSession): AppSessionFacts {
