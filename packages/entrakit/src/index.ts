@@ -16,4 +16,5 @@ export * from './core/trace/index.ts';
 export { trustCaCertificate } from './core/trust-ca.ts';
 export { isMicrosoftLoginHost } from './core/entra-hosts.ts';
 export { GUID } from './core/guid.ts';
+export { AUTH_CONTEXT_ID } from './core/auth-context-id.ts';
 export { sha256Base64Url, timingSafeStringEqual } from './core/secrets.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GUID } from 'entrakit';
+import { AUTH_CONTEXT_ID } from 'entrakit';
 
 /**
  * The declarative tenant file (`--config FILE`, `startEmulator({ config })`): tenants, users,
@@ -47,7 +48,7 @@ const user = z.strictObject({
 
 /** A Conditional Access authentication context an API can demand (`acrs`). */
 const authenticationContext = z.strictObject({
-  id: z.string().regex(/^c([1-9]|[1-9][0-9])$/, 'must be c1 to c99'),
+  id: z.string().regex(AUTH_CONTEXT_ID, 'must be c1 to c99'),
   displayName: text.optional(),
   /** What satisfies it: a sign-in with a second factor. */
   requireMfa: z.boolean().default(true),

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { AUTH_CONTEXT_ID } from 'entrakit';
 
 /** A user's second factor: an authenticator app (TOTP); `required` asks for it at every sign-in. */
 export interface MfaMethod {
@@ -13,7 +14,6 @@ export interface AuthenticationContext {
   requireMfa: boolean;
 }
 
-export const AUTH_CONTEXT_ID = /^c([1-9]|[1-9][0-9])$/;
 
 /** Second factors of users and authentication contexts of tenants (the step-up policy). */
 export function createStepUpTables(db: DatabaseSync) {

@@ -1,6 +1,6 @@
 import { isPlainObject } from 'entrakit/store';
 import type { Directory } from '../directory/directory.ts';
-import { AUTH_CONTEXT_ID } from '../directory/step-up.ts';
+import { AUTH_CONTEXT_ID } from 'entrakit';
 import { AadError } from './aad-error.ts';
 
 /**

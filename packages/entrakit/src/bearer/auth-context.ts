@@ -2,9 +2,8 @@ import { Buffer } from 'node:buffer';
 import { EntrakitError } from '../core/errors.ts';
 import { formatBearerChallenge } from '../core/http-problem.ts';
 import type { Principal } from '../core/tokens/principal.ts';
+import { AUTH_CONTEXT_ID } from '../core/auth-context-id.ts';
 
-/** Entra authentication context ids: `c1` ... `c99`. */
-export const AUTH_CONTEXT_ID = /^c([1-9]|[1-9][0-9])$/;
 
 function checkId(fn: string, authContext: unknown): string {
   if (typeof authContext !== 'string' || !AUTH_CONTEXT_ID.test(authContext)) {

@@ -66,10 +66,14 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
   }));
   const parsedRequirements = new WeakMap<object, RouteRequirement>();
 
+  let lastTrusted: { metadata: unknown[]; trusted: TrustedIssuer[] } | undefined;
   async function trustedIssuers(): Promise<{ trusted: TrustedIssuer[]; failure?: unknown }> {
     const urls = policy.discoveryUrls ?? [];
     if (urls.length === 0) return { trusted: staticIssuers };
     const settled = await Promise.allSettled(urls.map((url) => discovery.getMetadata(url)));
+    // The discovery client hands out the same metadata objects until they are refreshed: while
+    // they are unchanged, so is the list built from them.
+    if (lastTrusted && settled.every((o, i) => o.status === 'fulfilled' && o.value === lastTrusted!.metadata[i])) return { trusted: lastTrusted.trusted };
     const trusted = [...staticIssuers];
     let failure: unknown;
     for (const outcome of settled) {
@@ -83,6 +87,7 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
       const v1 = policy.acceptV1Tokens === false ? undefined : v1IssuerFor(outcome.value.issuer);
       if (v1) trusted.push({ issuer: v1, keySet });
     }
+    if (failure === undefined) lastTrusted = { metadata: settled.map((o) => (o as PromiseFulfilledResult<unknown>).value), trusted };
     return { trusted, failure };
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EntrakitError } from '../core/errors.ts';
 import { isFetchableUrl } from '../core/discovery/oidc-metadata.ts';
-import { AUTH_CONTEXT_ID } from './auth-context.ts';
+import { AUTH_CONTEXT_ID } from '../core/auth-context-id.ts';
 
 const fetchableUrl = z.string().refine(isFetchableUrl, 'must be an https URL (http only on loopback)');
 /** RFC 6750 auth-param values may not contain `"` or `\`; keep the realm to plain printable text. */

@@ -46,6 +46,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): KeyValueSto
     return undefined;
   }
 
+  /** Every write counts towards the periodic sweep of expired entries. */
+  function write(key: string, value: string, ttl: number | undefined): void {
+    const now = clock();
+    entries.set(key, ttl === undefined ? { value } : { value, expiresAt: now + ttl });
+    if (++writesSinceSweep >= SWEEP_EVERY_WRITES) {
+      writesSinceSweep = 0;
+      sweep(now);
+    }
+  }
+
   return {
     async get(key) {
       assertOpen();
@@ -56,13 +66,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): KeyValueSto
       assertOpen();
       checkKey(key);
       checkValue(value);
-      const ttl = normalizeTtl(ttlMs);
-      const now = clock();
-      entries.set(key, ttl === undefined ? { value } : { value, expiresAt: now + ttl });
-      if (++writesSinceSweep >= SWEEP_EVERY_WRITES) {
-        writesSinceSweep = 0;
-        sweep(now);
-      }
+      write(key, value, normalizeTtl(ttlMs));
     },
     async delete(key) {
       assertOpen();
@@ -76,7 +80,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): KeyValueSto
       const ttl = normalizeTtl(ttlMs);
       // Check and write in one synchronous step: concurrent callers cannot both see "absent".
       if (read(key) !== undefined) return false;
-      entries.set(key, ttl === undefined ? { value } : { value, expiresAt: clock() + ttl });
+      write(key, value, ttl);
       return true;
     },
     async deleteIfEquals(key, value) {

@@ -138,7 +138,7 @@ export function createSessionStore<T extends JsonObject = JsonObject>(
       // take, not get: if two requests rotate the same session at once only one gets it.
       const record = reference === undefined ? undefined : parse(await kv.take(prefix + reference));
       if (record === undefined || remainingMs(record, now) <= 0) {
-        throw new EntrakitError('SESSION_NOT_FOUND', 'The session does not exist or has timed out', { status: 401 });
+        throw new EntrakitError('SESSION_NOT_FOUND', 'The session does not exist or has timed out');
       }
       const newId = newSessionId();
       await save(newId, { ...record, lastSeenAt: now }, now);

@@ -46,7 +46,7 @@ function keyFingerprint(key: Uint8Array): string {
 }
 
 function decryptFailed(reason: string): EntrakitError {
-  return new EntrakitError('TOKEN_CACHE_DECRYPT_FAILED', `Token cache entry could not be decrypted: ${reason}`, { status: 500 });
+  return new EntrakitError('TOKEN_CACHE_DECRYPT_FAILED', `Token cache entry could not be decrypted: ${reason}`);
 }
 
 export function createEncryptedTokenCacheStore(kv: KeyValueStore, options: EncryptedTokenCacheOptions): TokenCacheStore {
@@ -88,7 +88,7 @@ export function createEncryptedTokenCacheStore(kv: KeyValueStore, options: Encry
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch (cause) {
-      throw new EntrakitError('TOKEN_CACHE_DECRYPT_FAILED', 'Token cache entry failed authentication', { status: 500, cause });
+      throw new EntrakitError('TOKEN_CACHE_DECRYPT_FAILED', 'Token cache entry failed authentication', { cause });
     }
   }
 

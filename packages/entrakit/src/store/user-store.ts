@@ -66,9 +66,7 @@ export function createUserStore(kv: KeyValueStore, options: UserStoreOptions = {
     async upsertFromClaims(claims) {
       const { tid, oid } = claims;
       if (typeof tid !== 'string' || tid.length === 0 || typeof oid !== 'string' || oid.length === 0) {
-        throw new EntrakitError('USER_CLAIMS_INCOMPLETE', 'The token has no tid or oid claim, so the user cannot be identified', {
-          status: 401,
-        });
+        throw new EntrakitError('USER_CLAIMS_INCOMPLETE', 'The token has no tid or oid claim, so the user cannot be identified');
       }
       const profile = {
         name: optionalString(claims.name),

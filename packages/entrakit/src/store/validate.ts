@@ -39,5 +39,5 @@ export function checkClock(clock: unknown): asserts clock is () => number {
 }
 
 export function storeClosedError(): EntrakitError {
-  return new EntrakitError('STORE_CLOSED', 'The key-value store has been closed', { status: 500 });
+  return new EntrakitError('STORE_CLOSED', 'The key-value store has been closed');
 }

@@ -21,7 +21,7 @@ export function createFetchNetworkClient(fetchImpl: typeof fetch): INetworkModul
         signal: AbortSignal.timeout(timeout ?? DEFAULT_TIMEOUT_MS),
       });
     } catch (cause) {
-      throw new EntrakitError('IDP_UNREACHABLE', `The identity provider at ${new URL(url).origin} could not be reached`, { status: 502, cause });
+      throw new EntrakitError('IDP_UNREACHABLE', `The identity provider at ${new URL(url).origin} could not be reached`, { cause });
     }
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
@@ -31,7 +31,7 @@ export function createFetchNetworkClient(fetchImpl: typeof fetch): INetworkModul
     try {
       body = (await response.json()) as T;
     } catch (cause) {
-      throw new EntrakitError('IDP_RESPONSE_INVALID', `The identity provider answered HTTP ${response.status} without JSON`, { status: 502, cause });
+      throw new EntrakitError('IDP_RESPONSE_INVALID', `The identity provider answered HTTP ${response.status} without JSON`, { cause });
     }
     return { headers, body, status: response.status };
   }

@@ -15,8 +15,8 @@ export function redemptionError(error: unknown): EntrakitError {
     });
   }
   if (error instanceof AuthError && error.errorCode === 'nonce_mismatch') {
-    return new EntrakitError('TOKEN_NONCE_MISMATCH', 'Token nonce does not match this sign-in', { status: 401, cause: error, details: { claim: 'nonce' } });
+    return new EntrakitError('TOKEN_NONCE_MISMATCH', 'Token nonce does not match this sign-in', { cause: error, details: { claim: 'nonce' } });
   }
   const code = error instanceof AuthError ? error.errorCode : 'unknown';
-  return new EntrakitError('SIGNIN_CODE_REDEMPTION_FAILED', `MSAL could not redeem the code (${code})`, { status: 502, cause: error });
+  return new EntrakitError('SIGNIN_CODE_REDEMPTION_FAILED', `MSAL could not redeem the code (${code})`, { cause: error });
 }
