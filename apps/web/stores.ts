@@ -34,6 +34,8 @@ export type WebSessionData = {
   csrf: string;
   signedInAt: number;
   traceId: string;
+  /** The sign-in's client-request-id, which files it in the identity provider's log. */
+  correlationId: string;
   idToken: IdTokenView;
   signInCount: number;
   changedClaims: string[];

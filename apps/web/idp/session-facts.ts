@@ -50,19 +50,9 @@ export function appSessionFacts(deps: Pick<WebDeps, 'config' | 'cookies'>, sessi
   };
 }
 
-/** The last sign-in's correlation id, read from its trace. */
-export async function lastCorrelationId(deps: Pick<WebDeps, 'stores'>, session: LoadedSession): Promise<string | undefined> {
-  const trace = await deps.stores.traces.get(session.data.traceId);
-  for (const step of trace?.steps ?? []) {
-    const field = step.fields.find((f) => f.name === 'client-request-id' && /^[0-9a-f-]{36}$/.test(f.value));
-    if (field) return field.value;
-  }
-  return undefined;
-}
-
 export async function idpSessionFacts(deps: Pick<WebDeps, 'config' | 'fetch' | 'stores'>, session: LoadedSession | undefined, withLog: boolean): Promise<IdpSessionFacts> {
   const log = identityProviderLogFor(deps);
-  const correlationId = session ? await lastCorrelationId(deps, session) : undefined;
+  const correlationId = session?.data.correlationId;
   return {
     provider: log.kind,
     host: new URL(deps.config.instance).host,

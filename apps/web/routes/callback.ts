@@ -105,7 +105,8 @@ async function startSession(
 
   steps.push(...sessionStartSteps({ now, later: deps.clock(), validated, nonceSent: transaction.nonce, returnTo: transaction.returnTo, cookies: deps.cookies }));
   // Password or SSO: said plainly in the trace and on /sessions.
-  steps.push(verdictStep(await judgeSignIn(deps, { startedAt: transaction.createdAt, claims: claims as JsonObject, correlationId: signInCorrelationId(transaction.state) })));
+  const correlationId = signInCorrelationId(transaction.state);
+  steps.push(verdictStep(await judgeSignIn(deps, { startedAt: transaction.createdAt, claims: claims as JsonObject, correlationId })));
   const traceId = await deps.stores.traces.save({ startedAt: transaction.createdAt, steps });
 
   const data: WebSessionData = {
@@ -118,6 +119,7 @@ async function startSession(
     csrf: randomToken(),
     signedInAt: now,
     traceId,
+    correlationId,
     idToken: {
       header: { alg: String(validated.header.alg), kid: String(validated.header.kid ?? ''), typ: String(validated.header.typ ?? '') },
       claims: claims as JsonObject,
