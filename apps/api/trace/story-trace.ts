@@ -3,7 +3,7 @@
  * trace from the browser to Blob Storage. Only decoded claims and check results are kept: never
  * the caller's token or the Storage token.
  */
-import { childTraceparent, decodeToken, formatTraceparent, newTraceparent, parseTraceparent, traceIdAsGuid } from 'entrakit';
+import { decodeToken, formatTraceparent, newTraceparent, parseTraceparent, traceIdAsGuid } from 'entrakit';
 import type { TraceParent, TraceStep } from 'entrakit';
 
 export interface ApiTrace {
@@ -124,11 +124,6 @@ export class StoryTrace {
       { at: startedAt, from: 'api', to: 'storage', title: `GET ${blobPath}`, method: 'GET', fields: [{ name: 'Authorization', value: 'Bearer [Storage token]', note: 'the On-Behalf-Of token, never the caller\'s' }], notes: ['The blob name comes only from the validated oid, never from the request.'] },
       { at: this.#clock(), from: 'storage', to: 'api', title: found ? `200 (${bytes} bytes)` : '404 no story', status: found ? 200 : 404, fields: [], notes: ['Storage checked the token\'s audience, issuer and signature, and the user\'s data role.'] },
     );
-  }
-
-  /** The traceparent for a downstream call: same trace, new span. */
-  downstream(): string {
-    return formatTraceparent(childTraceparent(this.parent));
   }
 
   toJSON(): ApiTrace {
