@@ -2,7 +2,7 @@ import type { LoggedEndpoint } from './request-log.ts';
 
 /** Which logged endpoint a path belongs to, and its tenant segment; undefined for paths not logged. */
 export function classifyPath(path: string): { endpoint: LoggedEndpoint; tenant: string | null } | undefined {
-  if (path === '/v1.0' || path.startsWith('/v1.0/')) return { endpoint: 'graph', tenant: null };
+  if (path === '/v1.0' || path.startsWith('/v1.0/') || path === '/beta' || path.startsWith('/beta/')) return { endpoint: 'graph', tenant: null };
   if (path === '/oidc/userinfo') return { endpoint: 'userinfo', tenant: null };
   const parts = path.split('/');
   const tenant = parts[1] ? safeDecode(parts[1]) : null;
