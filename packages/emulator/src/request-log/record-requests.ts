@@ -67,7 +67,13 @@ async function observeResponse(res: Response): Promise<ObservedResponse> {
   return observed;
 }
 
-/** Graph: the client id of the bearer token (read, not verified: the log only labels the request). */
+/** Graph: the caller's client id when Graph authenticated the request (its handlers set `caller`). */
+function authenticatedClientId(c: Context): string | undefined {
+  const caller = c.get('caller') as { clientId?: unknown } | undefined;
+  return typeof caller?.clientId === 'string' ? caller.clientId.slice(0, 64) : undefined;
+}
+
+/** Otherwise (a refused token): its client id, read, not verified; the log only labels the request. */
 function bearerClientId(header: string | undefined): string | null {
   const token = /^Bearer\s+([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\./i.exec(header ?? '')?.[2];
   if (!token) return null;
@@ -141,7 +147,7 @@ export function recordRequests(deps: { requestLog: RequestLog; directory: Direct
       path: c.req.path.slice(0, 300),
       tenant: kind.tenant,
       clientRequestId,
-      clientId: values.get('client_id')?.slice(0, 64) ?? (kind.endpoint === 'graph' || kind.endpoint === 'userinfo' ? bearerClientId(c.req.header('authorization')) : verdict.clientId ?? null),
+      clientId: values.get('client_id')?.slice(0, 64) ?? (kind.endpoint === 'graph' || kind.endpoint === 'userinfo' ? (authenticatedClientId(c) ?? bearerClientId(c.req.header('authorization'))) : verdict.clientId ?? null),
       grantType: kind.endpoint === 'token' ? (values.get('grant_type') ?? null) : null,
       user,
       status: response.status,
