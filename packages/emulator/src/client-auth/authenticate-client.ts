@@ -83,6 +83,7 @@ export async function authenticateClient(context: GrantContext): Promise<Authent
   const client = { clientId: found.app.appId, app: found.app, homeTenantId: found.tenantId };
 
   const secret = basic?.secret ?? postedSecret;
+  if ((secret !== undefined || assertion !== undefined) && isPublicOnly(found.app)) throw publicClientCredential();
   if (secret !== undefined) {
     const verdict = deps.directory.credentials.verifyClientSecret(found.app.id, secret);
     if (verdict === 'expired') throw new AadError(7000222, `The provided client secret keys for app '${client.clientId}' are expired. Create new keys for your app, or consider using certificate credentials.`);
@@ -94,6 +95,20 @@ export async function authenticateClient(context: GrantContext): Promise<Authent
     return { ...client, method: 'certificate' };
   }
   return { ...client, method: 'none' };
+}
+
+/** AADSTS700025: Entra's answer when a client it treats as public presents a credential. */
+export function publicClientCredential(): AadError {
+  return new AadError(700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
+}
+
+/**
+ * A public client with no credential of its own (e.g. the Azure CLI): it allows public client
+ * flows, has no web redirect URI and no secret or certificate, so it can only be public.
+ */
+export function isPublicOnly(app: Application): boolean {
+  const publicFlows = app.isFallbackPublicClient || app.publicClient.redirectUris.length > 0 || app.spa.redirectUris.length > 0;
+  return publicFlows && app.web.redirectUris.length === 0 && app.passwordCredentials.length === 0 && app.keyCredentials.length === 0;
 }
 
 /** Confidential-only grants (client credentials, OBO, redemption at a web redirect URI). */
@@ -108,10 +123,13 @@ export function clientAcr(client: AuthenticatedClient): '0' | '1' | '2' {
   return client.method === 'certificate' ? '2' : client.method === 'secret' ? '1' : '0';
 }
 
-/** Public client flows: the app allows them, or the code was issued to a native or SPA redirect URI. */
-export function isPublicClientRedirect(app: Application, redirectUri: string | undefined): boolean {
-  if (app.isFallbackPublicClient) return true;
-  const platform = redirectUri === undefined ? undefined : redirectPlatform(app, redirectUri);
+/**
+ * A code issued to a native (mobile and desktop) or SPA redirect URI belongs to a public client;
+ * one issued to a web redirect URI to a confidential client, whatever isFallbackPublicClient says
+ * (that setting governs the flows without a redirect URI: device code, password).
+ */
+export function isPublicClientRedirect(app: Application, redirectUri: string): boolean {
+  const platform = redirectPlatform(app, redirectUri);
   return platform === 'publicClient' || platform === 'spa';
 }
 

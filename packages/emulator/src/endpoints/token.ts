@@ -5,6 +5,7 @@ import { DEVICE_CODE_GRANT, deviceCodeGrant, MSAL_NODE_DEVICE_CODE_GRANT } from 
 import type { GrantHandler, TokenDeps } from '../grants/grant-context.ts';
 import { JWT_BEARER_GRANT, onBehalfOfGrant } from '../grants/on-behalf-of.ts';
 import { refreshTokenGrant } from '../grants/refresh-token.ts';
+import { passwordGrant } from '../grants/password.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { resolveAuthority } from '../protocol/tenant.ts';
 import { parseTokenForm } from '../grants/token-form.ts';
@@ -16,11 +17,12 @@ const GRANTS = new Map<string, GrantHandler>([
   ['refresh_token', refreshTokenGrant],
   ['client_credentials', clientCredentialsGrant],
   [JWT_BEARER_GRANT, onBehalfOfGrant],
+  ['password', passwordGrant],
   [DEVICE_CODE_GRANT, deviceCodeGrant],
   [MSAL_NODE_DEVICE_CODE_GRANT, deviceCodeGrant],
 ]);
 
-/** POST `/{tenant}/oauth2/v2.0/token` (form-encoded): authorization_code, refresh_token, client_credentials, OBO. */
+/** POST `/{tenant}/oauth2/v2.0/token` (form-encoded): authorization_code, refresh_token, client_credentials, OBO, device code, password. */
 export function tokenEndpoint(app: Hono, deps: TokenDeps & Pick<EmulatorDeps, 'switches'>): void {
   const options = deps.switches;
   // Browsers preflight SPA redemptions (form POST with MSAL's x-client-* headers).

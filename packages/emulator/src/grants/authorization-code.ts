@@ -3,7 +3,7 @@ import { sha256Base64Url, timingSafeStringEqual } from 'entrakit';
 import { AadError } from '../protocol/aad-error.ts';
 import { CODE_TTL_MS, codeKey, redeemedCodeKey, type AuthorizationCodeRecord } from '../protocol/authorization-code.ts';
 import { parseScopes } from '../protocol/scopes.ts';
-import { authenticateClient, clientServicePrincipalId, isPublicClientRedirect, requireClientCredential } from '../client-auth/authenticate-client.ts';
+import { authenticateClient, clientServicePrincipalId, isPublicClientRedirect, publicClientCredential, requireClientCredential } from '../client-auth/authenticate-client.ts';
 import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
 import { createRefreshTokens } from './refresh-token-store.ts';
@@ -81,10 +81,11 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
   checkPkce(record, form.get('code_verifier'));
   const spa = redirectPlatform(client.app, record.redirectUri) === 'spa';
   checkRedemptionOrigin(spa, context.origin);
-  if (record.codeChallenge === '') {
-    // Without PKCE only the client secret or certificate protects the code.
-    requireClientCredential(client);
-  } else if (!isPublicClientRedirect(client.app, record.redirectUri)) {
+  // The redirect URI's platform decides: public clients must not send a credential (700025),
+  // confidential ones must (7000218), with or without PKCE.
+  if (isPublicClientRedirect(client.app, record.redirectUri)) {
+    if (client.method !== 'none') throw publicClientCredential();
+  } else {
     requireClientCredential(client);
   }
   const clientSpId = clientServicePrincipalId(context, client, record.tenantId);

@@ -29,6 +29,9 @@ export const AADSTS = {
   700027: 'invalid_client', // client assertion invalid
   500011: 'invalid_resource',
   65001: 'invalid_grant', // consent required
+  650057: 'invalid_client', // .default for a resource the registration does not list
+  700025: 'invalid_client', // a public client presented a client secret or assertion
+  50034: 'invalid_grant', // ROPC: no such user in the tenant
   50013: 'invalid_grant', // assertion invalid (OBO)
   50027: 'invalid_grant', // invalid JWT token (OBO)
   700024: 'invalid_grant', // assertion not within valid time range

@@ -71,21 +71,54 @@ export function parseScopes(directory: Directory, tenantId: string, scopeParam: 
 }
 
 /**
- * Scopes the user has not yet granted the client (OIDC scopes are Graph permissions in Entra).
- * For `.default` nothing is asked: it means "what was already granted".
+ * Scope values a `.default` request stands for: the delegated permissions the client's registration
+ * lists for the resource (static consent).
+ */
+export function staticScopes(directory: Directory, clientAppId: string, resource: ServicePrincipal): string[] {
+  const app = directory.findApplicationByClientId(clientAppId)?.app;
+  const listed = new Set(
+    (app?.requiredResourceAccess ?? []).filter((r) => r.resourceAppId === resource.appId).flatMap((r) => r.resourceAccess.filter((a) => a.type === 'Scope').map((a) => a.id)),
+  );
+  return resource.oauth2PermissionScopes.filter((s) => listed.has(s.id) && s.isEnabled).map((s) => s.value);
+}
+
+/**
+ * Resource scopes the client may not use yet for this user: the ones named, or for `.default` the
+ * registration's static permissions. Token requests check only these: the OIDC scopes MSAL adds to
+ * every request (On-Behalf-Of and ROPC included) never fail a token request for want of consent.
+ * A `.default` for an API the registration does not list and nobody granted is AADSTS650057.
+ */
+export function missingResourceConsent(directory: Directory, tenantId: string, clientAppId: string, userId: string, request: ScopeRequest): string[] {
+  const granted = directory.consents.grantedScopes(tenantId, clientAppId, request.resource.appId, userId);
+  if (!request.isDefault) return request.resourceScopes.filter((s) => !granted.has(s));
+  const listed = staticScopes(directory, clientAppId, request.resource);
+  const grantedScopes = [...granted].filter((s) => !OIDC_SCOPES.has(s));
+  if (listed.length === 0 && grantedScopes.length === 0 && request.resource.appId !== GRAPH_APP_ID) {
+    throw new AadError(
+      650057,
+      `Invalid resource. The client has requested access to a resource which is not listed in the requested permissions in the client's application registration. Client app ID: ${clientAppId}. Resource value from request: ${request.resourceScopeStrings[0]?.slice(0, 200) ?? request.resource.appId}. Resource app ID: ${request.resource.appId}.`,
+    );
+  }
+  return listed.filter((s) => !granted.has(s));
+}
+
+/**
+ * What the consent page asks: the missing resource scopes, plus `profile` and `email` (Graph
+ * permissions in Entra) when not yet granted; `openid` and `offline_access` are never asked alone.
  */
 export function missingConsent(directory: Directory, tenantId: string, clientAppId: string, userId: string, request: ScopeRequest): string[] {
-  const granted = directory.consents.grantedScopes(tenantId, clientAppId, request.resource.appId, userId);
-  const wanted = request.isDefault ? [] : request.resourceScopes;
-  const missing = wanted.filter((s) => !granted.has(s));
-  const graphGranted = request.resource.appId === GRAPH_APP_ID ? granted : directory.consents.grantedScopes(tenantId, clientAppId, GRAPH_APP_ID, userId);
+  const missing = missingResourceConsent(directory, tenantId, clientAppId, userId, request);
+  const graphGranted = directory.consents.grantedScopes(tenantId, clientAppId, GRAPH_APP_ID, userId);
   for (const s of request.oidc) if (!graphGranted.has(s) && s !== 'openid' && s !== 'offline_access') missing.push(s);
   return missing;
 }
 
-/** The scopes that go into `scp`: granted scopes for `.default`, else the requested ones. */
+/**
+ * The resource scopes that go into `scp`. Scopes are additive, as in Entra: every scope granted to
+ * the client on the resource for this user (or by an admin), plus those requested (already checked
+ * as granted, or about to be by the caller).
+ */
 export function grantedResourceScopes(directory: Directory, tenantId: string, clientAppId: string, userId: string, request: ScopeRequest): string[] {
-  if (!request.isDefault) return request.resourceScopes;
   const granted = directory.consents.grantedScopes(tenantId, clientAppId, request.resource.appId, userId);
-  return [...granted].filter((s) => !OIDC_SCOPES.has(s)).sort();
+  return [...new Set([...request.resourceScopes, ...granted])].filter((s) => !OIDC_SCOPES.has(s)).sort();
 }

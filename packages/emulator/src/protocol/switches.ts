@@ -11,7 +11,7 @@ export interface EmulatorSwitches {
   refreshTokenReuse: 'allow' | 'revoke-family';
   /** 'allow' (default, as Entra: the same client assertion may be re-sent until it expires) or 'reject' (jti single use). */
   assertionReplay: 'allow' | 'reject';
-  /** 'entra' (default: PKCE for SPA and public clients, optional for confidential web clients) or 'always'. */
+  /** 'entra' (default: PKCE required for SPA redirect URIs only, as Entra) or 'always'. */
   requirePkce: 'entra' | 'always';
   /** Seconds a rotated-in signing key is published in the JWKS before it signs anything. */
   keyLeadTimeSec: number;

@@ -133,9 +133,9 @@ function reasons(
         if (found) why.push(redirectUriNearMiss(p.get('redirect_uri') ?? '', registeredRedirectUris(found.app)));
       }
       if (aadsts === 9002325) why.push('client skipped PKCE: no code_challenge was sent');
-      // Entra lets confidential web apps skip PKCE; the log still says so, as weak practice.
+      // Entra requires PKCE only for SPA redirect URIs; the log still says so, as weak practice.
       else if (seen.error === null && (p.get('response_type') ?? '').split(' ').includes('code') && !request.present.has('code_challenge')) {
-        why.push('client skipped PKCE: no code_challenge was sent (accepted for a confidential web app, as Entra does)');
+        why.push('client skipped PKCE: no code_challenge was sent (accepted: Entra requires it only for SPA redirect URIs)');
       }
       if (aadsts === 50058) why.push(request.hasSsoCookie ? 'prompt=none: the SSO session cannot answer for this tenant or user' : 'prompt=none but this browser has no SSO session');
       if (codeSent) {

@@ -36,7 +36,7 @@ export interface ResponseTypes {
 /** A validated authorization request, kept in the login transaction while the user interacts. */
 export interface AuthorizeRequest extends ResponseTarget {
   responseTypes: ResponseTypes;
-  /** Under which platform the redirect URI is registered (spa and publicClient need PKCE). */
+  /** Under which platform the redirect URI is registered (spa needs PKCE). */
   platform: RedirectPlatform;
   authority: RequestAuthority;
   clientId: string;
@@ -167,8 +167,9 @@ export function validateAuthorizeRequest(directory: Directory, client: ResolvedC
   const codeChallenge = singleParam(params, 'code_challenge', 256);
   const method = singleParam(params, 'code_challenge_method', 32);
   if (codeChallenge === undefined) {
-    // Entra: PKCE is required for SPA and public (native) clients, optional for confidential web apps.
-    const required = client.platform !== 'web' || app.isFallbackPublicClient || switches.requirePkce === 'always';
+    // Entra requires PKCE only for SPA redirect URIs (the code is redeemed cross-origin); it is
+    // optional for web and native redirect URIs, also when the app allows public client flows.
+    const required = client.platform === 'spa' || switches.requirePkce === 'always';
     if (responseTypes.code && required) {
       throw new AadError(9002325, 'Proof Key for Code Exchange is required for cross-origin authorization code redemption.');
     }

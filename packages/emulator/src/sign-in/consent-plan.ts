@@ -1,6 +1,6 @@
 import type { Directory } from '../directory/directory.ts';
 import type { PermissionScope, ServicePrincipal } from '../directory/types.ts';
-import { missingConsent, parseScopes } from '../protocol/scopes.ts';
+import { missingConsent, parseScopes, staticScopes } from '../protocol/scopes.ts';
 import { GRAPH_APP_ID, OIDC_SCOPES } from '../protocol/microsoft-resources.ts';
 import type { ConsentPermission } from '../views/consent-page.ts';
 import type { AuthorizeRequest } from './authorize-request.ts';
@@ -34,7 +34,9 @@ export function consentPlan(directory: Directory, request: AuthorizeRequest, ses
   const scopes = parseScopes(directory, session.tenantId, request.scope);
   const missing = new Set(missingConsent(directory, session.tenantId, request.clientId, session.userId, scopes));
   const asked = (value: string) => options.askAll || missing.has(value);
-  const resourceScopes = scopes.resourceScopes.filter(asked);
+  // `.default` asks for the registration's static permissions on the resource.
+  const wanted = scopes.isDefault ? staticScopes(directory, request.clientId, scopes.resource) : scopes.resourceScopes;
+  const resourceScopes = wanted.filter(asked);
   const anythingAsked = resourceScopes.length > 0 || [...scopes.oidc].some((s) => missing.has(s)) || (options.askAll && scopes.oidc.size > 0);
   // openid and offline_access are never "missing", but Entra lists them whenever it asks at all.
   const oidcScopes = anythingAsked ? [...scopes.oidc] : [];

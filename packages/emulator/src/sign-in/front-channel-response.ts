@@ -25,19 +25,20 @@ async function implicitAccessToken(deps: ResponseDeps, request: AuthorizeRequest
   const sp = deps.directory.findServicePrincipalByAppId(session.tenantId, request.clientId);
   if (!found || !sp) throw new AadError(700016, `Application with identifier '${request.clientId}' was not found in the directory '${session.tenantId}'.`);
   const scopes = parseScopes(deps.directory, session.tenantId, request.scope);
+  const scp = scopeClaim(deps.directory, session.tenantId, request.clientId, user.id, scopes);
   const accessToken = await mintUserAccessToken(deps, {
     tenantId: session.tenantId,
     user,
     client: { app: found.app, acr: '0', servicePrincipalId: sp.id },
     resource: scopes.resource,
     audience: accessTokenAudience(scopes),
-    scopes: scopeClaim(deps.directory, session.tenantId, request.clientId, user.id, scopes),
+    scopes: scp,
     amr: session.amr,
     ...(request.acrs?.length ? { acrs: request.acrs } : {}),
     ...(request.capabilities?.length ? { capabilities: request.capabilities } : {}),
     sid: session.sid,
   });
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: String(ACCESS_TOKEN_LIFETIME_S), scope: scopeEcho(scopes) };
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: String(ACCESS_TOKEN_LIFETIME_S), scope: scopeEcho(scopes, scp) };
 }
 
 /**

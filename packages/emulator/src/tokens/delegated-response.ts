@@ -19,23 +19,33 @@ export function activeUser(directory: Directory, tenantId: string, userId: strin
 }
 
 /**
- * `scp`: the requested scopes (or, for `.default`, what was granted). Graph tokens also carry the
- * OIDC scopes, and a request naming only OIDC scopes gets every Graph scope already granted, as Entra does.
+ * `scp`: additive, as in Entra: every scope granted to the client on the resource (by the user or
+ * an admin) besides those requested. Graph tokens also carry the OIDC scopes (Graph permissions in
+ * Entra), never offline_access.
  */
 export function scopeClaim(directory: Directory, tenantId: string, clientId: string, userId: string, request: ScopeRequest): string[] {
-  if (request.resource.appId !== GRAPH_APP_ID) return grantedResourceScopes(directory, tenantId, clientId, userId, request);
-  const oidc = [...request.oidc].filter((s) => s !== 'offline_access');
-  const named = request.resourceScopeStrings.length > 0 && !request.isDefault ? request.resourceScopes : [...directory.consents.grantedScopes(tenantId, clientId, GRAPH_APP_ID, userId)].sort();
-  return [...new Set([...named, ...oidc])].filter((s) => s !== 'offline_access');
+  const resourceScopes = grantedResourceScopes(directory, tenantId, clientId, userId, request);
+  if (request.resource.appId !== GRAPH_APP_ID) return resourceScopes;
+  const granted = directory.consents.grantedScopes(tenantId, clientId, GRAPH_APP_ID, userId);
+  const oidc = [...new Set([...request.oidc, ...[...granted].filter((s) => OIDC_SCOPES.has(s)).sort()])];
+  return [...resourceScopes, ...oidc].filter((s) => s !== 'offline_access');
 }
 
 /**
- * The requested strings echoed back (MSAL matches on them), never offline_access. OIDC scopes are
- * Graph permissions: echoed only when the token is for Graph, as Entra does.
+ * The requested strings echoed back (MSAL matches on them), never offline_access, then the other
+ * granted scopes the token carries (named like the request's, e.g. `https://graph.microsoft.com/User.Read`),
+ * so a client's cache knows what the token is good for. OIDC scopes are Graph permissions: echoed
+ * only when the token is for Graph, as Entra does.
  */
-export function scopeEcho(request: ScopeRequest): string {
+export function scopeEcho(request: ScopeRequest, scp: string[]): string {
   const graph = request.resource.appId === GRAPH_APP_ID;
-  return request.requested.filter((s) => (graph ? s.toLowerCase() !== 'offline_access' : !OIDC_SCOPES.has(s.toLowerCase()))).join(' ');
+  const echoed = request.requested.filter((s) => (graph ? s.toLowerCase() !== 'offline_access' : !OIDC_SCOPES.has(s.toLowerCase())));
+  if (request.isDefault) return echoed.join(' ');
+  const named = new Set(request.resourceScopes);
+  const first = request.resourceScopeStrings[0];
+  const prefix = first !== undefined && first.lastIndexOf('/') > 0 ? first.slice(0, first.lastIndexOf('/') + 1) : graph ? '' : `${request.resource.servicePrincipalNames[0] ?? request.resource.appId}/`;
+  const extra = scp.filter((s) => !OIDC_SCOPES.has(s) && !named.has(s)).map((s) => `${prefix}${s}`);
+  return [...echoed, ...extra].join(' ');
 }
 
 export interface DelegatedIssue {
@@ -58,13 +68,14 @@ export interface DelegatedIssue {
 /** Token response of delegated grants: access token, ID token with openid, refresh token, client_info. */
 export async function delegatedTokenResponse(deps: TokenDeps, issue: DelegatedIssue): Promise<TokenResponseBody> {
   const { tenantId, user, request, client } = issue;
+  const scp = scopeClaim(deps.directory, tenantId, client.clientId, user.id, request);
   const accessToken = await mintUserAccessToken(deps, {
     tenantId,
     user,
     client: { app: client.app, acr: clientAcr(client), servicePrincipalId: issue.clientSpId },
     resource: request.resource,
     audience: accessTokenAudience(request),
-    scopes: scopeClaim(deps.directory, tenantId, client.clientId, user.id, request),
+    scopes: scp,
     amr: issue.amr,
     ...(issue.acrs?.length ? { acrs: issue.acrs } : {}),
     ...(issue.capabilities?.length ? { capabilities: issue.capabilities } : {}),
@@ -72,7 +83,7 @@ export async function delegatedTokenResponse(deps: TokenDeps, issue: DelegatedIs
   });
   const body: TokenResponseBody = {
     token_type: 'Bearer',
-    scope: scopeEcho(request),
+    scope: scopeEcho(request, scp),
     expires_in: ACCESS_TOKEN_LIFETIME_S,
     ext_expires_in: ACCESS_TOKEN_LIFETIME_S,
     access_token: accessToken,

@@ -92,7 +92,7 @@ describe('request log over HTTP', () => {
     const [pkce] = await entries('pkce-1');
     assert.equal(pkce!.aadsts, null);
     assert.equal(pkce!.outcome, 'interaction');
-    assert.deepEqual(pkce!.why, ['client skipped PKCE: no code_challenge was sent (accepted for a confidential web app, as Entra does)', 'no SSO session in this browser: password form shown']);
+    assert.deepEqual(pkce!.why, ['client skipped PKCE: no code_challenge was sent (accepted: Entra requires it only for SPA redirect URIs)', 'no SSO session in this browser: password form shown']);
   });
 
   it('records Graph calls with the calling app read from the token', async () => {

@@ -71,16 +71,46 @@ describe('max_age', () => {
 });
 
 describe('PKCE as Entra', () => {
-  it('required for SPA and public-client redirect URIs (AADSTS9002325)', async () => {
+  it('required for SPA redirect URIs only (AADSTS9002325)', async () => {
     const { app } = registerApp(emulator, { spa: { redirectUris: ['http://localhost:3000/spa'] }, publicClient: { redirectUris: ['http://localhost:4000/native'] } });
-    for (const uri of ['http://localhost:3000/spa', 'http://localhost:4000/native']) {
-      const response = await fetch(urlFor(emulator, app, uri, { code_challenge: undefined, code_challenge_method: undefined }), { redirect: 'manual' });
-      assert.equal(response.status, 302);
-      assert.ok(response.headers.get('location')?.startsWith(`${uri}?`));
-      const params = locationParams(response);
-      assert.equal(params.get('error'), 'invalid_request');
-      assert.ok(params.get('error_description')?.startsWith('AADSTS9002325: Proof Key for Code Exchange is required for cross-origin authorization code redemption. Trace ID: '));
-    }
+    const response = await fetch(urlFor(emulator, app, 'http://localhost:3000/spa', { code_challenge: undefined, code_challenge_method: undefined }), { redirect: 'manual' });
+    assert.equal(response.status, 302);
+    assert.ok(response.headers.get('location')?.startsWith('http://localhost:3000/spa?'));
+    const params = locationParams(response);
+    assert.equal(params.get('error'), 'invalid_request');
+    assert.ok(params.get('error_description')?.startsWith('AADSTS9002325: Proof Key for Code Exchange is required for cross-origin authorization code redemption. Trace ID: '));
+    // A native (mobile and desktop) redirect URI may skip PKCE in Entra; the code is redeemed as a public client.
+    const jar = createCookieJar();
+    const code = locationParams(await signIn(jar, emulator, 'adele', urlFor(emulator, app, 'http://localhost:4000/native', { code_challenge: undefined, code_challenge_method: undefined }))).get('code') ?? '';
+    assert.ok(code);
+    const redeemed = await redeem(emulator, { grant_type: 'authorization_code', client_id: app.appId, code, redirect_uri: 'http://localhost:4000/native' });
+    assert.equal(redeemed.status, 200);
+  });
+
+  it('a web app that also allows public client flows may skip PKCE; its web redirect URI still needs the secret', async () => {
+    const redirectUri = 'https://both.example/callback';
+    const { app, secret } = registerApp(emulator, { web: { redirectUris: [redirectUri], logoutUrl: null }, isFallbackPublicClient: true });
+    const jar = createCookieJar();
+    const url = urlFor(emulator, app, redirectUri, { code_challenge: undefined, code_challenge_method: undefined });
+    const code = locationParams(await signIn(jar, emulator, 'adele', url)).get('code') ?? '';
+    assert.ok(code, 'no AADSTS9002325 for a web redirect URI');
+    const withoutSecret = await redeem(emulator, { grant_type: 'authorization_code', client_id: app.appId, code, redirect_uri: redirectUri });
+    assert.deepEqual(withoutSecret.body['error_codes'], [7000218]);
+    const code2 = locationParams(await jar.fetch(url)).get('code') ?? '';
+    const redeemed = await redeem(emulator, { grant_type: 'authorization_code', client_id: app.appId, client_secret: secret, code: code2, redirect_uri: redirectUri });
+    assert.equal(redeemed.status, 200);
+  });
+
+  it('a code issued to a native redirect URI redeemed with a secret: AADSTS700025', async () => {
+    const native = 'http://localhost:4100/native';
+    const { app, secret } = registerApp(emulator, { web: { redirectUris: ['https://web.example/cb'], logoutUrl: null }, publicClient: { redirectUris: [native] } });
+    const jar = createCookieJar();
+    const { verifier, challenge } = pkce();
+    const code = locationParams(await signIn(jar, emulator, 'adele', urlFor(emulator, app, native, { code_challenge: challenge }))).get('code') ?? '';
+    const reply = await redeem(emulator, { grant_type: 'authorization_code', client_id: app.appId, client_secret: secret, code, code_verifier: verifier, redirect_uri: native });
+    assert.equal(reply.status, 401);
+    assert.equal(reply.body['error'], 'invalid_client');
+    assert.ok((reply.body['error_description'] as string).startsWith("AADSTS700025: Client is public so neither 'client_assertion' nor 'client_secret' should be presented."));
   });
 
   it('optional for a confidential web client redeeming with its secret, and noted as a weak practice', async () => {
@@ -224,7 +254,8 @@ describe('implicit and hybrid flows', () => {
     const payload = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
     assert.equal(payload['appid'], both.appId);
     assert.equal(payload['appidacr'], '0');
-    assert.equal(payload['scp'], 'User.Read openid profile');
+    // Additive: the admin also granted `email` to this client on Graph.
+    assert.equal(payload['scp'], 'User.Read openid profile email');
     const discovery = (await (await fetch(`${emulator.url}/${emulator.tenantId}/v2.0/.well-known/openid-configuration`)).json()) as { response_types_supported: string[] };
     assert.deepEqual(discovery.response_types_supported, ['code', 'id_token', 'code id_token', 'id_token token']);
   });
