@@ -16,6 +16,7 @@ import { createFaultInjector } from './faults.ts';
 import { API_APP_ID, CLI_APP_ID, CLI_REDIRECT_URI, DEMO_TENANT, demoAdmin, demoSecret, demoUsers, seedDemoTenant, WEB_APP_ID, WEB_REDIRECT_URI } from './seed/demo-tenant.ts';
 import { resolveSwitches, type EmulatorSwitches } from './protocol/switches.ts';
 import { applyEmulatorConfig, type AppliedTenant } from './config/apply-config.ts';
+import { checkEmulatorConfig } from './config/check-config.ts';
 import { resolveEmulatorConfig } from './config/load-config.ts';
 import type { EmulatorConfigInput } from './config/schema.ts';
 import { configuredDevJson } from './config/dev-json.ts';
@@ -103,6 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // Bad settings or a bad config stop the emulator before it touches the data folder or a port.
   const switches = resolveSwitches(options);
   const loaded = options.config === undefined ? undefined : resolveEmulatorConfig(options.config);
+  if (loaded) await checkEmulatorConfig(loaded, (options.clock ?? Date.now)());
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? await mkdtemp(join(tmpdir(), 'entrakit-emulator-')) : resolve(options.dataDir!);
   await secureFolder(dataDir);

@@ -3,6 +3,7 @@ import { createDirectory } from '../directory/directory.ts';
 import { resolveSwitches } from '../protocol/switches.ts';
 import { EmulatorConfigError, loadEmulatorConfigFile } from '../config/load-config.ts';
 import { createTenantKeyRings } from '../keys/tenant-key-rings.ts';
+import { checkEmulatorConfig } from '../config/check-config.ts';
 import { startEmulator } from '../server.ts';
 import { parseCommandArgs, parsePort, untilSignal, UsageError } from './args.ts';
 
@@ -45,13 +46,16 @@ export async function emulatorCommand(argv: string[]): Promise<void> {
   }
   if (positionals[0] === 'check-config') {
     if (!positionals[1]) throw new UsageError('check-config needs the tenant file: entrakit-emulator check-config tenants.json');
-    const loaded = configOrUsage(positionals[1]);
+    const loaded = await configOrUsage(positionals[1]);
     return void console.log(`${loaded.source}: valid (${loaded.config.tenants.length} tenant${loaded.config.tenants.length === 1 ? '' : 's'})`);
   }
   if (positionals.length > 0) throw new UsageError(`unknown emulator subcommand "${positionals[0]}" (expected rotate-keys or check-config)`);
   // Validated here too, so a bad file is a usage error (exit 2) naming each problem.
-  const config = values.config === undefined ? undefined : configOrUsage(values.config).source;
-  const emulator = await startEmulator({ dataDir, port: parsePort(values.port, 8443), host: values.host ?? '127.0.0.1', ...(config ? { config } : {}) });
+  const config = values.config === undefined ? undefined : (await configOrUsage(values.config)).source;
+  const emulator = await startEmulator({ dataDir, port: parsePort(values.port, 8443), host: values.host ?? '127.0.0.1', ...(config ? { config } : {}) }).catch((error: unknown) => {
+    // A tenant file this data folder cannot take (changed since it was applied): also exit 2.
+    throw error instanceof EmulatorConfigError ? new UsageError(error.message) : error;
+  });
   console.log(`entrakit-emulator listening on ${emulator.url}`);
   console.log(`  authority  ${emulator.devJson.authority}`);
   console.log(`  CA         ${emulator.caFile} (trust it, or set NODE_EXTRA_CA_CERTS to it)`);
@@ -62,9 +66,12 @@ export async function emulatorCommand(argv: string[]): Promise<void> {
   await emulator.close();
 }
 
-function configOrUsage(path: string) {
+/** The file read and put through every check the start runs (exit 2 with the problems listed). */
+async function configOrUsage(path: string) {
   try {
-    return loadEmulatorConfigFile(path);
+    const loaded = loadEmulatorConfigFile(path);
+    await checkEmulatorConfig(loaded);
+    return loaded;
   } catch (error) {
     if (error instanceof EmulatorConfigError) throw new UsageError(error.message);
     throw error;

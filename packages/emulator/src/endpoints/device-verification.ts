@@ -16,6 +16,7 @@ import { timingSafeStringEqual } from 'entrakit';
 import { consentPage } from '../views/consent-page.ts';
 import { deviceConfirmPage, deviceResultPage, enterCodePage } from '../views/device-code-pages.ts';
 import { loginPage } from '../views/login-page.ts';
+import { accountHints } from '../sign-in/account-hints.ts';
 import { newNonce, sendPage, type View } from '../views/respond.ts';
 
 const BAD_CREDENTIALS = { code: 50126, text: "Your account or password is incorrect. If you don't remember your password, ask the administrator of the emulator (see dev.json)." };
@@ -49,7 +50,8 @@ function deviceAuthPath(c: Context): string {
 }
 
 function showLogin(c: Context, deps: FlowDeps, tx: DeviceTransaction, browserId: string, record: DeviceAuthorization, options: { username?: string; error?: { code: number; text: string } } = {}): Promise<Response> {
-  return show(c, (nonce) => loginPage({ ...binding(c, deps, tx, browserId), appName: appName(deps, record), ...options }, nonce));
+  const accounts = accountHints(deps.directory, record.tenantId, record.clientId);
+  return show(c, (nonce) => loginPage({ ...binding(c, deps, tx, browserId), appName: appName(deps, record), accounts, ...options }, nonce));
 }
 
 function showConfirm(c: Context, deps: FlowDeps, tx: DeviceTransaction, browserId: string, record: DeviceAuthorization, active: ActiveSession): Promise<Response> {

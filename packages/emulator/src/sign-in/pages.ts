@@ -7,8 +7,9 @@ import { loginPage, type FormBinding } from '../views/login-page.ts';
 import { mfaPage } from '../views/mfa-page.ts';
 import { newNonce, sendPage } from '../views/respond.ts';
 import { csrfToken, type LoginTransaction } from './login-transaction.ts';
+import { accountHints } from './account-hints.ts';
 
-type PageDeps = Pick<EmulatorDeps, 'cookieSecret'>;
+type PageDeps = Pick<EmulatorDeps, 'cookieSecret' | 'directory'>;
 
 function binding(deps: PageDeps, tx: LoginTransaction, browserId: string, endpoint: 'login' | 'consent'): FormBinding {
   return { action: `/${encodeURIComponent(tx.request.authority.segment)}/${endpoint}`, txId: tx.id, csrf: csrfToken(deps.cookieSecret, tx.id, browserId) };
@@ -21,7 +22,8 @@ function security(tx: LoginTransaction) {
 
 export function showLoginForm(c: Context, deps: PageDeps, tx: LoginTransaction, browserId: string, options: { username?: string; error?: { code: number; text: string } } = {}): Promise<Response> {
   const sec = security(tx);
-  const model = { ...binding(deps, tx, browserId, 'login'), appName: tx.request.appDisplayName, ...options };
+  const accounts = accountHints(deps.directory, tx.request.authority.tenantId, tx.request.clientId);
+  const model = { ...binding(deps, tx, browserId, 'login'), appName: tx.request.appDisplayName, accounts, ...options };
   return sendPage(c, loginPage(model, sec.nonce), 200, sec);
 }
 

@@ -1,5 +1,4 @@
 import { html } from 'hono/html';
-import { DEMO_TENANT, USERS } from '../seed/demo-tenant.ts';
 import { layout } from './layout.ts';
 import type { View } from './respond.ts';
 
@@ -15,10 +14,18 @@ export interface LoginPageModel extends FormBinding {
   username?: string;
   /** A sign-in failure shown above the form (AADSTS code and the user-facing text). */
   error?: { code: number; text: string };
+  /** Usernames of the tenant being signed in to, suggested under the form (none: no hint). */
+  accounts?: { usernames: string[]; more: number };
 }
 
 export function hiddenFields(binding: FormBinding): View {
   return html`<input type="hidden" name="tx" value="${binding.txId}"><input type="hidden" name="csrf" value="${binding.csrf}">`;
+}
+
+function accountsHint(accounts: LoginPageModel['accounts']): View | string {
+  if (!accounts || accounts.usernames.length === 0) return '';
+  const more = accounts.more > 0 ? html` and ${accounts.more} more` : '';
+  return html`<p class="sub"><small>Accounts: ${accounts.usernames.map((u, i) => html`${i > 0 ? ', ' : ''}<code>${u}</code>`)}${more} (passwords in <code>dev.json</code>).</small></p>`;
 }
 
 /** The password form. Field names `username`, `password` and the `Sign in` label are a public contract (automation). */
@@ -38,6 +45,6 @@ ${model.error ? html`<p class="error" role="alert">${model.error.text}<br><small
 <input id="password" name="password" type="password" autocomplete="current-password" required ${prefilled ? html`autofocus` : ''}>
 <div class="actions"><button type="submit" class="primary">Sign in</button></div>
 </form>
-<p class="sub"><small>Demo accounts: ${USERS.map((u, i) => html`${i > 0 ? ', ' : ''}<code>${u.alias}@${DEMO_TENANT.domain}</code>`)} (passwords in <code>dev.json</code>).</small></p>`,
+${accountsHint(model.accounts)}`,
   );
 }

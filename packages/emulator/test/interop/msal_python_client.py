@@ -10,6 +10,8 @@ Modes:
                       from stdin, acquire_token_by_auth_code_flow, then acquire_token_silent
                       (force_refresh) for ENTRAKIT_REFRESH_SCOPES
   on_behalf_of        acquire_token_on_behalf_of(ENTRAKIT_ASSERTION)
+  password            acquire_token_by_username_password(ENTRAKIT_USERNAME, ENTRAKIT_PASSWORD): a
+                      PublicClientApplication, or a confidential one when ENTRAKIT_CLIENT_SECRET is set
 """
 import json
 import os
@@ -85,8 +87,17 @@ def on_behalf_of():
     emit({"result": summary(app().acquire_token_on_behalf_of(env("ASSERTION"), scopes("SCOPES")))})
 
 
+def password():
+    if "ENTRAKIT_CLIENT_SECRET" in os.environ:
+        client = app()
+    else:
+        client = msal.PublicClientApplication(env("CLIENT_ID"), authority=env("AUTHORITY"), instance_discovery=False)
+    result = client.acquire_token_by_username_password(env("USERNAME"), env("PASSWORD"), scopes("SCOPES"))
+    emit({"result": summary(result)})
+
+
 if __name__ == "__main__":
-    modes = {"client_credentials": client_credentials, "auth_code": auth_code, "on_behalf_of": on_behalf_of}
+    modes = {"client_credentials": client_credentials, "auth_code": auth_code, "on_behalf_of": on_behalf_of, "password": password}
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     if mode not in modes:
         raise SystemExit("usage: msal_python_client.py " + "|".join(modes))

@@ -32,7 +32,7 @@ export type PythonMessage = Record<string, unknown>;
  */
 export function runMsalPython(
   python: string,
-  mode: 'client_credentials' | 'auth_code' | 'on_behalf_of',
+  mode: 'client_credentials' | 'auth_code' | 'on_behalf_of' | 'password',
   vars: Record<string, string>,
   onMessage: (message: PythonMessage) => Promise<PythonMessage | undefined> = async () => undefined,
 ): Promise<PythonMessage> {
