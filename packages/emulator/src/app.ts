@@ -17,6 +17,7 @@ import { logoutEndpoint } from './endpoints/logout.ts';
 import { tokenEndpoint } from './endpoints/token.ts';
 import { userinfoEndpoint } from './endpoints/userinfo.ts';
 import { userRealmEndpoint } from './endpoints/user-realm.ts';
+import { managedIdentityEndpoints } from './endpoints/managed-identity.ts';
 import { graphRoutes } from './graph/routes.ts';
 import { AadError, aadErrorBody } from './protocol/aad-error.ts';
 import { nodeRequestHeaders } from './node-headers.ts';
@@ -57,6 +58,7 @@ export function createEmulatorApp(deps: EmulatorDeps): Hono {
   });
   app.use(recordRequests(deps));
 
+  managedIdentityEndpoints(app, deps);
   discoveryEndpoint(app, deps);
   jwksEndpoint(app, deps);
   instanceDiscoveryEndpoint(app, deps);

@@ -1,6 +1,20 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
+/**
+ * How code "running on an Azure resource" reaches the emulator's managed identities: set
+ * IDENTITY_ENDPOINT and IDENTITY_HEADER (App Service) or AZURE_POD_IDENTITY_AUTHORITY_HOST to
+ * `imdsEndpoint` (IMDS); `clientId` picks the user-assigned identity.
+ */
+export interface DevJsonManagedIdentity {
+  identityEndpoint: string;
+  identityHeader: string;
+  imdsEndpoint: string;
+  /** The (first) user-assigned identity's client id. */
+  clientId?: string;
+  identities: Array<{ name: string; type: 'SystemAssigned' | 'UserAssigned'; tenantId: string; clientId: string; principalId: string; resourceId: string }>;
+}
+
 /** `DATA/dev.json`: everything a client needs to reach the running system. */
 export interface DevJson {
   emulator: { url: string; caFile: string; adminKey?: string };
@@ -17,6 +31,7 @@ export interface DevJson {
   admin?: { username: string; password: string };
   /** `totpSecret`: the user's authenticator secret (base32), when the user has a second factor. */
   users: Array<{ username: string; password: string; displayName: string; totpSecret?: string }>;
+  managedIdentity?: DevJsonManagedIdentity;
   web?: { url: string };
   api?: { url: string };
   storage?: { blobUrl: string };
@@ -57,6 +72,7 @@ export interface ConfiguredDevJson {
   apps: Record<string, DevJsonApp>;
   /** Users of every tenant (`totpSecret` for those with a second factor). */
   users: Array<{ username: string; password: string; displayName: string; totpSecret?: string }>;
+  managedIdentity?: DevJsonManagedIdentity;
 }
 
 export function devJsonPath(dataDir: string): string {

@@ -20,6 +20,7 @@ import { checkEmulatorConfig } from './config/check-config.ts';
 import { resolveEmulatorConfig } from './config/load-config.ts';
 import type { EmulatorConfigInput } from './config/schema.ts';
 import { configuredDevJson } from './config/dev-json.ts';
+import { managedIdentityDevJson } from './protocol/managed-identities.ts';
 import { createTenantKeyRings } from './keys/tenant-key-rings.ts';
 import { createRequestLog } from './request-log/request-log.ts';
 import { createTokenFaults } from './token-faults.ts';
@@ -179,7 +180,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const admin = demoAdmin(directory);
   const emulatorInfo = { url, caFile: tls.caFile, adminKey };
-  const devJson: DevJson | ConfiguredDevJson = applied ? configuredDevJson(emulatorInfo, applied) : {
+  const managedIdentity = managedIdentityDevJson(directory, url, cookieSecret);
+  const devJson: DevJson | ConfiguredDevJson = applied ? { ...configuredDevJson(emulatorInfo, applied), ...(managedIdentity ? { managedIdentity } : {}) } : {
     emulator: emulatorInfo,
     tenantId: DEMO_TENANT.id,
     authority: `${url}/${DEMO_TENANT.id}`,
@@ -191,6 +193,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     users: demoUsers(directory),
     ...(admin ? { admin } : {}),
+    ...(managedIdentity ? { managedIdentity } : {}),
   };
   const written = options.writeDevJson === false ? devJson : await updateDevJson<DevJson | ConfiguredDevJson>(dataDir, devJson);
   if (options.writeDevJson !== false) await chmod(join(dataDir, 'dev.json'), 0o600);

@@ -116,7 +116,8 @@ export interface ServicePrincipal {
   id: string;
   appId: string;
   displayName: string;
-  servicePrincipalType: 'Application';
+  /** 'ManagedIdentity': an Azure resource's identity (system- or user-assigned), no app registration. */
+  servicePrincipalType: 'Application' | 'ManagedIdentity';
   accountEnabled: boolean;
   appRoles: AppRole[];
   oauth2PermissionScopes: PermissionScope[];
@@ -125,6 +126,8 @@ export interface ServicePrincipal {
   accessTokenVersion: 1 | 2;
   /** First-party resources (Graph, Storage) live outside the tenant's applications. */
   appOwnerOrganizationId: string | null;
+  /** Managed identities: `isExplicit=True|False` (user- or system-assigned) and the Azure resource id. */
+  alternativeNames?: string[];
   // --- Graph writes (POST /servicePrincipals): optional, absent on older records.
   appDisplayName?: string;
   replyUrls?: string[];

@@ -97,7 +97,7 @@ export function servicePrincipalJson(sp: ServicePrincipal, app: Application | un
     id: sp.id,
     deletedDateTime: null,
     accountEnabled: sp.accountEnabled,
-    alternativeNames: [],
+    alternativeNames: sp.alternativeNames ?? [],
     appDisplayName: sp.appDisplayName ?? app?.displayName ?? sp.displayName,
     appDescription: app?.description ?? null,
     appId: sp.appId,

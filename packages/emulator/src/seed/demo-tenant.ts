@@ -6,6 +6,7 @@ import { stableGuid } from '../directory/ids.ts';
 import { DIRECTORY_ROLES } from '../directory/directory-roles.ts';
 import { addClientSecret, registerApplication } from '../directory/registration.ts';
 import { newTotpSecret } from '../mfa/totp.ts';
+import { createManagedIdentityTable } from '../protocol/managed-identities.ts';
 import { GRAPH_APP_ID, GRAPH_APP_ROLES, GRAPH_SCOPES, microsoftServicePrincipals, STORAGE_APP_ID, STORAGE_SCOPES } from '../protocol/microsoft-resources.ts';
 
 export const DEMO_TENANT = { id: stableGuid('tenant'), domain: 'entrakitdemo.onmicrosoft.com', displayName: 'entrakit demo' };
@@ -74,6 +75,34 @@ export function seedDemoStepUp(directory: Directory): void {
   }
 }
 
+const DEMO_SUBSCRIPTION = stableGuid('subscription:demo');
+const DEMO_RESOURCE_GROUP = `/subscriptions/${DEMO_SUBSCRIPTION}/resourcegroups/entrakit-demo/providers`;
+/** The demo host's system-assigned identity (a VM) and one user-assigned identity. */
+export const DEMO_MANAGED_IDENTITIES = {
+  system: { name: 'entrakit-demo-vm', clientId: stableGuid('mi:system:client'), principalId: stableGuid('mi:system:principal'), resourceId: `${DEMO_RESOURCE_GROUP}/Microsoft.Compute/virtualMachines/entrakit-demo-vm` },
+  user: { name: 'entrakit-demo-identity', clientId: stableGuid('mi:user:client'), principalId: stableGuid('mi:user:principal'), resourceId: `${DEMO_RESOURCE_GROUP}/Microsoft.ManagedIdentity/userAssignedIdentities/entrakit-demo-identity` },
+};
+
+/**
+ * The demo's managed identities: the system-assigned one may read users in Graph (User.Read.All),
+ * the user-assigned one holds Api.Admin on the demo API. Also run for data folders seeded before
+ * managed identities existed.
+ */
+export function seedDemoManagedIdentities(directory: Directory): void {
+  const tid = DEMO_TENANT.id;
+  if (!directory.findTenant(tid)) return;
+  const table = createManagedIdentityTable(directory);
+  if (table.find(DEMO_MANAGED_IDENTITIES.system.clientId)) return;
+  table.add({ tenantId: tid, kind: 'SystemAssigned', ...DEMO_MANAGED_IDENTITIES.system });
+  table.add({ tenantId: tid, kind: 'UserAssigned', ...DEMO_MANAGED_IDENTITIES.user });
+  const graphSpId = stableGuid(`${tid}:sp:graph`);
+  const readUsers = graphRole('User.Read.All');
+  directory.roleAssignments.assign(stableGuid(`assign:mi-system:${readUsers}`), tid, DEMO_MANAGED_IDENTITIES.system.principalId, graphSpId, readUsers);
+  const apiSp = directory.findServicePrincipalByAppId(tid, API_APP_ID);
+  const apiAdmin = apiSp?.appRoles.find((r) => r.value === 'Api.Admin');
+  if (apiSp && apiAdmin) directory.roleAssignments.assign(stableGuid('assign:mi-user:api-admin'), tid, DEMO_MANAGED_IDENTITIES.user.principalId, apiSp.id, apiAdmin.id);
+}
+
 /** Delegated Graph permissions by name, as a registration's requiredResourceAccess lists them. */
 function graphScopes(values: string[]): Array<{ id: string; type: 'Scope' }> {
   return values.map((value) => {
@@ -87,6 +116,7 @@ function graphScopes(values: string[]): Array<{ id: string; type: 'Scope' }> {
 export async function seedDemoTenant(directory: Directory, now: number): Promise<boolean> {
   if (directory.findTenant(DEMO_TENANT.id)) {
     seedDemoStepUp(directory);
+    seedDemoManagedIdentities(directory);
     return false;
   }
   const tid = DEMO_TENANT.id;
@@ -198,6 +228,7 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
     remember.run(`app:${WEB_APP_ID}`, addClientSecret(directory, web, 'demo', now));
     remember.run(`app:${API_APP_ID}`, addClientSecret(directory, api, 'demo', now));
     seedDemoStepUp(directory);
+    seedDemoManagedIdentities(directory);
     directory.db.exec('COMMIT');
   } catch (error) {
     directory.db.exec('ROLLBACK');

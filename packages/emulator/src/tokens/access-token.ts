@@ -13,7 +13,8 @@ type MintDeps = { directory: Directory; keys: KeyRing; publicUrl: string; clock:
 
 /** The client a token is issued to, and how it proved itself ('0' public, '1' secret, '2' certificate). */
 export interface TokenClient {
-  app: Application;
+  /** The app (or, for a managed identity, its service principal): only its ids and name go in tokens. */
+  app: Pick<Application, 'appId' | 'displayName'>;
   acr: '0' | '1' | '2';
   /** The client's service principal in the token's tenant (oid/sub of app-only tokens). */
   servicePrincipalId: string;
@@ -134,6 +135,8 @@ export interface AppAccessTokenInput {
   client: TokenClient;
   resource: ServicePrincipal;
   audience: string;
+  /** Managed identities: the Azure resource id the token stands for (`xms_mirid`). */
+  managedIdentityResourceId?: string;
 }
 
 /** App-only (client credentials) token: roles assigned to the client's SP, no scp; oid = sub = SP id. */
@@ -153,6 +156,7 @@ export async function mintAppAccessToken(deps: MintDeps, input: AppAccessTokenIn
     tid: tenantId,
     uti: opaqueClaim(16),
     ver: v2 ? '2.0' : '1.0',
+    ...(input.managedIdentityResourceId ? { xms_mirid: input.managedIdentityResourceId } : {}),
   };
   return sign(deps, resource, claims);
 }
