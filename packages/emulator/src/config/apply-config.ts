@@ -7,6 +7,7 @@ import { registerApplication } from '../directory/registration.ts';
 import type { Application, AppRole, Group, KeyCredential, PermissionScope, RequiredResourceAccess, ServicePrincipal, User } from '../directory/types.ts';
 import { GRAPH_APP_ID, microsoftServicePrincipals, STORAGE_APP_ID } from '../protocol/microsoft-resources.ts';
 import { EmulatorConfigError, resolveFrom, type LoadedConfig } from './load-config.ts';
+import { createManagedIdentityTable } from '../protocol/managed-identities.ts';
 import type { ConfigApp, ConfigTenant } from './schema.ts';
 
 const SECRET_LIFETIME_MS = 2 * 365 * 86_400_000;
@@ -105,7 +106,23 @@ function checkReferences(config: LoadedConfig['config']): string[] {
         p.roles.forEach((r, ri) => target.appRoles.some((x) => x.value === r && x.allowedMemberTypes.includes('Application')) || problems.push(`${where}.roles[${ri}]: "${r}" is not an application role of ${target.displayName}`));
       });
     });
+    const identityNames = new Set<string>();
+    t.managedIdentities.forEach((m, mi) => {
+      const where = `${at}.managedIdentities[${mi}]`;
+      if (identityNames.has(m.name.toLowerCase())) problems.push(`${where}.name: "${m.name}" is listed twice`);
+      identityNames.add(m.name.toLowerCase());
+      m.roles.forEach((g, gi) => {
+        const lower = g.resource.toLowerCase();
+        const ms = GRAPH_NAMES.has(lower) || STORAGE_NAMES.has(lower) ? microsoftServicePrincipals(id).find((s) => s.appId === (GRAPH_NAMES.has(lower) ? GRAPH_APP_ID : STORAGE_APP_ID)) : undefined;
+        const target = ms ? { displayName: ms.displayName, roles: ms.appRoles } : findApp(g.resource) ? { displayName: findApp(g.resource)!.displayName, roles: findApp(g.resource)!.appRoles.filter((r) => r.allowedMemberTypes.includes('Application')) } : undefined;
+        if (!target) return void problems.push(`${where}.roles[${gi}].resource: no app "${g.resource}" in this tenant (nor Microsoft Graph or Azure Storage)`);
+        g.roles.forEach((r, ri) => target.roles.some((x) => x.value === r) || problems.push(`${where}.roles[${gi}].roles[${ri}]: "${r}" is not an application permission of ${target.displayName}`));
+      });
+    });
   });
+  // One host: at most one system-assigned identity answers when a request names no identity.
+  const systemAssigned = config.tenants.flatMap((t, ti) => t.managedIdentities.map((m, mi) => ({ m, at: `tenants[${ti}].managedIdentities[${mi}]` }))).filter(({ m }) => m.type === 'SystemAssigned');
+  for (const extra of systemAssigned.slice(1)) problems.push(`${extra.at}.type: only one system-assigned identity may be declared (the emulator is one host; ${systemAssigned[0]!.at} is it)`);
   return problems;
 }
 
@@ -308,6 +325,28 @@ async function applyTenant(directory: Directory, tid: string, tenant: ConfigTena
       redirectUris: [...b.app.web.redirectUris, ...b.app.spa.redirectUris, ...b.app.publicClient.redirectUris],
       identifierUris: b.app.identifierUris,
     });
+  }
+  const identities = createManagedIdentityTable(directory);
+  for (const m of tenant.managedIdentities) {
+    const kind = m.type;
+    const identity = {
+      tenantId: tid,
+      kind,
+      name: m.name,
+      clientId: (m.clientId ?? stableGuid(`config-mi-client:${tid}:${m.name}`)).toLowerCase(),
+      principalId: (m.principalId ?? stableGuid(`config-mi:${tid}:${m.name}`)).toLowerCase(),
+      resourceId:
+        m.resourceId ??
+        `/subscriptions/${stableGuid(`config-subscription:${tid}`)}/resourcegroups/${tenant.domain.split('.')[0]}/providers/${kind === 'UserAssigned' ? 'Microsoft.ManagedIdentity/userAssignedIdentities' : 'Microsoft.Compute/virtualMachines'}/${m.name}`,
+    };
+    identities.add(identity);
+    for (const g of m.roles) {
+      const r = resourceOf(g.resource);
+      for (const v of g.roles) {
+        const role = r.roles.find((x) => x.value === v)!;
+        directory.roleAssignments.assign(stableGuid(`config-assign:${identity.principalId}:${role.id}`), tid, identity.principalId, spOf(r.appId), role.id);
+      }
+    }
   }
   return { id: tid, domain: tenant.domain.toLowerCase(), displayName: tenant.displayName ?? tenant.domain, users, apps };
 }

@@ -129,6 +129,18 @@ const app = z.strictObject({
   groupMembershipClaims: z.enum(['None', 'SecurityGroup', 'All']).optional(),
 });
 
+const managedIdentity = z.strictObject({
+  /** The Azure resource's name (the VM or app for system-assigned, the identity for user-assigned). */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be an Azure resource name (letters, digits, ".", "_", "-")'),
+  type: z.enum(['SystemAssigned', 'UserAssigned']),
+  clientId: guid.optional(),
+  principalId: guid.optional(),
+  /** Azure resource id (`xms_mirid`); made up from the name when absent. */
+  resourceId: z.string().regex(/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/.+/i, 'must be an Azure resource id (/subscriptions/.../resourcegroups/.../providers/...)').optional(),
+  /** Application permissions (app roles) granted to the identity, e.g. { resource: "Microsoft Graph", roles: ["User.Read.All"] }. */
+  roles: z.array(z.strictObject({ resource: text, roles: z.array(text).min(1) })).default([]),
+});
+
 const tenant = z.strictObject({
   id: guid.optional(),
   domain: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a domain such as contoso.onmicrosoft.com'),
@@ -137,6 +149,7 @@ const tenant = z.strictObject({
   groups: z.array(group).default([]),
   apps: z.array(app).default([]),
   authenticationContexts: z.array(authenticationContext).default([]),
+  managedIdentities: z.array(managedIdentity).default([]),
 });
 
 export const emulatorConfigSchema = z.strictObject({
@@ -150,3 +163,4 @@ export type EmulatorConfigInput = z.input<typeof emulatorConfigSchema>;
 export type EmulatorConfig = z.output<typeof emulatorConfigSchema>;
 export type ConfigTenant = EmulatorConfig['tenants'][number];
 export type ConfigApp = ConfigTenant['apps'][number];
+export type ConfigManagedIdentity = ConfigTenant['managedIdentities'][number];

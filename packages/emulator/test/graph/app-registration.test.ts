@@ -422,7 +422,7 @@ describe('refusals', () => {
     const adele = emulator.devJson.users.find((u) => u.username.startsWith('adele@'))!;
     const tokens = await signInWith({ clientId: emulator.webClientId, redirectUri: emulator.webRedirectUri, username: adele.username, password: adele.password, scope: 'openid profile User.Read', secret: emulator.devJson.apps.web.clientSecret });
     const token = String(tokens['access_token']);
-    assert.deepEqual(String(decodeJwt(token)['scp']).split(' ').filter((s) => !['openid', 'profile'].includes(s)), ['User.Read']);
+    assert.deepEqual(String(decodeJwt(token)['scp']).split(' ').filter((s) => !['openid', 'profile', 'email'].includes(s)), ['User.Read']);
     assertGraphError(await call('POST', '/applications', token, { displayName: 'nope' }), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     assertGraphError(await call('GET', '/applications', token), 403, 'Authorization_RequestDenied');
   });

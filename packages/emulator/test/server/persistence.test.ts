@@ -32,7 +32,7 @@ describe('emulator data folder', () => {
     // Closed even when an assertion fails, so a failure never leaves a listener behind.
     t.after(() => first.close());
     const devJson = JSON.parse(await readFile(join(first.dataDir, 'dev.json'), 'utf8'));
-    assert.deepEqual(Object.keys(devJson).sort(), ['admin', 'apps', 'authority', 'emulator', 'graphBaseUrl', 'tenantId', 'users']);
+    assert.deepEqual(Object.keys(devJson).sort(), ['admin', 'apps', 'authority', 'emulator', 'graphBaseUrl', 'managedIdentity', 'tenantId', 'users']);
     assert.deepEqual(Object.keys(devJson.admin).sort(), ['password', 'username']);
     assert.deepEqual(devJson.apps.cli, { clientId: '04b07795-8ddb-461a-bbee-02f9e1bf7b46', redirectUri: 'http://localhost' });
     assert.equal(devJson.emulator.url, first.url);
