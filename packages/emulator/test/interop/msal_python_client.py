@@ -16,8 +16,10 @@ Modes:
 import json
 import os
 import sys
+from urllib.parse import urlparse
 
 import msal
+import requests
 
 
 def env(name):
@@ -87,11 +89,32 @@ def on_behalf_of():
     emit({"result": summary(app().acquire_token_on_behalf_of(env("ASSERTION"), scopes("SCOPES")))})
 
 
+class KeepAuthorityPort(requests.Session):
+    """MSAL Python builds the userrealm URL from the authority's host name alone, dropping its port
+    (https://{hostname}/common/userrealm/...). An emulator on another port than 443 needs the port
+    put back; this http_client (an MSAL option) does only that."""
+
+    def __init__(self, authority):
+        super().__init__()
+        parsed = urlparse(authority)
+        self._host_prefix = "https://%s/" % parsed.hostname
+        self._netloc = parsed.netloc
+
+    def request(self, method, url, *args, **kwargs):
+        if url.startswith(self._host_prefix):
+            url = "https://%s/%s" % (self._netloc, url[len(self._host_prefix):])
+        return super().request(method, url, *args, **kwargs)
+
+
 def password():
+    http_client = KeepAuthorityPort(env("AUTHORITY"))
     if "ENTRAKIT_CLIENT_SECRET" in os.environ:
-        client = app()
+        client = msal.ConfidentialClientApplication(
+            env("CLIENT_ID"), client_credential=env("CLIENT_SECRET"), authority=env("AUTHORITY"),
+            instance_discovery=False, http_client=http_client)
     else:
-        client = msal.PublicClientApplication(env("CLIENT_ID"), authority=env("AUTHORITY"), instance_discovery=False)
+        client = msal.PublicClientApplication(
+            env("CLIENT_ID"), authority=env("AUTHORITY"), instance_discovery=False, http_client=http_client)
     result = client.acquire_token_by_username_password(env("USERNAME"), env("PASSWORD"), scopes("SCOPES"))
     emit({"result": summary(result)})
 
