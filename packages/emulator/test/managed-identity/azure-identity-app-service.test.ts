@@ -5,7 +5,9 @@
  * identity source once per process.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { DEMO_MANAGED_IDENTITIES, API_APP_ID } from '../../src/seed/demo-tenant.ts';
 import { startInteropEnv, type InteropEnv } from '../interop/interop-env.ts';
@@ -46,6 +48,24 @@ describe('ManagedIdentityCredential (App Service protocol)', { timeout: 60_000 }
     assert.equal(claims['idtyp'], 'app');
     assert.deepEqual(claims['roles'], ['Api.Admin']);
     assert.equal(claims['xms_mirid'], DEMO_MANAGED_IDENTITIES.user.resourceId);
+  });
+
+  it('a separate Node process trusting the CA through NODE_EXTRA_CA_CERTS, as an app would be run', async () => {
+    const mi = env.emulator.devJson.managedIdentity!;
+    const script = "import { ManagedIdentityCredential } from '@azure/identity'; const t = await new ManagedIdentityCredential().getToken('https://graph.microsoft.com/.default'); console.log(t.token);";
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('.', import.meta.url)),
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', IDENTITY_ENDPOINT: mi.identityEndpoint, IDENTITY_HEADER: mi.identityHeader, NODE_EXTRA_CA_CERTS: env.emulator.caFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 0, stderr.slice(-2000));
+    const claims = await env.verifyGraph(stdout.trim(), 'https://graph.microsoft.com');
+    assert.equal(claims['oid'], DEMO_MANAGED_IDENTITIES.system.principalId);
   });
 
   it('an unknown user-assigned identity fails with the endpoint\'s message', async () => {
