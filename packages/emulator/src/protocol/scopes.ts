@@ -120,5 +120,6 @@ export function missingConsent(directory: Directory, tenantId: string, clientApp
  */
 export function grantedResourceScopes(directory: Directory, tenantId: string, clientAppId: string, userId: string, request: ScopeRequest): string[] {
   const granted = directory.consents.grantedScopes(tenantId, clientAppId, request.resource.appId, userId);
-  return [...new Set([...request.resourceScopes, ...granted])].filter((s) => !OIDC_SCOPES.has(s)).sort();
+  const extra = [...granted].filter((s) => !OIDC_SCOPES.has(s) && !request.resourceScopes.includes(s)).sort();
+  return [...request.resourceScopes, ...extra];
 }

@@ -28,7 +28,7 @@ export function scopeClaim(directory: Directory, tenantId: string, clientId: str
   if (request.resource.appId !== GRAPH_APP_ID) return resourceScopes;
   const granted = directory.consents.grantedScopes(tenantId, clientId, GRAPH_APP_ID, userId);
   const oidc = [...new Set([...request.oidc, ...[...granted].filter((s) => OIDC_SCOPES.has(s)).sort()])];
-  return [...resourceScopes, ...oidc].filter((s) => s !== 'offline_access');
+  return [...new Set([...resourceScopes, ...oidc])].filter((s) => s !== 'offline_access');
 }
 
 /**
