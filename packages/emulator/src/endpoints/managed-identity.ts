@@ -98,6 +98,9 @@ export function managedIdentityEndpoints(app: Hono, deps: MiDeps): void {
   app.on('GET', [IMDS_PATH, `${IMDS_PATH}/`], async (c) => {
     try {
       if (c.req.header('metadata')?.toLowerCase() !== 'true') throw new ManagedIdentityRefusal(400, 'invalid_request', 'Required metadata header not specified');
+      // As IMDS: a request that came through a proxy is refused (the Metadata header and this
+      // check keep server-side request forgery from reaching the identity).
+      if (c.req.header('x-forwarded-for') !== undefined) throw new ManagedIdentityRefusal(400, 'invalid_request', 'Request contains a forwarding header (X-Forwarded-For): IMDS does not accept proxied requests.');
       const version = c.req.query('api-version');
       if (version === undefined || !API_VERSION.test(version)) throw new ManagedIdentityRefusal(400, 'invalid_request', 'Missing or invalid api-version');
       const identity = pickIdentity(table, [c.req.query('client_id'), c.req.query('object_id'), c.req.query('msi_res_id') ?? c.req.query('mi_res_id')]);

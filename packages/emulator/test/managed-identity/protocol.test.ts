@@ -91,6 +91,8 @@ describe('managed identity endpoints', () => {
     const noHeader = await fetch(url);
     assert.equal(noHeader.status, 400);
     assert.deepEqual(await noHeader.json(), { error: 'invalid_request', error_description: 'Required metadata header not specified' });
+    const proxied = await fetch(url, { headers: { Metadata: 'true', 'X-Forwarded-For': '203.0.113.7' } });
+    assert.equal(proxied.status, 400);
     const ok = await fetch(`${url}&client_id=${DEMO_MANAGED_IDENTITIES.user.clientId}`, { headers: { Metadata: 'true' } });
     assert.equal(ok.status, 200);
     const body = (await ok.json()) as Record<string, string>;
@@ -106,5 +108,15 @@ describe('managed identity endpoints', () => {
     const sp = directory.objects.get('servicePrincipal', DEMO_MANAGED_IDENTITIES.user.principalId)!.value;
     assert.equal(sp.servicePrincipalType, 'ManagedIdentity');
     assert.deepEqual(sp.alternativeNames, ['isExplicit=True', DEMO_MANAGED_IDENTITIES.user.resourceId]);
+  });
+});
+
+describe('error explanations for the new codes', () => {
+  it('/error?code=N explains 700025, 650057 and 50034', async () => {
+    for (const code of [700025, 650057, 50034]) {
+      const page = await fetch(`${t.emulator.url}/error?code=${code}`);
+      assert.equal(page.status, 200, String(code));
+      assert.match(await page.text(), new RegExp(`AADSTS${code}`));
+    }
   });
 });
