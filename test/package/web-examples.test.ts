@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +23,7 @@ import { redisInstalled, startTestRedis } from '../../apps/test/web/helpers/redi
 import type { TestRedis } from '../../apps/test/web/helpers/redis-server.ts';
 
 const run = promisify(execFile);
+const CHROMIUM = '/usr/bin/chromium';
 const repo = resolve(import.meta.dirname, '..', '..');
 const examplesManifest = JSON.parse(await readFile(join(repo, 'examples', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 
@@ -138,5 +140,37 @@ describe('the sign-in examples, installed from the packed tarball', { timeout: 6
     const again = await Promise.all([0, 1, 2, 3].map(() => browser.get('/profile')));
     assert.deepEqual(again.map((r) => r.status), [200, 200, 200, 200]);
     assert.equal(turn, 7, 'sign-in start, callback and five pages, alternating between the two instances');
+  });
+
+  it('hono-web in Chromium: /profile signs in through the emulator page, shows Graph displayName, and the button signs out', { skip: existsSync(CHROMIUM) ? false : 'needs chromium (apt-get install chromium)' }, async () => {
+    const port = await freePort();
+    await startExample('hono-web', port);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+      const origin = `http://localhost:${port}`;
+      await page.goto(`${origin}/profile`);
+      await page.waitForURL(`${emulator.url}/**`);
+      await page.locator('input[name="password"]').waitFor();
+      const username = page.locator('input[name="username"]');
+      if (await username.isEditable()) await username.fill(user('megan').username);
+      await page.locator('input[name="password"]').fill(user('megan').password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${origin}/profile`);
+      assert.equal(await page.locator('#displayName').innerText(), 'Megan Bowen');
+      assert.equal(await page.locator('#username').innerText(), user('megan').username);
+      const cookies = await page.context().cookies(origin);
+      const session = cookies.find((c) => c.name === 'entrakit-session');
+      assert.ok(session?.httpOnly && session.sameSite === 'Lax', 'the session cookie is HttpOnly and SameSite=Lax');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${origin}/`);
+      assert.match(await page.locator('body').innerText(), /Not signed in/);
+    } finally {
+      await browser.close();
+    }
   });
 });
