@@ -26,6 +26,8 @@ export interface PendingCache {
 }
 
 export interface MsalClients {
+  /** One client, shared, for building /authorize URLs: it never holds a token. */
+  forAuthorizeUrl(): Promise<MsalClient>;
   /** For the sign-in legs; the cache is captured, not stored, so a rejected sign-in leaves nothing behind. */
   forSignIn(): Promise<{ client: MsalClient; pendingCache(): PendingCache | undefined }>;
   /** For one user's tokens: the cache partition is their home account id, encrypted in the store. */
@@ -72,7 +74,16 @@ export function createMsalClients(options: {
     return build(storeClient, partition, network);
   }
 
+  let urlClient: Promise<MsalClient> | undefined;
+  const nothing: ICacheClient = { get: async () => '', set: async () => 'OK' };
   return {
+    forAuthorizeUrl() {
+      urlClient ??= build(nothing, { getKey: async () => 'authorize', extractKey: async () => 'authorize' }, networkClient).catch((error: unknown) => {
+        urlClient = undefined;
+        throw error;
+      });
+      return urlClient;
+    },
     async forSignIn() {
       let pending: PendingCache | undefined;
       const capture: ICacheClient = {

@@ -2,13 +2,10 @@
  * Starts the Authorization Code flow with PKCE (S256), state and nonce (256 random bits each),
  * remembers them for this browser only, and answers the redirect to /authorize.
  */
-import { CryptoProvider } from '@azure/msal-node';
 import type { WebCore } from './core.ts';
 import { redirect } from './core.ts';
-import { randomToken } from './random.ts';
+import { pkcePair, randomToken } from './random.ts';
 import { safeReturnTo } from './return-to.ts';
-
-const pkce = new CryptoProvider();
 
 export interface StartSignInOptions {
   returnTo?: string;
@@ -25,9 +22,8 @@ export async function startSignIn(core: WebCore, cookieHeader: string | null, op
   const scopes = [...new Set([...core.settings.scopes, ...(options.scopes ?? [])])];
   const state = randomToken();
   const nonce = randomToken();
-  const { verifier, challenge } = await pkce.generatePkceCodes();
-  const { client } = await core.msal.forSignIn();
-  const authorizeUrl = await client.getAuthCodeUrl({
+  const { verifier, challenge } = pkcePair();
+  const authorizeUrl = await (await core.msal.forAuthorizeUrl()).getAuthCodeUrl({
     scopes,
     redirectUri: core.settings.redirectUri,
     state,
