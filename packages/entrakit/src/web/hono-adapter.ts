@@ -1,13 +1,22 @@
 /**
- * Hono: types only from hono (erased at run time), so apps on Express never need it installed.
+ * Hono, typed structurally (no import of hono, not even of its types), so apps on Express never
+ * need it installed, at run time or to type-check.
  * Auth routes are answered here; other requests get their session loaded, and an error asking
  * for sign-in or step-up thrown by the route becomes a redirect through sign-in.
  */
-import type { Context, MiddlewareHandler } from 'hono';
 import type { WebAuthInternals } from './create-web-auth.ts';
 
-export function honoMiddleware(internals: WebAuthInternals): MiddlewareHandler {
-  return async function entrakitWebAuth(c: Context, next) {
+/** The part of Hono's Context used here (Hono's own Context satisfies it). */
+export interface HonoContextLike {
+  req: { raw: Request; url: string; method: string; header(name: string): string | undefined };
+  error?: unknown;
+  res: Response;
+}
+export type HonoNext = () => Promise<void>;
+export type HonoMiddleware = (c: HonoContextLike, next: HonoNext) => Promise<Response | void>;
+
+export function honoMiddleware(internals: WebAuthInternals): HonoMiddleware {
+  return async function entrakitWebAuth(c, next) {
     const url = new URL(c.req.url);
     const cookie = c.req.header('cookie') ?? null;
     const session = await internals.load(cookie);

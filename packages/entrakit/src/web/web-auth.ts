@@ -5,18 +5,18 @@
  * (req, res, next) from Hono's (c, next) by their arguments.
  */
 import type { ServerResponse } from 'node:http';
-import type { Context, MiddlewareHandler, Next } from 'hono';
 import { createWebAuthCore, createWebAuthObject } from './create-web-auth.ts';
 import type { WebAuth, WebAuthInternals } from './create-web-auth.ts';
 import { expressErrorHandler, expressMiddleware, writeResponse } from './express-adapter.ts';
 import type { NodeNext, NodeRequest } from './express-adapter.ts';
 import { honoMiddleware } from './hono-adapter.ts';
+import type { HonoContextLike, HonoMiddleware, HonoNext } from './hono-adapter.ts';
 import type { WebAuthOptions } from './settings.ts';
 
 /** A gate usable as Express middleware and as Hono middleware. */
 export interface Gate {
   (req: NodeRequest, res: ServerResponse, next: NodeNext): void;
-  (c: Context, next: Next): Promise<Response | void>;
+  (c: HonoContextLike, next: HonoNext): Promise<Response | void>;
 }
 
 export interface CreatedWebAuth extends WebAuth {
@@ -25,7 +25,7 @@ export interface CreatedWebAuth extends WebAuth {
   /** Express error middleware, after the routes: sign-in and step-up needed by a route become redirects. */
   expressErrors(): (error: unknown, req: NodeRequest, res: ServerResponse, next: NodeNext) => void;
   /** Hono middleware: answers the auth routes, loads the session, turns sign-in/step-up errors into redirects. */
-  hono(): MiddlewareHandler;
+  hono(): HonoMiddleware;
   /** Without a session: GET goes to sign-in (then back), other methods get 401. */
   requireSignIn(): Gate;
   /** Step-up: the session must have satisfied this authentication context (c1..c99), else sign-in with Entra's claims request. */
@@ -35,7 +35,7 @@ export interface CreatedWebAuth extends WebAuth {
 }
 
 function gate(internals: WebAuthInternals, authContext?: string): Gate {
-  function entrakitGate(a: NodeRequest | Context, b: ServerResponse | Next, c?: NodeNext): void | Promise<Response | void> {
+  function entrakitGate(a: NodeRequest | HonoContextLike, b: ServerResponse | HonoNext, c?: NodeNext): void | Promise<Response | void> {
     if (typeof c === 'function') {
       const req = a as NodeRequest;
       const res = b as ServerResponse;
@@ -45,8 +45,8 @@ function gate(internals: WebAuthInternals, authContext?: string): Gate {
         .catch(c);
       return;
     }
-    const context = a as Context;
-    const next = b as Next;
+    const context = a as HonoContextLike;
+    const next = b as HonoNext;
     return internals.gate(internals.state(context), authContext).then(async (response) => {
       if (response) return response;
       await next();

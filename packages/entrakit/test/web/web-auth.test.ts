@@ -193,4 +193,56 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
     assert.equal(landed.headers.get('location'), '/profile');
     assert.equal((await b.get('/profile')).status, 200);
   });
+
+  it('sign-out everywhere ends every session of the user and sends the browser to the end-session endpoint', async () => {
+    const first = browser();
+    const second = browser();
+    const profile = await first.visit('/profile', user('megan'));
+    const { csrf } = (await profile.json()) as { csrf: string };
+    assert.equal((await second.visit('/profile', user('megan'))).status, 200);
+    const out = await first.post('/auth/sign-out-everywhere', { csrf });
+    assert.equal(out.status, 303);
+    const endSession = new URL(out.headers.get('location') ?? '');
+    assert.equal(`${endSession.origin}${endSession.pathname}`, `${emulator.url}/${emulator.devJson.tenantId}/oauth2/v2.0/logout`);
+    assert.equal(endSession.searchParams.get('post_logout_redirect_uri'), `${APP_ORIGIN}/`);
+    assert.match(endSession.searchParams.get('id_token_hint') ?? '', /^eyJ/);
+    assert.equal((await second.get('/profile')).status, 302, 'the other browser is signed out too');
+  });
+
+  it('front-channel logout ends the sessions of the identity provider session (sid), framed only by the identity provider', async () => {
+    const b = browser();
+    assert.equal((await b.visit('/profile', user('adele'))).status, 200);
+    const request = new Request(`${APP_ORIGIN}/`, { headers: { cookie: b.app.header() } });
+    await entra.handle(request);
+    const sid = String(entra.user(request)?.claims['sid'] ?? '');
+    assert.match(sid, /^[0-9a-f-]{36}$/);
+    const foreign = await b.get(`/auth/frontchannel-logout?${new URLSearchParams({ sid, iss: 'https://login.example/other/v2.0' })}`);
+    assert.equal(foreign.status, 200);
+    assert.equal((await b.get('/profile')).status, 200, 'a foreign issuer is ignored');
+    const issuer = `${emulator.url}/${emulator.devJson.tenantId}/v2.0`;
+    const page = await b.get(`/auth/frontchannel-logout?${new URLSearchParams({ sid, iss: issuer })}`);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('content-security-policy'), `default-src 'none'; frame-ancestors ${emulator.url}`);
+    assert.equal((await b.get('/profile')).status, 302, 'the session ended');
+  });
+
+  it('onSignIn sees the validated claims and what it returns is kept in the session; a groups overage is resolved through Graph', async () => {
+    const synced: string[] = [];
+    const other = createWebAuth({ ...demoSettings(emulator), onSignIn: ({ claims }) => (synced.push(String(claims['oid'])), { localId: `user-${String(claims['oid']).slice(0, 8)}` }) });
+    const otherApp = createDemoApp(other);
+    const b = createTestBrowser(async (request) => otherApp.fetch(request), APP_ORIGIN, emulator.url);
+    assert.equal((await b.visit('/profile', user('alex'))).status, 200);
+    const oid = stableGuid('user:alex');
+    assert.deepEqual(synced, [oid]);
+    const request = new Request(`${APP_ORIGIN}/`, { headers: { cookie: b.app.header() } });
+    await other.handle(request);
+    assert.deepEqual(other.user(request)?.app, { localId: `user-${oid.slice(0, 8)}` });
+    // An ID token with a groups overage names a claim source instead of listing the groups.
+    const session = other.internals.state(request)!.session!;
+    session.data.claims = { ...session.data.claims, _claim_names: { groups: 'src1' } };
+    const groups = await other.groups(request);
+    assert.deepEqual([...groups].sort(), [...emulator.deps.directory.memberships.transitiveGroupIds(oid)].sort());
+    assert.ok(groups.length > 0, 'alex is in groups');
+    await other.close();
+  });
 });
