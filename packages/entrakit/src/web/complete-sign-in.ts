@@ -94,13 +94,26 @@ export async function completeSignIn(core: WebCore, request: Request, current: L
   core.events.emit('code-redeemed', { state: transaction.state, homeAccountId });
   const claims = validated.claims as JsonObject;
   const app = core.settings.onSignIn ? await core.settings.onSignIn({ claims, homeAccountId }) : undefined;
-  const acrs = [...new Set([...acrsOf(claims), ...acrsOf(readAccessTokenClaims(redeemed.accessToken))])];
+  // Contexts asked for with this sign-in count too: the token endpoint refuses a redemption whose
+  // claims request was not satisfied, so a redeemed code means they were (opaque tokens carry no acrs).
+  const acrs = [...new Set([...acrsOf(claims), ...acrsOf(readAccessTokenClaims(redeemed.accessToken)), ...requestedAcrs(transaction.claims)])];
   return startSession(core, transaction, { claims, acrs }, homeAccountId, pending.serialized, app, current, setCookie);
 }
 
 function acrsOf(claims: Record<string, unknown> | undefined): string[] {
   const acrs = claims?.['acrs'];
   return Array.isArray(acrs) ? acrs.filter((item): item is string => typeof item === 'string' && /^c\d{1,2}$/.test(item)) : [];
+}
+
+function requestedAcrs(claimsRequest: string | undefined): string[] {
+  if (claimsRequest === undefined) return [];
+  try {
+    const acrs = (JSON.parse(claimsRequest) as { access_token?: { acrs?: { essential?: unknown; value?: unknown; values?: unknown } } }).access_token?.acrs;
+    if (acrs?.essential !== true) return [];
+    return acrsOf({ acrs: typeof acrs.value === 'string' ? [acrs.value] : acrs.values });
+  } catch {
+    return [];
+  }
 }
 
 /**
