@@ -72,7 +72,6 @@ export const ERROR_CODES = {
   IDP_RESPONSE_INVALID: { status: 502 },
   /** 502 when MSAL failed; raised with status 400 when the token endpoint refused the code. */
   SIGNIN_CODE_REDEMPTION_FAILED: { status: 502 },
-  IDP_TIMEOUT: { status: 504 },
   IDP_UNAVAILABLE: { status: 503 },
   SIGNIN_TRANSACTION_MISSING: { status: 400 },
   SIGNIN_TRANSACTION_NOT_FOUND: { status: 400 },

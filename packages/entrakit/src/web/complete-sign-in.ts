@@ -30,7 +30,7 @@ function signInError(code: 'SIGNIN_TRANSACTION_MISSING' | 'SIGNIN_TRANSACTION_NO
 
 /** Errors worth one silent retry: the identity provider was slow, down or overloaded, not refusing. */
 function isTransient(error: unknown): boolean {
-  if (isEntrakitError(error, 'IDP_TIMEOUT') || isEntrakitError(error, 'IDP_UNREACHABLE')) return true;
+  if (isEntrakitError(error, 'IDP_UNREACHABLE')) return true;
   if (error instanceof ServerError) return (error.status ?? 0) >= 500 || ['server_error', 'temporarily_unavailable', 'service_unavailable'].includes(error.errorCode);
   // MSAL wraps a failed network call as its own network_error.
   return error instanceof AuthError && /network/i.test(error.errorCode) && !(error instanceof ServerError);

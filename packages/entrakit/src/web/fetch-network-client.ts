@@ -23,9 +23,9 @@ export function createFetchNetworkClient(fetchImpl: typeof fetch, options: { tim
         signal: AbortSignal.timeout(timeout ?? defaultTimeoutMs),
       });
     } catch (cause) {
-      // A timeout is told apart: the request may well have been answered (a code redeemed) too late.
-      if ((cause as Error)?.name === 'TimeoutError') throw new EntrakitError('IDP_TIMEOUT', `The identity provider at ${new URL(url).origin} did not answer in time`, { cause });
-      throw new EntrakitError('IDP_UNREACHABLE', `The identity provider at ${new URL(url).origin} could not be reached`, { cause });
+      // A timeout is told apart (details.timeout): the request may have been answered, too late.
+      const timeout = (cause as Error)?.name === 'TimeoutError';
+      throw new EntrakitError('IDP_UNREACHABLE', `The identity provider at ${new URL(url).origin} ${timeout ? 'did not answer in time' : 'could not be reached'}`, { cause, ...(timeout ? { details: { timeout } } : {}) });
     }
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {
