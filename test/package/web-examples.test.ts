@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { startTestEmulator } from '../../packages/emulator/test/helpers/emulator.ts';
 import type { RunningEmulator } from '../../packages/emulator/src/server.ts';
 import { addWebRedirectUris } from '../../packages/emulator/src/directory/registration.ts';
+import { stableGuid } from '../../packages/emulator/src/directory/ids.ts';
 import { createTestBrowser } from '../../packages/entrakit/test/web/helpers/browser.ts';
 import type { DemoUser } from '../../packages/entrakit/test/web/helpers/browser.ts';
 import { redisInstalled, startTestRedis } from '../../apps/test/web/helpers/redis-server.ts';
@@ -119,6 +120,27 @@ describe('the sign-in examples, installed from the packed tarball', { timeout: 6
     assert.deepEqual([first, ...rest].map((r) => r.status), [302, 302, 302, 302, 302, 302]);
     const pages = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => b.get(`/profile?tab=${i}`)));
     assert.deepEqual(pages.map((r) => r.status), [200, 200, 200, 200, 200, 200]);
+  });
+
+  it('express-web: after revokeSignInSessions, Graph\'s claims challenge sends the user through sign-in with the claims and back to /profile', async () => {
+    const port = await freePort();
+    await startExample('express-web', port);
+    const b = createTestBrowser((request) => fetch(request), `http://localhost:${port}`, emulator.url);
+    assert.equal((await b.visit('/profile', user('adele'))).status, 200);
+    // What POST /v1.0/users/{id}/revokeSignInSessions records, in a later second than the Graph token's iat.
+    const revokeFrom = Math.floor(Date.now() / 1000) + 1;
+    while (Date.now() < revokeFrom * 1000) await new Promise((done) => setTimeout(done, 50));
+    emulator.deps.directory.revokeSignInSessions(stableGuid('user:adele'), Date.now());
+    const challenged = await b.get('/profile');
+    assert.equal(challenged.status, 302);
+    const authorize = new URL(challenged.headers.get('location') ?? '');
+    assert.equal(authorize.origin, emulator.url);
+    assert.match(authorize.searchParams.get('claims') ?? '', /"nbf"/);
+    const back = await b.signInAt(authorize.toString(), user('adele'));
+    assert.equal(back.headers.get('location'), '/profile');
+    const page = await b.get('/profile');
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<span id="displayName">Adele Vance<\/span>/);
   });
 
   it('express-web: two instances on one Redis, every request to the other instance than the one before', { skip: redisInstalled() ? false : 'needs redis-server (apt-get install redis-server)' }, async () => {
