@@ -245,4 +245,24 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
     assert.ok(groups.length > 0, 'alex is in groups');
     await other.close();
   });
+
+  it('sessions end after the idle timeout, and after the absolute timeout however active (injected clock)', async () => {
+    let offset = 0;
+    const timed = createWebAuth({ ...demoSettings(emulator), idleTimeoutMs: 60_000, absoluteTimeoutMs: 120_000, clock: () => Date.now() + offset });
+    const timedApp = createDemoApp(timed);
+    const open = () => createTestBrowser(async (request) => timedApp.fetch(request), APP_ORIGIN, emulator.url);
+    const idle = open();
+    assert.equal((await idle.visit('/profile', user('adele'))).status, 200);
+    offset += 61_000;
+    assert.equal((await idle.get('/profile')).status, 302, 'idle for 61 s: signed out');
+    const active = open();
+    assert.equal((await active.visit('/profile', user('adele'))).status, 200);
+    for (const step of [50_000, 50_000]) {
+      offset += step;
+      assert.equal((await active.get('/profile')).status, 200, 'active within the idle timeout');
+    }
+    offset += 21_000;
+    assert.equal((await active.get('/profile')).status, 302, '121 s after sign-in: past the absolute timeout');
+    await timed.close();
+  });
 });
