@@ -105,9 +105,13 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
   }
 
   async function answerError(error: unknown): Promise<Response> {
-    const known = isEntrakitError(error) ? error : new EntrakitError('SIGNIN_CODE_REDEMPTION_FAILED', 'The sign-in could not be completed', { cause: error });
-    core.events.emit('sign-in-failed', { code: known.code, message: known.message });
-    return errorPage(known);
+    if (!isEntrakitError(error)) {
+      // A bug, not a protocol outcome: nothing about its cause reaches the browser.
+      core.events.emit('sign-in-failed', { code: 'INTERNAL_ERROR', message: error instanceof Error ? error.message.slice(0, 200) : 'unexpected error' });
+      return new Response('Sign-in failed on an unexpected error.', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
+    }
+    core.events.emit('sign-in-failed', { code: error.code, message: error.message });
+    return errorPage(error);
   }
 
   return {
