@@ -35,7 +35,7 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
     await emulator?.cleanup();
   });
 
-  it('refuses bad settings with a TypeError naming the setting', () => {
+  it('refuses bad settings and misuse with a TypeError naming the setting or argument', async () => {
     const base = demoSettings(emulator);
     assert.throws(() => createWebAuth({ ...base, clientId: 'not-a-guid' }), { name: 'TypeError', message: /"clientId" \(AZURE_CLIENT_ID\) must be the application \(client\) id/ });
     assert.throws(() => createWebAuth({ ...base, clientSecret: undefined }), { name: 'TypeError', message: /"clientSecret" \(AZURE_CLIENT_SECRET\) or "clientCertificatePath" \(AZURE_CLIENT_CERTIFICATE_PATH\) is required/ });
@@ -43,6 +43,12 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
     assert.throws(() => createWebAuth({ ...base, store: 'redis://127.0.0.1:1' }), { name: 'TypeError', message: /"secret" \(ENTRAKIT_SECRET\) is required/ });
     assert.throws(() => createWebAuth({ ...base, authorityHost: 'http://login.example' }), { name: 'TypeError', message: /"authorityHost" \(AZURE_AUTHORITY_HOST\)/ });
     assert.throws(() => entra.requireAuthContext('x1'), { name: 'TypeError', message: /requireAuthContext: "id"/ });
+    const request = new Request(`${APP_ORIGIN}/`);
+    await assert.rejects(entra.getAccessToken(request, 'User.Read' as never), { name: 'TypeError', message: /getAccessToken: "scopes"/ });
+    await assert.rejects(entra.fetch(request, 'http://graph.example/me', { scopes: ['User.Read'] }), { name: 'TypeError', message: /fetch: "url" must be an https URL/ });
+    await assert.rejects(entra.graph(request, 'me'), { name: 'TypeError', message: /graph: "path" must start with \// });
+    await assert.rejects(entra.handle('/' as never), { name: 'TypeError', message: /handle: "request"/ });
+    await assert.rejects(entra.getAccessToken(request, ['User.Read']), { name: 'EntrakitError', code: 'SIGNIN_REQUIRED' });
     const env = { AZURE_TENANT_ID: base.tenantId!, AZURE_CLIENT_ID: base.clientId!, AZURE_CLIENT_SECRET: 's', AZURE_AUTHORITY_HOST: emulator.url, PORT: '5123' };
     assert.doesNotThrow(() => createWebAuth({ env }));
   });
