@@ -139,8 +139,10 @@ async function startSession(
   setCookie: string[],
 ): Promise<Response> {
   const { stores } = core;
-  // Never reuse a pre-sign-in session id (fixation): the old one ends, a new one is issued.
-  if (previous) {
+  // Never reuse a pre-sign-in session id (fixation): a new one is always issued. Another user's
+  // session ends here; the same user's stays to its timeouts, because with several tabs signing in
+  // at once another tab may still be sending that cookie.
+  if (previous && (previous.data.oid !== String(claims['oid'] ?? '') || previous.data.tid !== String(claims['tid']))) {
     const reference = stores.sessions.reference(previous.id);
     if (reference) await endSessionByReference(core, reference, previous.data.homeAccountId);
   }

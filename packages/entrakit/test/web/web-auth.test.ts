@@ -271,4 +271,19 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
     assert.equal((await active.get('/profile')).status, 302, '121 s after sign-in: past the absolute timeout');
     await timed.close();
   });
+
+  it('a sign-in always issues a new session id; a session of another user in that browser ends, one of the same user stays for its other tabs', async () => {
+    const b = browser();
+    assert.equal((await b.visit('/profile', user('adele'))).status, 200);
+    const first = b.app.cookies.get('entrakit-session')!;
+    assert.equal((await b.visit('/auth/sign-in?returnTo=/profile', user('adele'))).status, 200);
+    const second = b.app.cookies.get('entrakit-session')!;
+    assert.notEqual(second, first);
+    const withCookie = (id: string) => app.fetch(new Request(`${APP_ORIGIN}/profile`, { headers: { cookie: `entrakit-session=${id}` } }));
+    assert.equal((await withCookie(first)).status, 200, 'the same user: the earlier session stays');
+    b.idp.cookies.clear(); // another person at the identity provider
+    assert.equal((await b.visit('/auth/sign-in?returnTo=/profile', user('alex'))).status, 200);
+    assert.notEqual(b.app.cookies.get('entrakit-session'), second);
+    assert.equal((await withCookie(second)).status, 302, "adele's session in this browser ended when alex signed in");
+  });
 });
