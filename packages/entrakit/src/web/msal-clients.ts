@@ -49,6 +49,14 @@ export function createMsalClients(options: {
   const { clientId, authority, credential, provider, networkClient } = options;
   const host = new URL(authority).host;
   const storeClient = toMsalCacheClient(options.tokenCache);
+  // Serialized once per metadata document (discovery caches the object), not per client.
+  const serialized = new WeakMap<object, string>();
+  async function metadataJson(): Promise<string> {
+    const metadata = await provider.metadata();
+    let json = serialized.get(metadata);
+    if (json === undefined) serialized.set(metadata, (json = JSON.stringify(metadata)));
+    return json;
+  }
 
   async function build(cacheClient: ICacheClient, partition: IPartitionManager, network: INetworkModule): Promise<MsalClient> {
     return new ConfidentialClientApplication({
@@ -57,7 +65,7 @@ export function createMsalClients(options: {
         authority,
         ...credential,
         // Discovery already fetched (and caches) the metadata: MSAL need not fetch it again.
-        authorityMetadata: JSON.stringify(await provider.metadata()),
+        authorityMetadata: await metadataJson(),
         // Instance discovery exists only on Microsoft's hosts; another host (the emulator) is trusted as configured.
         ...(isMicrosoftLoginHost(host) ? {} : { knownAuthorities: [host] }),
         // CP1: this library handles claims challenges, so Graph issues CAE tokens (and challenges after revocation).
