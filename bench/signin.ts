@@ -20,19 +20,24 @@ import type { EmulatorInfo } from './servers/emulator-server.ts';
 import type { PeerProviderInfo } from './servers/peer-provider-server.ts';
 
 const WARMUP = 4;
+/** The library comparison's steps: sign-in, a page of the ID token's claims, sign-out. */
+const LIBRARY_STEPS: Step[] = ['sign-in', 'profile', 'sign-out'];
 const TARGET = 1.5;
 type Cpu = { main: number; threadpool: number; other: number };
 type Measured = JourneyBatchResult & { stack: JourneyTarget['stack']; concurrency: number; cpuMsPerUser: Record<string, Cpu> };
 
 /**
  * `npm run bench -- signin [--users 200] [--concurrency 8,50] [--steps sign-in,profile,story,sign-out]
- * [--web-store memory:] [--profile]`: simulated users, each
+ * [--web-store memory:] [--profile] [--only library]`: simulated users, each
  * in a new cookie jar, through sign-in (password typed), profile, story and sign-out, against the
  * dev stack (emulator, Azurite, API, web app) and the peer stack (node-oidc-provider +
  * express-openid-connect) in the same run. Zero errors and zero cross-user leaks are required.
  */
 export async function signinBench(argv: string[] = []): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { users: { type: 'string' }, concurrency: { type: 'string' }, steps: { type: 'string' }, 'web-store': { type: 'string' }, profile: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { users: { type: 'string' }, concurrency: { type: 'string' }, steps: { type: 'string' }, 'web-store': { type: 'string' }, profile: { type: 'boolean' }, only: { type: 'string' } } });
+  // --only library: just the sign-in library comparison (quicker, e.g. with --profile).
+  if (values.only !== undefined && values.only !== 'library') throw new Error('--only takes "library"');
+  const onlyLibrary = values.only === 'library';
   const count = Number(values.users ?? 200);
   const levels = (values.concurrency ?? '8,50').split(',').map(Number);
   if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error('--users must be an integer from 1 to 1000');
@@ -52,38 +57,58 @@ export async function signinBench(argv: string[] = []): Promise<void> {
     return server;
   };
   const results: Measured[] = [];
+  const libraryResults: Measured[] = [];
   try {
     console.log(`starting the dev stack (emulator with ${count} extra users, Azurite, API, web app) and the peer stack`);
     const emulator = await start<EmulatorInfo>('emulator-server', { dataDir, benchUsers: count }, profiled('emulator'));
     const { caPem, benchUsers } = emulator.info;
     trustCaCertificate(caPem);
-    const tls = await ensureLocalTls(dataDir); // the emulator's own certificate and CA
-    const storage = await startStorage({ dataDir, tls, users: benchUsers.map((u) => ({ oid: u.oid, displayName: u.displayName })), port: 0 });
-    running.push({ stop: () => storage.close() });
-    const azuritePid = childPidMatching(/azurite/);
-    await start('api-server', { dataDir });
-    const api = running.at(-1) as ServerProcess<{ url: string }>;
-    const web = await start<{ url: string }>('web-server', { dataDir, ...(webStore ? { storeUrl: webStore } : {}) }, profiled('web'));
-
-    const rpPort = await freePort();
-    const provider = await start<PeerProviderInfo>('peer-provider-server', { tls: { certPem: tls.certPem, keyPem: tls.keyPem }, users: benchUsers, rpUrl: `http://127.0.0.1:${rpPort}` });
-    const stories = Object.fromEntries(benchUsers.map((u) => [u.oid, demoStory(u)]));
-    const peerWeb = await start<{ url: string }>('peer-web-server', { ...provider.info, caPem, port: rpPort, stories });
-
-    const stacks = {
-      entrakit: {
-        target: { stack: 'entrakit', webUrl: web.info.url, registeredOrigin: 'http://localhost:5000' } as JourneyTarget,
-        pids: { emulator: emulator.pid, 'web app': web.pid, api: api.pid, ...(azuritePid ? { azurite: azuritePid } : {}) },
-      },
-      peer: { target: { stack: 'peer', webUrl: peerWeb.info.url } as JourneyTarget, pids: { 'oidc-provider': provider.pid, 'express-openid-connect app': peerWeb.pid } },
+    const rp = { authorityHost: emulator.info.url, tenantId: emulator.info.devJson.tenantId, clientId: emulator.info.devJson.apps.web.clientId, clientSecret: emulator.info.devJson.apps.web.clientSecret, caPem };
+    const libraryWeb = await start<{ url: string }>('library-web-server', rp, profiled('library'));
+    const eocWeb = await start<{ url: string }>('eoc-web-server', rp, profiled('eoc'));
+    const library = {
+      library: { target: { stack: 'library', webUrl: libraryWeb.info.url, registeredOrigin: 'http://localhost:5000' } as JourneyTarget, pids: { 'entrakit/web app': libraryWeb.pid } },
+      eoc: { target: { stack: 'eoc', webUrl: eocWeb.info.url, registeredOrigin: 'http://localhost:5000' } as JourneyTarget, pids: { 'express-openid-connect app': eocWeb.pid } },
     };
     const users = benchUsers.map(({ username, password, displayName }) => ({ username, password, displayName }));
+    if (!onlyLibrary) await devStackVsPeer();
+    async function devStackVsPeer(): Promise<void> {
+      const tls = await ensureLocalTls(dataDir); // the emulator's own certificate and CA
+      const storage = await startStorage({ dataDir, tls, users: benchUsers.map((u) => ({ oid: u.oid, displayName: u.displayName })), port: 0 });
+      running.push({ stop: () => storage.close() });
+      const azuritePid = childPidMatching(/azurite/);
+      await start('api-server', { dataDir });
+      const api = running.at(-1) as ServerProcess<{ url: string }>;
+      const web = await start<{ url: string }>('web-server', { dataDir, ...(webStore ? { storeUrl: webStore } : {}) }, profiled('web'));
+
+      const rpPort = await freePort();
+      const provider = await start<PeerProviderInfo>('peer-provider-server', { tls: { certPem: tls.certPem, keyPem: tls.keyPem }, users: benchUsers, rpUrl: `http://127.0.0.1:${rpPort}` });
+      const stories = Object.fromEntries(benchUsers.map((u) => [u.oid, demoStory(u)]));
+      const peerWeb = await start<{ url: string }>('peer-web-server', { ...provider.info, caPem, port: rpPort, stories });
+
+      const stacks = {
+        entrakit: {
+          target: { stack: 'entrakit', webUrl: web.info.url, registeredOrigin: 'http://localhost:5000' } as JourneyTarget,
+          pids: { emulator: emulator.pid, 'web app': web.pid, api: api.pid, ...(azuritePid ? { azurite: azuritePid } : {}) },
+        },
+        peer: { target: { stack: 'peer', webUrl: peerWeb.info.url } as JourneyTarget, pids: { 'oidc-provider': provider.pid, 'express-openid-connect app': peerWeb.pid } },
+      };
+      for (const concurrency of levels) {
+        for (const stack of ['entrakit', 'peer'] as const) {
+          console.log(`${count} users, ${concurrency} at a time: ${stack === 'entrakit' ? 'dev stack (web app, emulator, API, Azurite)' : 'peer (express-openid-connect, node-oidc-provider)'}`);
+          const { target, pids } = stacks[stack];
+          const batch: JourneyBatch = { target, users, count, concurrency, warmup: WARMUP, caPem, steps };
+          results.push({ stack, concurrency, ...(await runBatch(pids, batch)) });
+        }
+      }
+    }
+    const librarySteps = LIBRARY_STEPS.filter((step) => steps.includes(step));
     for (const concurrency of levels) {
-      for (const stack of ['entrakit', 'peer'] as const) {
-        console.log(`${count} users, ${concurrency} at a time: ${stack === 'entrakit' ? 'dev stack (web app, emulator, API, Azurite)' : 'peer (express-openid-connect, node-oidc-provider)'}`);
-        const { target, pids } = stacks[stack];
-        const batch: JourneyBatch = { target, users, count, concurrency, warmup: WARMUP, caPem, steps };
-        results.push({ stack, concurrency, ...(await runBatch(pids, batch)) });
+      for (const stack of ['library', 'eoc'] as const) {
+        console.log(`${count} users, ${concurrency} at a time: ${stack === 'library' ? 'Express example on entrakit/web' : 'Express + express-openid-connect'} (emulator)`);
+        const { target, pids } = library[stack];
+        const batch: JourneyBatch = { target, users, count, concurrency, warmup: WARMUP, caPem, steps: librarySteps };
+        libraryResults.push({ stack, concurrency, ...(await runBatch(pids, batch)) });
       }
     }
   } finally {
@@ -91,7 +116,7 @@ export async function signinBench(argv: string[] = []): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
   }
 
-  report(count, results, steps);
+  if (!onlyLibrary) report(count, results, steps);
   const scryptMs = await scryptCost();
   printNotes([`one scrypt password check (N=4096, as the emulator and the peer provider use) takes ${scryptMs.toFixed(1)} ms of CPU here`]);
   const ratios: Ratio[] = levels.map((concurrency) => {
@@ -101,18 +126,42 @@ export async function signinBench(argv: string[] = []): Promise<void> {
     const byCpu = cpu(ours) > 0 && cpu(peer) > 0 ? { byCpu: cpu(peer) / cpu(ours) } : {};
     return { name: `sign-ins/s, dev stack / peer, ${concurrency} concurrent`, value: rate(ours) / (rate(peer) || 1), target: TARGET, targetOn: 'rps', ...byCpu };
   });
-  printRatios(ratios);
-  printNotes(['"by server CPU/request" here: CPU per simulated user of all the peer\'s processes / all the dev stack\'s (the load driver excluded).']);
-  if (ratios.some((r) => r.value < TARGET) && !profileDir) printNotes(['Below target: run again with --profile for CPU profiles of the emulator and the web app.']);
+  if (!onlyLibrary) printRatios(ratios);
+  if (!onlyLibrary) printNotes(['"by server CPU/request" here: CPU per simulated user of all the peer\'s processes / all the dev stack\'s (the load driver excluded).']);
+  if (!onlyLibrary && ratios.some((r) => r.value < TARGET) && !profileDir) printNotes(['Below target: run again with --profile for CPU profiles of the emulator and the web app.']);
   const profiles = profileDir ? printProfiles(profileDir, results) : undefined;
 
-  const leaks = results.flatMap((r) => r.leaks.map((l) => `${r.stack} @${r.concurrency}: ${l}`));
-  const failures = results.flatMap((r) => Object.entries(r.failures).map(([message, n]) => `${r.stack} @${r.concurrency}: ${n} x ${message}`));
+  reportLibrary(count, levels, libraryResults);
+
+  const all = [...results, ...libraryResults];
+  const leaks = all.flatMap((r) => r.leaks.map((l) => `${r.stack} @${r.concurrency}: ${l}`));
+  const failures = all.flatMap((r) => Object.entries(r.failures).map(([message, n]) => `${r.stack} @${r.concurrency}: ${n} x ${message}`));
   printNotes([leaks.length === 0 ? 'cross-user check: no user ever saw another user\'s name' : `CROSS-USER LEAKS: ${leaks.length}`, ...leaks.slice(0, 20), ...(failures.length > 0 ? failures : ['zero errors'])]);
-  flagFailures(results.reduce((n, r) => n + r.failed, 0), 'journeys failed (zero errors required)');
+  flagFailures(all.reduce((n, r) => n + r.failed, 0), 'journeys failed (zero errors required)');
   flagFailures(leaks.length, 'pages showed another user\'s data (zero required)');
-  await writeResult('signin', { users: count, concurrency: levels, steps, webStore: webStore ?? 'sqlite (default)', warmup: WARMUP, results, ratios, scryptMs, ...(profiles ? { profiles } : {}) });
+  await writeResult('signin', { users: count, concurrency: levels, steps, webStore: webStore ?? 'sqlite (default)', warmup: WARMUP, results, libraryResults, ratios, scryptMs, ...(profiles ? { profiles } : {}) });
   if (profileDir) console.log(`CPU profiles kept in ${profileDir}`);
+}
+
+/** Express example on entrakit/web vs Express + express-openid-connect: rate, and the web app process's CPU per user. */
+function reportLibrary(count: number, levels: number[], rows: Measured[]): void {
+  const cpu = (r: Measured | undefined) => Object.values(r?.cpuMsPerUser ?? {}).reduce((n, c) => n + c.main + c.threadpool + c.other, 0);
+  printTable(`Sign-in libraries on the same emulator (${count} users per row, each a new cookie jar): sign-in, ID token claims page, sign-out`, rows.map((r) => ({
+    app: r.stack === 'library' ? 'Express + entrakit/web' : 'Express + express-openid-connect',
+    concurrent: r.concurrency,
+    'sign-ins/s': rate(r),
+    'server CPU ms/user': cpu(r),
+    ok: r.ok,
+    errors: r.failed,
+    leaks: r.leaks.length,
+  })));
+  printRatios(levels.map((concurrency) => {
+    const ours = rows.find((r) => r.stack === 'library' && r.concurrency === concurrency);
+    const peer = rows.find((r) => r.stack === 'eoc' && r.concurrency === concurrency);
+    const byCpu = cpu(ours) > 0 && cpu(peer) > 0 ? { byCpu: cpu(peer) / cpu(ours) } : {};
+    return { name: `library sign-in / express-openid-connect, ${concurrency} concurrent`, value: rate(ours) / (rate(peer) || 1), target: TARGET, targetOn: 'cpu', ...byCpu };
+  }));
+  printNotes(['"by server CPU" here: CPU per simulated user of the express-openid-connect app process / the entrakit/web app process (the emulator is the same for both and excluded).']);
 }
 
 /** Completed sign-ins per second of the run (each simulated user signs in once, then goes on). */
@@ -163,7 +212,7 @@ function report(count: number, results: Measured[], steps: Step[]): void {
 function printProfiles(profileDir: string, results: Measured[]) {
   const users = results.filter((r) => r.stack === 'entrakit').reduce((n, r) => n + r.signIns, 0);
   const out: Record<string, unknown> = {};
-  for (const name of ['emulator', 'web']) {
+  for (const name of ['emulator', 'web', 'library', 'eoc']) {
     const summary = summarizeProfile(join(profileDir, name), 25, /hono|msal|@azure/i);
     out[name] = summary;
     printNotes([`${name}: ${summary.file} (${summary.offCpuPercent.toFixed(0)}% of samples idle)`]);

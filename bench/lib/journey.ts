@@ -8,7 +8,9 @@ export interface JourneyUser {
 
 /** The web app under test and how its four steps are reached. */
 export interface JourneyTarget {
-  stack: 'entrakit' | 'peer';
+  /** entrakit: the reference app (dev stack); peer: express-openid-connect on node-oidc-provider;
+   * library: the Express example on entrakit/web; eoc: Express + express-openid-connect (both on the emulator). */
+  stack: 'entrakit' | 'peer' | 'library' | 'eoc';
   /** Where the web app listens. */
   webUrl: string;
   /**
@@ -41,6 +43,8 @@ export async function runJourney(target: JourneyTarget, user: JourneyUser, only:
   const browser = new Browser();
   const outcome: JourneyOutcome = { ms: {}, leaks: [] };
   const app = new URL(target.webUrl);
+  // The two sign-in libraries compared on the emulator show the ID token's claims there.
+  const profilePath = target.stack === 'library' || target.stack === 'eoc' ? '/claims' : '/profile';
   const rewrite = (url: URL) => (target.registeredOrigin && url.origin === target.registeredOrigin ? new URL(`${url.pathname}${url.search}`, app) : url);
   const show = (step: Step, page: Page) => {
     const names = new Set(page.body.match(USER_NAME) ?? []);
@@ -53,14 +57,14 @@ export async function runJourney(target: JourneyTarget, user: JourneyUser, only:
   };
   const steps: Record<Step, () => Promise<void>> = {
     'sign-in': async () => {
-      const start = target.stack === 'entrakit' ? '/auth/sign-in?returnTo=/' : '/login';
+      const start = target.stack === 'entrakit' || target.stack === 'library' ? '/auth/sign-in?returnTo=/' : '/login';
       let page = await browser.follow(await browser.get(new URL(start, app), 'sign-in'), 'sign-in', rewrite);
       page = await browser.submit(page, 'sign-in', { username: user.username, password: user.password });
       if (page.status === 200 && page.body.includes('value="accept"')) page = await browser.submit(page, 'consent', { action: 'accept' });
       page = await browser.follow(page, 'sign-in', rewrite);
       mustShowUser('sign-in', page);
     },
-    profile: async () => mustShowUser('profile', await browser.follow(await browser.get(new URL('/profile', app), 'profile'), 'profile', rewrite)),
+    profile: async () => mustShowUser('profile', await browser.follow(await browser.get(new URL(profilePath, app), 'profile'), 'profile', rewrite)),
     story: async () => {
       let page = await browser.follow(await browser.get(new URL('/story', app), 'story'), 'story', rewrite);
       // The first visit may ask for consent to the API, as it asks a person.
@@ -72,6 +76,8 @@ export async function runJourney(target: JourneyTarget, user: JourneyUser, only:
       if (target.stack === 'entrakit') {
         const choice = await browser.get(new URL('/sign-out', app), 'sign-out');
         page = await browser.submit(choice, 'sign-out', {}, '/auth/sign-out/local');
+      } else if (target.stack === 'library') {
+        page = await browser.submit(await browser.get(new URL(profilePath, app), 'sign-out'), 'sign-out', {}, '/auth/sign-out');
       } else {
         page = await browser.get(new URL('/logout', app), 'sign-out');
       }
@@ -79,7 +85,7 @@ export async function runJourney(target: JourneyTarget, user: JourneyUser, only:
       show('sign-out', page);
       if (page.body.includes(user.displayName)) throw new Error('still signed in after signing out');
       // The session must be gone on the server side too, not only the page.
-      const profile = await browser.get(new URL('/profile', app), 'sign-out');
+      const profile = await browser.get(new URL(profilePath, app), 'sign-out');
       if (profile.status === 200 && profile.body.includes(user.displayName)) throw new Error('the profile still shows the user after signing out');
     },
   };

@@ -72,6 +72,20 @@ export const ERROR_CODES = {
   IDP_RESPONSE_INVALID: { status: 502 },
   /** 502 when MSAL failed; raised with status 400 when the token endpoint refused the code. */
   SIGNIN_CODE_REDEMPTION_FAILED: { status: 502 },
+  IDP_UNAVAILABLE: { status: 503 },
+  SIGNIN_TRANSACTION_MISSING: { status: 400 },
+  SIGNIN_TRANSACTION_NOT_FOUND: { status: 400 },
+  SIGNIN_STATE_MISSING: { status: 400 },
+  SIGNIN_STATE_MISMATCH: { status: 400 },
+  SIGNIN_IDP_ERROR: { status: 400 },
+  SIGNIN_CODE_MISSING: { status: 400 },
+  SIGNIN_REQUIRED: { status: 401 },
+  CSRF_ORIGIN_MISMATCH: { status: 403 },
+  CSRF_TOKEN_INVALID: { status: 403 },
+  INTERACTION_REQUIRED: { status: 401 },
+  STEP_UP_REQUIRED: { status: 401 },
+  TOKEN_ACQUISITION_FAILED: { status: 502 },
+  GROUPS_OVERAGE_FAILED: { status: 502 },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 /** A code the library raises. Apps may raise their own codes too (with an explicit status). */

@@ -7,8 +7,10 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * MSAL's network interface over an injected fetch, so the app's one fetch (and its trust store)
  * serves discovery, MSAL and Graph alike, and tests can see every call.
  */
-export function createFetchNetworkClient(fetchImpl: typeof fetch): INetworkModule {
+export function createFetchNetworkClient(fetchImpl: typeof fetch, options: { timeoutMs?: number } = {}): INetworkModule {
   if (typeof fetchImpl !== 'function') throw new TypeError('createFetchNetworkClient: "fetch" must be a function');
+  const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(defaultTimeoutMs) || defaultTimeoutMs <= 0) throw new TypeError('createFetchNetworkClient: "timeoutMs" must be a positive integer');
 
   async function send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions | undefined, timeout?: number): Promise<NetworkResponse<T>> {
     let response: Response;
@@ -18,10 +20,12 @@ export function createFetchNetworkClient(fetchImpl: typeof fetch): INetworkModul
         headers: options?.headers ?? {},
         ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeout ?? DEFAULT_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeout ?? defaultTimeoutMs),
       });
     } catch (cause) {
-      throw new EntrakitError('IDP_UNREACHABLE', `The identity provider at ${new URL(url).origin} could not be reached`, { cause });
+      // A timeout is told apart (details.timeout): the request may have been answered, too late.
+      const timeout = (cause as Error)?.name === 'TimeoutError';
+      throw new EntrakitError('IDP_UNREACHABLE', `The identity provider at ${new URL(url).origin} ${timeout ? 'did not answer in time' : 'could not be reached'}`, { cause, ...(timeout ? { details: { timeout } } : {}) });
     }
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => {

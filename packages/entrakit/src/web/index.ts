@@ -1,8 +1,17 @@
 /**
- * Building blocks for a web app that signs users in with Entra ID: where to send the user back to
- * after sign-in, the identity provider's metadata, the network client MSAL uses, and what an
- * AADSTS code or a failed code redemption means for the user.
+ * Sign-in for web apps: createWebAuth (one call, with Express and Hono adapters), and the building
+ * blocks it is made of: where to send the user back to after sign-in, the identity provider's
+ * metadata, the network client MSAL uses, claims challenges, and what an AADSTS code or a failed
+ * code redemption means for the user. Needs the optional peer @azure/msal-node.
  */
+export { createWebAuth } from './web-auth.ts';
+export type { CreatedWebAuth, Gate } from './web-auth.ts';
+export type { SignedInUser, WebAuth } from './create-web-auth.ts';
+export type { WebAuthOptions, SignInInfo } from './settings.ts';
+export { SETTING_ENV } from './settings.ts';
+export type { WebAuthEventName, WebAuthEvents, WebAuthListener } from './events.ts';
+export { CSRF_FIELD } from './csrf.ts';
+export { readClaimsChallenge, validClaimsRequest, authContextClaims } from './claims-request.ts';
 export { safeReturnTo } from './return-to.ts';
 export { createIdentityProvider } from './identity-provider.ts';
 export type { IdentityProvider } from './identity-provider.ts';

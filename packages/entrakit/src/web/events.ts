@@ -1,0 +1,50 @@
+/**
+ * What createWebAuth tells its subscribers (learning pages, audit logs, metrics). Events carry ids,
+ * claims names and outcomes, never a token, a code or a secret. A listener that throws is ignored:
+ * observing a sign-in must never break it.
+ */
+export interface WebAuthEvents {
+  'sign-in-started': { state: string; returnTo: string; scopes: string[]; claims: boolean; silent: boolean };
+  'code-redeemed': { state: string; homeAccountId: string };
+  'signed-in': { tid: string; oid: string; sid: string | null; returnTo: string; claims: Record<string, unknown> };
+  'sign-in-failed': { code: string; message: string };
+  /** A redemption failed on a timeout or 5xx: the browser goes once more through a silent sign-in. */
+  'sign-in-retried': { state: string; reason: string };
+  'token-refreshed': { homeAccountId: string; scopes: string[]; withClaims: boolean };
+  /** An API or Graph answered `insufficient_claims` (step-up or CAE). */
+  'claims-challenge': { resource: string; claims: string; resolved: 'silently' | 'sign-in' };
+  'signed-out': { oid: string; scope: 'browser' | 'everywhere' | 'front-channel'; sessions: number };
+}
+
+export type WebAuthEventName = keyof WebAuthEvents;
+export type WebAuthListener<K extends WebAuthEventName> = (event: WebAuthEvents[K] & { type: K; at: number }) => void;
+
+export interface EventHub {
+  on<K extends WebAuthEventName>(type: K, listener: WebAuthListener<K>): () => void;
+  emit<K extends WebAuthEventName>(type: K, event: WebAuthEvents[K]): void;
+}
+
+export function createEventHub(clock: () => number): EventHub {
+  const listeners = new Map<WebAuthEventName, Set<(event: never) => void>>();
+  return {
+    on(type, listener) {
+      if (typeof listener !== 'function') throw new TypeError('on: "listener" must be a function');
+      let set = listeners.get(type);
+      if (!set) listeners.set(type, (set = new Set()));
+      set.add(listener as (event: never) => void);
+      return () => void set.delete(listener as (event: never) => void);
+    },
+    emit(type, event) {
+      const set = listeners.get(type);
+      if (!set || set.size === 0) return;
+      const payload = { ...event, type, at: clock() } as never;
+      for (const listener of set) {
+        try {
+          listener(payload);
+        } catch {
+          // Ignored on purpose (see above).
+        }
+      }
+    },
+  };
+}

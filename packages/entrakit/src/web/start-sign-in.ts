@@ -1,0 +1,50 @@
+/**
+ * Starts the Authorization Code flow with PKCE (S256), state and nonce (256 random bits each),
+ * remembers them for this browser only, and answers the redirect to /authorize.
+ */
+import type { WebCore } from './core.ts';
+import { redirect } from './core.ts';
+import { pkcePair, randomToken } from './random.ts';
+import { safeReturnTo } from './return-to.ts';
+
+export interface StartSignInOptions {
+  returnTo?: string;
+  /** A claims request (claims challenge, step-up), sent to /authorize and with the code redemption. */
+  claims?: string;
+  /** Extra delegated scopes for this sign-in (consent up front). */
+  scopes?: string[];
+  /** 'none' for the silent retry after a failed redemption. */
+  prompt?: 'none' | 'login' | 'select_account' | 'consent';
+}
+
+export async function startSignIn(core: WebCore, cookieHeader: string | null, options: StartSignInOptions = {}): Promise<Response> {
+  const returnTo = safeReturnTo(options.returnTo);
+  const scopes = [...new Set([...core.settings.scopes, ...(options.scopes ?? [])])];
+  const state = randomToken();
+  const nonce = randomToken();
+  const { verifier, challenge } = pkcePair();
+  const authorizeUrl = await (await core.msal.forAuthorizeUrl()).getAuthCodeUrl({
+    scopes,
+    redirectUri: core.settings.redirectUri,
+    state,
+    nonce,
+    codeChallenge: challenge,
+    codeChallengeMethod: 'S256',
+    responseMode: 'query',
+    ...(options.claims ? { claims: options.claims } : {}),
+    ...(options.prompt ? { prompt: options.prompt } : {}),
+  });
+  const silentRetry = options.prompt === 'none';
+  const setCookie = await core.transactions.begin(cookieHeader, {
+    state,
+    nonce,
+    verifier,
+    returnTo,
+    scopes,
+    createdAt: core.settings.clock(),
+    ...(options.claims ? { claims: options.claims } : {}),
+    ...(silentRetry ? { silentRetry } : {}),
+  });
+  core.events.emit('sign-in-started', { state, returnTo, scopes, claims: options.claims !== undefined, silent: silentRetry });
+  return redirect(authorizeUrl, setCookie);
+}
