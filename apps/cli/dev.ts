@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { createGraphClient, emulatorSignInFrom, emulatorTokenSource, parseManifest, provision } from '../provision/index.ts';
 import { setEnvValue } from '../provision/env-file.ts';
 import { startApi } from '../api/server.ts';
-import { addWebRedirectUris, ensureLocalTls, startEmulator, type DevJson } from '@entrakit/emulator';
+import { homedir } from 'node:os';
+import { addWebRedirectUris, ensureLocalTls, isCaTrusted, startEmulator, type DevJson } from '@entrakit/emulator';
 import { startStorage } from '../storage/start-storage.ts';
 import { startWeb } from '../web/server.ts';
 import { parseCommandArgs, parsePort, untilSignal } from '@entrakit/emulator/cli';
@@ -74,7 +75,7 @@ export async function devCommand(argv: string[]): Promise<void> {
 
     console.log(`\nentrakit is ready in ${((Date.now() - started) / 1000).toFixed(1)}s. Open ${web.url} and sign in as:`);
     for (const u of emulator.devJson.users) console.log(`  ${u.displayName.padEnd(12)} ${u.username}  password: ${u.password}${u.totpSecret ? `  second factor (TOTP secret for an authenticator app): ${u.totpSecret}` : ''}`);
-    console.log(`\nThe emulator's certificate comes from the local CA ${emulator.caFile}; trust it or accept the browser warning once.`);
+    console.log(`\n${caAdvice(emulator.caPem, emulator.caFile)}`);
     console.log(`Everything a client needs is in ${join(dataDir, 'dev.json')}. Ctrl-C stops everything.`);
   } catch (error) {
     await stopAll();
@@ -83,6 +84,15 @@ export async function devCommand(argv: string[]): Promise<void> {
   const signal = await untilSignal();
   console.log(`\n${signal}: stopping`);
   await stopAll();
+}
+
+/** Whether to suggest `entrakit trust`: one file check and one certutil call on Linux. */
+function caAdvice(caPem: string, caFile: string): string {
+  const trusted = isCaTrusted(caPem, { home: homedir() });
+  if (trusted === true) return `Browsers on this machine trust the local CA ${caFile}.`;
+  const run = 'npm run entrakit -- trust';
+  if (trusted === false) return `Browsers do not trust the local CA ${caFile} yet: run "${run}" once (or accept the browser's warning).`;
+  return `The emulator's certificate comes from the local CA ${caFile}: if you have not yet, run "${run}" once (or accept the browser's warning).`;
 }
 
 /** The demo manifest, in the repository beside apps/. */
