@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseCommandArgs, parsePort } from '@entrakit/emulator/cli';
 import { startWeb } from '../web/server.ts';
-import { serveUntilSignal } from './serve.ts';
+import { applyLogFormat, serveUntilSignal } from './serve.ts';
 
 const HELP = `Usage: entrakit web [--port N] [--host H] [--data DIR]
 
@@ -15,6 +15,7 @@ Options:
   --port N     listen on port N (default: PORT, or the port of WEB_BASE_URL)
   --host H     listen on host H (default: HOST, or 127.0.0.1)
   --data DIR   data folder (default: ENTRAKIT_DATA, or .entrakit)
+  --log-format pretty (readable lines) or json (default: LOG_FORMAT, else pretty on a terminal)
   -h, --help   show this help
 `;
 
@@ -29,9 +30,11 @@ export async function webCommand(argv: string[]): Promise<void> {
     port: { type: 'string' },
     host: { type: 'string' },
     data: { type: 'string' },
+    'log-format': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void process.stdout.write(HELP);
+  applyLogFormat(values['log-format']);
   const port = values.port === undefined ? undefined : parsePort(values.port, 5000);
   await serveUntilSignal(
     'web app',
