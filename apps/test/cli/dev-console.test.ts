@@ -52,7 +52,9 @@ describe('entrakit dev on a terminal', { skip: HAS_SCRIPT ? false : 'needs scrip
       }
       await rm(dataDir, { recursive: true, force: true });
     }
-    const lines = out.split(/\r?\n/).map((line) => line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim());
+    // Terminal control sequences (ESC [ ... letter) removed before reading the lines.
+  const escape = String.fromCharCode(27);
+  const lines = out.split(/\r?\n/).map((line) => line.replace(new RegExp(`${escape}\\[[0-9;]*[A-Za-z]`, 'g'), '').trim());
     assert.deepEqual(lines.filter((line) => line.startsWith('{') || line.includes('"level":')), [], 'no JSON lines');
     assert.ok(lines.some((line) => /^\d\d:\d\d:\d\d {2}INFO +web {2}entrakit web is listening/.test(line)), `the app's own lines are readable:\n${out}`);
     assert.equal(lines.filter((line) => /\brequest\b.*\bstatus=/.test(line)).length, 0, 'no line per request');
