@@ -38,6 +38,6 @@ ${model.error ? html`<p class="error" role="alert">${model.error.text}<br><small
 <input id="password" name="password" type="password" autocomplete="current-password" required ${prefilled ? html`autofocus` : ''}>
 <div class="actions"><button type="submit" class="primary">Sign in</button></div>
 </form>
-<p class="sub"><small>Demo accounts: ${USERS.map((u, i) => html`${i > 0 ? ', ' : ''}<code>${u.alias}@${DEMO_TENANT.domain}</code>`)} (passwords in <code>dev.json</code>).</small></p>`,
+<p class="sub"><small>Demo accounts: ${USERS.map((u, i) => html`${i > 0 ? ', ' : ''}<code class="upn">${u.alias}@${DEMO_TENANT.domain}</code>`)} (passwords in <code>dev.json</code>).</small></p>`,
   );
 }
