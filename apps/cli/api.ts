@@ -1,5 +1,5 @@
 import { parseCommandArgs, parsePort } from '@entrakit/emulator/cli';
-import { serveUntilSignal } from './serve.ts';
+import { applyLogFormat, serveUntilSignal } from './serve.ts';
 
 export const API_HELP = `Usage: entrakit api [--port 5001] [--host 127.0.0.1] [--data .entrakit]
 
@@ -9,16 +9,19 @@ default to DATA/dev.json, so it works against "entrakit emulator" with no setup.
 
   --port   listening port (default PORT or 5001; 0 picks a free one)
   --host   listening address (default HOST or 127.0.0.1)
-  --data   data folder holding dev.json (default ENTRAKIT_DATA or .entrakit)`;
+  --data   data folder holding dev.json (default ENTRAKIT_DATA or .entrakit)
+  --log-format  pretty (readable lines) or json (default LOG_FORMAT, else pretty on a terminal)`;
 
 export async function apiCommand(argv: string[]): Promise<void> {
   const { values } = parseCommandArgs(argv, {
     port: { type: 'string' },
     host: { type: 'string' },
     data: { type: 'string' },
+    'log-format': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(API_HELP);
+  applyLogFormat(values['log-format']);
   // Loaded after argument parsing so --help stays instant.
   const { startApi } = await import('../api/server.ts');
   await serveUntilSignal(

@@ -12,6 +12,7 @@ Commands:
   api        run the protected API
   inspect    decode and explain a JWT
   provision  apply a manifest of app registrations over Microsoft Graph
+  trust      trust the local CA (DATA/ca.pem) in the system and browser stores (--uninstall removes it)
 
 Run "entrakit <command> --help" for a command's options; "entrakit --version" for the version.`;
 
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   api: async () => (await import('./api.ts')).apiCommand,
   inspect: async () => (await import('./inspect.ts')).inspectCommand,
   provision: async () => (await import('./provision.ts')).provisionCommand,
+  trust: async () => (await import('@entrakit/emulator/cli')).trustCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,4 +1,18 @@
-import { untilSignal } from '@entrakit/emulator/cli';
+import { untilSignal, UsageError } from '@entrakit/emulator/cli';
+import { parseLogFormat } from '../shared/logger.ts';
+
+/**
+ * `--log-format json|pretty` for a command that runs one app: it becomes LOG_FORMAT, which the
+ * app's logger reads (without either, pretty on a terminal and JSON otherwise).
+ */
+export function applyLogFormat(value: string | undefined): void {
+  try {
+    const format = parseLogFormat(value, '--log-format');
+    if (format) process.env['LOG_FORMAT'] = format;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 interface Running {
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -34,6 +34,22 @@ export interface RunningAzurite {
  */
 const EXIT_WITH_PARENT = `--import=data:text/javascript,${encodeURIComponent("process.stdin.on('end',()=>process.kill(process.pid,'SIGTERM'));process.stdin.resume();")}`;
 
+/**
+ * Azurite writes its databases and blobs with the process's umask: 077 makes them owner-only
+ * (0700 folders, 0600 files), like the rest of the data folder.
+ */
+const OWNER_ONLY_FILES = `--import=data:text/javascript,${encodeURIComponent('process.umask(0o077);')}`;
+
+/** Folders 0700 and files 0600 under dir (what an Azurite run before the umask left). */
+async function ownerOnlyTree(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await ownerOnlyTree(path);
+    else if (entry.isFile()) await chmod(path, 0o600);
+  }
+}
+
 /** The path of Azurite's blob-service entry point, or undefined when the package is not installed. */
 export function azuriteBlobScript(): string | undefined {
   try {
@@ -60,13 +76,15 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
     if (typeof options[name] !== 'string' || !existsSync(options[name])) throw new TypeError(`startAzurite: "${name}" must name an existing PEM file`);
   }
   const location = join(resolve(options.dataDir), 'azurite');
-  await mkdir(location, { recursive: true });
+  await mkdir(location, { recursive: true, mode: 0o700 });
+  await ownerOnlyTree(location);
 
   // Our own Node runs Azurite (its bin's shebang would pick whatever `node` is first on PATH).
   const child = spawn(
     process.execPath,
     [
       EXIT_WITH_PARENT,
+      OWNER_ONLY_FILES,
       script,
       '--blobHost', host, '--blobPort', String(port),
       '--cert', resolve(options.certFile), '--key', resolve(options.keyFile),

@@ -46,19 +46,64 @@ async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
+/** The README's install-from-checkout block: the lines after its marker comment, in the ```sh fence. */
+export function installFromCheckoutBlock(readme: string): string[] {
+  const marker = readme.indexOf('<!-- install-from-checkout');
+  assert.ok(marker >= 0, 'the README marks its install-from-checkout block');
+  const fence = /```sh\n([\s\S]*?)```/.exec(readme.slice(marker));
+  assert.ok(fence, 'a ```sh block follows the marker');
+  return fence[1]!.split('\n').filter((line) => line.trim() !== '');
+}
+
 describe('the publishable packages, installed from their packed tarballs', { timeout: 600_000 }, () => {
+  /** The user's project the README's commands installed into. */
+  let yourApp = '';
+  let readmeOutput = '';
+
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'entrakit-packed-'));
-    const packed = JSON.parse(
-      await npm(['pack', '--json', '--workspace', 'entrakit', '--workspace', '@entrakit/emulator', '--pack-destination', scratch], repo),
-    ) as Array<{ name: string; filename: string; files: Array<{ path: string }> }>;
-    for (const p of packed) {
-      tarballs[p.name] = join(scratch, p.filename);
-      assert.ok(!p.files.some((f) => f.path.startsWith('src/') || f.path.startsWith('test/')), `${p.name} ships only built files`);
+    // The README's commands, as written, run by bash from the checkout; only the placeholder
+    // path/to/your-app names a real (empty) project, and HOME is the scratch folder.
+    const lines = installFromCheckoutBlock(await readFile(join(repo, 'README.md'), 'utf8'));
+    yourApp = join(scratch, 'your-app');
+    await mkdir(yourApp);
+    await writeFile(join(yourApp, 'package.json'), JSON.stringify({ name: 'your-app', private: true, type: 'module' }, null, 2));
+    const script = ['set -euo pipefail', ...lines.map((line) => line.replace('cd path/to/your-app', `cd ${JSON.stringify(yourApp)}`))].join('\n');
+    assert.equal(lines.filter((line) => line.includes('path/to/your-app')).length, 1, 'one placeholder, replaced');
+    const { stdout } = await run('bash', ['-c', script], {
+      cwd: repo,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { PATH: process.env['PATH'] ?? '', HOME: scratch, npm_config_cache: join(process.env['HOME'] ?? scratch, '.npm'), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_prefer_offline: 'true', npm_config_loglevel: 'error' },
+    });
+    readmeOutput = stdout;
+    const packages = join(scratch, 'entrakit-packages');
+    for (const file of await readdir(packages)) {
+      const name = file.startsWith('entrakit-emulator-') ? '@entrakit/emulator' : 'entrakit';
+      tarballs[name] = join(packages, file);
+      const { stdout: listing } = await run('tar', ['-tzf', tarballs[name]]);
+      assert.ok(!listing.split('\n').some((path) => path.startsWith('package/src/') || path.startsWith('package/test/')), `${name} ships only built files`);
     }
     assert.deepEqual(Object.keys(tarballs).sort(), ['@entrakit/emulator', 'entrakit']);
   });
   after(() => rm(scratch, { recursive: true, force: true }));
+
+  it('the README\'s install-from-checkout commands install both packages into a project, and the package READMEs give the same commands', async () => {
+    const manifest = JSON.parse(await readFile(join(yourApp, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    assert.deepEqual(Object.keys(manifest.dependencies ?? {}).sort(), ['entrakit', 'hono']);
+    assert.deepEqual(Object.keys(manifest.devDependencies ?? {}), ['@entrakit/emulator']);
+    for (const name of ['entrakit', '@entrakit/emulator', 'hono']) {
+      const installed = JSON.parse(await readFile(join(yourApp, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+      assert.ok(installed.version, name);
+    }
+    assert.match(readmeOutput, /Usage: entrakit-emulator /, 'npx entrakit-emulator --help ran from the project');
+    const lines = installFromCheckoutBlock(await readFile(join(repo, 'README.md'), 'utf8'));
+    for (const readme of ['packages/entrakit/README.md', 'packages/emulator/README.md']) {
+      const text = await readFile(join(repo, readme), 'utf8');
+      for (const line of lines.slice(0, 4)) assert.ok(text.includes(line), `${readme} gives the tested line: ${line}`);
+      assert.doesNotMatch(text, /^npx @entrakit\/emulator|^npm install entrakit\b/m, `${readme} gives no registry command that answers 404 today`);
+    }
+    assert.ok((await readFile(join(repo, 'packages/emulator/README.md'), 'utf8')).includes(lines[4]!), 'the emulator README installs the emulator tarball as tested');
+  });
 
   it(`npm install entrakit pulls at most ${MAX_LIBRARY_PACKAGES} packages, without the apps' dependencies`, async () => {
     const dir = await project('library-only', { entrakit: `file:${tarballs['entrakit']}` });

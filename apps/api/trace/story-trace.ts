@@ -83,28 +83,22 @@ export class StoryTrace {
     });
   }
 
+  /** The On-Behalf-Of request about to be made; drawn only if the token endpoint was called. */
+  #oboRequest: { at: number; scopes: readonly string[] } | undefined;
+
   oboRequested(scopes: readonly string[]): number {
     const at = this.#clock();
-    this.steps.push({
-      at,
-      from: 'api',
-      to: 'idp',
-      title: 'POST /token (On-Behalf-Of)',
-      method: 'POST',
-      fields: [
-        { name: 'grant_type', value: 'urn:ietf:params:oauth:grant-type:jwt-bearer', note: 'On-Behalf-Of' },
-        { name: 'assertion', value: '[the caller\'s access token, redacted]', note: 'proves the user called this API' },
-        { name: 'requested_token_use', value: 'on_behalf_of' },
-        { name: 'scope', value: scopes.join(' '), note: 'Azure Storage, as the user' },
-        { name: 'client-request-id', value: this.correlationId, note: 'the trace id as a GUID: matches the identity provider\'s log' },
-      ],
-      notes: ['The API authenticates as itself (its own credential) and presents the user\'s token.'],
-    });
+    this.#oboRequest = { at, scopes };
     return at;
   }
 
+  /**
+   * The Storage token: after the POST /token step when this call exchanged it (MSAL's cache gives
+   * a token it got earlier without calling the token endpoint, and then no POST is drawn).
+   */
   oboAnswered(storageToken: string, exchangedAt: number | undefined, requestedAt: number): void {
     const fresh = exchangedAt !== undefined && exchangedAt >= requestedAt;
+    if (fresh) this.steps.push(this.#oboRequestStep(this.#oboRequest ?? { at: requestedAt, scopes: [] }));
     this.steps.push({
       at: this.#clock(),
       from: fresh ? 'idp' : 'api',
@@ -117,6 +111,24 @@ export class StoryTrace {
         'Only its claims are shown here; the token itself went to Blob Storage and nowhere else.',
       ],
     });
+  }
+
+  #oboRequestStep(request: { at: number; scopes: readonly string[] }): TraceStep {
+    return {
+      at: request.at,
+      from: 'api',
+      to: 'idp',
+      title: 'POST /token (On-Behalf-Of)',
+      method: 'POST',
+      fields: [
+        { name: 'grant_type', value: 'urn:ietf:params:oauth:grant-type:jwt-bearer', note: 'On-Behalf-Of' },
+        { name: 'assertion', value: '[the caller\'s access token, redacted]', note: 'proves the user called this API' },
+        { name: 'requested_token_use', value: 'on_behalf_of' },
+        { name: 'scope', value: request.scopes.join(' '), note: 'Azure Storage, as the user' },
+        { name: 'client-request-id', value: this.correlationId, note: 'the trace id as a GUID: matches the identity provider\'s log' },
+      ],
+      notes: ['The API authenticates as itself (its own credential) and presents the user\'s token.'],
+    };
   }
 
   storageRead(blobPath: string, found: boolean, bytes: number, startedAt: number): void {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,32 @@ describe('Azurite blob storage (child process, HTTPS, OAuth)', { skip: NO_AZURIT
       await azurite.close();
     }
     assert.equal(await refusesConnections(azurite.blobUrl), true);
+  });
+
+  it('keeps DATA/azurite owner-only: 0700 folders and 0600 files, those of an earlier run tightened', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'entrakit-azurite-modes-'));
+    try {
+      // What an Azurite run under the default umask left: open folders and files.
+      await mkdir(join(dir, 'azurite', 'old'), { recursive: true, mode: 0o755 });
+      await writeFile(join(dir, 'azurite', 'old', 'extent'), 'x', { mode: 0o644 });
+      const azurite = await startAzurite({ dataDir: dir, certFile: tls.certFile, keyFile: tls.keyFile, port: 0 });
+      try {
+        await seedStories({ blobUrl: azurite.blobUrl, users: USERS });
+      } finally {
+        await azurite.close();
+      }
+      const modes: Array<[string, string]> = [];
+      const walk = async (path: string): Promise<void> => {
+        const info = await stat(path);
+        modes.push([path.slice(dir.length), (info.mode & 0o777).toString(8)]);
+        if (info.isDirectory()) for (const name of await readdir(path)) await walk(join(path, name));
+      };
+      await walk(join(dir, 'azurite'));
+      assert.ok(modes.filter(([, mode]) => mode === '600').length >= 2, `Azurite wrote its own files too: ${JSON.stringify(modes)}`);
+      assert.deepEqual(modes.filter(([, mode]) => mode !== '700' && mode !== '600'), [], 'nothing readable by others');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails with AZURITE_START_FAILED when the port is taken', async () => {

@@ -75,9 +75,14 @@ describe('the Story call carries one trace through the API', { skip }, () => {
     assert.ok(!text.includes(token.split('.')[2]!), 'not the caller token');
   });
 
-  it('a second call reuses the Storage token and says so', async () => {
+  it('a second call reuses the Storage token and says so, with no POST /token drawn', async () => {
     const { body } = await story(TRACEPARENT);
-    assert.equal(body.trace.steps[2]!.title, 'Storage token from the OBO cache');
+    assert.deepEqual(body.trace.steps.map((s) => `${s.from}>${s.to} ${s.title}`), [
+      'api>api Validate the bearer token',
+      'api>api Storage token from the OBO cache',
+      `api>storage GET /${env.oid('adele')}.md`,
+      `storage>api 200 (${Buffer.byteLength(body.story)} bytes)`,
+    ]);
   });
 
   it('an invalid traceparent starts a new trace', async () => {

@@ -9,6 +9,10 @@ import { readDevJson } from '@entrakit/emulator';
 export interface IdpLogEntry {
   time?: string;
   endpoint: string;
+  method?: string;
+  /** Path without the query string. */
+  path?: string;
+  status?: number;
   outcome: string;
   aadsts: number | null;
   /** In words: "SSO session found, no password asked", "password checked", "consent remembered". */

@@ -4,6 +4,7 @@ import { EntrakitError } from 'entrakit';
 import { validateIdToken } from 'entrakit';
 import type { IdTokenValidationResult } from 'entrakit';
 import { callbackSteps, sessionStartSteps } from '../trace/callback-steps.ts';
+import { identityProviderSteps } from '../trace/identity-provider-steps.ts';
 import type { TraceStep } from 'entrakit';
 import type { JsonObject } from 'entrakit/store';
 import { redemptionError, safeReturnTo } from 'entrakit/web';
@@ -49,7 +50,7 @@ export function callbackRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     if (!code) throw signInError('SIGNIN_CODE_MISSING', 'The response has neither a code nor an error');
 
     const steps = JSON.parse(transaction.steps) as TraceStep[];
-    steps.push(...callbackSteps(deps.clock(), code, state));
+    steps.push(...(await identityProviderSteps(deps, signInCorrelationId(state))), ...callbackSteps(deps.clock(), code, state));
     const { client, pendingCache } = await deps.msal.forSignIn((step) => steps.push(step));
     let result: AuthenticationResult;
     try {

@@ -29,7 +29,7 @@ export function storyRoute(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get('/story', requireSignIn(), async function showStory(c) {
     const session = c.get('session')!;
     const { apiUrl, apiScope } = deps.config;
-    const show = (view: StoryView) => render(c, 'Story', 'story', storyPage(view));
+    const show = (view: StoryView, status = 200) => render(c, 'Story', 'story', storyPage(view), status);
     // Back from a step-up sign-in: run the delete the user asked for, once.
     const retry = c.req.query('retry');
     if (retry !== undefined) return retryDelete(c, deps, session, retry);
@@ -83,22 +83,23 @@ export function storyRoute(app: Hono<AppEnv>, deps: WebDeps): void {
         signal: AbortSignal.timeout(15_000),
       });
     } catch {
-      return show({ kind: 'problem', apiUrl, scope: apiScope, message: `The API at ${apiUrl} could not be reached. Start it with "entrakit api" (or "entrakit dev").` });
+      return show({ kind: 'problem', apiUrl, scope: apiScope, message: `The API at ${apiUrl} could not be reached. Start it with "entrakit api" (or "entrakit dev").` }, 502);
     }
     const text = (await response.text()).slice(0, MAX_STORY_BYTES);
     const body = parseJson(text);
     const apiTrace = body?.['trace'] as { traceId?: unknown; steps?: unknown } | undefined;
+    const pageStatus = storyPageStatus(response.status);
     if (Array.isArray(apiTrace?.steps)) steps.push(...(apiTrace.steps as TraceStep[]).filter(isStep));
     steps.push(
       { at: deps.clock(), from: 'api', to: 'app', title: `${response.status} from the API`, status: response.status, fields: [], notes: [apiTrace?.traceId === root.traceId ? 'The API continued the same trace id.' : 'The API did not report this trace id.'] },
-      { at: deps.clock(), from: 'app', to: 'browser', title: '200 this page', status: 200, fields: [], notes: ['Only the story and this trace reach the browser.'] },
+      { at: deps.clock(), from: 'app', to: 'browser', title: `${pageStatus} this page`, status: pageStatus, fields: [], notes: ['Only the story and this trace reach the browser.'] },
     );
     const trace = { traceId: root.traceId, startedAt, steps };
     if (response.status === 404) return show({ kind: 'empty', apiUrl, scope: apiScope as string, trace, ...(notice ? { notice } : {}) });
     if (!response.ok) {
       const challenge = response.headers.get('www-authenticate');
       const description = typeof body?.['error_description'] === 'string' ? body['error_description'] : text;
-      return show({ kind: 'problem', apiUrl, scope: apiScope, message: `The API answered HTTP ${response.status}.`, detail: (challenge ?? description).slice(0, 500), trace });
+      return show({ kind: 'problem', apiUrl, scope: apiScope, message: `The API answered HTTP ${response.status}.`, detail: (challenge ?? description).slice(0, 500), trace }, pageStatus);
     }
     const story = typeof body?.['story'] === 'string' ? body['story'] : text;
     return show({ kind: 'story', apiUrl, scope: apiScope as string, markdown: story, trace, csrf, ...(notice ? { notice } : {}) });
@@ -162,7 +163,16 @@ async function callDelete(deps: WebDeps, session: LoadedSession): Promise<void> 
   });
 }
 
-
+/**
+ * The page's own status: 200 when the API answered (a 404 is "no story yet"); when the API, or the
+ * storage behind it, failed, the page is still shown but answers with the upstream class, so
+ * monitors and health checks do not read success: 503 when the API says it is unavailable, 502
+ * for any other failure of the API.
+ */
+export function storyPageStatus(apiStatus: number): 200 | 502 | 503 {
+  if ((apiStatus >= 200 && apiStatus < 300) || apiStatus === 404) return 200;
+  return apiStatus === 503 ? 503 : 502;
+}
 
 function parseJson(text: string): Record<string, unknown> | undefined {
   try {

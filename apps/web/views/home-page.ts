@@ -11,11 +11,13 @@ const NOTICES: Record<string, { kind: 'ok' | 'info'; text: string }> = {
   global: { kind: 'ok', text: 'You signed out of this app and of Entra ID. "Sign in" will ask for your password again.' },
 };
 
-/** The emulator's seeded users (packages/emulator/src/seed). */
+/** The emulator's seeded users (packages/emulator/src/seed), all five. */
 const DEMO_ACCOUNTS: Array<[string, string, string]> = [
-  ['Adele Vance', 'adele@entrakitdemo.onmicrosoft.com', 'Identity Engineer; holds the API\'s Api.Admin role'],
+  ['Adele Vance', 'adele@entrakitdemo.onmicrosoft.com', 'Identity Engineer; holds this app\'s Admin role and the API\'s Api.Admin role'],
   ['Alex Wilber', 'alex@entrakitdemo.onmicrosoft.com', 'Platform Engineer'],
-  ['Megan Bowen', 'megan@entrakitdemo.onmicrosoft.com', 'Product Manager'],
+  ['Megan Bowen', 'megan@entrakitdemo.onmicrosoft.com', 'Product Manager; a TOTP second factor (step-up on Story\'s delete)'],
+  ['Nestor Wilke', 'nestor@entrakitdemo.onmicrosoft.com', 'Program Manager; member of 210 groups (the groups overage)'],
+  ['Global Administrator', 'admin@entrakitdemo.onmicrosoft.com', 'the tenant\'s administrator (Graph writes, provisioning)'],
 ];
 
 export function homePage(view: { signedInAs: string | null; notice: string | undefined; verdict: SignInVerdict | undefined; idpHost: string; demoAccounts: boolean }): Html {
@@ -58,7 +60,7 @@ ${view.signedInAs ? verdictNote(view.verdict) : html`<p class="muted">Not signed
 ${view.demoAccounts
   ? html`<div class="card" id="demo-accounts"><h2>Demo accounts (emulator)</h2>
 <table class="kv">${DEMO_ACCOUNTS.map(([name, user, role]) => html`<tr><td class="k">${name}</td><td><code>${user}</code> · ${role}</td></tr>`)}</table>
-<p class="small muted">Passwords are in the emulator's <code>dev.json</code> and on its sign-in page.</p></div>`
+<p class="small muted">Passwords (and Megan's TOTP secret) are in the emulator's <code>dev.json</code> in the data folder (<code>.entrakit/dev.json</code>), and <code>npm start</code> prints them when it is ready.</p></div>`
   : ''}
 </div>`;
 }

@@ -31,7 +31,7 @@ export function layout(frame: PageFrame, body: Html): Html {
     (item) => html`<a href="${item.href}" class="${item.key === frame.active ? 'active' : ''}">${item.label}</a>`,
   );
   const who = frame.user
-    ? html`<div class="who"><strong>${frame.user.name ?? 'Signed in'}</strong>${frame.user.username ?? ''}</div>
+    ? html`<div class="who"><strong>${frame.user.name ?? 'Signed in'}</strong><span class="upn">${frame.user.username ?? ''}</span></div>
         <a class="btn secondary" href="/sign-out">Sign out</a>`
     : html`<a class="btn" href="/auth/sign-in">Sign in</a>`;
   return html`<!doctype html>

@@ -2,6 +2,7 @@ import { html } from 'hono/html';
 import type { AppSessionFacts, IdpSessionFacts } from '../idp/session-facts.ts';
 import { iso } from '../idp/sign-in-verdict.ts';
 import type { SignInVerdict } from '../idp/sign-in-verdict.ts';
+import type { RevocationRecord } from '../graph/revoke-sessions.ts';
 import type { Html } from './layout.ts';
 
 export interface SessionsView {
@@ -11,6 +12,14 @@ export interface SessionsView {
   csrf: string | undefined;
   /** 'local' | 'global' after a sign-out. */
   notice: string | undefined;
+  /** What "Revoke my sessions" did, shown once after it. */
+  revocation?: RevocationRecord | undefined;
+}
+
+function revocationCard(record: RevocationRecord): Html {
+  return html`<div class="card" id="revocation"><h2>Your sessions were revoked: what happened</h2>
+<ol class="timeline">${record.steps.map((step) => html`<li class="step"><div class="step-head"><strong>${step.title}</strong>${step.status !== undefined ? html`<span class="badge ${step.status < 400 ? 'ok' : 'warn'}">${step.status}</span>` : ''}</div><p class="small">${step.detail}</p></li>`)}
+<li class="step"><div class="step-head"><strong>Back here, signed in again</strong></div><p class="small">Your new sign-in is below: a new SSO session at the identity provider, and a new session in this app.</p></li></ol></div>`;
 }
 
 function inMinutes(at: number, now: number): string {
@@ -42,7 +51,7 @@ export function sessionsPage(view: SessionsView): Html {
       : view.notice === 'global'
         ? html`<p class="note ok">You signed out of this app and of the identity provider. "Sign in" will ask for your password.</p>`
         : '';
-  return html`${notice}<h1>Two sessions, side by side</h1>
+  return html`${notice}${view.revocation ? revocationCard(view.revocation) : ''}<h1>Two sessions, side by side</h1>
 <p class="lead">Signing in creates two sessions: this app's (a cookie for this site, pointing at server-side state) and the identity provider's single sign-on session (a cookie on ${idp.host}). They end separately.</p>
 <div class="grid2">
 <div class="card" id="app-session">
@@ -88,7 +97,8 @@ ${view.csrf
   ? html`<div class="actions mt">
 <form method="post" action="/auth/sign-out/local"><input type="hidden" name="csrf" value="${view.csrf}"><button class="btn secondary" type="submit">Sign out of this app</button></form>
 <form method="post" action="/auth/sign-out/global"><input type="hidden" name="csrf" value="${view.csrf}"><button class="btn danger" type="submit">Sign out everywhere</button></form>
-</div>`
+</div>
+<div class="actions mt" id="revoke"><form method="post" action="/sessions/revoke"><p>Revoking calls Microsoft Graph's <code>revokeSignInSessions</code> for you: every refresh token and SSO session issued before now stops working, and Graph refuses this app's access tokens at once with a claims challenge (Continuous Access Evaluation), which the app follows by signing you in again.</p><input type="hidden" name="csrf" value="${view.csrf}"><button class="btn danger" type="submit">Revoke my sessions</button></form></div>`
   : ''}
 </div>`;
 }

@@ -34,7 +34,7 @@ export function storyPage(view: StoryView): Html {
   if (view.kind === 'problem') {
     return html`${intro}<div class="card"><p class="note warn">${view.message}</p>${view.detail ? html`<p class="small muted mono">${view.detail}</p>` : ''}</div>${view.trace ? traceCards(view.trace) : ''}`;
   }
-  const notice = view.notice ? html`<p class="note" role="status">${view.notice}</p>` : '';
+  const notice = view.notice ? html`<p class="note ok" role="status">${view.notice}</p>` : '';
   if (view.kind === 'empty') return html`${intro}${notice}<div class="card"><p>You have no story (<code>entrakit dev</code> seeds one per user when it starts).</p></div>${view.trace ? traceCards(view.trace) : ''}`;
   return html`${intro}${notice}<div class="card story"><h2>From the API</h2><div class="doc">${renderMarkdown(view.markdown)}</div></div>${dangerZone(view.csrf)}${traceCards(view.trace)}`;
 }

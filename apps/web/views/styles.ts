@@ -50,6 +50,8 @@ ol.timeline>li:last-child::after{display:none}
 .step-url{font-size:.82rem;color:var(--muted);word-break:break-all;margin:0 0 6px}
 .step ul.notes{margin:6px 0 0;padding-left:18px;font-size:.88rem;color:var(--muted)}
 .diagram{overflow-x:auto}.diagram svg{display:block;margin:0 auto;max-width:none;height:auto}
+@media (min-width:641px){.diagram svg{max-width:100%}}
+table.wrap{table-layout:fixed}table.wrap td{overflow-wrap:anywhere}table.wrap td.k{white-space:normal}
 .actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:18px}
 .actions form{margin:0}.actions p{margin:0 0 16px;color:var(--muted);font-size:.94rem}
 .scroll{overflow-x:auto}table.compare td,table.compare th{min-width:130px}table.compare td.m{min-width:260px}table.compare tr.differs td.v{background:#fffbea}.mt{margin-top:14px}.note p{margin:0 0 4px}
@@ -58,8 +60,11 @@ table.kv{table-layout:fixed}table.kv td{overflow-wrap:anywhere}table.kv td.k{wid
 .lab-result h2{display:flex;flex-wrap:wrap;gap:8px;align-items:baseline}
 .verdict{font-size:1.05rem;font-weight:600}
 @media (max-width:640px){
-header.top .bar{flex-wrap:wrap;gap:8px 12px;padding:10px 12px}
-nav.main{order:3;flex-basis:100%}
+header.top .bar{flex-wrap:wrap;gap:6px 12px;padding:8px 12px}
+nav.main{order:3;flex-basis:100%;flex-wrap:nowrap;overflow-x:auto;scrollbar-width:none;margin:0 -12px;padding:0 8px}
+nav.main a{white-space:nowrap;padding:4px 8px}
+.who{flex:1;text-align:right}.who .upn{display:none}
+header.top .btn{padding:5px 12px;font-size:.88rem}
 main{padding:18px 12px 36px}
 .card{padding:14px 14px}
 .grid2,.actions{grid-template-columns:minmax(0,1fr)}

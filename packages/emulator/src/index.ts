@@ -14,6 +14,7 @@ export { createDirectory } from './directory/directory.ts';
 export { createKeyRing } from './keys/signing-keys.ts';
 export { createTenantKeyRings } from './keys/tenant-key-rings.ts';
 export { ensureLocalTls } from './tls/local-ca.ts';
+export { isCaTrusted } from './tls/trust-store.ts';
 export { devJsonPath, readDevJson, updateDevJson } from './dev-json.ts';
 export type { ConfiguredDevJson, DevJson, DevJsonApp } from './dev-json.ts';
 export { EmulatorConfigError, loadEmulatorConfigFile, parseEmulatorConfig } from './config/load-config.ts';

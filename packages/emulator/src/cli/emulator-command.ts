@@ -6,10 +6,12 @@ import { createTenantKeyRings } from '../keys/tenant-key-rings.ts';
 import { checkEmulatorConfig } from '../config/check-config.ts';
 import { startEmulator } from '../server.ts';
 import { parseCommandArgs, parsePort, untilSignal, UsageError } from './args.ts';
+import { trustCommand } from './trust-command.ts';
 
 export const EMULATOR_HELP = `Usage: entrakit-emulator [--port 8443] [--host 127.0.0.1] [--data .entrakit] [--config tenants.json]
        entrakit-emulator check-config tenants.json
        entrakit-emulator rotate-keys [--data .entrakit]
+       entrakit-emulator trust [--data .entrakit] [--uninstall] [--no-system]
 
 (In the entrakit repository the same command is "entrakit emulator".)
 
@@ -23,9 +25,15 @@ Home page: https://localhost:8443/ (tenants, users, apps, request log, error exp
 
   rotate-keys   publish a new signing key at once; it signs after ENTRAKIT_EMULATOR_KEY_LEAD_SEC
                 (default 5 s), and the old one stays in the JWKS until the tokens it signed
-                have expired (a running emulator picks the change up by itself)`;
+                have expired (a running emulator picks the change up by itself)
+
+  trust         trust the local CA in the system store and the browsers' (NSS) databases, and
+                print NODE_EXTRA_CA_CERTS and REQUESTS_CA_BUNDLE; --uninstall removes it
+                ("trust --help" for more)`;
 
 export async function emulatorCommand(argv: string[]): Promise<void> {
+  // trust has options of its own.
+  if (argv[0] === 'trust') return trustCommand(argv.slice(1));
   const { values, positionals } = parseCommandArgs(
     argv,
     { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
@@ -49,7 +57,7 @@ export async function emulatorCommand(argv: string[]): Promise<void> {
     const loaded = await configOrUsage(positionals[1]);
     return void console.log(`${loaded.source}: valid (${loaded.config.tenants.length} tenant${loaded.config.tenants.length === 1 ? '' : 's'})`);
   }
-  if (positionals.length > 0) throw new UsageError(`unknown emulator subcommand "${positionals[0]}" (expected rotate-keys or check-config)`);
+  if (positionals.length > 0) throw new UsageError(`unknown emulator subcommand "${positionals[0]}" (expected rotate-keys, check-config or trust)`);
   // Validated here too, so a bad file is a usage error (exit 2) naming each problem.
   const config = values.config === undefined ? undefined : (await configOrUsage(values.config)).source;
   const emulator = await startEmulator({ dataDir, port: parsePort(values.port, 8443), host: values.host ?? '127.0.0.1', ...(config ? { config } : {}) }).catch((error: unknown) => {
@@ -58,7 +66,7 @@ export async function emulatorCommand(argv: string[]): Promise<void> {
   });
   console.log(`entrakit-emulator listening on ${emulator.url}`);
   console.log(`  authority  ${emulator.devJson.authority}`);
-  console.log(`  CA         ${emulator.caFile} (trust it, or set NODE_EXTRA_CA_CERTS to it)`);
+  console.log(`  CA         ${emulator.caFile} (trust it once with "entrakit-emulator trust", or set NODE_EXTRA_CA_CERTS to it)`);
   console.log(`  dev.json   ${join(dataDir, 'dev.json')} (users with passwords, apps with secrets)`);
   console.log(`  home       ${emulator.url}/ (tenants, apps, request log)`);
   const signal = await untilSignal();

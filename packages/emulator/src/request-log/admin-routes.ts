@@ -73,7 +73,8 @@ export function requestLogRoutes(app: Hono, deps: AdminDeps): void {
     c.header('Cache-Control', 'no-store');
     if (wantsHtml(c)) {
       const nonce = newNonce();
-      const model = { entries: requests, capacity: deps.requestLog.capacity, ...(filter.clientRequestId ? { clientRequestId: filter.clientRequestId } : {}) };
+      const { clientRequestId, clientId, endpoint } = filter;
+      const model = { entries: requests, capacity: deps.requestLog.capacity, ...(clientRequestId ? { clientRequestId } : {}), ...(clientId ? { clientId } : {}), ...(endpoint ? { endpoint } : {}) };
       return sendPage(c, requestLogPage(model, nonce), 200, { nonce });
     }
     return c.json({ capacity: deps.requestLog.capacity, requests });

@@ -203,7 +203,8 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
       appRoles: [webAdminRole],
       groupMembershipClaims: 'SecurityGroup',
       requiredResourceAccess: [
-        { resourceAppId: GRAPH_APP_ID, resourceAccess: [...graphScopes(['User.Read', 'email', 'offline_access', 'openid', 'profile']), ...webGraphRoles.map((id) => ({ id, type: 'Role' as const }))] },
+        // User.RevokeSessions.All: the Sessions page's "Revoke my sessions" (a user's own sessions).
+        { resourceAppId: GRAPH_APP_ID, resourceAccess: [...graphScopes(['User.Read', 'User.RevokeSessions.All', 'email', 'offline_access', 'openid', 'profile']), ...webGraphRoles.map((id) => ({ id, type: 'Role' as const }))] },
         { resourceAppId: API_APP_ID, resourceAccess: [{ id: userImpersonation.id, type: 'Scope' }, { id: adminRole.id, type: 'Role' }] },
       ],
     });
@@ -212,7 +213,7 @@ export async function seedDemoTenant(directory: Directory, now: number): Promise
     for (const app of [api, web]) directory.owners.add(app.id, stableGuid('user:adele'));
 
     // Admin consent as an administrator would grant it; web -> api is left to user consent.
-    directory.consents.grant(tid, WEB_APP_ID, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
+    directory.consents.grant(tid, WEB_APP_ID, GRAPH_APP_ID, '', ['User.Read', 'User.RevokeSessions.All', 'openid', 'profile', 'email', 'offline_access']);
     directory.consents.grant(tid, API_APP_ID, STORAGE_APP_ID, '', ['user_impersonation']);
     directory.consents.grant(tid, API_APP_ID, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'offline_access']);
     const graphSpId = stableGuid(`${tid}:sp:graph`);

@@ -12,11 +12,15 @@ export interface ErrorExplanationModel {
 /** `/error?code=N`: what an AADSTS code means and how to fix it, then every code the emulator emits. */
 export function errorExplanationPage(model: ErrorExplanationModel, nonce: string): View {
   const asked = model.asked;
+  // AADSTS codes are numbers: anything else was never a code, known or not.
+  const notACode = asked !== undefined && !/^\d+$/.test(asked.code);
   return wideLayout(
-    asked ? `AADSTS${asked.code}` : 'AADSTS error codes',
+    asked && !notACode ? `AADSTS${asked.code}` : 'AADSTS error codes',
     nonce,
     html`${
-      asked
+      notACode
+        ? html`<h1>Not an AADSTS code</h1><section><p><code>${asked.code}</code> is not an AADSTS code: AADSTS codes are numbers, as in <a href="/error?code=50011"><code>/error?code=50011</code></a> (or <code>?code=AADSTS50011</code>).</p></section>`
+        : asked
         ? asked.help
           ? html`<h1>AADSTS${asked.code}: ${asked.help.title}</h1>
 <section><p><strong>OAuth error</strong> <code>${asked.error ?? ''}</code></p>

@@ -28,6 +28,29 @@ export interface LandingModel {
   tenants: LandingTenant[];
 }
 
+/** Groups whose names differ only by a trailing number ("Project 001" … "Project 210"), when there are many. */
+const SERIES_MIN = 10;
+
+function groupSummary(groups: LandingTenant['groups']) {
+  const series = new Map<string, LandingTenant['groups']>();
+  for (const group of groups) {
+    const stem = /^(.*\D)\d+$/.exec(group.displayName)?.[1];
+    if (stem !== undefined) series.set(stem, [...(series.get(stem) ?? []), group]);
+  }
+  for (const members of series.values()) members.sort((a, b) => a.displayName.localeCompare(b.displayName, 'en', { numeric: true }));
+  const folded = new Set([...series.values()].filter((members) => members.length >= SERIES_MIN).flat());
+  const single = groups.filter((group) => !folded.has(group));
+  const named = (g: LandingTenant['groups'][number], n: number) => html`${n > 0 ? ' · ' : ''}${g.displayName} <small class="muted">(${g.members} direct members)</small>`;
+  return html`<h3>Groups (${groups.length})</h3>
+${single.length > 0 ? html`<p>${single.map(named)}</p>` : ''}
+${[...series.entries()]
+  .filter(([, members]) => members.length >= SERIES_MIN)
+  .map(
+    ([, members]) => html`<details class="groups"><summary>${members.length} groups named <strong>${members[0]!.displayName}</strong> … <strong>${members[members.length - 1]!.displayName}</strong> (show them)</summary>
+<p>${members.map(named)}</p></details>`,
+  )}`;
+}
+
 const list = (items: string[]) => (items.length === 0 ? html`<span class="muted">-</span>` : html`${items.map((i, n) => html`${n > 0 ? html`<br>` : ''}<code>${i}</code>`)}`);
 
 /** `GET /`: what this emulator serves, so a person can find tenants, users, apps and logs without reading code. */
@@ -53,7 +76,7 @@ ${model.tenants.map(
 <table><thead><tr><th>Username</th><th>Name</th><th>Enabled</th></tr></thead><tbody>
 ${t.users.map((u) => html`<tr><td><code>${u.userPrincipalName}</code></td><td>${u.displayName}</td><td>${u.accountEnabled ? 'yes' : 'no'}</td></tr>`)}
 </tbody></table>
-${t.groups.length > 0 ? html`<h3>Groups</h3><p>${t.groups.map((g, n) => html`${n > 0 ? ' · ' : ''}${g.displayName} <small class="muted">(${g.members} direct members)</small>`)}</p>` : ''}
+${t.groups.length > 0 ? groupSummary(t.groups) : ''}
 <h3>App registrations</h3>
 <table><thead><tr><th>App</th><th>Client id</th><th>Web redirect URIs</th><th>SPA redirect URIs</th><th>Public client redirect URIs</th><th>Exposes</th></tr></thead><tbody>
 ${t.apps.map(

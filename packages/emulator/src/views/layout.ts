@@ -25,6 +25,7 @@ button{font:inherit;min-width:108px;padding:6px 14px;border:1px solid transparen
 .account small,.muted{color:#666;font-size:13px}
 ul.scopes{padding-left:20px;margin:8px 0 16px}ul.scopes li{margin:6px 0}ul.scopes small{display:block;color:#666}
 code{font-family:ui-monospace,Consolas,monospace;font-size:12px;word-break:break-all;background:#f4f4f4;padding:1px 4px}
+code.upn{word-break:normal;white-space:nowrap}
 a{color:#0f6cbd}
 footer{margin-top:18px;font-size:12px;color:#666}
 iframe.frontchannel{display:none}

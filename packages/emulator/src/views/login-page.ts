@@ -25,7 +25,7 @@ export function hiddenFields(binding: FormBinding): View {
 function accountsHint(accounts: LoginPageModel['accounts']): View | string {
   if (!accounts || accounts.usernames.length === 0) return '';
   const more = accounts.more > 0 ? html` and ${accounts.more} more` : '';
-  return html`<p class="sub"><small>Accounts: ${accounts.usernames.map((u, i) => html`${i > 0 ? ', ' : ''}<code>${u}</code>`)}${more} (passwords in <code>dev.json</code>).</small></p>`;
+  return html`<p class="sub"><small>Accounts: ${accounts.usernames.map((u, i) => html`${i > 0 ? ', ' : ''}<code class="upn">${u}</code>`)}${more} (passwords in <code>dev.json</code>).</small></p>`;
 }
 
 /** The password form. Field names `username`, `password` and the `Sign in` label are a public contract (automation). */

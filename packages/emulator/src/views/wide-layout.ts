@@ -19,6 +19,15 @@ a{color:#0f6cbd}.muted{color:#666}.error{color:#a4262c}.ok{color:#107c10}.wait{c
 ul{margin:4px 0;padding-left:20px}
 input[type=text],input[type=password]{font:inherit;padding:4px 6px;border:1px solid #8a8886;min-width:320px}
 button{font:inherit;padding:4px 12px;border:1px solid #0f6cbd;background:#0f6cbd;color:#fff;cursor:pointer}
+form.filters{display:flex;flex-wrap:wrap;gap:6px 12px;align-items:center}
+details.groups summary{cursor:pointer}
+@media (max-width:640px){
+header{padding:10px 12px;flex-wrap:wrap}
+main{padding:12px 12px 32px}
+section{padding:10px 12px;overflow-x:auto}
+input[type=text],input[type=password]{min-width:0;width:100%}
+form.filters label{flex-basis:100%}
+}
 `;
 
 /** The frame of the emulator's developer pages (home, request log, error explanations). */

@@ -68,6 +68,7 @@ const catalog: Record<string, ClaimDescription> = {
   azp: { category: 'authorization', meaning: 'Client id of the app that requested the token (v2)' },
   azpacr: { category: 'authorization', meaning: 'How the client authenticated: 0 public, 1 secret, 2 certificate (v2)', values: CLIENT_AUTH },
   appid: { category: 'authorization', meaning: 'Client id of the app that requested the token (v1)' },
+  app_displayname: { category: 'authorization', meaning: 'Display name of the client app that requested the token: an optional access-token claim Entra documents (for display and logs, never for authorization)' },
   appidacr: { category: 'authorization', meaning: 'How the client authenticated: 0 public, 1 secret, 2 certificate (v1)', values: CLIENT_AUTH },
   xms_cc: { category: 'authorization', meaning: 'Client capabilities the app declared: cp1 = it handles claims challenges, so CAE-capable resources (Graph) may revoke the token before expiry' },
 };

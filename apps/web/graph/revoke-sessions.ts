@@ -1,0 +1,88 @@
+/**
+ * "Revoke my sessions" on the Sessions page: Graph's revokeSignInSessions for the signed-in user,
+ * then the next Graph call made the way every page makes it, so the page can show Continuous Access
+ * Evaluation at work: Graph refuses the CP1 token issued before the revocation with a claims
+ * challenge, MSAL's refresh with those claims is refused too (the refresh token was revoked), and
+ * the user signs in again with the claims. What happened is kept for the user briefly (the sign-in
+ * that follows makes a new app session) and shown once on /sessions.
+ */
+import { Buffer } from 'node:buffer';
+import { EntrakitError, isEntrakitError } from 'entrakit';
+import type { LoadedSession, WebDeps } from '../context.ts';
+import { readClaimsChallenge, stepUpSignInUrl } from '../auth/claims-challenge.ts';
+import { userAccessToken } from '../auth/user-tokens.ts';
+
+/** Graph's delegated permission for revoking one's own sessions (admin consent in Entra). */
+export const REVOKE_SCOPE = 'User.RevokeSessions.All';
+const RECORD_TTL_MS = 10 * 60_000;
+const recordKey = (tid: string, oid: string) => `web:revocation:${encodeURIComponent(tid)}.${encodeURIComponent(oid)}`;
+
+export interface RevocationStep {
+  title: string;
+  status?: number;
+  detail: string;
+}
+
+export interface RevocationRecord {
+  at: number;
+  steps: RevocationStep[];
+}
+
+/** Runs the revocation and the next Graph call; returns where to send the browser. */
+export async function revokeMySessions(deps: Pick<WebDeps, 'msal' | 'stores' | 'fetch' | 'provider' | 'clock'>, session: LoadedSession): Promise<string> {
+  const graphUrl = await deps.provider.graphBaseUrl();
+  const steps: RevocationStep[] = [];
+  const revokeToken = (await userAccessToken(deps, session, [REVOKE_SCOPE])).accessToken;
+  const revoked = await graphCall(deps, `${graphUrl}/me/revokeSignInSessions`, revokeToken, 'POST');
+  if (!revoked.ok) throw new EntrakitError('GRAPH_REQUEST_FAILED', `Microsoft Graph answered HTTP ${revoked.status} to revokeSignInSessions`, { status: 502, details: { status: revoked.status } });
+  steps.push({ title: 'POST /me/revokeSignInSessions', status: revoked.status, detail: `With a token for ${REVOKE_SCOPE}. Every refresh token and session issued to you before now is revoked.` });
+
+  // The next Graph call, with the token MSAL has cached for the profile page.
+  const me = await graphCall(deps, `${graphUrl}/me`, (await userAccessToken(deps, session, ['User.Read'])).accessToken, 'GET');
+  const claims = readClaimsChallenge(me);
+  const record = async () => deps.stores.kv.set(recordKey(session.data.tid, session.data.oid), JSON.stringify({ at: deps.clock(), steps } satisfies RevocationRecord), RECORD_TTL_MS);
+  if (claims === undefined) {
+    steps.push({ title: 'GET /me with the cached token', status: me.status, detail: 'Graph accepted the token issued before the revocation: it is not a CAE token, so it stays valid until it expires.' });
+    await record();
+    return '/sessions?revoked=1';
+  }
+  steps.push({
+    title: 'GET /me with the cached token',
+    status: 401,
+    detail: `Graph refused the token issued before the revocation: WWW-Authenticate: Bearer error="insufficient_claims", claims=${Buffer.from(claims).toString('base64')} (decoded: ${claims}). The app declared CP1, so it gets such challenges instead of tokens that stay valid for their whole lifetime.`,
+  });
+  try {
+    await userAccessToken(deps, session, ['User.Read'], { claims });
+    steps.push({ title: 'MSAL refresh with the claims', detail: 'A new token satisfied the claims without the user.' });
+    await record();
+    return '/sessions?revoked=1';
+  } catch (error) {
+    if (!isEntrakitError(error, 'INTERACTION_REQUIRED')) throw error;
+    steps.push({ title: 'MSAL refresh with the claims', status: 400, detail: 'Refused: the refresh token was issued before the revocation. The user must sign in again, with the claims.' });
+  }
+  steps.push({ title: 'GET /authorize with the claims', detail: 'The browser is sent to sign in again, the claims request included; the identity provider asks for the password (its session was revoked too), then the app continues here.' });
+  await record();
+  return stepUpSignInUrl(claims, '/sessions?revoked=1');
+}
+
+/** The record of the user's last revocation, taken (shown once). */
+export async function takeRevocationRecord(deps: Pick<WebDeps, 'stores'>, tid: string, oid: string): Promise<RevocationRecord | undefined> {
+  const text = await deps.stores.kv.take(recordKey(tid, oid));
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as RevocationRecord;
+    return Array.isArray(value.steps) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function graphCall(deps: Pick<WebDeps, 'fetch'>, url: string, accessToken: string, method: 'GET' | 'POST'): Promise<Response> {
+  try {
+    const response = await deps.fetch(url, { method, headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
+    await response.body?.cancel().catch(() => undefined);
+    return response;
+  } catch (cause) {
+    throw new EntrakitError('GRAPH_UNREACHABLE', `Microsoft Graph at ${url} could not be reached`, { status: 502, cause });
+  }
+}
