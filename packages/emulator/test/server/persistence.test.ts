@@ -92,7 +92,7 @@ describe('emulator data folder', () => {
       const before = await clientCredentialsToken(emu);
       const denied = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST' });
       assert.equal(denied.status, 401);
-      const res = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST', headers: { 'x-entrakit-admin': emu.devJson.emulator.adminKey! } });
+      const res = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST', headers: { 'x-entrakit-admin': emu.devJson.emulator.adminKey!, 'content-type': 'application/json' } });
       assert.equal(res.status, 200);
       const rotation = (await res.json()) as { kid: string; activatesAt: string; signingKid: string };
       const newKid = rotation.kid;
