@@ -335,6 +335,28 @@ describe('each code once (RFC 6238 §5.2) and the per-user lockout', () => {
   });
 });
 
+describe('a context the tenant does not define', () => {
+  // Entra adds a requested context that no policy applies to ("c1 (requested)" in Microsoft's
+  // authentication-context developer guide): acrs alone does not prove a control was met.
+  test('asks for nothing: a password-only sign-in, and the token still lists it next to amr ["pwd"]', async () => {
+    const jar = createCookieJar();
+    const { web } = t.devJson.apps;
+    const c7 = JSON.stringify({ access_token: { acrs: { essential: true, value: 'c7' } } });
+    assert.equal(t.deps.directory.stepUp.context(t.tenantId, 'c7'), undefined);
+    const url = `${t.url}/${t.tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: web.clientId, response_type: 'code', redirect_uri: web.redirectUri, scope: 'openid User.Read', claims: c7, prompt: 'login' })}`;
+    const back = await passwordSignIn(jar, url);
+    assert.equal(back.status, 302, 'no code page');
+    const redeemed = await fetch(`${t.url}/${t.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: web.clientId, client_secret: web.clientSecret, code: locationParams(back).get('code') ?? '', redirect_uri: web.redirectUri }),
+    });
+    const access = claimsOf(((await redeemed.json()) as { access_token: string }).access_token);
+    assert.deepEqual(access['amr'], ['pwd']);
+    assert.deepEqual(access['acrs'], ['c7']);
+  });
+});
+
 describe('CAE: revokeSignInSessions', () => {
   test('Graph answers a CP1 token issued before the revocation with the claims challenge; a non-CAE token stays valid; refresh and SSO are void', async () => {
     const jar = createCookieJar();
