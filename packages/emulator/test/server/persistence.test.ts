@@ -155,6 +155,26 @@ describe('emulator data folder', () => {
     }
   });
 
+  it('database files left open to others by an earlier run, -wal and -shm included, are made 0600 at start', async () => {
+    const emu = await startTestEmulator();
+    const { dataDir } = emu;
+    await emu.close();
+    const { chmod, writeFile } = await import('node:fs/promises');
+    const files = ['directory.db', 'emulator-state.db'].flatMap((db) => [db, `${db}-wal`, `${db}-shm`]);
+    for (const file of files) {
+      const path = join(dataDir, file);
+      // SQLite removes -wal and -shm on a clean close; an earlier crash would have left them.
+      if (!(await stat(path).catch(() => undefined))) await writeFile(path, '');
+      await chmod(path, 0o644);
+    }
+    const again = await startTestEmulator({ dataDir });
+    try {
+      for (const file of files) assert.equal((await stat(join(dataDir, file))).mode & 0o777, 0o600, file);
+    } finally {
+      await again.cleanup();
+    }
+  });
+
   it('injects faults on demand: status with Retry-After, then back to normal', async () => {
     const emu = await startTestEmulator();
     try {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -53,6 +53,20 @@ describe('sqlite store specifics', () => {
       db.close();
     }
     await store.close();
+  });
+
+  test('secrets at rest are owner-only: a new folder 0700, the file and its -wal and -shm 0600', async () => {
+    const folder = join(dir, 'owner-only', 'inner');
+    const path = join(folder, 'kv.db');
+    const store = createSqliteStore({ path });
+    await store.set('k', 'v');
+    try {
+      assert.equal(statSync(folder).mode & 0o777, 0o700, 'folder');
+      assert.equal(statSync(path).mode & 0o777, 0o600, 'file');
+      for (const companion of [`${path}-wal`, `${path}-shm`]) assert.equal(statSync(companion).mode & 0o777, 0o600, companion);
+    } finally {
+      await store.close();
+    }
   });
 
   test('two stores on one file see each other and take stays single-use across them', async () => {
