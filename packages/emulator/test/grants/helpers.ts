@@ -43,7 +43,14 @@ export interface TestEmulator {
 
 export async function startTestEmulator(options: Omit<EmulatorOptions, 'dataDir' | 'port'> = {}): Promise<TestEmulator> {
   const dataDir = mkdtempSync(join(tmpdir(), 'entrakit-tokens-'));
-  const emulator = await startEmulator({ dataDir, port: 0, ...options });
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({ dataDir, port: 0, ...options });
+  } catch (error) {
+    // Refused options (tests check those too) must not leave the folder behind.
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   trustCaCertificate(emulator.caPem);
   const jwks = createRemoteJWKSet(new URL(`${emulator.url}/${TENANT_ID}/discovery/v2.0/keys`));
   return {

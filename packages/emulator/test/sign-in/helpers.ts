@@ -18,7 +18,10 @@ export interface TestEmulator extends RunningEmulator {
 /** `clock`: the emulator's clock (milliseconds), for tests that move time; default Date.now. */
 export async function startTestEmulator(options: Omit<EmulatorOptions, 'dataDir' | 'port'> = {}): Promise<TestEmulator> {
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-interactive-'));
-  const emulator = await startEmulator({ dataDir, port: 0, writeDevJson: false, ...options });
+  const emulator = await startEmulator({ dataDir, port: 0, writeDevJson: false, ...options }).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   trustCaCertificate(emulator.caPem);
   return Object.assign(emulator, {
     tenantId: emulator.devJson.tenantId,

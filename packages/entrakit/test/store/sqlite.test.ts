@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import { kvContract, manualClock } from './kv-contract.ts';
@@ -95,14 +94,19 @@ describe('sqlite store specifics', () => {
     await store.close();
   });
 
-  test('the periodic timer purges expired rows', async () => {
+  test('the periodic timer purges expired rows', async (t) => {
+    // Mocked timers: the interval fires when the test says so, not after real waiting.
+    t.mock.timers.enable({ apis: ['setInterval'] });
     const path = freshPath();
     const clock = manualClock();
-    const store = createSqliteStore({ path, clock, purgeIntervalMs: 10 });
+    const store = createSqliteStore({ path, clock, purgeIntervalMs: 1000 });
     await store.set('expiring', 'v', 100);
+    await store.set('kept', 'v');
     clock.advance(100);
-    for (let i = 0; i < 100 && rawRows(path).length > 0; i++) await sleep(10);
-    assert.deepEqual(rawRows(path), []);
+    t.mock.timers.tick(999);
+    assert.equal(rawRows(path).length, 2, 'not before the interval');
+    t.mock.timers.tick(1);
+    assert.deepEqual(rawRows(path).map((row) => row.key), ['kept']);
     await store.close();
   });
 
