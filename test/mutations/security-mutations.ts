@@ -261,6 +261,24 @@ export const SECURITY_MUTATIONS: SecurityMutation[] = [
     why: 'an unregistered post_logout_redirect_uri is never echoed',
   },
 
+  // Availability of a session across outages
+  {
+    id: 'emulator-close-drops-answers',
+    file: 'packages/emulator/src/server.ts',
+    find: 'if (inFlight.count > 0) {',
+    replace: 'if (false) {',
+    tests: [`${EMULATOR_TESTS}/server/persistence.test.ts`],
+    why: 'stopping the emulator delivers answers under way (a stored refresh-token rotation is not lost)',
+  },
+  {
+    id: 'web-idp-unreachable-is-not-sign-in',
+    file: 'apps/web/auth/user-tokens.ts',
+    find: "if (error instanceof AuthError && error.errorCode === 'network_error') {",
+    replace: 'if (false) {',
+    tests: [`${WEB_TESTS}/faults.test.ts`],
+    why: 'an unreachable token endpoint shows the cause and keeps the session',
+  },
+
   // Web app CSRF
   {
     id: 'web-csrf-story-delete',

@@ -163,8 +163,9 @@ describe('emulator data folder', () => {
     const files = ['directory.db', 'emulator-state.db'].flatMap((db) => [db, `${db}-wal`, `${db}-shm`]);
     for (const file of files) {
       const path = join(dataDir, file);
-      // SQLite removes -wal and -shm on a clean close; an earlier crash would have left them.
-      if (!(await stat(path).catch(() => undefined))) await writeFile(path, '');
+      // SQLite removes -wal and -shm on a clean close; a crash leaves them, not empty (SQLite
+      // itself fixes the mode of an empty one). Bytes that are no valid log are ignored by SQLite.
+      if (!(await stat(path).catch(() => undefined))) await writeFile(path, 'left by a crash '.repeat(64));
       await chmod(path, 0o644);
     }
     const again = await startTestEmulator({ dataDir });
@@ -173,6 +174,26 @@ describe('emulator data folder', () => {
     } finally {
       await again.cleanup();
     }
+  });
+
+  it('close() lets an answer under way reach its client before the stores close (a stored rotation is never lost)', async () => {
+    const emu = await startTestEmulator();
+    const tokenPath = `/${emu.devJson.tenantId}/oauth2/v2.0/token`;
+    emu.deps.faults.add({ pathPrefix: tokenPath, latencyMs: 300, count: 1 });
+    // Told when the request has reached the emulator (its fault rule is looked up first).
+    let arrived!: () => void;
+    const reached = new Promise<void>((done) => (arrived = done));
+    const take = emu.deps.faults.take.bind(emu.deps.faults);
+    emu.deps.faults.take = (path: string) => {
+      if (path === tokenPath) arrived();
+      return take(path);
+    };
+    const pending = clientCredentialsToken(emu);
+    await reached;
+    const closing = emu.cleanup();
+    const token = await pending;
+    assert.equal(decodeProtectedHeader(token).alg, 'RS256', 'the token answer arrived whole');
+    await closing;
   });
 
   it('injects faults on demand: status with Retry-After, then back to normal', async () => {
