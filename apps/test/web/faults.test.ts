@@ -299,6 +299,51 @@ describe('identity provider down', () => {
   });
 });
 
+describe('identity provider down mid-session', () => {
+  it('a renewal while it is down shows the error page naming the cause (503 IDP_UNAVAILABLE), not sign-in; after it restarts the same session carries on', async () => {
+    const dataDir = join(env.dataDir, 'down-mid-session');
+    let emulator = await startEmulator({ dataDir, port: 0, trustCa: true, refreshTokenReuse: 'revoke-family' });
+    let running = true;
+    const port = Number(new URL(emulator.url).port);
+    const web = await env.startInstance({
+      env: {
+        ENTRA_INSTANCE: emulator.url,
+        ENTRA_TENANT_ID: emulator.devJson.tenantId,
+        ENTRA_CLIENT_ID: emulator.devJson.apps.web.clientId,
+        ENTRA_CLIENT_SECRET: emulator.devJson.apps.web.clientSecret,
+        STORE_URL: `sqlite:${join(dataDir, 'web.db')}`,
+      },
+    });
+    try {
+      const adele = emulator.devJson.users.find((u) => u.username.startsWith('adele@'))!;
+      const own = { ...env, emulator, user: () => ({ username: adele.username, password: adele.password }) } as EmulatorWeb;
+      const browser = createBrowser(own, web);
+      assert.equal((await browser.signIn('adele', '/profile')).status, 302);
+      assert.equal((await browser.get('/profile')).status, 200);
+      const homeAccountId = await homeAccountIdOf(web, browser);
+
+      await expireAccessTokens(web.stores, homeAccountId);
+      await emulator.close();
+      running = false;
+      const down = await browser.get('/profile');
+      const html = await assertErrorPage(down, 503, 'IDP_UNAVAILABLE');
+      assert.equal(down.headers.get('location'), null, 'not sent to sign-in');
+      assert.match(html, /token endpoint could not be reached/);
+      assert.match(html, /You are still signed in/);
+      assert.ok(browser.cookies.has('entrakit-session'), 'the session cookie stays');
+
+      emulator = await startEmulator({ dataDir, port, trustCa: true, refreshTokenReuse: 'revoke-family' });
+      running = true;
+      const back = await browser.get('/profile');
+      assert.equal(back.status, 200, 'renewed silently with the same refresh token: no sign-in');
+      assert.ok((await back.text()).includes(adele.username));
+    } finally {
+      await web.close();
+      if (running) await emulator.close();
+    }
+  });
+});
+
 describe('restarts mid-session', () => {
   it('the web app restarted on the same store: the user stays signed in and the token cache is read back', async () => {
     const first = await env.startInstance({ storeUrl: `sqlite:${join(env.dataDir, 'restart.db')}` });

@@ -179,6 +179,23 @@ describe('CSRF on state-changing POSTs', () => {
     assert.equal(accepted.headers.get('location'), '/?signedOut=local');
   });
 
+  it('every state-changing POST checks both: sign-out everywhere and deleting the story refuse a forged token and a foreign Origin', async () => {
+    const browser = await signedIn();
+    const csrf = csrfOf(await (await browser.get('/sign-out')).text());
+    const forged = csrf.slice(0, -1) + (csrf.endsWith('A') ? 'B' : 'A');
+    for (const path of ['/auth/sign-out/global', '/auth/sign-out/local', '/story/delete']) {
+      const badToken = await browser.post(path, { csrf: forged });
+      assert.equal(badToken.status, 403, `${path} with a forged token`);
+      assert.equal(badToken.headers.get('x-entrakit-error'), 'CSRF_TOKEN_INVALID', path);
+      const noToken = await browser.post(path, {});
+      assert.equal(noToken.headers.get('x-entrakit-error'), 'CSRF_TOKEN_INVALID', `${path} without a token`);
+      const crossSite = await browser.post(path, { csrf }, { origin: 'https://evil.example' });
+      assert.equal(crossSite.status, 403, `${path} from another origin`);
+      assert.equal(crossSite.headers.get('x-entrakit-error'), 'CSRF_ORIGIN_MISMATCH', path);
+    }
+    assert.equal((await browser.get('/profile')).status, 200, 'still signed in');
+  });
+
   it('a wrong Origin is refused even with Sec-Fetch-Site same-origin', async () => {
     const browser = await signedIn();
     const csrf = csrfOf(await (await browser.get('/sign-out')).text());

@@ -53,7 +53,7 @@ const PRESENTATION: Record<string, { title: string; explanation: string; signIn:
   STORE_LOCK_TIMEOUT: { title: 'Your tokens are being renewed', explanation: 'Another request is renewing your access token and has not finished in time. Try again in a moment.', signIn: false },
   IDP_UNAVAILABLE: {
     title: 'The identity provider is not answering right now',
-    explanation: 'Your access token needed renewing, and the identity provider\'s token endpoint answered with a server error. You are still signed in: nothing was changed, so reloading this page in a moment renews the token.',
+    explanation: 'Your access token needed renewing, and the identity provider\'s token endpoint did not answer or answered with a server error. You are still signed in: nothing was changed, so reloading this page once it answers renews the token.',
     signIn: false,
   },
   GRAPH_THROTTLED: {

@@ -1,4 +1,4 @@
-import { InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
+import { AuthError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
 import type { AuthenticationResult } from '@azure/msal-node';
 import { EntrakitError, isEntrakitError } from 'entrakit';
 import type { LoadedSession, WebDeps } from '../context.ts';
@@ -51,6 +51,16 @@ async function acquire(client: MsalClient, homeAccountId: string, scopes: string
     // a suberror; MSAL raises ServerError for it unless the suberror is one it knows.
     if (error instanceof ServerError && error.errorCode === 'invalid_grant') {
       throw interactionRequired(scopes, 'grant', 'The refresh token was refused (invalid_grant)', error.errorMessage);
+    }
+    // The token endpoint could not be reached at all (connection refused, DNS, TLS): as with a 5xx,
+    // nothing was redeemed, so the user is still signed in and must not be sent to sign-in.
+    if (error instanceof AuthError && error.errorCode === 'network_error') {
+      const why = /error\.message:(.+)$/.exec(error.errorMessage)?.[1]?.trim();
+      throw new EntrakitError('IDP_UNAVAILABLE', `The identity provider's token endpoint could not be reached${why && why !== 'undefined' ? ` (${why.slice(0, 300)})` : ''}`, {
+        status: 503,
+        cause: error,
+        details: { error: 'network_error' },
+      });
     }
     // The identity provider is down or overloaded: the refresh token is untouched (nothing was
     // redeemed), so the session stays as it is and the same request works once it is back.

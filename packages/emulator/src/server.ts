@@ -70,6 +70,8 @@ async function persistentSecret(path: string, bytes: number): Promise<Buffer> {
 }
 
 const warnedFolders = new Set<string>();
+/** How long close() waits for answers under way before it drops their connections. */
+const CLOSE_GRACE_MS = 5_000;
 
 /**
  * DATA holds the CA key, signing keys, client secrets and cookie keys: owner-only (0700) whoever
@@ -133,10 +135,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   // The app needs the public URL, known only once the port is bound (port 0 in tests).
   const handler: { app?: ReturnType<typeof createEmulatorApp> } = {};
-  const server: Server = createServer(
-    { key: tls.keyPem, cert: tls.certPem, requestTimeout: 30_000, headersTimeout: 15_000 },
-    getRequestListener((request) => (handler.app ? handler.app.fetch(request) : new Response('starting', { status: 503 }))),
-  );
+  const listener = getRequestListener((request) => (handler.app ? handler.app.fetch(request) : new Response('starting', { status: 503 })));
+  // Requests whose answer is not sent yet: close() lets them finish, since a refresh-token
+  // rotation already stored must reach its client (else its next refresh is a reuse).
+  const inFlight = { count: 0, drained: undefined as (() => void) | undefined };
+  const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, requestTimeout: 30_000, headersTimeout: 15_000 }, (req, res) => {
+    inFlight.count += 1;
+    res.once('close', () => {
+      inFlight.count -= 1;
+      if (inFlight.count === 0) inFlight.drained?.();
+    });
+    void listener(req, res);
+  });
   server.keepAliveTimeout = 5_000;
   const wantedPort = options.port ?? 8443;
   const host = options.host ?? '127.0.0.1';
@@ -211,10 +221,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // Idempotent: a test's cleanup may run after an explicit close.
     close() {
       closing ??= (async () => {
-        await new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeAllConnections();
-        });
+        const closed = new Promise<void>((done) => server.close(() => done()));
+        server.closeIdleConnections();
+        // Answers under way are delivered (bounded: a hung client cannot hold the close).
+        if (inFlight.count > 0) {
+          await new Promise<void>((done) => {
+            const timer = setTimeout(done, CLOSE_GRACE_MS);
+            inFlight.drained = () => {
+              clearTimeout(timer);
+              done();
+            };
+          });
+        }
+        server.closeAllConnections();
+        await closed;
         await state.close();
         directory.close();
         if (temporary) await rm(dataDir, { recursive: true, force: true });

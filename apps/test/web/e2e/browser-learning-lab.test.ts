@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -21,14 +20,15 @@ const skip = !existsSync(CHROMIUM) ? 'chromium not installed' : azuriteBlobScrip
 let stack: Stack;
 let browser: Browser;
 let page: Page;
-let shots: string;
+/** Screenshots are written only when asked: to $ENTRAKIT_TEST_SHOTS (kept). */
+const shots: string | undefined = process.env['ENTRAKIT_TEST_SHOTS'] || undefined;
 
 /** Full-page screenshots at desktop and phone widths; the page must not scroll sideways on the phone. */
 async function shot(name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: join(shots, `${name}-1280.png`), fullPage: true });
+  if (shots) await page.screenshot({ path: join(shots, `lab-${name}-1280.png`), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: join(shots, `${name}-390.png`), fullPage: true });
+  if (shots) await page.screenshot({ path: join(shots, `lab-${name}-390.png`), fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   // Wide tables and the sequence diagram scroll inside their card; nothing else may stick out.
   const wide = overflow > 0 ? await page.evaluate(() => [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.scroll,.diagram')).slice(0, 3).map((e) => `${e.tagName}.${e.className}`)) : [];
@@ -53,7 +53,7 @@ async function verdict(): Promise<string | null> {
 describe('sessions and the break-it lab in Chromium', { skip, timeout: 180_000 }, () => {
   before(async () => {
     const { chromium } = await import('playwright-core');
-    shots = await mkdtemp(join(tmpdir(), 'entrakit-lab-shots-'));
+    if (shots) await mkdir(shots, { recursive: true });
     stack = await startStack({ withApi: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -64,7 +64,7 @@ describe('sessions and the break-it lab in Chromium', { skip, timeout: 180_000 }
   after(async () => {
     await browser?.close();
     await stack?.close();
-    console.log(`screenshots: ${shots}`);
+    if (shots) console.log(`screenshots: ${shots}`);
   });
 
   it('first sign-in: the page says a password was asked', async () => {

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../../../../packages/emulator/src/mfa/totp.ts';
@@ -25,14 +25,15 @@ const skip = !existsSync(CHROMIUM)
     : false;
 
 let stack: Stack;
+/** The emulator's clock runs ahead of the wall clock by this much: the test moves it on instead of waiting. */
+let aheadMs = 0;
 let browser: Browser;
 let page: Page;
 
 describe('Step-up and CAE in Chromium', { skip, timeout: 180_000 }, () => {
   before(async () => {
     const { chromium } = await import('playwright-core');
-    await mkdir('/tmp/shots', { recursive: true });
-    stack = await startStack({ withApi: true });
+    stack = await startStack({ withApi: true, emulatorClock: () => Date.now() + aheadMs });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -69,17 +70,17 @@ describe('Step-up and CAE in Chromium', { skip, timeout: 180_000 }, () => {
     await page.waitForURL(`${stack.emulator.url}/**`);
     await page.locator('input[name="otc"]').waitFor();
     assert.equal(await page.locator('input[name="password"]').count(), 0, 'the SSO session stands: only the second factor is asked');
-    await page.screenshot({ path: '/tmp/shots/web-step-up-code.png', fullPage: true });
+    await page.screenshot({ path: join(stack.shotsDir, 'web-step-up-code.png'), fullPage: true });
     const secret = megan().totpSecret;
     assert.ok(secret, 'dev.json lists megan with her TOTP secret');
-    await page.locator('input[name="otc"]').fill(totpCode(secret, Date.now()));
+    await page.locator('input[name="otc"]').fill(totpCode(secret, stack.emulator.deps.clock()));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL(`${stack.webUrl}/story?deleted=1`);
     const text = await page.locator('main').innerText();
     assert.match(text, /Your story was deleted\./);
     assert.match(text, /You have no story/);
     assert.equal(codePages.length, 1, 'the second factor was asked exactly once');
-    await page.screenshot({ path: '/tmp/shots/web-step-up-deleted.png', fullPage: true });
+    await page.screenshot({ path: join(stack.shotsDir, 'web-step-up-deleted.png'), fullPage: true });
   });
 
   it('after revokeSignInSessions, Graph challenges the CAE token, silent refresh is refused, and the app sends the user to sign in again', async () => {
@@ -89,11 +90,10 @@ describe('Step-up and CAE in Chromium', { skip, timeout: 180_000 }, () => {
 
     // Revoke in a later second than the cached Graph token's iat (both are whole seconds), as
     // POST /users/{id}/revokeSignInSessions records it.
-    const revokeFrom = Math.floor(Date.now() / 1000) + 1;
-    while (Date.now() < revokeFrom * 1000) await new Promise((done) => setTimeout(done, 50));
+    aheadMs += 1000;
     const log = stack.emulator.deps.requestLog;
     const lastBefore = log.list({ limit: 1 })[0]?.id ?? 0;
-    stack.emulator.deps.directory.revokeSignInSessions(stableGuid('user:megan'), Date.now());
+    stack.emulator.deps.directory.revokeSignInSessions(stableGuid('user:megan'), stack.emulator.deps.clock());
 
     await page.goto(`${stack.webUrl}/profile`);
     await page.waitForURL(`${stack.emulator.url}/**`);

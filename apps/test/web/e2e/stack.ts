@@ -42,11 +42,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** `withApi` also starts Azurite (a story per demo user) and the real API, so /story is real. */
-export async function startStack(options: { withApi?: boolean } = {}): Promise<Stack> {
+/** `withApi` also starts Azurite (a story per demo user) and the real API, so /story is real; `emulatorClock` lets a test move the emulator's time on instead of waiting. */
+export async function startStack(options: { withApi?: boolean; emulatorClock?: () => number } = {}): Promise<Stack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-e2e-'));
   const emulatorDir = join(dataDir, 'emulator');
-  const emulator = await startEmulator({ dataDir: emulatorDir, port: 0 });
+  const emulator = await startEmulator({ dataDir: emulatorDir, port: 0, ...(options.emulatorClock ? { clock: options.emulatorClock } : {}) });
   trustCaCertificate(emulator.caPem);
   const port = await freePort();
   const webUrl = `http://localhost:${port}`;

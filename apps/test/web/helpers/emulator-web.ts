@@ -81,10 +81,10 @@ export interface EmulatorWebOptions {
 }
 
 export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promise<EmulatorWeb> {
-  // Strict mode: a second redemption of a rotated refresh token revokes the whole sign-in.
-  process.env['ENTRAKIT_EMULATOR_REFRESH_REUSE'] = 'revoke-family';
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-emu-'));
-  const emulator = await startEmulator({ dataDir: join(dataDir, 'emulator'), port: 0, ...(options.emulatorClock ? { clock: options.emulatorClock } : {}) });
+  // Strict mode: a second redemption of a rotated refresh token revokes the whole sign-in. Given
+  // as an option, not through process.env, so it does not leak into later tests of the process.
+  const emulator = await startEmulator({ dataDir: join(dataDir, 'emulator'), port: 0, refreshTokenReuse: 'revoke-family', ...(options.emulatorClock ? { clock: options.emulatorClock } : {}) });
   trustCaCertificate(emulator.caPem);
   const { directory } = emulator.deps;
   const tenantId = emulator.devJson.tenantId;

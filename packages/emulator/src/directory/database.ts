@@ -80,6 +80,14 @@ CREATE TABLE IF NOT EXISTS mfa_methods (
   totp_secret TEXT NOT NULL,
   required INTEGER NOT NULL DEFAULT 0
 );
+-- What a user's second factor has seen: the last TOTP time step accepted (RFC 6238 §5.2: a code
+-- works once) and the wrong codes counted towards the per-user lockout, until failures_reset_at (ms).
+CREATE TABLE IF NOT EXISTS mfa_usage (
+  user_id TEXT PRIMARY KEY,
+  last_step INTEGER,
+  failures INTEGER NOT NULL DEFAULT 0,
+  failures_reset_at INTEGER
+);
 -- Conditional Access authentication contexts (c1..c99) of a tenant and what satisfies them.
 CREATE TABLE IF NOT EXISTS authentication_contexts (
   tenant_id TEXT NOT NULL,

@@ -1,17 +1,22 @@
 import type { Context, Hono, Next } from 'hono';
 import type { EmulatorDeps } from '../deps.ts';
 import { parseFaultRule } from '../faults.ts';
+import { adminWriteIsJson, crossSiteAdminWrite } from './admin-writes.ts';
 import { isAdmin, requestLogRoutes } from '../request-log/admin-routes.ts';
 
 /** Admin endpoints for tests and demos: key rotation, fault injection and the request log. */
-export function adminEndpoints(app: Hono, deps: Pick<EmulatorDeps, 'keys' | 'faults' | 'adminKey' | 'requestLog' | 'cookieSecret'>): void {
+export function adminEndpoints(app: Hono, deps: Pick<EmulatorDeps, 'keys' | 'faults' | 'adminKey' | 'requestLog' | 'cookieSecret' | 'publicUrl'>): void {
+  // Every /_admin route, present and future, passes here: cross-site writes, then the key, then JSON.
   const requireAdmin = async (c: Context, next: Next) => {
-    // The sign-in page is where a browser proves it knows the key.
+    const crossSite = crossSiteAdminWrite(c, deps.publicUrl);
+    if (crossSite) return c.json({ error: 'forbidden', error_description: `Admin writes are accepted from the emulator's own pages and from tools only: ${crossSite}.` }, 403);
+    // The sign-in page is where a browser proves it knows the key (a form post).
     if (c.req.path === '/_admin/sign-in') return next();
     if (!isAdmin(c, deps)) {
       if (c.req.method === 'GET' && (c.req.header('accept') ?? '').includes('text/html')) return c.redirect('/_admin/sign-in', 303);
       return c.json({ error: 'unauthorized', error_description: 'x-entrakit-admin header missing or wrong (see emulator.adminKey in dev.json)' }, 401);
     }
+    if (!adminWriteIsJson(c)) return c.json({ error: 'invalid_request', error_description: 'Admin writes take Content-Type: application/json.' }, 415);
     await next();
   };
   app.use('/_admin/*', requireAdmin);

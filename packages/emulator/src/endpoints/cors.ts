@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { Directory } from '../directory/directory.ts';
+import { resolveAuthority, type Authority } from '../protocol/tenant.ts';
 
 /** Public metadata (discovery, JWKS, instance discovery) is readable from any origin, as Entra's is. */
 export function allowAnyOrigin(c: Context): void {
@@ -16,39 +17,66 @@ function originOf(uri: string): string | undefined {
   }
 }
 
-/** Origins of every registered SPA redirect URI (any tenant); memoised until the directory changes. */
-export function spaOrigins(directory: Directory): ReadonlySet<string> {
-  return directory.objects.memo('cors\0spa-origins', () => {
-    const rows = directory.db.prepare("SELECT json FROM directory_objects WHERE type = 'application'").all() as Array<{ json: string }>;
-    const origins = new Set<string>();
+interface SpaOrigins {
+  /** The app's tenant, whether other tenants may use it (not AzureADMyOrg), and its SPA origins. */
+  tenantId: string;
+  multiTenant: boolean;
+  appId: string;
+  origins: Set<string>;
+}
+
+/** Every app with SPA redirect URIs and their origins; memoised until the directory changes. */
+function spaApps(directory: Directory): readonly SpaOrigins[] {
+  return directory.objects.memo('cors\0spa-apps', () => {
+    const rows = directory.db.prepare("SELECT tenant_id, json FROM directory_objects WHERE type = 'application'").all() as Array<{ tenant_id: string; json: string }>;
+    const apps: SpaOrigins[] = [];
     for (const row of rows) {
-      const app = JSON.parse(row.json) as { spa?: { redirectUris?: unknown } };
+      const app = JSON.parse(row.json) as { appId?: unknown; signInAudience?: unknown; spa?: { redirectUris?: unknown } };
       const uris = Array.isArray(app.spa?.redirectUris) ? app.spa.redirectUris : [];
+      const origins = new Set<string>();
       for (const uri of uris) {
         const origin = typeof uri === 'string' ? originOf(uri) : undefined;
         if (origin) origins.add(origin);
       }
+      if (origins.size > 0 && typeof app.appId === 'string') {
+        apps.push({ tenantId: row.tenant_id, multiTenant: app.signInAudience !== 'AzureADMyOrg', appId: app.appId.toLowerCase(), origins });
+      }
     }
-    return origins;
+    return apps;
   });
 }
 
-/** The request's Origin when a registered SPA may call the token endpoint from it. */
-export function allowedSpaOrigin(c: Context, directory: Directory): string | undefined {
-  const origin = c.req.header('origin');
-  return origin && spaOrigins(directory).has(origin) ? origin : undefined;
+/**
+ * Whether `origin` belongs to a SPA that can use this authority: one registered in the tenant, or
+ * a multi-tenant one (the only kind `common` and `organizations` serve). With `clientId` (the
+ * token request's), only that app's origins count: one tenant's or app's SPA origin never opens
+ * another's token endpoint.
+ */
+export function isSpaOriginFor(directory: Directory, authority: Authority, origin: string, clientId?: string): boolean {
+  const wanted = clientId?.toLowerCase();
+  return spaApps(directory).some(
+    (app) =>
+      app.origins.has(origin) &&
+      (wanted === undefined || app.appId === wanted) &&
+      (app.multiTenant || (authority.kind === 'tenant' && authority.tenant.id === app.tenantId)),
+  );
 }
 
 const HEADER_LIST = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/;
 
 /**
- * CORS for the token endpoint: only SPA origins, no credentials (the token endpoint never reads
- * cookies). The preflight echoes the requested header names (MSAL.js sends its x-client-* headers).
+ * CORS for the token endpoint: only origins of SPAs that can use this authority, no credentials
+ * (the token endpoint never reads cookies). The preflight echoes the requested header names
+ * (MSAL.js sends its x-client-* headers). Called again with the request's client_id, it narrows
+ * the answer to that app's origins.
  */
-export function tokenCors(c: Context, directory: Directory, preflight: boolean): boolean {
+export function tokenCors(c: Context, directory: Directory, authority: Authority | undefined, preflight: boolean, clientId?: string): boolean {
   c.header('Vary', 'Origin');
-  const origin = allowedSpaOrigin(c, directory);
-  if (!origin) return false;
+  const origin = c.req.header('origin');
+  if (!origin || !authority || !isSpaOriginFor(directory, authority, origin, clientId)) {
+    c.header('Access-Control-Allow-Origin', undefined);
+    return false;
+  }
   c.header('Access-Control-Allow-Origin', origin);
   if (preflight) {
     c.header('Access-Control-Allow-Methods', 'POST, OPTIONS');
@@ -57,4 +85,13 @@ export function tokenCors(c: Context, directory: Directory, preflight: boolean):
     c.header('Access-Control-Max-Age', '86400');
   }
   return true;
+}
+
+/** The authority the `{tenant}` segment names, or undefined when it names none (no CORS then). */
+export function corsAuthority(directory: Directory, segment: string): Authority | undefined {
+  try {
+    return resolveAuthority(directory, segment);
+  } catch {
+    return undefined;
+  }
 }

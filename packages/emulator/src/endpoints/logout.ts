@@ -132,7 +132,8 @@ export function logoutEndpoint(app: Hono, deps: LogoutDeps): void {
 
     if (session && !hintMatchesSession(hint, session)) {
       const confirming = c.req.method === 'POST' && get('action') === 'signout';
-      if (!confirming) return askWhichAccount(c, deps, session, { clientId, uri: get('post_logout_redirect_uri'), state: get('state'), next });
+      // Only a registered URI (and its state) is carried: Entra ignores an unregistered one, so it is never echoed.
+      if (!confirming) return askWhichAccount(c, deps, session, { clientId, uri: next ? get('post_logout_redirect_uri') : undefined, state: next ? get('state') : undefined, next });
       if (!timingSafeStringEqual(get('csrf') ?? '', logoutCsrf(deps, session.sid))) {
         return sendErrorPage(c, deps, new AadError(9002313, 'Invalid request. The sign-out form could not be verified (missing or wrong CSRF token).'), 403);
       }

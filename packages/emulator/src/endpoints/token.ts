@@ -10,7 +10,7 @@ import { AadError } from '../protocol/aad-error.ts';
 import { resolveAuthority } from '../protocol/tenant.ts';
 import { parseTokenForm } from '../grants/token-form.ts';
 import type { EmulatorDeps } from '../deps.ts';
-import { tokenCors } from './cors.ts';
+import { corsAuthority, tokenCors } from './cors.ts';
 
 const GRANTS = new Map<string, GrantHandler>([
   ['authorization_code', authorizationCodeGrant],
@@ -27,14 +27,14 @@ export function tokenEndpoint(app: Hono, deps: TokenDeps & Pick<EmulatorDeps, 's
   const options = deps.switches;
   // Browsers preflight SPA redemptions (form POST with MSAL's x-client-* headers).
   app.options('/:tenant/oauth2/v2.0/token', (c) => {
-    tokenCors(c, deps.directory, true);
+    tokenCors(c, deps.directory, corsAuthority(deps.directory, c.req.param('tenant')), true);
     return c.body(null, 204);
   });
   app.post('/:tenant/oauth2/v2.0/token', async function token(c) {
     // Set first, so error bodies (rendered by app.onError on this context) carry them too.
     c.header('Cache-Control', 'no-store');
     c.header('Pragma', 'no-cache');
-    tokenCors(c, deps.directory, false);
+    tokenCors(c, deps.directory, corsAuthority(deps.directory, c.req.param('tenant')), false);
     const authority = resolveAuthority(deps.directory, c.req.param('tenant'));
     const form = parseTokenForm(c.req.header('content-type'), await c.req.text());
     const grantType = form.require('grant_type');
@@ -49,6 +49,9 @@ export function tokenEndpoint(app: Hono, deps: TokenDeps & Pick<EmulatorDeps, 's
       options,
       origin: c.req.header('origin'),
     });
+    // Tokens are readable only from the SPA origins of the app they were issued to (errors from
+    // any SPA origin of the authority, so a misconfigured app can read why it failed).
+    tokenCors(c, deps.directory, authority, false, form.get('client_id') ?? '');
     return c.json(body);
   });
 }

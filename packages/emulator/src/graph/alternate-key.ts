@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Directory } from '../directory/directory.ts';
 import { GUID } from 'entrakit';
-import type { GraphEnv } from './graph-app.ts';
+import { withVerifiedCaller, type GraphEnv } from './graph-app.ts';
 import { resourceNotFound } from './graph-error.ts';
 
 /** `/applications(appId='…')` and `/servicePrincipals(appId='…')`: Graph's alternate key. */
@@ -29,6 +29,6 @@ export function alternateKeyPaths(directory: Directory, dispatch: (request: Requ
     if (!found) throw resourceNotFound(`appId=${appId}`);
     url.pathname = `${match[1]}/${found.id}${match[4] ?? ''}`;
     const body = c.req.method === 'GET' || c.req.method === 'HEAD' ? undefined : await c.req.arrayBuffer();
-    return dispatch(new Request(url, { method: c.req.method, headers: c.req.raw.headers, ...(body ? { body } : {}) }));
+    return dispatch(withVerifiedCaller(new Request(url, { method: c.req.method, headers: c.req.raw.headers, ...(body ? { body } : {}) }), caller));
   };
 }

@@ -27,7 +27,8 @@ export function findApplication(directory: Directory, tenantId: string, id: stri
 
 /**
  * App ID URIs are unique across the tenant's applications and service principals (so no app can
- * claim `https://graph.microsoft.com`), and https ones must sit on a verified domain, as in Entra.
+ * claim `https://graph.microsoft.com` or `api://{Graph's appId}`), and https ones must sit on a
+ * verified domain, as in Entra.
  */
 function requireValidIdentifierUris(directory: Directory, tenantId: string, app: Application): void {
   const normalize = (uri: string) => uri.replace(/\/+$/, '').toLowerCase();
@@ -39,9 +40,10 @@ function requireValidIdentifierUris(directory: Directory, tenantId: string, app:
       throw new GraphError(400, 'HostNameNotOnVerifiedDomain', `Values of identifierUris property must use a verified domain of the organization or its subdomain: '${uri.slice(0, 200)}'`);
     }
   }
+  // `api://{appId}` names the app with that appId (Graph's own included) even where it lists no such URI.
   const taken = new Set([
-    ...directory.objects.list('application', tenantId).filter((other) => other.id !== app.id).flatMap((other) => other.identifierUris.map(normalize)),
-    ...directory.objects.list('servicePrincipal', tenantId).filter((sp) => sp.appId !== app.appId).flatMap((sp) => sp.servicePrincipalNames.map(normalize)),
+    ...directory.objects.list('application', tenantId).filter((other) => other.id !== app.id).flatMap((other) => [...other.identifierUris.map(normalize), `api://${other.appId.toLowerCase()}`]),
+    ...directory.objects.list('servicePrincipal', tenantId).filter((sp) => sp.appId !== app.appId).flatMap((sp) => [...sp.servicePrincipalNames.map(normalize), `api://${sp.appId.toLowerCase()}`]),
   ]);
   if (app.identifierUris.some((uri) => taken.has(normalize(uri)))) {
     throw new GraphError(400, 'Request_BadRequest', 'Another object with the same value for property identifierUris already exists.');

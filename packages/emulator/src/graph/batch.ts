@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { GraphEnv, GraphRouteContext } from './graph-app.ts';
+import { withVerifiedCaller, type GraphEnv, type GraphRouteContext } from './graph-app.ts';
 import { GraphError } from './graph-error.ts';
 import { readJsonObject } from './request-body.ts';
 
@@ -60,15 +60,15 @@ function parseRequests(body: Record<string, unknown>): BatchRequest[] {
 }
 
 /**
- * `POST /$batch`: JSON batching. Each request runs through the whole emulator as if sent on its
- * own (with the batch's token), one after the other so `dependsOn` holds; a request whose
+ * `POST /$batch`: JSON batching. Each request runs through Graph's routes (only those) as the
+ * batch's already verified caller, one after the other so `dependsOn` holds; a request whose
  * dependency failed answers 424, as Graph does.
  */
 export function batchRoutes(graph: Hono<GraphEnv>, context: GraphRouteContext, dispatch: (request: Request) => Promise<Response>): void {
   const { responder } = context;
   graph.post('/$batch', async (c) => {
     const requests = parseRequests(await readJsonObject(c));
-    const authorization = c.req.header('authorization') ?? '';
+    const caller = c.get('caller');
     const statuses = new Map<string, number>();
     const responses: Array<Record<string, unknown>> = [];
     for (const request of requests) {
@@ -81,12 +81,13 @@ export function batchRoutes(graph: Hono<GraphEnv>, context: GraphRouteContext, d
       // SDKs that strip only the host send `/v1.0/...`; the batch's own version is implied.
       if (path.toLowerCase().startsWith(`/${responder.version}/`)) path = path.slice(responder.version.length + 1);
       const headers = new Headers(request.headers);
-      headers.set('authorization', authorization);
-      const sent = new Request(`${responder.publicUrl}/${responder.version}${path}`, {
+      // The part runs as the batch's verified caller, whatever Authorization it names.
+      headers.delete('authorization');
+      const sent = withVerifiedCaller(new Request(`${responder.publicUrl}/${responder.version}${path}`, {
         method: request.method,
         headers,
         ...(request.body !== undefined ? { body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body) } : {}),
-      });
+      }), caller);
       const answer = await dispatch(sent);
       const text = await answer.text();
       const kept: Record<string, string> = {};

@@ -51,10 +51,19 @@ export function createGraphApp(deps: Pick<EmulatorDeps, 'clock' | 'publicUrl'>):
   return graph;
 }
 
+/** Inner requests Graph itself made ($batch parts, alternate keys, $count) and the caller it already verified. */
+const verifiedCallers = new WeakMap<Request, GraphCaller>();
+
+/** Marks a request Graph re-dispatches so the caller verified for the outer request carries over (no second token check). */
+export function withVerifiedCaller(request: Request, caller: GraphCaller): Request {
+  verifiedCallers.set(request, caller);
+  return request;
+}
+
 /** Middleware that verifies the bearer token and makes the caller available as `c.get('caller')`. */
 export function requireGraphToken(authenticate: GraphAuthenticator): MiddlewareHandler<GraphEnv> {
   return async function graphBearerAuth(c, next) {
-    c.set('caller', await authenticate(c.req.header('authorization')));
+    c.set('caller', verifiedCallers.get(c.req.raw) ?? (await authenticate(c.req.header('authorization'))));
     await next();
   };
 }

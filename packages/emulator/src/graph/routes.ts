@@ -5,7 +5,7 @@ import { applicationsRoutes } from './applications.ts';
 import { alternateKeyPaths } from './alternate-key.ts';
 import { createGraphAuthenticator } from './authenticate.ts';
 import { batchRoutes } from './batch.ts';
-import { createGraphApp, requireGraphToken, type GraphRouteContext } from './graph-app.ts';
+import { createGraphApp, requireGraphToken, withVerifiedCaller, type GraphRouteContext } from './graph-app.ts';
 import { GraphError } from './graph-error.ts';
 import { groupsRoutes } from './groups.ts';
 import { meRoutes } from './me.ts';
@@ -27,8 +27,10 @@ const VERSIONS = ['v1.0', 'beta'] as const;
 export function graphRoutes(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'keys' | 'clock' | 'publicUrl' | 'cookieSecret'>): void {
   const authenticate = createGraphAuthenticator(deps);
   const skipTokens = createSkipTokens(deps.cookieSecret);
-  // Batches and `$count` re-enter the emulator with an inner request.
-  const dispatch = async (request: Request): Promise<Response> => app.fetch(request);
+  // Batches, alternate keys and `$count` re-enter Graph, and only Graph, with an inner request
+  // marked with the verified caller: a `..` in an inner URL cannot reach discovery, JWKS or /_admin.
+  const graphOnly = createGraphApp(deps);
+  const dispatch = async (request: Request): Promise<Response> => graphOnly.fetch(request);
 
   for (const version of VERSIONS) {
     const graph = createGraphApp(deps);
@@ -43,7 +45,7 @@ export function graphRoutes(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'k
       if (c.req.method !== 'GET' || !match?.[1]) return next();
       if (!isEventual(c)) throw countNotSupported();
       url.pathname = match[1];
-      const inner = new Request(url, { headers: c.req.raw.headers });
+      const inner = withVerifiedCaller(new Request(url, { headers: c.req.raw.headers }), c.get('caller'));
       markCountOnly(inner);
       const answer = await dispatch(inner);
       if (answer.ok && !wasCounted(inner)) throw new GraphError(400, 'BadRequest', "Resource not found for the segment '$count'.");
@@ -69,5 +71,10 @@ export function graphRoutes(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'k
       throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment.slice(0, 100)}'.`);
     });
     app.route(`/${version}`, graph);
+    graphOnly.route(`/${version}`, graph);
   }
+  graphOnly.all('*', (c) => {
+    const segment = c.req.path.split('/').filter(Boolean).at(0) ?? '';
+    throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment.slice(0, 100)}'.`);
+  });
 }

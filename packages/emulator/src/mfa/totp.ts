@@ -62,16 +62,29 @@ function hotp(key: Buffer, counter: number): string {
 
 /** The code for the step that contains `timeMs`. */
 export function totpCode(secret: string, timeMs: number): string {
-  return hotp(base32Decode(secret), Math.floor(timeMs / 1000 / TOTP_STEP_S));
+  return hotp(base32Decode(secret), totpStep(timeMs));
+}
+
+/** The time step (counter) that contains `timeMs`. */
+export function totpStep(timeMs: number): number {
+  return Math.floor(timeMs / 1000 / TOTP_STEP_S);
+}
+
+/**
+ * The time step whose code `code` is, among the current step and one either side; undefined when
+ * none. Callers spend the step (RFC 6238 §5.2: a code is accepted once).
+ */
+export function matchTotpStep(secret: string, code: string, nowMs: number): number | undefined {
+  if (!/^\d{6}$/.test(code)) return undefined;
+  const key = base32Decode(secret);
+  const step = totpStep(nowMs);
+  let matched: number | undefined;
+  // Every candidate is compared, so timing does not tell which step matched.
+  for (let d = -DRIFT_STEPS; d <= DRIFT_STEPS; d++) if (timingSafeStringEqual(hotp(key, step + d), code)) matched = step + d;
+  return matched;
 }
 
 /** Whether `code` is the code of the current step or of one step either side. */
 export function verifyTotp(secret: string, code: string, nowMs: number): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
-  const key = base32Decode(secret);
-  const step = Math.floor(nowMs / 1000 / TOTP_STEP_S);
-  let ok = false;
-  // Every candidate is compared, so timing does not tell which step matched.
-  for (let d = -DRIFT_STEPS; d <= DRIFT_STEPS; d++) if (timingSafeStringEqual(hotp(key, step + d), code)) ok = true;
-  return ok;
+  return matchTotpStep(secret, code, nowMs) !== undefined;
 }

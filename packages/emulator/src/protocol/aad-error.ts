@@ -42,7 +42,8 @@ export const AADSTS = {
   500121: 'invalid_grant', // strong authentication (second factor) failed
   500113: 'invalid_request', // no reply address registered
   7000112: 'unauthorized_client', // application disabled
-  700054: 'unsupported_response_type', // id_token/token from /authorize not enabled on the registration
+  700054: 'unsupported_response_type', // id_token from /authorize not enabled on the registration
+  700051: 'unsupported_response_type', // token (access token) from /authorize not enabled on the registration
   9001: 'temporarily_unavailable', // injected fault
   50049: 'invalid_instance',
   9002325: 'invalid_request', // PKCE required

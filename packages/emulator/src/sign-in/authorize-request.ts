@@ -120,7 +120,7 @@ function returnsTokens(params: URLSearchParams): boolean {
 /**
  * response_type as a set of code, id_token and token (order does not matter). A front-channel ID
  * token needs web.implicitGrantSettings.enableIdTokenIssuance, an access token
- * enableAccessTokenIssuance (AADSTS700054 otherwise, as Entra answers).
+ * enableAccessTokenIssuance (AADSTS700054 and AADSTS700051 otherwise, as Entra answers).
  */
 function parseResponseTypes(app: Application, responseType: string): ResponseTypes {
   const values = responseType.split(' ').filter((v) => v !== '');
@@ -131,7 +131,7 @@ function parseResponseTypes(app: Application, responseType: string): ResponseTyp
   }
   const implicit = app.web.implicitGrantSettings;
   if (set.has('id_token') && implicit?.enableIdTokenIssuance !== true) throw new AadError(700054, "response_type 'id_token' is not enabled for the application.");
-  if (set.has('token') && implicit?.enableAccessTokenIssuance !== true) throw new AadError(700054, "response_type 'token' is not enabled for the application.");
+  if (set.has('token') && implicit?.enableAccessTokenIssuance !== true) throw new AadError(700051, "response_type 'token' is not enabled for the application.");
   return { code: set.has('code'), idToken: set.has('id_token'), token: set.has('token') };
 }
 

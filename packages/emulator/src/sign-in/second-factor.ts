@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { AadError } from '../protocol/aad-error.ts';
 import { mfaRequired, needsMfa } from '../protocol/claims-request.ts';
 import { parseScopes } from '../protocol/scopes.ts';
-import { verifyTotp } from '../mfa/totp.ts';
+import { matchTotpStep } from '../mfa/totp.ts';
 import { explain } from '../request-log/record-requests.ts';
 import { sendErrorPage } from './authorization-response.ts';
 import type { AuthorizeRequest } from './authorize-request.ts';
@@ -17,7 +17,6 @@ export const MAX_MFA_FAILURES = 5;
 /** Wrong codes one user may enter across sign-ins in LOCKOUT_MS before codes are refused: new sign-ins must not reset the count. */
 export const MAX_USER_MFA_FAILURES = 10;
 const LOCKOUT_MS = 15 * 60_000;
-const failuresKey = (userId: string) => `mfa-failures:${userId}`;
 const WRONG_CODE = { code: 500121, text: "You didn't enter the expected verification code. Please try again." };
 
 /**
@@ -78,22 +77,26 @@ export async function askSecondFactor(c: Context, deps: FlowDeps, request: Autho
  * MAX_MFA_FAILURES the sign-in ends.
  */
 export async function checkSecondFactor(c: Context, deps: FlowDeps, tx: LoginTransaction, browserId: string, active: ActiveSession, code: string): Promise<{ ok: ActiveSession } | { page: Response }> {
-  const method = deps.directory.stepUp.mfaMethod(active.user.id);
-  const userFailures = Number((await deps.state.get(failuresKey(active.user.id))) ?? '0') || 0;
-  if (userFailures >= MAX_USER_MFA_FAILURES) {
+  const { stepUp } = deps.directory;
+  const method = stepUp.mfaMethod(active.user.id);
+  const now = deps.clock();
+  // Counted before the code is looked at, in one statement: parallel pages cannot check more than the limit.
+  if (!stepUp.reserveMfaAttempt(active.user.id, now, MAX_USER_MFA_FAILURES, LOCKOUT_MS)) {
     await takeTransaction(deps, tx);
-    explain(c, `second factor locked: ${userFailures} wrong codes for this user in the last ${LOCKOUT_MS / 60_000} minutes`);
+    explain(c, `second factor locked: ${MAX_USER_MFA_FAILURES} wrong codes for this user in the last ${LOCKOUT_MS / 60_000} minutes`);
     return { page: await sendErrorPage(c, deps, new AadError(500121, 'Authentication failed during strong authentication request: too many wrong verification codes for this account. Wait 15 minutes and sign in again.'), 403) };
   }
-  if (method && verifyTotp(method.totpSecret, code.trim(), deps.clock())) {
+  const step = method ? matchTotpStep(method.totpSecret, code.trim(), now) : undefined;
+  if (step !== undefined && stepUp.acceptTotpStep(active.user.id, step)) {
     const session = { ...active.session, amr: ['pwd', 'mfa'] };
     await saveSsoSession(deps, session);
     explain(c, 'second factor verified: the session now has amr pwd, mfa');
     return { ok: { session, user: active.user } };
   }
-  await deps.state.set(failuresKey(active.user.id), String(userFailures + 1), LOCKOUT_MS);
   const failures = (tx.mfaFailures ?? 0) + 1;
-  explain(c, `OathCodeIncorrect: the verification code is wrong (attempt ${failures} of ${MAX_MFA_FAILURES})`);
+  explain(c, step === undefined
+    ? `OathCodeIncorrect: the verification code is wrong (attempt ${failures} of ${MAX_MFA_FAILURES})`
+    : `OathCodeIncorrect: the verification code was already used; each code is accepted once (attempt ${failures} of ${MAX_MFA_FAILURES})`);
   if (failures >= MAX_MFA_FAILURES) {
     await takeTransaction(deps, tx);
     return { page: await sendErrorPage(c, deps, new AadError(500121, 'Authentication failed during strong authentication request: too many wrong verification codes. Go back to the application and sign in again.'), 403) };

@@ -1,3 +1,5 @@
+import { decodeHtml } from '../helpers/html.ts';
+
 /** A minimal browser for driving the emulator's pages over HTTP: a cookie jar and form posts. */
 export class CookieBrowser {
   private readonly cookies = new Map<string, string>();
@@ -66,6 +68,3 @@ export class Page {
   }
 }
 
-function decodeHtml(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}

@@ -119,6 +119,70 @@ describe('device code grant', () => {
     assert.equal(granted.status, 200);
   });
 
+  it('a device code polled by another client is bad_verification_code, before and after approval; its own client still redeems it', async () => {
+    const other = registerPublicClient(emulator, 'other-poller');
+    const flow = await start();
+    const stolen = (code: string) => post('/oauth2/v2.0/token', { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: other, device_code: code });
+    const before = await stolen(flow.device_code);
+    assert.equal(before.status, 400);
+    assert.equal(before.body['error'], 'bad_verification_code');
+    assert.deepEqual(before.body['error_codes'], [70018]);
+    now += 10_001;
+    const done = await completeOnVerificationPage(new CookieBrowser(emulator.url), flow.verification_uri, flow.user_code, demoUser(emulator, 'adele'));
+    assert.ok(done.has('data-device-result="approved"'));
+    const after = await stolen(flow.device_code);
+    assert.equal(after.body['error'], 'bad_verification_code', 'approval does not open it to other clients');
+    assert.equal((await poll(flow.device_code)).status, 200);
+  });
+
+  it('the verification page refuses a code that expired before it was entered (AADSTS70019), without asking for a password', async () => {
+    const flow = await start();
+    now += 900_001;
+    const browser = new CookieBrowser(emulator.url);
+    const page = await browser.submit(await browser.get(flow.verification_uri), { user_code: flow.user_code });
+    assert.equal(page.status, 200);
+    assert.ok(page.has('AADSTS70019'), page.text().slice(0, 300));
+    assert.ok(!page.has('name="password"'));
+    now += 10_001;
+  });
+
+  it('both CSRF checks of the verification page: the code form and the later forms refuse a wrong token (403)', async () => {
+    const flow = await start();
+    const browser = new CookieBrowser(emulator.url);
+    const form = await browser.get(flow.verification_uri);
+    const forged = await browser.request(form.formAction(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ user_code: flow.user_code, csrf: 'forged' }) });
+    assert.equal(forged.status, 403);
+    assert.ok(!forged.has('name="password"'));
+    const login = await browser.submit(form, { user_code: flow.user_code });
+    assert.ok(login.has('name="password"'));
+    const wrong = await browser.request(login.formAction(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...login.hiddenFields(), csrf: 'forged', ...demoUser(emulator, 'alex') }) });
+    assert.equal(wrong.status, 403);
+    assert.ok(!wrong.has('value="continue"'), 'no confirmation after a forged form');
+    now += 10_001;
+    assert.equal((await poll(flow.device_code)).body['error'], 'authorization_pending');
+  });
+
+  it("Continue counts only for the SSO session that was shown: another session's cookie meanwhile is refused", async () => {
+    const flow = await start();
+    const browser = new CookieBrowser(emulator.url);
+    const login = await browser.submit(await browser.get(flow.verification_uri), { user_code: flow.user_code });
+    const confirm = await browser.submit(login, demoUser(emulator, 'megan'));
+    assert.ok(confirm.has('value="continue"'));
+    // Another person signs in elsewhere; this browser now carries that session instead.
+    const elsewhere = new CookieBrowser(emulator.url);
+    const otherFlow = await start();
+    await completeOnVerificationPage(elsewhere, otherFlow.verification_uri, otherFlow.user_code, demoUser(emulator, 'adele'));
+    const jar = (b: CookieBrowser) => (b as unknown as { cookies: Map<string, string> }).cookies;
+    const ssoCookie = '__Host-entrakit-sso';
+    assert.ok(jar(elsewhere).get(ssoCookie));
+    jar(browser).set(ssoCookie, jar(elsewhere).get(ssoCookie)!);
+    const refused = await browser.submit(confirm, { action: 'continue' });
+    assert.ok(refused.text().includes('You are no longer signed in'), refused.text().slice(0, 300));
+    assert.ok(!refused.has('data-device-result="approved"'));
+    now += 10_001;
+    assert.equal((await poll(flow.device_code)).body['error'], 'authorization_pending', 'the device was not approved for the other session');
+  });
+
   it('records the device flow in the request log under the client-request-id', async () => {
     const flow = await start();
     await post('/oauth2/v2.0/token', { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: clientId, device_code: flow.device_code }, { 'client-request-id': 'device-poll-1' });

@@ -97,4 +97,23 @@ describe('CORS', () => {
     assert.deepEqual(clientCredentials.body['error_codes'], [9002326]);
     assert.equal(clientCredentials.headers.get('access-control-allow-origin'), null, 'no CORS for origins that are not SPA origins');
   });
+
+  it("the allow-list is scoped: another tenant's token endpoint does not reflect a single-tenant SPA's origin, and tokens are readable only from the app's own origins", async () => {
+    const otherTenant = '7d3c5b1a-0000-4000-8000-00000000beef';
+    t.emulator.deps.directory.addTenant({ id: otherTenant, domain: 'other-cors.test', displayName: 'Other' });
+    const homeOrigin = 'http://localhost:3100';
+    registerTestApp(t.emulator, { signInAudience: 'AzureADMyOrg', web: { redirectUris: [], logoutUrl: null }, spa: { redirectUris: [`${homeOrigin}/spa`] } });
+    const preflight = (tenant: string, origin: string) =>
+      fetch(`${t.emulator.url}/${tenant}/oauth2/v2.0/token`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } });
+    assert.equal((await preflight(TENANT_ID, homeOrigin)).headers.get('access-control-allow-origin'), homeOrigin, 'its own tenant');
+    assert.equal((await preflight(otherTenant, homeOrigin)).headers.get('access-control-allow-origin'), null, 'not another tenant');
+    assert.equal((await preflight('common', homeOrigin)).headers.get('access-control-allow-origin'), null, 'not common: a single-tenant app is not served there');
+    assert.equal((await preflight('no-such-tenant.example', homeOrigin)).headers.get('access-control-allow-origin'), null);
+
+    // Tokens issued to `spa` are not readable from another app's origin, even in the same tenant.
+    const { code, verifier } = await spaCode();
+    const fromOtherApp = await t.post(spaForm(code, verifier), { origin: homeOrigin });
+    assert.equal(fromOtherApp.status, 200);
+    assert.equal(fromOtherApp.headers.get('access-control-allow-origin'), null, "another app's SPA origin cannot read the tokens");
+  });
 });

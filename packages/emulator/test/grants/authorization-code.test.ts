@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pairwiseSubject } from '../../src/tokens/identifiers.ts';
@@ -131,6 +132,30 @@ describe('authorization_code grant', () => {
 
     const short = await issueCode(t.emulator);
     assert.equal(errorCode(await t.post(webCodeForm(t.emulator, short.code, short.verifier.slice(0, 42)))), 501481);
+  });
+
+  test('PKCE downgrade: a verifier sent for a code issued without a challenge is 501481', async () => {
+    const plain = await issueCode(t.emulator, { codeChallenge: '' });
+    const reply = await t.post(webCodeForm(t.emulator, plain.code, plain.verifier));
+    assert.equal(reply.status, 400);
+    assert.equal(errorCode(reply), 501481);
+    const control = await issueCode(t.emulator, { codeChallenge: '' });
+    const form = webCodeForm(t.emulator, control.code, control.verifier);
+    delete form['code_verifier'];
+    assert.equal((await t.post(form)).status, 200, 'without a verifier the confidential client redeems it');
+  });
+
+  test('PKCE verifier rule (RFC 7636: 43 to 128 of A-Z a-z 0-9 - . _ ~) holds even when the hash matches', async () => {
+    const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+    for (const verifier of ['a'.repeat(42), 'b'.repeat(129), `${'c'.repeat(42)}+`, `${'d'.repeat(42)}=`, `${'e'.repeat(42)} `]) {
+      const issued = await issueCode(t.emulator, { codeChallenge: s256(verifier) });
+      const reply = await t.post(webCodeForm(t.emulator, issued.code, verifier));
+      assert.equal(errorCode(reply), 501481, `${verifier.length} characters: ${JSON.stringify(verifier.slice(-2))}`);
+    }
+    for (const verifier of ['f'.repeat(43), `${'g'.repeat(124)}-._~`]) {
+      const issued = await issueCode(t.emulator, { codeChallenge: s256(verifier) });
+      assert.equal((await t.post(webCodeForm(t.emulator, issued.code, verifier))).status, 200, `${verifier.length} characters pass`);
+    }
   });
 
   test('redirect_uri must be byte-identical (500112); missing is 900144', async () => {

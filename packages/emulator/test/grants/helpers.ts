@@ -1,9 +1,5 @@
 import { createHash, KeyObject, randomBytes, webcrypto } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { trustCaCertificate } from '../../../entrakit/src/core/trust-ca.ts';
 import type { Application } from '../../src/directory/types.ts';
 import { CODE_TTL_MS, codeKey, type AuthorizationCodeRecord } from '../../src/protocol/authorization-code.ts';
 import { v1Issuer, v2Issuer } from '../../src/protocol/tenant.ts';
@@ -11,7 +7,8 @@ import { newApplication } from '../../src/directory/new-application.ts';
 import { DEMO_TENANT } from '../../src/seed/demo-tenant.ts';
 import { addClientSecret, registerApplication } from '../../src/directory/registration.ts';
 import { stableGuid } from '../../src/directory/ids.ts';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/server.ts';
+import type { EmulatorOptions, RunningEmulator } from '../../src/server.ts';
+import { startTestEmulator as startEmulatorForTest } from '../helpers/emulator.ts';
 import { createSigningCertificate } from '../../src/tls/certificates.ts';
 
 export const TENANT_ID = DEMO_TENANT.id;
@@ -42,9 +39,7 @@ export interface TestEmulator {
 }
 
 export async function startTestEmulator(options: Omit<EmulatorOptions, 'dataDir' | 'port'> = {}): Promise<TestEmulator> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'entrakit-tokens-'));
-  const emulator = await startEmulator({ dataDir, port: 0, ...options });
-  trustCaCertificate(emulator.caPem);
+  const emulator = await startEmulatorForTest(options);
   const jwks = createRemoteJWKSet(new URL(`${emulator.url}/${TENANT_ID}/discovery/v2.0/keys`));
   return {
     emulator,
@@ -63,10 +58,7 @@ export async function startTestEmulator(options: Omit<EmulatorOptions, 'dataDir'
       const { payload } = await jwtVerify(token, jwks, { issuer, audience, algorithms: ['RS256'], currentDate: new Date(options.clock?.() ?? Date.now()) });
       return payload;
     },
-    async close() {
-      await emulator.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: () => emulator.cleanup(),
   };
 }
 

@@ -162,6 +162,38 @@ describe('POST /v1.0/$batch', () => {
     assert.equal(twenty.status, 200);
   });
 
+  test('inner URLs stay in Graph: dot segments cannot reach discovery, JWKS or /_admin; each part runs as the batch caller, logged once', async () => {
+    const tid = env.emulator.devJson.tenantId;
+    const escapes = [
+      `/../${tid}/v2.0/.well-known/openid-configuration`,
+      `/%2e%2e/${tid}/discovery/v2.0/keys`,
+      '/../_admin/requests',
+      '/%2E%2E/%2e%2e/_admin/faults',
+      '/../../common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.microsoftonline.com/common/oauth2/v2.0/authorize',
+    ];
+    const requests = [
+      ...escapes.map((url, i) => ({ id: `e${i}`, method: 'GET', url })),
+      { id: 'own', method: 'GET', url: '/users?$top=1', headers: { authorization: 'Bearer not-a-token' } },
+    ];
+    const clientRequestId = 'batch-escape-1';
+    const response = await fetch(`${env.emulator.url}/v1.0/$batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'client-request-id': clientRequestId },
+      body: JSON.stringify({ requests }),
+    });
+    assert.equal(response.status, 200);
+    const { responses } = (await response.json()) as { responses: Array<{ id: string; status: number; body?: { error?: { code: string; message: string } } }> };
+    for (const [i, url] of escapes.entries()) {
+      const part = responses.find((r) => r.id === `e${i}`);
+      assert.equal(part?.status, 400, url);
+      assert.equal(part?.body?.error?.code, 'BadRequest', url);
+      assert.match(part?.body?.error?.message ?? '', /^Resource not found for the segment '/, url);
+    }
+    assert.equal(responses.find((r) => r.id === 'own')?.status, 200, "a part's own Authorization header is not checked: it runs as the batch caller");
+    const logged = env.emulator.deps.requestLog.list({ clientRequestId });
+    assert.deepEqual(logged.map((e) => `${e.method} ${e.path}`), ['POST /v1.0/$batch'], 'one log line for the batch, none per part');
+  });
+
   test('each request is authorised on its own: without a token the batch is 401', async () => {
     const response = await env.post('/v1.0/$batch', undefined, { requests: [{ id: '1', method: 'GET', url: '/users' }] });
     assert.equal(response.status, 401);

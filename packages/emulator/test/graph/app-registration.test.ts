@@ -383,8 +383,14 @@ describe('refusals', () => {
     assertGraphError(await call('POST', '/applications', adminToken, { displayName: 'x', identifierUris: ['https://graph.microsoft.com'] }), 400, 'HostNameNotOnVerifiedDomain', "Values of identifierUris property must use a verified domain of the organization or its subdomain: 'https://graph.microsoft.com'");
     const apiUri = `api://${emulator.devJson.apps.api.clientId}`;
     assertGraphError(await call('POST', '/applications', adminToken, { displayName: 'x', identifierUris: [apiUri] }), 400, 'Request_BadRequest', taken);
+    for (const uri of ['api://00000003-0000-0000-c000-000000000000', `api://${emulator.devJson.apps.web.clientId}`]) {
+      assertGraphError(await call('POST', '/applications', adminToken, { displayName: 'x', identifierUris: [uri] }), 400, 'Request_BadRequest', taken);
+    }
     const ok = await call('POST', '/applications', adminToken, { displayName: 'verified', identifierUris: ['https://entrakitdemo.onmicrosoft.com/orders'] });
     assert.equal(ok.status, 201);
+    assertGraphError(await call('PATCH', `/applications/${String(ok.body['id'])}`, adminToken, { identifierUris: ['api://00000003-0000-0000-c000-000000000000'] }), 400, 'Request_BadRequest', taken);
+    const own = await call('PATCH', `/applications/${String(ok.body['id'])}`, adminToken, { identifierUris: [`api://${String(ok.body['appId'])}`] });
+    assert.equal(own.status, 204, "an app's own api://{appId} stays free for it");
   });
 
   test('wrongly typed bodies are 400 on every write, never 500', async () => {

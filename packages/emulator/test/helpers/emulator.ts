@@ -10,7 +10,10 @@ import { startEmulator } from '../../src/server.ts';
  */
 export async function startTestEmulator(options: Partial<EmulatorOptions> = {}): Promise<RunningEmulator & { cleanup(): Promise<void> }> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'entrakit-emu-')));
-  const emulator = await startEmulator({ port: 0, trustCa: true, ...options, dataDir });
+  const emulator = await startEmulator({ port: 0, trustCa: true, ...options, dataDir }).catch(async (error: unknown) => {
+    if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
   return Object.assign(emulator, {
     async cleanup() {
       await emulator.close();

@@ -16,6 +16,7 @@ import { addClientSecret, registerApplication } from '../../src/directory/regist
 import { GRAPH_APP_ID } from '../../src/protocol/microsoft-resources.ts';
 import { SSO_COOKIE } from '../../src/sign-in/cookies.ts';
 import { startInteropEnv, type InteropEnv } from './interop-env.ts';
+import { decodeHtml } from '../helpers/html.ts';
 
 // A CommonJS package: its named exports come through the default import.
 const { auth, requiresAuth } = expressOpenIdConnect;
@@ -72,9 +73,6 @@ class Browser {
   }
 }
 
-function decodeHtml(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
 
 function field(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];

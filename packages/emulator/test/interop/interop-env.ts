@@ -5,6 +5,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { trustCaCertificate } from '../../../entrakit/src/core/trust-ca.ts';
 import { graphTokenSigningForm } from '../../src/tokens/sign.ts';
 import { startEmulator, type RunningEmulator } from '../../src/server.ts';
+import { decodeHtml } from '../helpers/html.ts';
 
 export type DemoUser = 'adele' | 'alex' | 'megan';
 
@@ -82,6 +83,3 @@ function hiddenField(html: string, name: string): string {
   return decodeHtml(match(html, new RegExp(`name="${name}" value="([^"]*)"`)));
 }
 
-function decodeHtml(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}

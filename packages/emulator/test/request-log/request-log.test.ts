@@ -139,6 +139,55 @@ describe('request log over HTTP', () => {
     assert.equal(page.status, 200);
     assert.ok(page.text().includes('redirect URI differs from the registered one by a trailing slash'));
   });
+
+  it('sets the admin cookie __Host-, HttpOnly, Secure, SameSite=Strict, Path=/, holding no key', async () => {
+    const key = emulator.devJson.emulator.adminKey!;
+    const response = await fetch(`${emulator.url}/_admin/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ key }), redirect: 'manual' });
+    assert.equal(response.status, 303);
+    const [cookie] = response.headers.getSetCookie();
+    assert.ok(cookie);
+    const [pair = '', ...attributes] = cookie.split(';').map((part) => part.trim());
+    assert.match(pair, /^__Host-entrakit-admin=./);
+    assert.ok(!pair.includes(key), 'the cookie is a MAC of the key, not the key');
+    const flags = attributes.map((a) => a.toLowerCase());
+    for (const flag of ['httponly', 'secure', 'samesite=strict', 'path=/']) assert.ok(flags.includes(flag), `${flag} in ${cookie}`);
+    assert.ok(!flags.some((f) => f.startsWith('domain=')), '__Host- cookies carry no Domain');
+  });
+
+  it('refuses a forged admin cookie, on pages and on writes', async () => {
+    const forged = { cookie: '__Host-entrakit-admin=forged-value' };
+    const page = await fetch(`${emulator.url}/_admin/requests`, { headers: { ...forged, accept: 'text/html' }, redirect: 'manual' });
+    assert.equal(page.status, 303, 'the browser is sent to the key form');
+    assert.equal(page.headers.get('location'), '/_admin/sign-in');
+    assert.equal((await fetch(`${emulator.url}/_admin/requests`, { headers: forged })).status, 401);
+    const write = await fetch(`${emulator.url}/_admin/faults`, { method: 'POST', headers: { ...forged, 'content-type': 'application/json' }, body: JSON.stringify({ pathPrefix: '/x', status: 503 }) });
+    assert.equal(write.status, 401);
+  });
+
+  it('refuses cross-site and non-JSON admin writes even with the admin cookie; its own JSON writes pass', async () => {
+    const browser = new CookieBrowser(emulator.url);
+    const form = await browser.get('/_admin/sign-in');
+    assert.equal((await browser.submit(form, { key: emulator.devJson.emulator.adminKey! })).status, 303);
+    const fault = JSON.stringify({ pathPrefix: '/no-such-path', status: 503 });
+    // Another port on the same host is the same site: SameSite=Strict still sends the cookie.
+    const sameSite = { origin: 'https://localhost:3000', 'sec-fetch-site': 'same-site', 'content-type': 'text/plain;charset=UTF-8' };
+    for (const path of ['/_admin/faults', '/_admin/rotate-keys', '/_admin/token-faults']) {
+      const refused = await browser.request(path, { method: 'POST', headers: sameSite, body: fault });
+      assert.equal(refused.status, 403, `${path}: cross-site post`);
+    }
+    assert.equal((await browser.request('/_admin/faults', { method: 'POST', headers: { origin: 'https://localhost:3000', 'content-type': 'application/json' }, body: fault })).status, 403, 'a foreign Origin alone is refused');
+    assert.equal((await browser.request('/_admin/faults', { method: 'DELETE', headers: { 'sec-fetch-site': 'cross-site' } })).status, 403, 'a cross-site DELETE too');
+    assert.equal((await browser.request('/_admin/sign-in', { method: 'POST', headers: { 'sec-fetch-site': 'same-site', 'content-type': 'application/x-www-form-urlencoded' }, body: 'key=x' })).status, 403, 'and a cross-site sign-in');
+    const own = { origin: new URL(emulator.url).origin, 'sec-fetch-site': 'same-origin' };
+    const plain = await browser.request('/_admin/faults', { method: 'POST', headers: { ...own, 'content-type': 'text/plain' }, body: fault });
+    assert.equal(plain.status, 415, 'text/plain is refused even from the same origin');
+    assert.equal((await browser.request('/_admin/rotate-keys', { method: 'POST', headers: own })).status, 415, 'a body-less write needs the JSON type too');
+    const added = await browser.request('/_admin/faults', { method: 'POST', headers: { ...own, 'content-type': 'application/json' }, body: fault });
+    assert.equal(added.status, 201);
+    const listed = (await (await fetch(`${emulator.url}/_admin/faults`, { headers: admin() })).json()) as { faults: unknown[] };
+    assert.equal(listed.faults.length, 1, 'only the same-origin JSON write took effect');
+    assert.equal((await browser.request('/_admin/faults', { method: 'DELETE', headers: own })).status, 204);
+  });
 });
 
 describe('home page and error explanations', () => {

@@ -92,7 +92,7 @@ describe('emulator data folder', () => {
       const before = await clientCredentialsToken(emu);
       const denied = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST' });
       assert.equal(denied.status, 401);
-      const res = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST', headers: { 'x-entrakit-admin': emu.devJson.emulator.adminKey! } });
+      const res = await fetch(`${emu.url}/_admin/rotate-keys`, { method: 'POST', headers: { 'x-entrakit-admin': emu.devJson.emulator.adminKey!, 'content-type': 'application/json' } });
       assert.equal(res.status, 200);
       const rotation = (await res.json()) as { kid: string; activatesAt: string; signingKid: string };
       const newKid = rotation.kid;
@@ -153,6 +153,47 @@ describe('emulator data folder', () => {
       await emu?.close();
       await rm(parent, { recursive: true, force: true });
     }
+  });
+
+  it('database files left open to others by an earlier run, -wal and -shm included, are made 0600 at start', async () => {
+    const emu = await startTestEmulator();
+    const { dataDir } = emu;
+    await emu.close();
+    const { chmod, writeFile } = await import('node:fs/promises');
+    const files = ['directory.db', 'emulator-state.db'].flatMap((db) => [db, `${db}-wal`, `${db}-shm`]);
+    for (const file of files) {
+      const path = join(dataDir, file);
+      // SQLite removes -wal and -shm on a clean close; a crash leaves them, not empty (SQLite
+      // itself fixes the mode of an empty one). Bytes that are no valid log are ignored by SQLite.
+      if (!(await stat(path).catch(() => undefined))) await writeFile(path, 'left by a crash '.repeat(64));
+      await chmod(path, 0o644);
+    }
+    const again = await startTestEmulator({ dataDir });
+    try {
+      for (const file of files) assert.equal((await stat(join(dataDir, file))).mode & 0o777, 0o600, file);
+    } finally {
+      await again.cleanup();
+    }
+  });
+
+  it('close() lets an answer under way reach its client before the stores close (a stored rotation is never lost)', async () => {
+    const emu = await startTestEmulator();
+    const tokenPath = `/${emu.devJson.tenantId}/oauth2/v2.0/token`;
+    emu.deps.faults.add({ pathPrefix: tokenPath, latencyMs: 300, count: 1 });
+    // Told when the request has reached the emulator (its fault rule is looked up first).
+    let arrived!: () => void;
+    const reached = new Promise<void>((done) => (arrived = done));
+    const take = emu.deps.faults.take.bind(emu.deps.faults);
+    emu.deps.faults.take = (path: string) => {
+      if (path === tokenPath) arrived();
+      return take(path);
+    };
+    const pending = clientCredentialsToken(emu);
+    await reached;
+    const closing = emu.cleanup();
+    const token = await pending;
+    assert.equal(decodeProtectedHeader(token).alg, 'RS256', 'the token answer arrived whole');
+    await closing;
   });
 
   it('injects faults on demand: status with Retry-After, then back to normal', async () => {

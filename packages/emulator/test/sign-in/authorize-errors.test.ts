@@ -103,10 +103,10 @@ describe('authorize: errors redirected to the registered URI', () => {
     assertErrorRedirect(await fetch(authorizeUrl(emulator, { code_challenge: 'short' }), { redirect: 'manual' }), 'invalid_request', 501491);
   });
 
-  it('unknown response_type is AADSTS70005; implicit and hybrid without the registration setting are AADSTS700054', async () => {
+  it('unknown response_type is AADSTS70005; implicit and hybrid without the registration setting are AADSTS700054 (ID token) and AADSTS700051 (access token)', async () => {
     assertErrorRedirect(await fetch(authorizeUrl(emulator, { response_type: 'code code' }), { redirect: 'manual' }), 'unsupported_response_type', 70005);
     assertErrorRedirect(await fetch(authorizeUrl(emulator, { response_type: 'device' }), { redirect: 'manual' }), 'unsupported_response_type', 70005);
-    for (const [responseType, denied] of [['code id_token', 'id_token'], ['id_token', 'id_token'], ['token', 'token']] as const) {
+    for (const [responseType, denied, code] of [['code id_token', 'id_token', 700054], ['id_token', 'id_token', 700054], ['token', 'token', 700051]] as const) {
       const response = await fetch(authorizeUrl(emulator, { response_type: responseType }), { redirect: 'manual' });
       assert.equal(response.status, 302);
       // Tokens never go in a query: these answer in the fragment by default, errors included.
@@ -114,7 +114,8 @@ describe('authorize: errors redirected to the registered URI', () => {
       assert.ok(location.startsWith(`${emulator.webRedirectUri}#`), location);
       const params = new URLSearchParams(location.slice(location.indexOf('#') + 1));
       assert.equal(params.get('error'), 'unsupported_response_type');
-      assert.ok(params.get('error_description')?.startsWith(`AADSTS700054: response_type '${denied}' is not enabled for the application. Trace ID: `), params.get('error_description') ?? '');
+      assert.ok(params.get('error_description')?.startsWith(`AADSTS${code}: response_type '${denied}' is not enabled for the application. Trace ID: `), params.get('error_description') ?? '');
+      assert.equal(params.get('error_uri'), `${emulator.url}/error?code=${code}`);
       assert.equal(params.get('state'), 'state-123');
     }
   });

@@ -234,10 +234,10 @@ describe('implicit and hybrid flows', () => {
     assert.ok(query.get('error_description')?.startsWith('AADSTS9002313: '));
   });
 
-  it('id_token token needs enableAccessTokenIssuance (AADSTS700054); with it, an access token and at_hash', async () => {
+  it('id_token token needs enableAccessTokenIssuance (AADSTS700051); with it, an access token and at_hash', async () => {
     const params = fragmentParams(await fetch(urlFor(emulator, app, redirectUri, { response_type: 'id_token token' }), { redirect: 'manual' }), redirectUri);
     assert.equal(params.get('error'), 'unsupported_response_type');
-    assert.ok(params.get('error_description')?.startsWith("AADSTS700054: response_type 'token' is not enabled for the application. Trace ID: "));
+    assert.ok(params.get('error_description')?.startsWith("AADSTS700051: response_type 'token' is not enabled for the application. Trace ID: "));
 
     const tokenUri = 'https://implicit-token.example/callback';
     const { app: both } = registerApp(emulator, { web: { redirectUris: [tokenUri], logoutUrl: null, implicitGrantSettings: { enableIdTokenIssuance: true, enableAccessTokenIssuance: true } } });

@@ -1,9 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { trustCaCertificate } from '../../../entrakit/src/core/trust-ca.ts';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/server.ts';
+import type { EmulatorOptions, RunningEmulator } from '../../src/server.ts';
+import { startTestEmulator as startEmulatorForTest } from '../helpers/emulator.ts';
+import { decodeHtml } from '../helpers/html.ts';
 
 export interface TestEmulator extends RunningEmulator {
   tenantId: string;
@@ -17,9 +15,7 @@ export interface TestEmulator extends RunningEmulator {
 /** The real emulator over HTTPS on a free port, with a fresh data folder, trusted by this process's fetch. */
 /** `clock`: the emulator's clock (milliseconds), for tests that move time; default Date.now. */
 export async function startTestEmulator(options: Omit<EmulatorOptions, 'dataDir' | 'port'> = {}): Promise<TestEmulator> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-interactive-'));
-  const emulator = await startEmulator({ dataDir, port: 0, writeDevJson: false, ...options });
-  trustCaCertificate(emulator.caPem);
+  const emulator = await startEmulatorForTest({ writeDevJson: false, ...options });
   return Object.assign(emulator, {
     tenantId: emulator.devJson.tenantId,
     webClientId: emulator.devJson.apps.web.clientId,
@@ -29,10 +25,7 @@ export async function startTestEmulator(options: Omit<EmulatorOptions, 'dataDir'
       if (!found) throw new Error(`no demo user ${alias}`);
       return { username: found.username, password: found.password };
     },
-    async stop() {
-      await emulator.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    stop: () => emulator.cleanup(),
   });
 }
 
@@ -85,14 +78,14 @@ export function authorizeUrl(emulator: TestEmulator, overrides: Record<string, s
 /** The value of a hidden input (the pages are ours; their markup is stable). */
 export function hiddenField(html: string, name: string): string | undefined {
   const match = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)"`).exec(html);
-  return match?.[1]?.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return match?.[1] === undefined ? undefined : decodeHtml(match[1]);
 }
 
 /** The action of the page's form, absolute. */
 export function formAction(emulator: TestEmulator, html: string): string {
   const match = /<form method="post" action="([^"]+)"/.exec(html);
   if (!match?.[1]) throw new Error('no form on the page');
-  return new URL(match[1].replace(/&amp;/g, '&'), emulator.url).toString();
+  return new URL(decodeHtml(match[1]), emulator.url).toString();
 }
 
 /** Posts a page's form with its hidden fields plus `fields`, as the browser would. */

@@ -76,9 +76,15 @@ describe('logout', () => {
     for (const uri of ['http://evil.example/', 'http://localhost:5000', 'http://localhost:5000/?x=1', 'HTTP://localhost:5000/']) {
       const jar = createCookieJar();
       await signIn(jar, emulator, 'adele');
-      const response = await confirmSignOut(jar, await jar.fetch(logoutUrl({ post_logout_redirect_uri: uri, client_id: emulator.webClientId })));
+      const picker = await jar.fetch(logoutUrl({ post_logout_redirect_uri: uri, client_id: emulator.webClientId, state: 'st' }));
+      const pickerHtml = await picker.clone().text();
+      assert.equal(hiddenField(pickerHtml, 'post_logout_redirect_uri'), undefined, `the picker does not carry ${uri}`);
+      assert.equal(hiddenField(pickerHtml, 'state'), undefined, 'nor its state');
+      if (uri.includes('evil')) assert.doesNotMatch(pickerHtml, /evil\.example/, 'the unregistered URI is never echoed');
+      const response = await confirmSignOut(jar, picker);
       const html = await response.text();
       assert.equal(response.status, 200, uri);
+      assert.doesNotMatch(html, /evil\.example/);
       assert.equal(response.headers.get('location'), null);
       assert.match(html, /You signed out of your account/);
       assert.doesNotMatch(html, /id="continue"/);

@@ -5,6 +5,7 @@ import { stableGuid } from '../../src/directory/ids.ts';
 import { authorizeUrl, createCookieJar, hiddenField, locationParams, pkce, signIn, startTestEmulator, submitForm, type TestEmulator } from './helpers.ts';
 
 const SSO_COOKIE = '__Host-entrakit-sso';
+const BROWSER_COOKIE = '__Host-entrakit-browser';
 let emulator: TestEmulator;
 // The emulator's clock stands still unless a test moves it, so times it records are exact.
 let now = Date.now();
@@ -86,6 +87,15 @@ describe('code issuance', () => {
     assert.match(cookie, /; Secure/);
     assert.match(cookie, /; SameSite=None/);
     assert.match(cookie, /; Path=\//);
+  });
+
+  it('the browser-id cookie (binds login transactions) is __Host-, HttpOnly, Secure, SameSite=Lax, Path=/', async () => {
+    const response = await fetch(authorizeUrl(emulator), { redirect: 'manual' });
+    await response.arrayBuffer();
+    const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`${BROWSER_COOKIE}=`)) ?? '';
+    assert.ok(cookie, 'the login page sets it');
+    const flags = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
+    for (const flag of ['httponly', 'secure', 'samesite=lax', 'path=/']) assert.ok(flags.includes(flag), `${flag} in ${cookie}`);
   });
 
   it('a wrong password or unknown user re-renders the form with AADSTS50126 and starts no session', async () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ConfidentialClientApplication, CryptoProvider, InteractionRequiredAuthError } from '@azure/msal-node';
-import { base32Decode, base32Encode, totpCode, verifyTotp } from '../../src/mfa/totp.ts';
+import { base32Decode, base32Encode, matchTotpStep, TOTP_STEP_S, totpCode, verifyTotp } from '../../src/mfa/totp.ts';
 import { EmulatorConfigError, parseEmulatorConfig } from '../../src/config/load-config.ts';
 import type { EmulatorConfigInput } from '../../src/config/schema.ts';
 import { stableGuid } from '../../src/directory/ids.ts';
@@ -18,8 +18,16 @@ const C1_CLAIMS = JSON.stringify({ access_token: { acrs: { essential: true, valu
 const MEGAN_ID = stableGuid('user:megan');
 
 let t: TestEmulator;
+/** The emulator's clock runs ahead of the wall clock by this much; tests move it on instead of waiting. */
+let aheadMs = 0;
+const now = () => Date.now() + aheadMs;
+/** Moves the emulator's clock into the next TOTP step and returns its time: a code not used yet. */
+function nextTotpStep(): number {
+  aheadMs += TOTP_STEP_S * 1000;
+  return now();
+}
 before(async () => {
-  t = await startTestEmulator();
+  t = await startTestEmulator({ clock: now });
 });
 after(() => t.stop());
 
@@ -58,7 +66,7 @@ async function passwordSignIn(jar: CookieJar, url: string): Promise<Response> {
 function wrongCode(secret: string): string {
   for (let n = 0; ; n++) {
     const candidate = String(n).padStart(6, '0');
-    if (!verifyTotp(secret, candidate, Date.now())) return candidate;
+    if (!verifyTotp(secret, candidate, now())) return candidate;
   }
 }
 
@@ -133,7 +141,7 @@ describe('step-up with MSAL Node (clientCapabilities CP1, claims acrs c1)', () =
     const logged = t.deps.requestLog.list({ endpoint: 'login' }).find((e) => e.aadsts === 500121);
     assert.ok(logged, 'the request log records the wrong code with its AADSTS code');
 
-    const right = await submitForm(jar, t, wrongHtml, { otc: totpCode(megan().totpSecret, Date.now()) });
+    const right = await submitForm(jar, t, wrongHtml, { otc: totpCode(megan().totpSecret, nextTotpStep()) });
     assert.equal(right.status, 302);
     const result = await cca.acquireTokenByCode({ code: locationParams(right).get('code') ?? '', scopes: [api.scope], redirectUri: web.redirectUri, codeVerifier: pkce.verifier, claims: C1_CLAIMS });
     const access = claimsOf(result.accessToken);
@@ -211,7 +219,7 @@ describe('per-user MFA (mfa.required)', () => {
       assert.match(codeHtml, /name="otc"/);
       const silent = await jar.fetch(`${url}&prompt=none`);
       assert.equal(locationParams(silent).get('error'), 'interaction_required', 'the password-only session cannot answer silently');
-      const done = await submitForm(jar, t, codeHtml, { otc: totpCode(secret, Date.now()) });
+      const done = await submitForm(jar, t, codeHtml, { otc: totpCode(secret, nextTotpStep()) });
       assert.equal(done.status, 302);
       const redeemed = await fetch(`${t.url}/${t.tenantId}/oauth2/v2.0/token`, {
         method: 'POST',
@@ -243,14 +251,109 @@ describe('wrong codes', () => {
     const ended = await submitForm(jar, t, html, { otc: wrongCode(megan().totpSecret) });
     assert.equal(ended.status, 403);
     assert.match(await ended.text(), /AADSTS500121/);
-    const retried = await submitForm(jar, t, html, { otc: totpCode(megan().totpSecret, Date.now()) });
+    const retried = await submitForm(jar, t, html, { otc: totpCode(megan().totpSecret, nextTotpStep()) });
     assert.equal(retried.status, 400, 'the ended sign-in cannot continue, even with the right code');
 
     const fresh = await jar.fetch(url.replace('&prompt=login', ''));
     const freshHtml = await fresh.text();
     assert.match(freshHtml, /name="otc"/, 'a new sign-in asks again (the SSO session has a password)');
-    const done = await submitForm(jar, t, freshHtml, { otc: totpCode(megan().totpSecret, Date.now()) });
+    const done = await submitForm(jar, t, freshHtml, { otc: totpCode(megan().totpSecret, nextTotpStep()) });
     assert.equal(done.status, 302);
+  });
+});
+
+describe('each code once (RFC 6238 §5.2) and the per-user lockout', () => {
+  const secret = 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU';
+  /** A fresh browser at the code page of `alias` (password given, MFA required for the user). */
+  async function codePage(alias: 'adele' | 'alex'): Promise<{ jar: CookieJar; html: string }> {
+    const jar = createCookieJar();
+    const app = t.devJson.apps.web;
+    const url = `${t.url}/${t.tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: app.clientId, response_type: 'code', redirect_uri: app.redirectUri, scope: 'openid User.Read' })}`;
+    const login = await jar.fetch(url);
+    const { username, password } = t.user(alias);
+    const afterPassword = await submitForm(jar, t, await login.text(), { username, password });
+    assert.equal(afterPassword.status, 200);
+    const html = await afterPassword.text();
+    assert.match(html, /name="otc"/);
+    return { jar, html };
+  }
+  function withMfa(alias: 'adele' | 'alex'): string {
+    const id = stableGuid(`user:${alias}`);
+    t.deps.directory.stepUp.setMfaMethod(id, { totpSecret: secret, required: true });
+    return id;
+  }
+  function removeMfa(id: string): void {
+    t.deps.directory.db.prepare('DELETE FROM mfa_methods WHERE user_id = ?').run(id);
+    t.deps.directory.db.prepare('DELETE FROM mfa_usage WHERE user_id = ?').run(id);
+  }
+
+  test('a right code signs in once: the same code in a second sign-in, within its step, is a wrong code', async () => {
+    const id = withMfa('alex');
+    try {
+      const first = await codePage('alex');
+      const second = await codePage('alex');
+      const code = totpCode(secret, nextTotpStep());
+      const accepted = await submitForm(first.jar, t, first.html, { otc: code });
+      assert.equal(accepted.status, 302);
+      assert.ok(locationParams(accepted).get('code'));
+      const replayed = await submitForm(second.jar, t, second.html, { otc: code });
+      assert.equal(replayed.status, 200, 'the used code is refused and the page asks again');
+      assert.match(await replayed.text(), /AADSTS500121/);
+      const earlier = totpCode(secret, now() - TOTP_STEP_S * 1000);
+      assert.ok(matchTotpStep(secret, earlier, now()) !== undefined, 'the previous step is still inside the drift window');
+      const older = await submitForm(second.jar, t, second.html, { otc: earlier });
+      assert.equal(older.status, 200, 'a code older than the one used is refused too');
+      const later = await submitForm(second.jar, t, second.html, { otc: totpCode(secret, nextTotpStep()) });
+      assert.equal(later.status, 302, "the next step's code works");
+    } finally {
+      removeMfa(id);
+    }
+  });
+
+  test('wrong codes posted in parallel from several code pages: no more than the per-user limit are checked', async () => {
+    const id = withMfa('adele');
+    try {
+      const pages = await Promise.all(Array.from({ length: 8 }, () => codePage('adele')));
+      const wrong = wrongCode(secret);
+      const responses = await Promise.all(pages.flatMap((page) => Array.from({ length: 4 }, () => submitForm(page.jar, t, page.html, { otc: wrong }))));
+      const bodies = await Promise.all(responses.map(async (r) => ({ status: r.status, html: await r.text() })));
+      const checked = bodies.filter((b) => b.status === 200 && /You didn&#39;t enter the expected verification code/.test(b.html)).length;
+      const locked = bodies.filter((b) => b.status === 403 && /too many wrong verification codes for this account/.test(b.html)).length;
+      assert.equal(checked, 10, 'exactly MAX_USER_MFA_FAILURES codes were checked');
+      assert.ok(locked >= 1, 'the others met the lockout');
+      const late = await codePage('adele');
+      const refused = await submitForm(late.jar, t, late.html, { otc: totpCode(secret, nextTotpStep()) });
+      assert.equal(refused.status, 403, 'while locked, even the right code is not checked');
+      assert.match(await refused.text(), /for this account/);
+      aheadMs += 15 * 60_000;
+      const after = await codePage('adele');
+      const done = await submitForm(after.jar, t, after.html, { otc: totpCode(secret, nextTotpStep()) });
+      assert.equal(done.status, 302, 'after 15 minutes the count starts again');
+    } finally {
+      removeMfa(id);
+    }
+  });
+});
+
+describe('a context the tenant does not define', () => {
+  // Entra adds a requested context that no policy applies to ("c1 (requested)" in Microsoft's
+  // authentication-context developer guide): acrs alone does not prove a control was met.
+  test('asks for nothing: a password-only sign-in, and the token still lists it next to amr ["pwd"]', async () => {
+    const jar = createCookieJar();
+    const { web } = t.devJson.apps;
+    const c7 = JSON.stringify({ access_token: { acrs: { essential: true, value: 'c7' } } });
+    assert.equal(t.deps.directory.stepUp.context(t.tenantId, 'c7'), undefined);
+    const url = `${t.url}/${t.tenantId}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: web.clientId, response_type: 'code', redirect_uri: web.redirectUri, scope: 'openid User.Read', claims: c7, prompt: 'login' })}`;
+    const back = await passwordSignIn(jar, url);
+    assert.equal(back.status, 302, 'no code page');
+    const redeemed = await fetch(`${t.url}/${t.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: web.clientId, client_secret: web.clientSecret, code: locationParams(back).get('code') ?? '', redirect_uri: web.redirectUri }),
+    });
+    const access = claimsOf(((await redeemed.json()) as { access_token: string }).access_token);
+    assert.deepEqual(access['amr'], ['pwd']);
+    assert.deepEqual(access['acrs'], ['c7']);
   });
 });
 
@@ -279,10 +382,11 @@ describe('CAE: revokeSignInSessions', () => {
     const me = (token: string) => fetch(`${t.url}/v1.0/me`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal((await me(cae.access_token)).status, 200);
 
-    // Revoke in a later second than the tokens' iat (both are whole seconds).
+    // Revoke in a later second than the tokens' iat (both are whole seconds): the clock moves on.
     const iat = Number(claimsOf(cae.access_token)['iat']);
-    while (Math.floor(Date.now() / 1000) <= iat + 0) await new Promise((done) => setTimeout(done, 50));
-    t.deps.directory.revokeSignInSessions(MEGAN_ID, Date.now());
+    aheadMs += 1000;
+    assert.ok(Math.floor(now() / 1000) > iat);
+    t.deps.directory.revokeSignInSessions(MEGAN_ID, now());
     const revokedAt = Math.floor((t.deps.directory.revokedAt(MEGAN_ID) ?? 0) / 1000);
 
     const challenged = await me(cae.access_token);

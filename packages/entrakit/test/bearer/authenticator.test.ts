@@ -7,24 +7,12 @@ import { bearerAuth, createBearerAuthenticator } from '../../src/bearer/index.ts
 import type { BearerEnv } from '../../src/bearer/index.ts';
 import { createDiscoveryClient } from '../../src/core/discovery/discovery-client.ts';
 import type { EntrakitError} from '../../src/core/errors.ts';
-import { isEntrakitError } from '../../src/core/errors.ts';
 import { countingFetch, deadUrl, startEmulatorTokens } from '../core/helpers/emulator-tokens.ts';
 import type { EmulatorTokens } from '../core/helpers/emulator-tokens.ts';
+import { rejectsWith } from '../core/helpers/rejects-with.ts';
 
 const request = (token?: string): Request =>
   new Request('http://api.test/x', { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
-
-async function rejectsWith(promise: Promise<unknown>, code: string, status: number): Promise<EntrakitError> {
-  let caught: EntrakitError | undefined;
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isEntrakitError(error), String(error));
-    assert.equal(error.code, code);
-    assert.equal(error.status, status);
-    caught = error;
-    return true;
-  });
-  return caught!;
-}
 
 const OTHER_TENANT_ID = '22222222-2222-4222-8222-222222222222';
 

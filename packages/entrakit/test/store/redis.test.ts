@@ -1,72 +1,48 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { isEntrakitError } from '../../src/core/errors.ts';
 import { openKeyValueStore } from '../../src/store/open-store.ts';
 import { createRedisStore } from '../../src/store/redis-store.ts';
+import { deadUrl } from '../core/helpers/emulator-tokens.ts';
 import { kvContract } from './kv-contract.ts';
+import { redisInstalled, startTestRedis, type TestRedis } from './redis-server.ts';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-async function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let reply = '';
-    socket.setTimeout(500, () => socket.destroy());
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString();
-      if (reply.includes('\r\n')) socket.end();
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve(reply.startsWith('+PONG')));
-  });
-}
-
-async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    if (await ping(port)) return { url: `redis://127.0.0.1:${port}`, process: child };
-    await sleep(50);
-  }
-  child.kill();
-  throw new Error('redis-server did not answer PING within 5 s');
-}
-
-if (!existsSync(REDIS_SERVER)) {
+if (!redisInstalled()) {
   test('redis store', { skip: 'redis-server not installed: apt-get install -y redis-server' }, () => {});
 } else {
-  let server: { url: string; process: ChildProcess };
+  let server: TestRedis;
+  let dir: string;
   let storeNumber = 0;
   before(async () => {
-    server = await startRedis();
+    dir = mkdtempSync(join(tmpdir(), 'entrakit-redis-'));
+    server = await startTestRedis(dir);
   });
   after(async () => {
-    const exited = new Promise((resolve) => server.process.once('exit', resolve));
-    server.process.kill('SIGTERM');
-    await exited;
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   // A fresh prefix per store keeps tests on the shared server apart.
-  kvContract('redis', async () => createRedisStore({ url: server.url, prefix: `contract${++storeNumber}:` }), { realTime: true });
+  // Time travel on the server: every key's remaining TTL shrinks by `ms` (at or below zero it is
+  // deleted, as Redis would have expired it), so the contract's expiries need no real waiting.
+  const timeTravel = async (ms: number): Promise<void> => {
+    const client = new Redis(server.url);
+    try {
+      for (const key of await client.keys('contract*')) {
+        const left = await client.pttl(key);
+        if (left < 0) continue;
+        if (left <= ms) await client.del(key);
+        else await client.pexpire(key, left - ms);
+      }
+    } finally {
+      client.disconnect();
+    }
+  };
+  kvContract('redis', async () => createRedisStore({ url: server.url, prefix: `contract${++storeNumber}:` }), { timeTravel });
 
   describe('redis store specifics', () => {
     test('keys are namespaced by prefix, TTL is set with PX, and a caller-owned client stays open', async () => {
@@ -116,7 +92,7 @@ if (!existsSync(REDIS_SERVER)) {
     });
 
     test('an unreachable server fails each call with STORE_UNAVAILABLE (503) instead of waiting', async () => {
-      const store = openKeyValueStore(`redis://127.0.0.1:${await freePort()}`);
+      const store = openKeyValueStore((await deadUrl()).replace('http:', 'redis:'));
       try {
         const unavailable = (error: unknown): boolean => isEntrakitError(error, 'STORE_UNAVAILABLE') && (error as { status?: number }).status === 503;
         await assert.rejects(store.get('k'), unavailable);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { createSqliteStore } from '../../src/store/sqlite-store.ts';
 import { kvContract, manualClock } from './kv-contract.ts';
@@ -55,6 +54,20 @@ describe('sqlite store specifics', () => {
     await store.close();
   });
 
+  test('secrets at rest are owner-only: a new folder 0700, the file and its -wal and -shm 0600', async () => {
+    const folder = join(dir, 'owner-only', 'inner');
+    const path = join(folder, 'kv.db');
+    const store = createSqliteStore({ path });
+    await store.set('k', 'v');
+    try {
+      assert.equal(statSync(folder).mode & 0o777, 0o700, 'folder');
+      assert.equal(statSync(path).mode & 0o777, 0o600, 'file');
+      for (const companion of [`${path}-wal`, `${path}-shm`]) assert.equal(statSync(companion).mode & 0o777, 0o600, companion);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('two stores on one file see each other and take stays single-use across them', async () => {
     const path = freshPath();
     const a = createSqliteStore({ path });
@@ -81,14 +94,19 @@ describe('sqlite store specifics', () => {
     await store.close();
   });
 
-  test('the periodic timer purges expired rows', async () => {
+  test('the periodic timer purges expired rows', async (t) => {
+    // Mocked timers: the interval fires when the test says so, not after real waiting.
+    t.mock.timers.enable({ apis: ['setInterval'] });
     const path = freshPath();
     const clock = manualClock();
-    const store = createSqliteStore({ path, clock, purgeIntervalMs: 10 });
+    const store = createSqliteStore({ path, clock, purgeIntervalMs: 1000 });
     await store.set('expiring', 'v', 100);
+    await store.set('kept', 'v');
     clock.advance(100);
-    for (let i = 0; i < 100 && rawRows(path).length > 0; i++) await sleep(10);
-    assert.deepEqual(rawRows(path), []);
+    t.mock.timers.tick(999);
+    assert.equal(rawRows(path).length, 2, 'not before the interval');
+    t.mock.timers.tick(1);
+    assert.deepEqual(rawRows(path).map((row) => row.key), ['kept']);
     await store.close();
   });
 

@@ -4,15 +4,7 @@ import { createDiscoveryClient } from '../../../src/core/discovery/discovery-cli
 import { isEntrakitError } from '../../../src/core/errors.ts';
 import { countingFetch, deadUrl, startEmulatorTokens } from '../helpers/emulator-tokens.ts';
 import type { EmulatorTokens } from '../helpers/emulator-tokens.ts';
-
-async function rejectsWith(promise: Promise<unknown>, code: string, status: number): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isEntrakitError(error), String(error));
-    assert.equal(error.code, code);
-    assert.equal(error.status, status);
-    return true;
-  });
-}
+import { rejectsWith } from '../helpers/rejects-with.ts';
 
 /** A fetch answering every request with this JSON document. */
 const serving = (document: unknown): typeof globalThis.fetch => () => Promise.resolve(Response.json(document));

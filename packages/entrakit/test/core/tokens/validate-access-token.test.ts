@@ -1,20 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDiscoveryClient } from '../../../src/core/discovery/discovery-client.ts';
-import { isEntrakitError } from '../../../src/core/errors.ts';
 import { validateAccessToken } from '../../../src/core/tokens/validate-access-token.ts';
 import type { AccessTokenValidationOptions } from '../../../src/core/tokens/validate-access-token.ts';
 import { countingFetch, startEmulatorTokens } from '../helpers/emulator-tokens.ts';
 import type { EmulatorTokens } from '../helpers/emulator-tokens.ts';
-
-async function rejectsWith(promise: Promise<unknown>, code: string, status = 401): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isEntrakitError(error), `expected EntrakitError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.equal(error.status, status);
-    return true;
-  });
-}
+import { rejectsWith } from '../helpers/rejects-with.ts';
 
 describe('validateAccessToken against tokens from the emulator', () => {
   let env: EmulatorTokens;

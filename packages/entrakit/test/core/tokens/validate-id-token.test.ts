@@ -8,16 +8,9 @@ import { validateIdToken } from '../../../src/core/tokens/validate-id-token.ts';
 import type { IdTokenValidationOptions } from '../../../src/core/tokens/validate-id-token.ts';
 import { countingFetch, countingServer, startEmulatorTokens, withSegment } from '../helpers/emulator-tokens.ts';
 import type { EmulatorTokens } from '../helpers/emulator-tokens.ts';
+import { rejectsWith } from '../helpers/rejects-with.ts';
 
 /** Asserts the promise rejects with an EntrakitError carrying exactly `code` (and status). */
-async function rejectsWith(promise: Promise<unknown>, code: string, status = 401): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isEntrakitError(error), `expected EntrakitError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.equal(error.status, status);
-    return true;
-  });
-}
 
 const OTHER_TENANT_ID = '22222222-2222-4222-8222-222222222222';
 
