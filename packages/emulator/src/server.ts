@@ -9,6 +9,7 @@ import { getRequestListener } from '@hono/node-server';
 import { updateDevJson, type ConfiguredDevJson, type DevJson } from './dev-json.ts';
 import { trustCaCertificate } from 'entrakit';
 import { createSqliteStore } from 'entrakit/store';
+import { createAdjustableClock } from './admin/adjustable-clock.ts';
 import { createEmulatorApp } from './app.ts';
 import type { EmulatorDeps } from './deps.ts';
 import { createDirectory } from './directory/directory.ts';
@@ -106,7 +107,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? await mkdtemp(join(tmpdir(), 'entrakit-emulator-')) : resolve(options.dataDir!);
   await secureFolder(dataDir);
-  const clock = options.clock ?? Date.now;
+  // One adjustable clock for everything (tests move it with POST /_admin/clock or `admin.clock`).
+  const time = createAdjustableClock(options.clock ?? Date.now);
+  const clock = time.now;
   const tls = await ensureLocalTls(dataDir, new Date(clock()));
   await ownerOnlyFile(join(dataDir, 'directory.db'));
   const directory = createDirectory({ path: join(dataDir, 'directory.db'), clock });
@@ -157,6 +160,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     keys,
     state,
     clock,
+    time,
     publicUrl: url,
     cookieSecret,
     faults: createFaultInjector(),

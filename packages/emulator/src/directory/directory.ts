@@ -48,6 +48,25 @@ export function createDirectory(options: { path: string; clock?: () => number })
       return revocations.revokedAt(userId);
     },
 
+    /**
+     * Deletes a user or group and every edge naming it: group memberships (both ways), ownerships,
+     * directory roles and app-role assignments. Answers false when there was no such object.
+     */
+    deleteUserOrGroup(type: 'user' | 'group', id: string): boolean {
+      if (!objects.get(type, id)) return false;
+      this.memberships.removeObject(id);
+      this.owners.removeAll(id);
+      this.owners.removeOwnerEverywhere(id);
+      this.directoryRoles.removePrincipal(id);
+      this.roleAssignments.removeFor(id);
+      return objects.delete(type, id);
+    },
+    /** A user's userPrincipalName is unique in the tenant, whatever its case. */
+    userPrincipalNameTaken(tenantId: string, userPrincipalName: string, exceptId?: string): boolean {
+      const wanted = userPrincipalName.toLowerCase();
+      return objects.list('user', tenantId).some((u) => u.id !== exceptId && u.userPrincipalName.toLowerCase() === wanted);
+    },
+
     addTenant(tenant: Tenant): void {
       insertTenant.run(tenant.id, tenant.domain, tenant.displayName);
       objects.invalidate();

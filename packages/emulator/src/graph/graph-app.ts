@@ -42,7 +42,7 @@ export function createGraphApp(deps: Pick<EmulatorDeps, 'clock' | 'publicUrl'>):
     const ids = { now: deps.clock(), requestId: c.get('requestId') ?? randomUUID(), clientRequestId: c.get('clientRequestId') ?? randomUUID() };
     if (error instanceof GraphError) {
       if (error.status === 401) c.header('WWW-Authenticate', error.challenge ?? challenge);
-      return c.json(graphErrorBody(error.code, error.message, ids), error.status as 400);
+      return c.json(graphErrorBody(error.code, error.message, ids, error.details), error.status as 400);
     }
     // Reaching here is a bug; details stay in the server log.
     console.error('entrakit emulator: unexpected Graph error', error);
