@@ -10,6 +10,7 @@ import { updateDevJson, type ConfiguredDevJson, type DevJson } from './dev-json.
 import { trustCaCertificate } from 'entrakit';
 import { createSqliteStore } from 'entrakit/store';
 import { createAdjustableClock } from './admin/adjustable-clock.ts';
+import { createInProcessAdmin, type EmulatorAdmin } from './admin/in-process-admin.ts';
 import { createEmulatorApp } from './app.ts';
 import type { EmulatorDeps } from './deps.ts';
 import { createDirectory } from './directory/directory.ts';
@@ -53,6 +54,8 @@ export interface RunningEmulator<D = DevJson> {
   /** What was written to DATA/dev.json (URLs, CA, admin key, apps with secrets, users with passwords). */
   devJson: D;
   deps: EmulatorDeps;
+  /** Test controls without HTTP: mint tokens, move the clock, sign a user in (docs/emulator.md). */
+  admin: EmulatorAdmin;
   close(): Promise<void>;
 }
 
@@ -207,6 +210,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     dataDir,
     devJson: written,
     deps,
+    admin: createInProcessAdmin(deps),
     // Idempotent: a test's cleanup may run after an explicit close.
     close() {
       closing ??= (async () => {

@@ -8,6 +8,7 @@ import { createOwnerTable } from './owners.ts';
 import { createRevocationTable } from './sign-in-revocations.ts';
 import { createStepUpTables } from './step-up.ts';
 import { createObjectTable } from './objects.ts';
+import { createTokenLifetimeTable } from './token-lifetimes.ts';
 import type { Application, ServicePrincipal, Tenant, User } from './types.ts';
 import { GUID } from 'entrakit';
 
@@ -38,6 +39,8 @@ export function createDirectory(options: { path: string; clock?: () => number })
     owners: createOwnerTable(db),
     /** Users' second factors (TOTP) and tenants' authentication contexts (c1..c99). */
     stepUp: createStepUpTables(db),
+    /** Token lifetimes set in the tenant file, per tenant and per app. */
+    tokenLifetimes: createTokenLifetimeTable(db),
 
     /** Records Graph's revokeSignInSessions for the user. */
     revokeSignInSessions(userId: string, at: number): void {
