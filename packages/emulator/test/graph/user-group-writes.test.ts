@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { graphError, startGraphTestEnv, TENANT_ID, type GraphTestEnv } from './helpers/graph-test-env.ts';
-import { DEMO_TENANT } from '../../src/seed/demo-tenant.ts';
+import { DEMO_TENANT, WEB_APP_ID } from '../../src/seed/demo-tenant.ts';
 
 let env: GraphTestEnv;
 let app: string;
@@ -158,4 +158,23 @@ test('disabling a user: CP1 Graph tokens issued before get the insufficient_clai
     appid: '00000000-0000-0000-0000-000000000001', oid: created.id, sub: 'x', scp: 'User.Read', idtyp: 'user', ver: '1.0',
   });
   assert.equal((await env.get('/v1.0/me', plain)).status, 200);
+});
+
+test("group changes show in new tokens' groups claim, and above 200 groups as the overage pointer", async () => {
+  const created = (await (await send('POST', '/v1.0/users', app, newUser('grouped'))).json()) as { id: string };
+  const { decodeJwt } = await import('jose');
+  const idToken = async () => decodeJwt(await env.emulator.admin.mintToken({ kind: 'id', clientId: WEB_APP_ID, user: upn('grouped') }));
+  assert.equal((await idToken())['groups'], undefined);
+  const first = (await (await send('POST', '/v1.0/groups', app, { displayName: 'Claims 0', mailEnabled: false, mailNickname: 'claims0', securityEnabled: true, 'members@odata.bind': [`https://graph.microsoft.com/v1.0/users/${created.id}`] })).json()) as { id: string };
+  assert.deepEqual((await idToken())['groups'], [first.id]);
+  for (let i = 1; i <= 200; i += 1) {
+    const response = await send('POST', '/v1.0/groups', app, { displayName: `Claims ${i}`, mailEnabled: false, mailNickname: `claims${i}`, securityEnabled: true, 'members@odata.bind': [`https://graph.microsoft.com/v1.0/directoryObjects/${created.id}`] });
+    assert.equal(response.status, 201);
+  }
+  const overage = await idToken();
+  assert.equal(overage['groups'], undefined);
+  assert.deepEqual(overage['_claim_names'], { groups: 'src1' });
+  // Removing one brings the user back to 200 groups: the claim lists them again.
+  assert.equal((await send('DELETE', `/v1.0/groups/${first.id}/members/${created.id}/$ref`, app)).status, 204);
+  assert.equal(((await idToken())['groups'] as string[]).length, 200);
 });
