@@ -129,6 +129,9 @@ function checkContinuousAccess(deps: Pick<EmulatorDeps, 'directory' | 'publicUrl
   if (!gone && (typeof payload.iat !== 'number' || payload.iat >= revokedAtS)) return;
   const claims = Buffer.from(JSON.stringify({ access_token: { nbf: { essential: true, value: String(revokedAtS) } } })).toString('base64');
   throw new GraphError(401, 'InvalidAuthenticationToken', 'Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp', {
+    why: gone
+      ? 'CAE: the user is disabled or deleted, so this CP1 token gets a claims challenge (insufficient_claims)'
+      : "CAE: the token was issued before the user's sessions were revoked, so this CP1 token gets a claims challenge (insufficient_claims)",
     challenge: `Bearer realm="", authorization_uri="${deps.publicUrl}/common/oauth2/authorize", error="insufficient_claims", claims="${claims}"`,
   });
 }

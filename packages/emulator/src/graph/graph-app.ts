@@ -5,6 +5,7 @@ import type { Directory } from '../directory/directory.ts';
 import { GRAPH_APP_ID } from '../protocol/microsoft-resources.ts';
 import type { GraphAuthenticator, GraphCaller } from './authenticate.ts';
 import { graphErrorBody, GraphError } from './graph-error.ts';
+import { explain } from '../request-log/record-requests.ts';
 import type { ODataResponder } from './odata-response.ts';
 
 export type GraphEnv = { Variables: { caller: GraphCaller; requestId: string; clientRequestId: string } };
@@ -54,7 +55,12 @@ export function createGraphApp(deps: Pick<EmulatorDeps, 'clock' | 'publicUrl'>):
 /** Middleware that verifies the bearer token and makes the caller available as `c.get('caller')`. */
 export function requireGraphToken(authenticate: GraphAuthenticator): MiddlewareHandler<GraphEnv> {
   return async function graphBearerAuth(c, next) {
-    c.set('caller', await authenticate(c.req.header('authorization')));
+    try {
+      c.set('caller', await authenticate(c.req.header('authorization')));
+    } catch (error) {
+      if (error instanceof GraphError && error.why) explain(c, error.why);
+      throw error;
+    }
     await next();
   };
 }

@@ -20,13 +20,17 @@ export class GraphError extends Error {
   /** Graph's `details` of a directory write error, e.g. [{code: 'ObjectConflict', target: 'userPrincipalName'}]. */
   readonly details?: ReadonlyArray<{ code: string; target: string }>;
 
-  constructor(status: number, code: GraphErrorCode, message: string, options: { challenge?: string; details?: ReadonlyArray<{ code: string; target: string }> } = {}) {
+  /** For the request log's *why* (never sent to the client). */
+  readonly why?: string;
+
+  constructor(status: number, code: GraphErrorCode, message: string, options: { challenge?: string; details?: ReadonlyArray<{ code: string; target: string }>; why?: string } = {}) {
     super(message);
     this.name = 'GraphError';
     this.status = status;
     this.code = code;
     if (options.challenge) this.challenge = options.challenge;
     if (options.details) this.details = options.details;
+    if (options.why) this.why = options.why;
   }
 }
 

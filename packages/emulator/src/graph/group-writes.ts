@@ -9,6 +9,7 @@ import { collectionResponse, entityBody } from './odata-response.ts';
 import { canReadGroups, requireAllowed } from './permissions.ts';
 import { readJsonObject, referencedId, unknownProperty } from './request-body.ts';
 import { requireGroupCreate, requireGroupMemberWrite, requireGroupWrite } from './write-permissions.ts';
+import { explain } from '../request-log/record-requests.ts';
 
 const REQUIRED_ON_CREATE = ['displayName', 'mailEnabled', 'mailNickname', 'securityEnabled'] as const;
 const MAIL_NICKNAME = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]{1,64}$/;
@@ -137,6 +138,7 @@ export function groupWriteRoutes(graph: Hono<GraphEnv>, context: GraphRouteConte
       const id = referencedId(await readJsonObject(c));
       requireReferable(caller.tenantId, relation, id, group.id);
       if (!add(relation, group.id, id)) throw alreadyThere(relation);
+      if (relation === 'members') explain(c, `member added to ${group.displayName}: memberOf, transitiveMemberOf and the groups claim of new tokens include it`);
       return c.body(null, 204);
     });
 
@@ -147,6 +149,7 @@ export function groupWriteRoutes(graph: Hono<GraphEnv>, context: GraphRouteConte
       const id = (c.req.param('memberId') ?? '').toLowerCase();
       const removed = relation === 'members' ? directory.memberships.remove(group.id, id) : directory.owners.remove(group.id, id);
       if (!removed) throw resourceNotFound(id);
+      if (relation === 'members') explain(c, `member removed from ${group.displayName}: new tokens' groups claim no longer lists the group`);
       return c.body(null, 204);
     });
   }

@@ -9,6 +9,7 @@ import { entityBody } from './odata-response.ts';
 import { readJsonObject } from './request-body.ts';
 import { applyUserProperties } from './user-input.ts';
 import { requireUserWrite } from './write-permissions.ts';
+import { explain } from '../request-log/record-requests.ts';
 
 function duplicateUserPrincipalName(): GraphError {
   return new GraphError(400, 'Request_BadRequest', 'Another object with the same value for property userPrincipalName already exists.', {
@@ -37,6 +38,7 @@ export function userWriteRoutes(graph: Hono<GraphEnv>, context: GraphRouteContex
     const created: User = { ...user, createdDateTime: new Date(clock()).toISOString().replace(/\.\d+Z$/, 'Z') };
     directory.objects.insert('user', caller.tenantId, created.userPrincipalName, created);
     await directory.credentials.setPassword(created.id, password!);
+    explain(c, `user ${created.userPrincipalName} created${created.accountEnabled ? '' : ' disabled: its sign-ins answer AADSTS50057'}`);
     c.header('Location', `${responder.publicUrl}/v2/${caller.tenantId}/directoryObjects/${created.id}/Microsoft.DirectoryServices.User`);
     return c.json(entityBody(new URL(c.req.url), toItem(USER_SHAPE, created, 'full'), responder), 201);
   });
@@ -50,8 +52,15 @@ export function userWriteRoutes(graph: Hono<GraphEnv>, context: GraphRouteContex
     const { user, password } = applyUserProperties(current, body, { creating: false, domains: domainsOf(caller.tenantId) });
     if (user.userPrincipalName !== current.userPrincipalName && directory.userPrincipalNameTaken(caller.tenantId, user.userPrincipalName, user.id)) throw duplicateUserPrincipalName();
     directory.objects.update('user', user.userPrincipalName, user);
-    if (password !== undefined) await directory.credentials.setPassword(user.id, password);
-    if (current.accountEnabled && !user.accountEnabled) directory.revokeSignInSessions(user.id, clock());
+    if (password !== undefined) {
+      await directory.credentials.setPassword(user.id, password);
+      explain(c, 'password changed: refresh tokens issued before it answer AADSTS50173');
+    }
+    if (current.accountEnabled && !user.accountEnabled) {
+      directory.revokeSignInSessions(user.id, clock());
+      explain(c, 'account disabled: sign-in and refresh answer AADSTS50057, SSO sessions end, CP1 Graph tokens get a claims challenge');
+    }
+    if (!current.accountEnabled && user.accountEnabled) explain(c, 'account enabled again: the user may sign in (earlier sessions stay revoked)');
     return c.body(null, 204);
   });
 
@@ -61,6 +70,7 @@ export function userWriteRoutes(graph: Hono<GraphEnv>, context: GraphRouteContex
     const user = findUser(directory, caller.tenantId, c.req.param('id'));
     directory.deleteUserOrGroup('user', user.id);
     directory.revokeSignInSessions(user.id, clock());
+    explain(c, `user ${user.userPrincipalName} deleted with its memberships, ownerships and roles; its sessions are revoked`);
     return c.body(null, 204);
   });
 }

@@ -158,6 +158,10 @@ test('disabling a user: CP1 Graph tokens issued before get the insufficient_clai
     appid: '00000000-0000-0000-0000-000000000001', oid: created.id, sub: 'x', scp: 'User.Read', idtyp: 'user', ver: '1.0',
   });
   assert.equal((await env.get('/v1.0/me', plain)).status, 200);
+  // The request log says why.
+  const log = env.emulator.deps.requestLog.list({ endpoint: 'graph' });
+  assert.ok(log.some((entry) => entry.method === 'PATCH' && entry.why.some((w) => w.startsWith('account disabled: sign-in and refresh answer AADSTS50057'))));
+  assert.ok(log.some((entry) => entry.status === 401 && entry.why.includes('CAE: the user is disabled or deleted, so this CP1 token gets a claims challenge (insufficient_claims)')));
 });
 
 test("group changes show in new tokens' groups claim, and above 200 groups as the overage pointer", async () => {
