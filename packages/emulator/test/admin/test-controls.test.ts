@@ -45,7 +45,7 @@ describe('test controls on the demo tenant', () => {
     assert.equal((await graphGet('/v1.0/users', token)).status, 200);
   });
 
-  test('a delegated token starts from a real sign-in (upn, oid, wids for Graph) and applies overrides', async () => {
+  test('a delegated token starts from a real sign-in (preferred_username, azp, scp) and applies overrides; an ID token takes lifetimeSeconds', async () => {
     const token = await emulator.admin.mintToken({ kind: 'access', clientId: WEB_APP_ID, resource: `api://${API_APP_ID}`, user: adele, scopes: ['user_impersonation'], claims: { xms_custom: 'x', uti: null } });
     const claims = decodeJwt(token);
     assert.equal(claims.aud, API_APP_ID);
@@ -113,7 +113,7 @@ describe('test controls on the demo tenant', () => {
     assert.equal((await admin('/_admin/clock', { advanceSeconds: 'soon' })).status, 400);
   });
 
-  test('authorization codes, SSO sessions and refresh tokens follow the clock', async () => {
+  test('authorization codes and SSO sessions follow the clock', async () => {
     // A code is good for 10 minutes: after 11 minutes of emulator time it is refused with 70008.
     const session = await emulator.admin.signIn({ user: adele });
     const cookie = `${session.cookie.name}=${session.cookie.value}`;
@@ -157,6 +157,15 @@ describe('token lifetimes from the tenant file', () => {
             apps: [
               { name: 'daemon', displayName: 'Daemon', secrets: [{}], requiredPermissions: [{ resource: 'Microsoft Graph', roles: ['User.Read.All'], adminConsent: true }] },
               { name: 'slow', displayName: 'Slow', secrets: [{}], tokenLifetimes: { accessTokenSeconds: 120 }, requiredPermissions: [{ resource: 'Microsoft Graph', roles: ['User.Read.All'], adminConsent: true }] },
+              {
+                name: 'web',
+                displayName: 'Web',
+                secrets: [{}],
+                redirectUris: ['http://localhost:3000/auth/callback'],
+                allowPublicClient: true,
+                tokenLifetimes: { refreshTokenInactivitySeconds: 60 },
+                requiredPermissions: [{ resource: 'Microsoft Graph', scopes: ['User.Read', 'openid', 'profile', 'offline_access'], adminConsent: true }],
+              },
             ],
           },
         ],
@@ -196,6 +205,46 @@ describe('token lifetimes from the tenant file', () => {
     assert.equal(expires_in, 120);
     const id = decodeJwt(await emulator.admin.mintToken({ kind: 'id', clientId: emulator.devJson.apps['daemon']!.clientId, user: 'ann@lifetimes.example.com' }));
     assert.equal(id.exp! - id.iat!, 20);
+  });
+
+  const token = (body: Record<string, string>) =>
+    fetch(`${emulator.url}/${emulator.devJson.tenantId}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+
+  test('refresh-token inactivity of 60 s: a refresh after 61 s of emulator time answers AADSTS700082', async () => {
+    const web = emulator.devJson.apps['web']!;
+    const session = await emulator.admin.signIn({ user: 'ann@lifetimes.example.com' });
+    const verifier = 'w'.repeat(60);
+    const { createHash } = await import('node:crypto');
+    const authorize = new URL(`${emulator.url}/${emulator.devJson.tenantId}/oauth2/v2.0/authorize`);
+    for (const [k, v] of Object.entries({ client_id: web.clientId, response_type: 'code', redirect_uri: 'http://localhost:3000/auth/callback', scope: 'openid offline_access User.Read', code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' })) authorize.searchParams.set(k, v);
+    const answer = await fetch(authorize, { headers: { cookie: `${session.cookie.name}=${session.cookie.value}` }, redirect: 'manual' });
+    const code = new URL(answer.headers.get('location')!).searchParams.get('code')!;
+    const redeemed = await token({ grant_type: 'authorization_code', client_id: web.clientId, client_secret: web.clientSecret!, code, redirect_uri: 'http://localhost:3000/auth/callback', code_verifier: verifier });
+    const { refresh_token } = (await redeemed.json()) as { refresh_token: string };
+    // Within the window a refresh slides it: 50 s, refresh, 50 s more, refresh again.
+    emulator.admin.clock.advance(50);
+    const first = await token({ grant_type: 'refresh_token', client_id: web.clientId, client_secret: web.clientSecret!, refresh_token, scope: 'openid offline_access User.Read' });
+    assert.equal(first.status, 200);
+    const next = ((await first.json()) as { refresh_token: string }).refresh_token;
+    emulator.admin.clock.advance(61);
+    const late = await token({ grant_type: 'refresh_token', client_id: web.clientId, client_secret: web.clientSecret!, refresh_token: next, scope: 'openid offline_access User.Read' });
+    assert.equal(late.status, 400);
+    const body = (await late.json()) as { error: string; error_codes: number[]; error_description: string };
+    assert.deepEqual([body.error, body.error_codes], ['invalid_grant', [700082]]);
+    assert.match(body.error_description, /was inactive for 0\.00:01:00\./);
+    emulator.admin.clock.reset();
+  });
+
+  test('device codes follow the clock: 901 s later polling answers expired_token (AADSTS70019)', async () => {
+    const web = emulator.devJson.apps['web']!;
+    const started = await fetch(`${emulator.url}/${emulator.devJson.tenantId}/oauth2/v2.0/devicecode`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ client_id: web.clientId, scope: 'User.Read' }) });
+    const { device_code } = (await started.json()) as { device_code: string };
+    const poll = () => token({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: web.clientId, device_code });
+    assert.equal(((await (await poll()).json()) as { error: string }).error, 'authorization_pending');
+    emulator.admin.clock.advance(901);
+    const expired = (await (await poll()).json()) as { error: string; error_codes: number[] };
+    assert.deepEqual([expired.error, expired.error_codes], ['expired_token', [70019]]);
+    emulator.admin.clock.reset();
   });
 
   test('lifetimes are validated at start with the JSON path', async () => {
