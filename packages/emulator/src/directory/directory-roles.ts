@@ -15,12 +15,24 @@ export const DIRECTORY_ROLES = {
 export function createDirectoryRoleTable(db: DatabaseSync) {
   const add = db.prepare('INSERT OR IGNORE INTO directory_role_members (principal_id, role_template_id) VALUES (?, ?)');
   const removeAll = db.prepare('DELETE FROM directory_role_members WHERE principal_id = ?');
+  const removeOne = db.prepare('DELETE FROM directory_role_members WHERE principal_id = ? AND role_template_id = ?');
+  const everyone = db.prepare('SELECT principal_id, role_template_id FROM directory_role_members ORDER BY rowid');
   const forPrincipal = db.prepare('SELECT role_template_id FROM directory_role_members WHERE principal_id = ? ORDER BY role_template_id');
   const cache = createReadCache(db);
   return {
     assign(principalId: string, roleTemplateId: string): void {
       add.run(principalId, roleTemplateId);
       cache.clear();
+    },
+    /** False when the principal did not hold the role. */
+    unassign(principalId: string, roleTemplateId: string): boolean {
+      const removed = Number(removeOne.run(principalId, roleTemplateId).changes) > 0;
+      cache.clear();
+      return removed;
+    },
+    /** Every assignment (Graph's roleManagement/directory/roleAssignments; callers filter by tenant). */
+    all(): Array<{ principalId: string; roleTemplateId: string }> {
+      return (everyone.all() as Array<{ principal_id: string; role_template_id: string }>).map((r) => ({ principalId: r.principal_id, roleTemplateId: r.role_template_id }));
     },
     /** A deleted user or group holds no roles. */
     removePrincipal(principalId: string): void {

@@ -10,6 +10,7 @@ import { GraphError } from './graph-error.ts';
 import { groupsRoutes } from './groups.ts';
 import { groupWriteRoutes } from './group-writes.ts';
 import { userWriteRoutes } from './user-writes.ts';
+import { directoryRoleAssignmentRoutes } from './directory-role-assignments.ts';
 import { meRoutes } from './me.ts';
 import { memberOfRoutes } from './member-of.ts';
 import { countNotSupported, isEventual, markCountOnly, wasCounted } from './odata-response.ts';
@@ -58,6 +59,7 @@ export function graphRoutes(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'k
     memberOfRoutes(graph, context);
     groupsRoutes(graph, context);
     groupWriteRoutes(graph, context);
+    directoryRoleAssignmentRoutes(graph, context);
     applicationsRoutes(graph, context);
     applicationKeysRoutes(graph, context);
     servicePrincipalsRoutes(graph, context);

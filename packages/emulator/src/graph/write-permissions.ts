@@ -94,3 +94,12 @@ export function requireGroupMemberWrite(directory: Directory, caller: GraphCalle
   const granted = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'].some((p) => caller.permissions.has(p));
   requireAllowed(granted && (caller.kind === 'app' || isAdmin(directory, caller, GROUP_ADMIN_ROLES) || ownsGroup(directory, caller, groupId)));
 }
+
+/** roleManagement/directory/roleAssignments writes: RoleManagement.ReadWrite.Directory; delegated, a Privileged Role Administrator or Global Administrator. */
+export function requireDirectoryRoleWrite(directory: Directory, caller: GraphCaller): void {
+  requireWrite(directory, caller, ['RoleManagement.ReadWrite.Directory'], new Set([DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.privilegedRoleAdministrator]));
+}
+
+export function requireDirectoryRoleRead(caller: GraphCaller): void {
+  requireAllowed(['RoleManagement.Read.Directory', 'RoleManagement.ReadWrite.Directory', 'Directory.Read.All', 'Directory.ReadWrite.All'].some((p) => caller.permissions.has(p)));
+}

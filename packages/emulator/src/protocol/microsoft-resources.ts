@@ -41,6 +41,7 @@ export const GRAPH_SCOPES: PermissionScope[] = [
   scope('4e46008b-f24c-477d-8fff-7bb4ec7aafe0', 'Group.ReadWrite.All', 'Admin', 'Read and write all groups'),
   scope('f81125ac-d3b7-4573-a3b2-7099cc39df9e', 'GroupMember.ReadWrite.All', 'Admin', 'Read and write group memberships'),
   scope('c5366453-9fb0-48a5-a156-24f0c49a4b84', 'Directory.ReadWrite.All', 'Admin', 'Read and write directory data'),
+  scope('d01b97e9-cbc0-49fe-810a-750afd5527a3', 'RoleManagement.ReadWrite.Directory', 'Admin', 'Read and write directory RBAC settings'),
   scope('37f7f235-527c-4136-accd-4a02d197296e', 'openid', 'User', 'Sign users in'),
   scope('14dad69e-099b-42c9-810b-d002981feec1', 'profile', 'User', 'View users\' basic profile'),
   scope('64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0', 'email', 'User', 'View users\' email address'),
@@ -61,6 +62,7 @@ export const GRAPH_APP_ROLES: AppRole[] = [
   role('bf7b1a76-6e77-406b-b258-bf5c7720e98f', 'Group.Create', 'Create groups'),
   role('dbaae8cf-10b5-4b86-a4a1-f871c94c6695', 'GroupMember.ReadWrite.All', 'Read and write all group memberships'),
   role('19dbc75e-c2e2-444c-a770-ec69d8559fc7', 'Directory.ReadWrite.All', 'Read and write directory data'),
+  role('9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8', 'RoleManagement.ReadWrite.Directory', 'Read and write all directory RBAC settings'),
 ];
 
 export const STORAGE_SCOPES: PermissionScope[] = [

@@ -182,3 +182,24 @@ test("group changes show in new tokens' groups claim, and above 200 groups as th
   assert.equal((await send('DELETE', `/v1.0/groups/${first.id}/members/${created.id}/$ref`, app)).status, 204);
   assert.equal(((await idToken())['groups'] as string[]).length, 200);
 });
+
+test('roleManagement/directory/roleAssignments: a User Administrator assigned through Graph may then create users', async () => {
+  const USER_ADMINISTRATOR = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
+  const rbac = await env.appToken({ roles: ['RoleManagement.ReadWrite.Directory'] });
+  const megan = env.userId('megan');
+  const meganToken = await env.delegatedToken({ alias: 'megan', scp: 'User.ReadWrite.All' });
+  assert.equal((await send('POST', '/v1.0/users', meganToken, newUser('by-megan-1'))).status, 403);
+  const assigned = await send('POST', '/v1.0/roleManagement/directory/roleAssignments', rbac, { principalId: megan, roleDefinitionId: USER_ADMINISTRATOR, directoryScopeId: '/' });
+  assert.equal(assigned.status, 201);
+  const assignment = (await assigned.json()) as { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string };
+  assert.deepEqual([assignment.principalId, assignment.roleDefinitionId, assignment.directoryScopeId], [megan, USER_ADMINISTRATOR, '/']);
+  assert.equal((await send('POST', '/v1.0/roleManagement/directory/roleAssignments', rbac, { principalId: megan, roleDefinitionId: USER_ADMINISTRATOR, directoryScopeId: '/' })).status, 400);
+  assert.equal((await send('POST', '/v1.0/users', meganToken, newUser('by-megan-2'))).status, 201);
+  const { decodeJwt } = await import('jose');
+  const graphToken = decodeJwt(await env.emulator.admin.mintToken({ kind: 'access', clientId: WEB_APP_ID, resource: 'https://graph.microsoft.com', user: upn('megan'), scopes: ['User.Read'] }));
+  assert.deepEqual(graphToken['wids'], [USER_ADMINISTRATOR]);
+  assert.equal((await send('DELETE', `/v1.0/roleManagement/directory/roleAssignments/${assignment.id}`, rbac)).status, 204);
+  assert.equal((await send('POST', '/v1.0/users', meganToken, newUser('by-megan-3'))).status, 403);
+  // Without the permission: 403.
+  assert.equal((await send('POST', '/v1.0/roleManagement/directory/roleAssignments', app, { principalId: megan, roleDefinitionId: USER_ADMINISTRATOR })).status, 403);
+});
