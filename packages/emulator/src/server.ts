@@ -14,6 +14,7 @@ import { createInProcessAdmin, type EmulatorAdmin } from './admin/in-process-adm
 import { createEmulatorApp } from './app.ts';
 import type { EmulatorDeps } from './deps.ts';
 import { createDirectory } from './directory/directory.ts';
+import { upgradeFirstPartyPermissions } from './directory/first-party-upgrade.ts';
 import { createFaultInjector } from './faults.ts';
 import { API_APP_ID, CLI_APP_ID, CLI_REDIRECT_URI, DEMO_TENANT, demoAdmin, demoSecret, demoUsers, seedDemoTenant, WEB_APP_ID, WEB_REDIRECT_URI } from './seed/demo-tenant.ts';
 import { resolveSwitches, type EmulatorSwitches } from './protocol/switches.ts';
@@ -120,6 +121,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   try {
     if (loaded) applied = await applyEmulatorConfig(directory, loaded, clock());
     else await seedDemoTenant(directory, clock());
+    upgradeFirstPartyPermissions(directory);
   } catch (error) {
     directory.close();
     if (temporary) await rm(dataDir, { recursive: true, force: true });

@@ -45,6 +45,8 @@ export function userWriteRoutes(graph: Hono<GraphEnv>, context: GraphRouteContex
 
   graph.patch('/users/:id', async (c) => {
     const caller = c.get('caller');
+    // Refused before the body is read when no permission could allow any change.
+    requireUserWrite(directory, caller, { accountEnabledOnly: true });
     const body = await readJsonObject(c);
     const accountEnabledOnly = Object.keys(body).every((k) => k === 'accountEnabled' || k.startsWith('@odata.'));
     requireUserWrite(directory, caller, { accountEnabledOnly });
