@@ -1,4 +1,5 @@
 import type { KeyValueStore } from 'entrakit/store';
+import type { AdjustableClock } from './admin/adjustable-clock.ts';
 import type { Directory } from './directory/directory.ts';
 import type { FaultInjector } from './faults.ts';
 import type { KeyRing } from './keys/signing-keys.ts';
@@ -13,7 +14,10 @@ export interface EmulatorDeps {
   keys: KeyRing;
   /** Protocol state: SSO sessions, codes, refresh-token families, consent and login transactions. */
   state: KeyValueStore;
+  /** `time.now`: every part of the emulator reads time through it, so tests can move it. */
   clock: () => number;
+  /** The adjustable clock behind `clock` (POST /_admin/clock). */
+  time: AdjustableClock;
   /** Origin clients use, e.g. https://localhost:8443 (never derived from the Host header). */
   publicUrl: string;
   /** Key for signing cookies and CSRF tokens of the login pages. */

@@ -20,3 +20,6 @@ export type { ConfiguredDevJson, DevJson, DevJsonApp } from './dev-json.ts';
 export { EmulatorConfigError, loadEmulatorConfigFile, parseEmulatorConfig } from './config/load-config.ts';
 export type { EmulatorConfig, EmulatorConfigInput } from './config/schema.ts';
 export type { RequestLogEntry, RequestOutcome, LoggedEndpoint } from './request-log/request-log.ts';
+export type { EmulatorAdmin } from './admin/in-process-admin.ts';
+export type { MintTokenRequest } from './admin/mint-token.ts';
+export type { TestSession } from './admin/test-control-routes.ts';

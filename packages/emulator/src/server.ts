@@ -9,9 +9,12 @@ import { getRequestListener } from '@hono/node-server';
 import { updateDevJson, type ConfiguredDevJson, type DevJson } from './dev-json.ts';
 import { trustCaCertificate } from 'entrakit';
 import { createSqliteStore } from 'entrakit/store';
+import { createAdjustableClock } from './admin/adjustable-clock.ts';
+import { createInProcessAdmin, type EmulatorAdmin } from './admin/in-process-admin.ts';
 import { createEmulatorApp } from './app.ts';
 import type { EmulatorDeps } from './deps.ts';
 import { createDirectory } from './directory/directory.ts';
+import { upgradeFirstPartyPermissions } from './directory/first-party-upgrade.ts';
 import { createFaultInjector } from './faults.ts';
 import { API_APP_ID, CLI_APP_ID, CLI_REDIRECT_URI, DEMO_TENANT, demoAdmin, demoSecret, demoUsers, seedDemoTenant, WEB_APP_ID, WEB_REDIRECT_URI } from './seed/demo-tenant.ts';
 import { resolveSwitches, type EmulatorSwitches } from './protocol/switches.ts';
@@ -54,6 +57,8 @@ export interface RunningEmulator<D = DevJson> {
   /** What was written to DATA/dev.json (URLs, CA, admin key, apps with secrets, users with passwords). */
   devJson: D;
   deps: EmulatorDeps;
+  /** Test controls without HTTP: mint tokens, move the clock, sign a user in (docs/emulator.md). */
+  admin: EmulatorAdmin;
   close(): Promise<void>;
 }
 
@@ -111,7 +116,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? await mkdtemp(join(tmpdir(), 'entrakit-emulator-')) : resolve(options.dataDir!);
   await secureFolder(dataDir);
-  const clock = options.clock ?? Date.now;
+  // One adjustable clock for everything (tests move it with POST /_admin/clock or `admin.clock`).
+  const time = createAdjustableClock(options.clock ?? Date.now);
+  const clock = time.now;
   const tls = await ensureLocalTls(dataDir, new Date(clock()));
   await ownerOnlyFile(join(dataDir, 'directory.db'));
   const directory = createDirectory({ path: join(dataDir, 'directory.db'), clock });
@@ -119,6 +126,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   try {
     if (loaded) applied = await applyEmulatorConfig(directory, loaded, clock());
     else await seedDemoTenant(directory, clock());
+    upgradeFirstPartyPermissions(directory);
   } catch (error) {
     directory.close();
     if (temporary) await rm(dataDir, { recursive: true, force: true });
@@ -170,6 +178,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     keys,
     state,
     clock,
+    time,
     publicUrl: url,
     cookieSecret,
     faults: createFaultInjector(),
@@ -218,6 +227,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     dataDir,
     devJson: written,
     deps,
+    admin: createInProcessAdmin(deps),
     // Idempotent: a test's cleanup may run after an explicit close.
     close() {
       closing ??= (async () => {

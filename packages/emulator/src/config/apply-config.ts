@@ -287,6 +287,9 @@ async function applyTenant(directory: Directory, tid: string, tenant: ConfigTena
   }
   const spIds = new Map<string, string>();
   for (const b of built) spIds.set(b.app.appId, registerApplication(directory, tid, b.app));
+  // Token lifetimes: the tenant's by its id, each app's by its appId (tokens/lifetimes.ts resolves them).
+  if (tenant.tokenLifetimes) directory.tokenLifetimes.set(tid, tenant.tokenLifetimes);
+  for (const b of built) if (b.config.tokenLifetimes) directory.tokenLifetimes.set(b.app.appId, b.config.tokenLifetimes);
   const spOf = (appId: string): string => spIds.get(appId) ?? (microsoft.find((sp) => sp.appId === appId) as ServicePrincipal).id;
 
   const apps: AppliedApp[] = [];

@@ -54,6 +54,20 @@ const authenticationContext = z.strictObject({
   requireMfa: z.boolean().default(true),
 });
 
+const seconds = (max: number, what: string) => z.number().int('must be whole seconds').min(1, 'must be at least 1 second').max(max, `must be at most ${max} seconds (${what})`);
+
+/**
+ * Token lifetimes (seconds), per tenant and per app; the app's win. Entra's defaults when absent:
+ * access and ID tokens 3600, refresh-token inactivity 90 days, codes 600. Short values let tests
+ * see tokens expire (`/_admin/clock` moves time without waiting).
+ */
+const tokenLifetimes = z.strictObject({
+  accessTokenSeconds: seconds(86_400, 'one day').optional(),
+  idTokenSeconds: seconds(86_400, 'one day').optional(),
+  refreshTokenInactivitySeconds: seconds(90 * 86_400, '90 days').optional(),
+  codeSeconds: seconds(600, 'ten minutes, as Entra').optional(),
+});
+
 const group = z.strictObject({
   displayName: text,
   id: guid.optional(),
@@ -127,6 +141,7 @@ const app = z.strictObject({
   appRoles: z.array(appRole).default([]),
   requiredPermissions: z.array(permission).default([]),
   groupMembershipClaims: z.enum(['None', 'SecurityGroup', 'All']).optional(),
+  tokenLifetimes: tokenLifetimes.optional(),
 });
 
 const managedIdentity = z.strictObject({
@@ -150,6 +165,7 @@ const tenant = z.strictObject({
   apps: z.array(app).default([]),
   authenticationContexts: z.array(authenticationContext).default([]),
   managedIdentities: z.array(managedIdentity).default([]),
+  tokenLifetimes: tokenLifetimes.optional(),
 });
 
 export const emulatorConfigSchema = z.strictObject({

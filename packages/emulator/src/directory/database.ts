@@ -97,6 +97,11 @@ CREATE TABLE IF NOT EXISTS authentication_contexts (
   PRIMARY KEY (tenant_id, id)
 );
 -- Plain-text secrets of the seeded demo tenant only, so dev.json can show them on every start.
+-- Token lifetimes from the tenant file, per tenant (its id) or per app (its appId).
+CREATE TABLE IF NOT EXISTS token_lifetimes (
+  owner_id TEXT PRIMARY KEY,
+  json TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS demo_credentials (
   name TEXT PRIMARY KEY,
   secret TEXT NOT NULL

@@ -8,6 +8,7 @@ import { createOwnerTable } from './owners.ts';
 import { createRevocationTable } from './sign-in-revocations.ts';
 import { createStepUpTables } from './step-up.ts';
 import { createObjectTable } from './objects.ts';
+import { createTokenLifetimeTable } from './token-lifetimes.ts';
 import type { Application, ServicePrincipal, Tenant, User } from './types.ts';
 import { GUID } from 'entrakit';
 
@@ -38,6 +39,8 @@ export function createDirectory(options: { path: string; clock?: () => number })
     owners: createOwnerTable(db),
     /** Users' second factors (TOTP) and tenants' authentication contexts (c1..c99). */
     stepUp: createStepUpTables(db),
+    /** Token lifetimes set in the tenant file, per tenant and per app. */
+    tokenLifetimes: createTokenLifetimeTable(db),
 
     /** Records Graph's revokeSignInSessions for the user. */
     revokeSignInSessions(userId: string, at: number): void {
@@ -46,6 +49,25 @@ export function createDirectory(options: { path: string; clock?: () => number })
     /** When the user's sessions were last revoked (ms since the epoch); tokens and sessions older than this are void. */
     revokedAt(userId: string): number | undefined {
       return revocations.revokedAt(userId);
+    },
+
+    /**
+     * Deletes a user or group and every edge naming it: group memberships (both ways), ownerships,
+     * directory roles and app-role assignments. Answers false when there was no such object.
+     */
+    deleteUserOrGroup(type: 'user' | 'group', id: string): boolean {
+      if (!objects.get(type, id)) return false;
+      this.memberships.removeObject(id);
+      this.owners.removeAll(id);
+      this.owners.removeOwnerEverywhere(id);
+      this.directoryRoles.removePrincipal(id);
+      this.roleAssignments.removeFor(id);
+      return objects.delete(type, id);
+    },
+    /** A user's userPrincipalName is unique in the tenant, whatever its case. */
+    userPrincipalNameTaken(tenantId: string, userPrincipalName: string, exceptId?: string): boolean {
+      const wanted = userPrincipalName.toLowerCase();
+      return objects.list('user', tenantId).some((u) => u.id !== exceptId && u.userPrincipalName.toLowerCase() === wanted);
     },
 
     addTenant(tenant: Tenant): void {

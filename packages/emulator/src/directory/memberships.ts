@@ -4,6 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 export function createMembershipTable(db: DatabaseSync) {
   const add = db.prepare('INSERT OR IGNORE INTO memberships (group_id, member_id) VALUES (?, ?)');
   const remove = db.prepare('DELETE FROM memberships WHERE group_id = ? AND member_id = ?');
+  const removeObject = db.prepare('DELETE FROM memberships WHERE group_id = ? OR member_id = ?');
   const direct = db.prepare('SELECT group_id FROM memberships WHERE member_id = ? ORDER BY group_id');
   const members = db.prepare('SELECT member_id FROM memberships WHERE group_id = ? ORDER BY member_id');
   const transitive = db.prepare(`
@@ -19,6 +20,10 @@ export function createMembershipTable(db: DatabaseSync) {
     },
     remove(groupId: string, memberId: string): boolean {
       return Number(remove.run(groupId, memberId).changes) > 0;
+    },
+    /** A deleted object leaves every group it was in, and a deleted group loses its members. */
+    removeObject(objectId: string): void {
+      removeObject.run(objectId, objectId);
     },
     directGroupIds(memberId: string): string[] {
       return (direct.all(memberId) as Array<{ group_id: string }>).map((r) => r.group_id);

@@ -15,6 +15,17 @@ export interface User {
   jobTitle: string | null;
   accountEnabled: boolean;
   userType: 'Member' | 'Guest';
+  // --- Graph user writes (POST/PATCH /users): optional, absent on older records.
+  mailNickname?: string | null;
+  department?: string | null;
+  companyName?: string | null;
+  officeLocation?: string | null;
+  mobilePhone?: string | null;
+  usageLocation?: string | null;
+  employeeId?: string | null;
+  preferredLanguage?: string | null;
+  businessPhones?: string[];
+  createdDateTime?: string;
 }
 
 export interface Group {
@@ -23,6 +34,12 @@ export interface Group {
   description: string | null;
   mailEnabled: boolean;
   securityEnabled: boolean;
+  // --- Graph group writes (POST/PATCH /groups): optional, absent on older records.
+  mailNickname?: string | null;
+  /** [] (security group) or ["Unified"] (Microsoft 365 group). */
+  groupTypes?: string[];
+  visibility?: string | null;
+  createdDateTime?: string;
 }
 
 export interface PermissionScope {

@@ -3,9 +3,11 @@ import type { EmulatorDeps } from '../deps.ts';
 import { parseFaultRule } from '../faults.ts';
 import { adminWriteIsJson, crossSiteAdminWrite } from './admin-writes.ts';
 import { isAdmin, requestLogRoutes } from '../request-log/admin-routes.ts';
+import { clockRoutes } from '../admin/clock-routes.ts';
+import { testControlRoutes } from '../admin/test-control-routes.ts';
 
 /** Admin endpoints for tests and demos: key rotation, fault injection and the request log. */
-export function adminEndpoints(app: Hono, deps: Pick<EmulatorDeps, 'keys' | 'faults' | 'adminKey' | 'requestLog' | 'cookieSecret' | 'publicUrl'>): void {
+export function adminEndpoints(app: Hono, deps: Pick<EmulatorDeps, 'keys' | 'faults' | 'adminKey' | 'requestLog' | 'cookieSecret' | 'time' | 'publicUrl' | 'directory' | 'clock' | 'state'>): void {
   // Every /_admin route, present and future, passes here: cross-site writes, then the key, then JSON.
   const requireAdmin = async (c: Context, next: Next) => {
     const crossSite = crossSiteAdminWrite(c, deps.publicUrl);
@@ -21,6 +23,8 @@ export function adminEndpoints(app: Hono, deps: Pick<EmulatorDeps, 'keys' | 'fau
   };
   app.use('/_admin/*', requireAdmin);
   requestLogRoutes(app, deps);
+  clockRoutes(app, deps);
+  testControlRoutes(app, deps);
   // The new key is published at once and signs after the lead time (ENTRAKIT_EMULATOR_KEY_LEAD_SEC).
   app.post('/_admin/rotate-keys', async (c) => {
     const rotation = await deps.keys.rotate();

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { sha256Base64Url, timingSafeStringEqual } from 'entrakit';
 import { AadError } from '../protocol/aad-error.ts';
-import { CODE_TTL_MS, codeKey, redeemedCodeKey, type AuthorizationCodeRecord } from '../protocol/authorization-code.ts';
+import { codeKey, redeemedCodeKey, type AuthorizationCodeRecord } from '../protocol/authorization-code.ts';
 import { parseScopes } from '../protocol/scopes.ts';
 import { authenticateClient, clientServicePrincipalId, isPublicClientRedirect, publicClientCredential, requireClientCredential } from '../client-auth/authenticate-client.ts';
 import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
+import { effectiveLifetimes, refreshLifetimeOf } from '../tokens/lifetimes.ts';
 import { createRefreshTokens } from './refresh-token-store.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 import { checkRedemptionOrigin } from './cross-origin.ts';
@@ -53,7 +54,7 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
   const { deps, form } = context;
   const client = await authenticateClient(context);
   const code = form.require('code');
-  const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse);
+  const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse, refreshLifetimeOf(deps.directory));
 
   const raw = await deps.state.take(codeKey(code));
   if (raw === undefined) {
@@ -67,7 +68,7 @@ export async function authorizationCodeGrant(context: GrantContext): Promise<Tok
   await deps.state.set(redeemedCodeKey(code), familyId, REDEEMED_MEMORY_MS);
   const record = parseRecord(raw);
   if (!record) throw new AadError(9002313, 'Invalid request. The authorization code is malformed or unknown.', { error: 'invalid_grant' });
-  if (record.issuedAt + CODE_TTL_MS <= deps.clock()) {
+  if (record.issuedAt + effectiveLifetimes(deps.directory, record.tenantId, record.clientId).codeMs <= deps.clock()) {
     throw new AadError(70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
   }
   if (record.clientId !== client.clientId) throw new AadError(70000, 'The provided grant is invalid: the authorization code was issued to a different client.');

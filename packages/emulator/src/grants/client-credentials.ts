@@ -3,7 +3,7 @@ import { parseScopes } from '../protocol/scopes.ts';
 import { OIDC_SCOPES } from '../protocol/microsoft-resources.ts';
 import { accessTokenAudience, mintAppAccessToken } from '../tokens/access-token.ts';
 import { authenticateClient, clientAcr, clientServicePrincipalId, requireClientCredential } from '../client-auth/authenticate-client.ts';
-import { ACCESS_TOKEN_LIFETIME_S } from '../tokens/lifetimes.ts';
+import { effectiveLifetimes } from '../tokens/lifetimes.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 import { checkRedemptionOrigin } from './cross-origin.ts';
 
@@ -37,5 +37,6 @@ export async function clientCredentialsGrant(context: GrantContext): Promise<Tok
     resource: request.resource,
     audience: accessTokenAudience(request),
   });
-  return { token_type: 'Bearer', expires_in: ACCESS_TOKEN_LIFETIME_S, ext_expires_in: ACCESS_TOKEN_LIFETIME_S, access_token: accessToken };
+  const lifetime = effectiveLifetimes(deps.directory, tenantId, client.app.appId, request.resource.appId).accessTokenS;
+  return { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken };
 }

@@ -4,6 +4,7 @@ import { parseScopes } from '../protocol/scopes.ts';
 import { authenticateClient, clientServicePrincipalId, requireClientCredential } from '../client-auth/authenticate-client.ts';
 import { loadByDeviceCode, POLL_GRACE_MS, saveDeviceAuthorization, takeDeviceAuthorization } from '../sign-in/device-authorization.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
+import { refreshLifetimeOf } from '../tokens/lifetimes.ts';
 import { requireConsent } from './consent-check.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 import { createRefreshTokens } from './refresh-token-store.ts';
@@ -52,7 +53,7 @@ export async function deviceCodeGrant(context: GrantContext): Promise<TokenRespo
   const amr = record.amr ?? ['pwd'];
   let refreshToken: string | undefined;
   if (request.oidc.has('offline_access')) {
-    const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse);
+    const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse, refreshLifetimeOf(deps.directory));
     const family = await refreshTokens.startFamily(
       { clientId: client.clientId, tenantId, userId: user.id, scope: record.scope, amr, confidential: client.method !== 'none', spa: false, ...(record.sid ? { sid: record.sid } : {}) },
       randomUUID(),

@@ -3,6 +3,7 @@ import { parseScopes } from '../protocol/scopes.ts';
 import { authenticateClient, clientServicePrincipalId, requireClientCredential } from '../client-auth/authenticate-client.ts';
 import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
+import { refreshLifetimeOf } from '../tokens/lifetimes.ts';
 import { createRefreshTokens } from './refresh-token-store.ts';
 import { verifyUserAssertion } from './user-assertion.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
@@ -33,7 +34,7 @@ export async function onBehalfOfGrant(context: GrantContext): Promise<TokenRespo
 
   let refreshToken: string | undefined;
   if (request.oidc.has('offline_access')) {
-    const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse);
+    const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse, refreshLifetimeOf(deps.directory));
     ({ token: refreshToken } = await refreshTokens.startFamily({
       clientId: client.clientId,
       tenantId: subject.tenantId,

@@ -59,7 +59,7 @@ export async function passwordGrant(context: GrantContext): Promise<TokenRespons
 
   let refreshToken: string | undefined;
   if (request.oidc.has('offline_access')) {
-    const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse);
+    const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse, refreshLifetimeOf(deps.directory));
     ({ token: refreshToken } = await refreshTokens.startFamily({
       clientId: client.clientId,
       tenantId,

@@ -57,6 +57,13 @@ const usedKey = (token: string): string => `rt-used:${sha256Base64Url(token)}`;
 const revokedKey = (familyId: string): string => `rt-family-revoked:${familyId}`;
 const FAMILY_MEMORY_MS = REFRESH_TOKEN_INACTIVITY_MS + EXPIRED_REFRESH_GRACE_MS;
 
+/** .NET's TimeSpan format of Entra's messages: d.hh:mm:ss. */
+function inactivitySpan(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(total / 86_400)}.${pad(Math.floor((total % 86_400) / 3600))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
+}
+
 function parseRecord(raw: string): RefreshTokenRecord | undefined {
   try {
     const r = JSON.parse(raw) as RefreshTokenRecord;
@@ -67,15 +74,23 @@ function parseRecord(raw: string): RefreshTokenRecord | undefined {
 }
 
 /** Opaque, rotating refresh tokens grouped in families (one family per interactive sign-in or OBO). */
-export function createRefreshTokens(state: KeyValueStore, clock: () => number, reuse: RefreshTokenReuse) {
+export function createRefreshTokens(
+  state: KeyValueStore,
+  clock: () => number,
+  reuse: RefreshTokenReuse,
+  /** Inactivity lifetime per family (the tenant file's setting); Entra's 90 days by default. */
+  inactivityOf: (record: Pick<RefreshTokenRecord, 'tenantId' | 'clientId'>) => number = () => REFRESH_TOKEN_INACTIVITY_MS,
+) {
   async function store(record: RefreshTokenRecord): Promise<string> {
     const token = `1.${randomBytes(48).toString('base64url')}`;
     await state.set(tokenKey(token), JSON.stringify(record), record.expiresAt - clock() + EXPIRED_REFRESH_GRACE_MS);
     return token;
   }
 
-  function expiry(now: number, record: Pick<RefreshTokenRecord, 'spa' | 'familyStartedAt'>): number {
-    return record.spa ? record.familyStartedAt + SPA_REFRESH_TOKEN_MAX_MS : now + REFRESH_TOKEN_INACTIVITY_MS;
+  function expiry(now: number, record: Pick<RefreshTokenRecord, 'spa' | 'familyStartedAt' | 'tenantId' | 'clientId'>): number {
+    const inactivity = inactivityOf(record);
+    // A configured inactivity shorter than 24 hours bounds single-page apps too.
+    return record.spa ? Math.min(record.familyStartedAt + SPA_REFRESH_TOKEN_MAX_MS, now + inactivity) : now + inactivity;
   }
 
   async function revokeFamily(familyId: string): Promise<void> {
@@ -110,10 +125,10 @@ export function createRefreshTokens(state: KeyValueStore, clock: () => number, r
       if ((await state.get(revokedKey(record.familyId))) !== undefined) throw revokedFamily(record.familyStartedAt);
       const now = clock();
       if (record.expiresAt <= now) {
-        if (record.spa) {
+        if (record.spa && record.familyStartedAt + SPA_REFRESH_TOKEN_MAX_MS <= now) {
           throw new AadError(700084, `The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on ${new Date(record.familyStartedAt).toISOString()}.`);
         }
-        throw new AadError(700082, `The refresh token has expired due to inactivity. The token was issued on ${new Date(record.issuedAt).toISOString()} and was inactive for ${Math.round(REFRESH_TOKEN_INACTIVITY_MS / 86_400_000)}.00:00:00.`);
+        throw new AadError(700082, `The refresh token has expired due to inactivity. The token was issued on ${new Date(record.issuedAt).toISOString()} and was inactive for ${inactivitySpan(inactivityOf(record))}.`);
       }
       if (reuse === 'revoke-family') {
         // take() is atomic: of two concurrent redemptions only one rotates; the other counts as reuse.

@@ -4,6 +4,7 @@ import { parseScopes, type ScopeRequest } from '../protocol/scopes.ts';
 import { authenticateClient, clientServicePrincipalId, requireClientCredential } from '../client-auth/authenticate-client.ts';
 import { requireConsent } from './consent-check.ts';
 import { activeUser, delegatedTokenResponse } from '../tokens/delegated-response.ts';
+import { refreshLifetimeOf } from '../tokens/lifetimes.ts';
 import { createRefreshTokens, revokedFamily, type RefreshTokenRecord } from './refresh-token-store.ts';
 import { credentialStamp } from './credential-stamp.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
@@ -20,7 +21,7 @@ export async function refreshTokenGrant(context: GrantContext): Promise<TokenRes
   const { deps, form } = context;
   const client = await authenticateClient(context);
   const presented = form.require('refresh_token');
-  const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse);
+  const refreshTokens = createRefreshTokens(deps.state, deps.clock, context.options.refreshTokenReuse, refreshLifetimeOf(deps.directory));
 
   // Filled in by the check callback (the cast keeps TypeScript from narrowing it to undefined).
   let checked = undefined as { clientSpId: string; user: User; request: ScopeRequest; claims: { acrs: string[]; capabilities: string[] } } | undefined;

@@ -116,16 +116,22 @@ export function createGraphAuthenticator(deps: Pick<EmulatorDeps, 'directory' | 
  * expire. Header shape: learn.microsoft.com/entra/identity-platform/claims-challenge; the message
  * is Graph's for this event.
  */
-function checkContinuousAccess(deps: Pick<EmulatorDeps, 'directory' | 'publicUrl'>, payload: JWTPayload, oid: string): void {
+function checkContinuousAccess(deps: Pick<EmulatorDeps, 'directory' | 'publicUrl' | 'clock'>, payload: JWTPayload, oid: string): void {
   const capabilities = payload['xms_cc'];
   if (!Array.isArray(capabilities) || !capabilities.some((v) => typeof v === 'string' && v.toLowerCase() === 'cp1')) return;
   const revokedAt = deps.directory.revokedAt(oid);
-  if (revokedAt === undefined) return;
+  // A disabled or deleted account is a critical event too: its CAE tokens are challenged whenever issued.
+  const user = deps.directory.objects.get('user', oid.toLowerCase());
+  const gone = !user || !user.value.accountEnabled;
+  if (revokedAt === undefined && !gone) return;
   // Whole seconds, as `iat` and the challenge's nbf are.
-  const revokedAtS = Math.floor(revokedAt / 1000);
-  if (typeof payload.iat !== 'number' || payload.iat >= revokedAtS) return;
+  const revokedAtS = Math.floor((revokedAt ?? deps.clock()) / 1000);
+  if (!gone && (typeof payload.iat !== 'number' || payload.iat >= revokedAtS)) return;
   const claims = Buffer.from(JSON.stringify({ access_token: { nbf: { essential: true, value: String(revokedAtS) } } })).toString('base64');
   throw new GraphError(401, 'InvalidAuthenticationToken', 'Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp', {
+    why: gone
+      ? 'CAE: the user is disabled or deleted, so this CP1 token gets a claims challenge (insufficient_claims)'
+      : "CAE: the token was issued before the user's sessions were revoked, so this CP1 token gets a claims challenge (insufficient_claims)",
     challenge: `Bearer realm="", authorization_uri="${deps.publicUrl}/common/oauth2/authorize", error="insufficient_claims", claims="${claims}"`,
   });
 }

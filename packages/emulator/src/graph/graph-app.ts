@@ -5,6 +5,7 @@ import type { Directory } from '../directory/directory.ts';
 import { GRAPH_APP_ID } from '../protocol/microsoft-resources.ts';
 import type { GraphAuthenticator, GraphCaller } from './authenticate.ts';
 import { graphErrorBody, GraphError } from './graph-error.ts';
+import { explain } from '../request-log/record-requests.ts';
 import type { ODataResponder } from './odata-response.ts';
 
 export type GraphEnv = { Variables: { caller: GraphCaller; requestId: string; clientRequestId: string } };
@@ -42,7 +43,7 @@ export function createGraphApp(deps: Pick<EmulatorDeps, 'clock' | 'publicUrl'>):
     const ids = { now: deps.clock(), requestId: c.get('requestId') ?? randomUUID(), clientRequestId: c.get('clientRequestId') ?? randomUUID() };
     if (error instanceof GraphError) {
       if (error.status === 401) c.header('WWW-Authenticate', error.challenge ?? challenge);
-      return c.json(graphErrorBody(error.code, error.message, ids), error.status as 400);
+      return c.json(graphErrorBody(error.code, error.message, ids, error.details), error.status as 400);
     }
     // Reaching here is a bug; details stay in the server log.
     console.error('entrakit emulator: unexpected Graph error', error);
@@ -63,7 +64,12 @@ export function withVerifiedCaller(request: Request, caller: GraphCaller): Reque
 /** Middleware that verifies the bearer token and makes the caller available as `c.get('caller')`. */
 export function requireGraphToken(authenticate: GraphAuthenticator): MiddlewareHandler<GraphEnv> {
   return async function graphBearerAuth(c, next) {
-    c.set('caller', verifiedCallers.get(c.req.raw) ?? (await authenticate(c.req.header('authorization'))));
+    try {
+      c.set('caller', verifiedCallers.get(c.req.raw) ?? (await authenticate(c.req.header('authorization'))));
+    } catch (error) {
+      if (error instanceof GraphError && error.why) explain(c, error.why);
+      throw error;
+    }
     await next();
   };
 }

@@ -8,6 +8,9 @@ import { batchRoutes } from './batch.ts';
 import { createGraphApp, requireGraphToken, withVerifiedCaller, type GraphRouteContext } from './graph-app.ts';
 import { GraphError } from './graph-error.ts';
 import { groupsRoutes } from './groups.ts';
+import { groupWriteRoutes } from './group-writes.ts';
+import { userWriteRoutes } from './user-writes.ts';
+import { directoryRoleAssignmentRoutes } from './directory-role-assignments.ts';
 import { meRoutes } from './me.ts';
 import { memberOfRoutes } from './member-of.ts';
 import { countNotSupported, isEventual, markCountOnly, wasCounted } from './odata-response.ts';
@@ -54,8 +57,11 @@ export function graphRoutes(app: Hono, deps: Pick<EmulatorDeps, 'directory' | 'k
 
     meRoutes(graph, context);
     usersRoutes(graph, context);
+    userWriteRoutes(graph, context);
     memberOfRoutes(graph, context);
     groupsRoutes(graph, context);
+    groupWriteRoutes(graph, context);
+    directoryRoleAssignmentRoutes(graph, context);
     applicationsRoutes(graph, context);
     applicationKeysRoutes(graph, context);
     servicePrincipalsRoutes(graph, context);

@@ -58,3 +58,48 @@ export function requireSessionRevocation(directory: Directory, caller: GraphCall
   }
   requireWrite(directory, caller, permissions, new Set([DIRECTORY_ROLES.globalAdministrator]));
 }
+
+/** Directory roles that may create, change and delete users (Graph's delegated user writes). */
+const USER_ADMIN_ROLES = new Set<string>([DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.userAdministrator]);
+/** Directory roles that may manage any group. */
+const GROUP_ADMIN_ROLES = new Set<string>([DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.userAdministrator, DIRECTORY_ROLES.groupsAdministrator]);
+
+/**
+ * POST/PATCH/DELETE /users: User.ReadWrite.All (or Directory.ReadWrite.All), and for delegated
+ * calls the User Administrator or Global Administrator role. `accountEnabled` alone may also be
+ * changed with User.EnableDisableAccount.All.
+ */
+export function requireUserWrite(directory: Directory, caller: GraphCaller, options: { accountEnabledOnly?: boolean } = {}): void {
+  const permissions = ['User.ReadWrite.All', 'Directory.ReadWrite.All', ...(options.accountEnabledOnly ? ['User.EnableDisableAccount.All'] : [])];
+  requireWrite(directory, caller, permissions, USER_ADMIN_ROLES);
+}
+
+/** POST /groups: Group.ReadWrite.All, Group.Create or Directory.ReadWrite.All; delegated also a group-managing role. */
+export function requireGroupCreate(directory: Directory, caller: GraphCaller): void {
+  requireWrite(directory, caller, ['Group.ReadWrite.All', 'Group.Create', 'Directory.ReadWrite.All'], GROUP_ADMIN_ROLES);
+}
+
+function ownsGroup(directory: Directory, caller: GraphCaller, groupId: string): boolean {
+  return caller.kind === 'delegated' && directory.owners.ownerIds(groupId).includes(caller.objectId.toLowerCase());
+}
+
+/** PATCH/DELETE /groups/{id}: Group.ReadWrite.All; delegated, a group-managing role or owning the group. */
+export function requireGroupWrite(directory: Directory, caller: GraphCaller, groupId: string): void {
+  const granted = ['Group.ReadWrite.All', 'Directory.ReadWrite.All'].some((p) => caller.permissions.has(p));
+  requireAllowed(granted && (caller.kind === 'app' || isAdmin(directory, caller, GROUP_ADMIN_ROLES) || ownsGroup(directory, caller, groupId)));
+}
+
+/** members/$ref and owners/$ref: GroupMember.ReadWrite.All too; delegated, a group-managing role or owning the group. */
+export function requireGroupMemberWrite(directory: Directory, caller: GraphCaller, groupId: string): void {
+  const granted = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'].some((p) => caller.permissions.has(p));
+  requireAllowed(granted && (caller.kind === 'app' || isAdmin(directory, caller, GROUP_ADMIN_ROLES) || ownsGroup(directory, caller, groupId)));
+}
+
+/** roleManagement/directory/roleAssignments writes: RoleManagement.ReadWrite.Directory; delegated, a Privileged Role Administrator or Global Administrator. */
+export function requireDirectoryRoleWrite(directory: Directory, caller: GraphCaller): void {
+  requireWrite(directory, caller, ['RoleManagement.ReadWrite.Directory'], new Set([DIRECTORY_ROLES.globalAdministrator, DIRECTORY_ROLES.privilegedRoleAdministrator]));
+}
+
+export function requireDirectoryRoleRead(caller: GraphCaller): void {
+  requireAllowed(['RoleManagement.Read.Directory', 'RoleManagement.ReadWrite.Directory', 'Directory.Read.All', 'Directory.ReadWrite.All'].some((p) => caller.permissions.has(p)));
+}

@@ -35,6 +35,13 @@ export const GRAPH_SCOPES: PermissionScope[] = [
   scope('84bccea3-f856-4a8a-967b-dbe0a3d53a64', 'AppRoleAssignment.ReadWrite.All', 'Admin', 'Manage app permission grants and app role assignments'),
   scope('41ce6ca6-6826-4807-84f1-1c82854f7ee5', 'DelegatedPermissionGrant.ReadWrite.All', 'Admin', 'Manage all delegated permission grants'),
   scope('f6a3db3e-f7e8-4ed2-a414-557c8c9830be', 'User.RevokeSessions.All', 'Admin', 'Revoke all sign in sessions for a user'),
+  // Directory writes (Graph's users and groups).
+  scope('204e0828-b5ca-4ad8-b9f3-f32a958e7cc4', 'User.ReadWrite.All', 'Admin', 'Read and write all users\' full profiles'),
+  scope('f92e74e7-2563-467f-9dd0-902688cb5863', 'User.EnableDisableAccount.All', 'Admin', 'Enable and disable user accounts'),
+  scope('4e46008b-f24c-477d-8fff-7bb4ec7aafe0', 'Group.ReadWrite.All', 'Admin', 'Read and write all groups'),
+  scope('f81125ac-d3b7-4573-a3b2-7099cc39df9e', 'GroupMember.ReadWrite.All', 'Admin', 'Read and write group memberships'),
+  scope('c5366453-9fb0-48a5-a156-24f0c49a4b84', 'Directory.ReadWrite.All', 'Admin', 'Read and write directory data'),
+  scope('d01b97e9-cbc0-49fe-810a-750afd5527a3', 'RoleManagement.ReadWrite.Directory', 'Admin', 'Read and write directory RBAC settings'),
   scope('37f7f235-527c-4136-accd-4a02d197296e', 'openid', 'User', 'Sign users in'),
   scope('14dad69e-099b-42c9-810b-d002981feec1', 'profile', 'User', 'View users\' basic profile'),
   scope('64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0', 'email', 'User', 'View users\' email address'),
@@ -48,6 +55,14 @@ export const GRAPH_APP_ROLES: AppRole[] = [
   role('7ab1d382-f21e-4acd-a863-ba3e13f7da61', 'Directory.Read.All', 'Read directory data'),
   role('1bfefb4e-e0b5-418b-a88f-73c6d2cf2f1f', 'Application.ReadWrite.All', 'Read and write all applications'),
   role('9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30', 'Application.Read.All', 'Read all applications'),
+  // Directory writes (Graph's users and groups).
+  role('741f803b-c850-494e-b5df-cde7c675a1ca', 'User.ReadWrite.All', 'Read and write all users\' full profiles'),
+  role('3011c876-62b7-4ada-afa2-506cbbecc68c', 'User.EnableDisableAccount.All', 'Enable and disable user accounts'),
+  role('62a82d76-70ea-41e2-9197-370581804d09', 'Group.ReadWrite.All', 'Read and write all groups'),
+  role('bf7b1a76-6e77-406b-b258-bf5c7720e98f', 'Group.Create', 'Create groups'),
+  role('dbaae8cf-10b5-4b86-a4a1-f871c94c6695', 'GroupMember.ReadWrite.All', 'Read and write all group memberships'),
+  role('19dbc75e-c2e2-444c-a770-ec69d8559fc7', 'Directory.ReadWrite.All', 'Read and write directory data'),
+  role('9e3f62cf-ca93-4989-b6ce-bf83c28f9fe8', 'RoleManagement.ReadWrite.Directory', 'Read and write all directory RBAC settings'),
 ];
 
 export const STORAGE_SCOPES: PermissionScope[] = [

@@ -19,9 +19,14 @@ export function readSsoCookie(c: Context, secret: Uint8Array): string | undefine
   return verifySignedValue(secret, SSO_PURPOSE, getCookie(c, SSO_COOKIE));
 }
 
+/** The SSO cookie's value for a session id (signed, so only the emulator can make one). */
+export function ssoCookieValue(secret: Uint8Array, sid: string): string {
+  return signValue(secret, SSO_PURPOSE, sid);
+}
+
 export function setSsoCookie(c: Context, secret: Uint8Array, sid: string): void {
   // A browser-session cookie, like ESTSAUTH; the server-side record carries the real lifetime.
-  setCookie(c, SSO_COOKIE, signValue(secret, SSO_PURPOSE, sid), { httpOnly: true, secure: true, sameSite: 'None', path: '/' });
+  setCookie(c, SSO_COOKIE, ssoCookieValue(secret, sid), { httpOnly: true, secure: true, sameSite: 'None', path: '/' });
 }
 
 export function clearSsoCookie(c: Context): void {

@@ -6,7 +6,7 @@ import { parseScopes } from '../protocol/scopes.ts';
 import { accessTokenAudience, mintUserAccessToken } from '../tokens/access-token.ts';
 import { scopeClaim, scopeEcho } from '../tokens/delegated-response.ts';
 import { mintIdToken } from '../tokens/id-token.ts';
-import { ACCESS_TOKEN_LIFETIME_S } from '../tokens/lifetimes.ts';
+import { effectiveLifetimes } from '../tokens/lifetimes.ts';
 import type { AuthorizeRequest } from './authorize-request.ts';
 import { issueAuthorizationCode } from './issue-code.ts';
 import type { SsoSession } from './sso-session.ts';
@@ -38,7 +38,7 @@ async function implicitAccessToken(deps: ResponseDeps, request: AuthorizeRequest
     ...(request.capabilities?.length ? { capabilities: request.capabilities } : {}),
     sid: session.sid,
   });
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: String(ACCESS_TOKEN_LIFETIME_S), scope: scopeEcho(scopes, scp) };
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: String(effectiveLifetimes(deps.directory, session.tenantId, request.clientId, scopes.resource.appId).accessTokenS), scope: scopeEcho(scopes, scp) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { v1Issuer, v2Issuer } from '../protocol/tenant.ts';
 import { GRAPH_APP_ID } from '../protocol/microsoft-resources.ts';
 import { applicationRoles, groupClaims, userRoles } from './directory-claims.ts';
 import { opaqueClaim, pairwiseSubject } from './identifiers.ts';
-import { ACCESS_TOKEN_LIFETIME_S } from './lifetimes.ts';
+import { effectiveLifetimes } from './lifetimes.ts';
 import { signToken } from './sign.ts';
 
 type MintDeps = { directory: Directory; keys: KeyRing; publicUrl: string; clock: () => number };
@@ -32,15 +32,16 @@ export function accessTokenAudience(request: ScopeRequest): string {
   return first && slash > 0 ? first.slice(0, slash).replace(/\/+$/, '') : request.resource.appId;
 }
 
-function commonClaims(deps: MintDeps, tenantId: string, resource: ServicePrincipal, audience: string): Record<string, unknown> {
+function commonClaims(deps: MintDeps, tenantId: string, resource: ServicePrincipal, audience: string, clientId: string): Record<string, unknown> {
   const now = Math.floor(deps.clock() / 1000);
+  const lifetime = effectiveLifetimes(deps.directory, tenantId, clientId, resource.appId).accessTokenS;
   const v2 = resource.accessTokenVersion === 2;
   return {
     aud: v2 ? resource.appId : audience,
     iss: v2 ? v2Issuer(deps.publicUrl, tenantId) : v1Issuer(tenantId),
     iat: now,
     nbf: now,
-    exp: now + ACCESS_TOKEN_LIFETIME_S,
+    exp: now + lifetime,
     aio: opaqueClaim(48),
   };
 }
@@ -72,6 +73,16 @@ export interface UserAccessTokenInput {
 
 /** Delegated access token in the resource's format (v1 for Graph/Storage, v2 for APIs that ask for it). */
 export async function mintUserAccessToken(deps: MintDeps, input: UserAccessTokenInput): Promise<string> {
+  return sign(deps, input.resource, userAccessTokenClaims(deps, input));
+}
+
+/** Signs access-token claims as the resource expects (v1 `x5t`, Graph's header nonce). */
+export function signAccessToken(deps: MintDeps, resource: ServicePrincipal, claims: Record<string, unknown>): Promise<string> {
+  return sign(deps, resource, claims);
+}
+
+/** The claims of a delegated access token, before signing (the admin token endpoint starts from these). */
+export function userAccessTokenClaims(deps: MintDeps, input: UserAccessTokenInput): Record<string, unknown> {
   const { user, resource, tenantId } = input;
   const roles = userRoles(deps.directory, resource, user.id);
   const resourceApp = deps.directory.findApplicationByClientId(resource.appId)?.app;
@@ -101,7 +112,7 @@ export async function mintUserAccessToken(deps: MintDeps, input: UserAccessToken
   const claims =
     resource.accessTokenVersion === 2
       ? {
-          ...commonClaims(deps, tenantId, resource, input.audience),
+          ...commonClaims(deps, tenantId, resource, input.audience, input.client.app.appId),
           ...stepUp,
           ...clientClaims(resource, input.client),
           ...groups,
@@ -112,7 +123,7 @@ export async function mintUserAccessToken(deps: MintDeps, input: UserAccessToken
           ...cae,
         }
       : {
-          ...commonClaims(deps, tenantId, resource, input.audience),
+          ...commonClaims(deps, tenantId, resource, input.audience, input.client.app.appId),
           acr: '1',
           ...stepUp,
           ...clientClaims(resource, input.client),
@@ -127,7 +138,7 @@ export async function mintUserAccessToken(deps: MintDeps, input: UserAccessToken
           ver: '1.0',
           ...cae,
         };
-  return sign(deps, resource, claims);
+  return claims;
 }
 
 export interface AppAccessTokenInput {
@@ -141,11 +152,16 @@ export interface AppAccessTokenInput {
 
 /** App-only (client credentials) token: roles assigned to the client's SP, no scp; oid = sub = SP id. */
 export async function mintAppAccessToken(deps: MintDeps, input: AppAccessTokenInput): Promise<string> {
+  return sign(deps, input.resource, appAccessTokenClaims(deps, input));
+}
+
+/** The claims of an app-only access token, before signing. */
+export function appAccessTokenClaims(deps: MintDeps, input: AppAccessTokenInput): Record<string, unknown> {
   const { resource, tenantId, client } = input;
   const roles = applicationRoles(deps.directory, resource, client.servicePrincipalId);
   const v2 = resource.accessTokenVersion === 2;
   const claims = {
-    ...commonClaims(deps, tenantId, resource, input.audience),
+    ...commonClaims(deps, tenantId, resource, input.audience, input.client.app.appId),
     ...clientClaims(resource, client),
     ...(v2 ? {} : { idp: v1Issuer(tenantId) }),
     idtyp: 'app',
@@ -158,5 +174,5 @@ export async function mintAppAccessToken(deps: MintDeps, input: AppAccessTokenIn
     ver: v2 ? '2.0' : '1.0',
     ...(input.managedIdentityResourceId ? { xms_mirid: input.managedIdentityResourceId } : {}),
   };
-  return sign(deps, resource, claims);
+  return claims;
 }

@@ -8,7 +8,7 @@ import { accessTokenAudience, mintUserAccessToken } from './access-token.ts';
 import { clientAcr, type AuthenticatedClient } from '../client-auth/authenticate-client.ts';
 import { mintIdToken } from './id-token.ts';
 import { clientInfo } from './identifiers.ts';
-import { ACCESS_TOKEN_LIFETIME_S } from './lifetimes.ts';
+import { effectiveLifetimes } from './lifetimes.ts';
 
 /** The signed-in user, still present and enabled (50057 otherwise; the grant is no longer good). */
 export function activeUser(directory: Directory, tenantId: string, userId: string): User {
@@ -81,11 +81,12 @@ export async function delegatedTokenResponse(deps: TokenDeps, issue: DelegatedIs
     ...(issue.capabilities?.length ? { capabilities: issue.capabilities } : {}),
     ...(issue.sid ? { sid: issue.sid } : {}),
   });
+  const lifetime = effectiveLifetimes(deps.directory, tenantId, client.clientId, request.resource.appId).accessTokenS;
   const body: TokenResponseBody = {
     token_type: 'Bearer',
     scope: scopeEcho(request, scp),
-    expires_in: ACCESS_TOKEN_LIFETIME_S,
-    ext_expires_in: ACCESS_TOKEN_LIFETIME_S,
+    expires_in: lifetime,
+    ext_expires_in: lifetime,
     access_token: accessToken,
   };
   if (issue.refreshToken) body['refresh_token'] = issue.refreshToken;

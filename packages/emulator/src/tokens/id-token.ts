@@ -4,7 +4,7 @@ import type { KeyRing } from '../keys/signing-keys.ts';
 import { v2Issuer } from '../protocol/tenant.ts';
 import { groupClaims, userRoles } from './directory-claims.ts';
 import { opaqueClaim, pairwiseSubject } from './identifiers.ts';
-import { ID_TOKEN_LIFETIME_S } from './lifetimes.ts';
+import { effectiveLifetimes } from './lifetimes.ts';
 import { signToken } from './sign.ts';
 import { faultyClaims, faultyToken } from '../token-faults.ts';
 import type { TokenFaults } from '../token-faults.ts';
@@ -34,7 +34,18 @@ export interface IdTokenInput {
  * default. `openid` alone gives sub and the token basics; `profile` adds name, preferred_username
  * and oid; `email` adds email.
  */
-export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; publicUrl: string; clock: () => number; tokenFaults?: TokenFaults }, input: IdTokenInput): Promise<string> {
+export async function mintIdToken(deps: IdTokenDeps, input: IdTokenInput): Promise<string> {
+  const claims = idTokenClaims(deps, input);
+  // Test-only hook: an admin-requested fault (token-faults.ts) spoils this token; none by default.
+  const fault = deps.tokenFaults?.takeIdTokenFault(input.client.appId);
+  if (fault) return faultyToken(await signToken(deps.keys, faultyClaims(claims, fault)), fault);
+  return signToken(deps.keys, claims);
+}
+
+type IdTokenDeps = { directory: Directory; keys: KeyRing; publicUrl: string; clock: () => number; tokenFaults?: TokenFaults };
+
+/** The claims of an ID token, before signing (the admin token endpoint starts from these). */
+export function idTokenClaims(deps: IdTokenDeps, input: IdTokenInput): Record<string, unknown> {
   const now = Math.floor(deps.clock() / 1000);
   const { user, tenantId, client } = input;
   // The app's own app roles assigned to the user (directly or through a group) ride in its ID token.
@@ -45,7 +56,7 @@ export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; p
     iss: v2Issuer(deps.publicUrl, tenantId),
     iat: now,
     nbf: now,
-    exp: now + ID_TOKEN_LIFETIME_S,
+    exp: now + effectiveLifetimes(deps.directory, tenantId, client.appId).idTokenS,
     aio: opaqueClaim(48),
     ...(input.amr?.length ? { amr: input.amr } : {}),
     ...(input.atHash ? { at_hash: input.atHash } : {}),
@@ -63,8 +74,5 @@ export async function mintIdToken(deps: { directory: Directory; keys: KeyRing; p
     uti: opaqueClaim(16),
     ver: '2.0',
   };
-  // Test-only hook: an admin-requested fault (token-faults.ts) spoils this token; none by default.
-  const fault = deps.tokenFaults?.takeIdTokenFault(client.appId);
-  if (fault) return faultyToken(await signToken(deps.keys, faultyClaims(claims, fault)), fault);
-  return signToken(deps.keys, claims);
+  return claims;
 }

@@ -21,6 +21,7 @@ import { stableGuid } from '../../src/directory/ids.ts';
 import { newApplication } from '../../src/directory/new-application.ts';
 import { registerApplication } from '../../src/directory/registration.ts';
 import { GRAPH_APP_ID } from '../../src/protocol/microsoft-resources.ts';
+import { signInBrowserContext } from '../../src/playwright.ts';
 import { startInteropEnv, type InteropEnv } from './interop-env.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -318,5 +319,26 @@ describe('unmodified @azure/msal-browser in Chromium against the emulator', { sk
       { status: 200, allowOrigin: spaOrigin, grantType: 'refresh_token' },
     ]);
     assert.deepEqual(tokenUrls.slice(-2).map((url) => new URL(url).pathname), ['/organizations/oauth2/v2.0/token', '/organizations/oauth2/v2.0/token']);
+  });
+
+  it('@entrakit/emulator/playwright: without a session ssoSilent is login_required; after signInBrowserContext it succeeds as that user', async () => {
+    const ssoSilent = (loginHint: string) =>
+      page.evaluate(async (hint) => {
+        const pca = (window as unknown as { pca: { ssoSilent(request: object): Promise<{ account: { username: string } }> } }).pca;
+        try {
+          return { username: (await pca.ssoSilent({ scopes: ['User.Read'], loginHint: hint, redirectUri: `${location.origin}/redirect` })).account.username };
+        } catch (error) {
+          return { errorCode: (error as { errorCode: string }).errorCode };
+        }
+      }, loginHint);
+    await context.clearCookies();
+    await page.goto(`${spaOrigin}/`);
+    await page.evaluate(() => sessionStorage.setItem('signed-out', 'yes'));
+    await page.goto(`${spaOrigin}/`);
+    await page.locator('#out').filter({ hasNotText: 'waiting' }).waitFor({ timeout: 15_000 });
+    const { username } = env.user('megan');
+    assert.deepEqual(await ssoSilent(username), { errorCode: 'login_required' });
+    await signInBrowserContext(context, env.emulator, { user: username });
+    assert.deepEqual(await ssoSilent(username), { username });
   });
 });
