@@ -5,7 +5,7 @@ import { AadError } from '../protocol/aad-error.ts';
 import { APP_SERVICE_PATH, createManagedIdentityTable, identityHeaderValue, IMDS_PATH, type ManagedIdentity } from '../protocol/managed-identities.ts';
 import { parseScopes } from '../protocol/scopes.ts';
 import { accessTokenAudience, mintAppAccessToken } from '../tokens/access-token.ts';
-import { ACCESS_TOKEN_LIFETIME_S } from '../tokens/lifetimes.ts';
+import { effectiveLifetimes } from '../tokens/lifetimes.ts';
 
 type MiDeps = Pick<EmulatorDeps, 'directory' | 'keys' | 'clock' | 'publicUrl' | 'cookieSecret'>;
 
@@ -60,7 +60,9 @@ async function issue(deps: MiDeps, identity: ManagedIdentity, resourceParam: str
     audience: accessTokenAudience(request),
     managedIdentityResourceId: identity.resourceId,
   });
-  return { token, expiresOn: now + ACCESS_TOKEN_LIFETIME_S, notBefore: now };
+  // The same lifetime the token's exp was given (tenant file settings, else Entra's default).
+  const lifetime = effectiveLifetimes(deps.directory, identity.tenantId, identity.clientId, request.resource.appId).accessTokenS;
+  return { token, expiresOn: now + lifetime, notBefore: now };
 }
 
 /**
@@ -110,9 +112,9 @@ export function managedIdentityEndpoints(app: Hono, deps: MiDeps): void {
       return c.json({
         access_token: token,
         client_id: identity.clientId,
-        expires_in: String(ACCESS_TOKEN_LIFETIME_S),
+        expires_in: String(expiresOn - notBefore),
         expires_on: String(expiresOn),
-        ext_expires_in: String(ACCESS_TOKEN_LIFETIME_S),
+        ext_expires_in: String(expiresOn - notBefore),
         not_before: String(notBefore),
         resource,
         token_type: 'Bearer',

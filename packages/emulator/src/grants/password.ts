@@ -6,6 +6,7 @@ import { authenticateClient, clientServicePrincipalId, requireClientCredential }
 import { requireConsent } from './consent-check.ts';
 import { delegatedTokenResponse } from '../tokens/delegated-response.ts';
 import { createRefreshTokens } from './refresh-token-store.ts';
+import { refreshLifetimeOf } from '../tokens/lifetimes.ts';
 import type { GrantContext, TokenResponseBody } from './grant-context.ts';
 import { checkRedemptionOrigin } from './cross-origin.ts';
 import { credentialStamp } from './credential-stamp.ts';
