@@ -28,7 +28,7 @@ describe('login page account hints', () => {
         const page = await fetch(url, { redirect: 'manual' });
         assert.equal(page.status, 200, page.headers.get('location') ?? '');
         const html = await page.text();
-        assert.match(html, /<code>ann@hints\.test<\/code>/, authority);
+        assert.match(html, /<code class="upn">ann@hints\.test<\/code>/, authority);
         assert.doesNotMatch(html, /entrakitdemo|adele@|eve@other\.test/, authority);
       }
     } finally {

@@ -26,7 +26,9 @@ describe('authorization_code grant', () => {
     const body = reply.body;
     assert.deepEqual(Object.keys(body).sort(), ['access_token', 'client_info', 'expires_in', 'ext_expires_in', 'id_token', 'refresh_token', 'scope', 'token_type']);
     assert.equal(body['token_type'], 'Bearer');
-    assert.equal(body['scope'], 'openid profile email User.Read');
+    // Entra's scopes are additive: the token carries every Graph scope consented for the web app
+    // (the demo grants it User.RevokeSessions.All too), not only those requested.
+    assert.equal(body['scope'], 'openid profile email User.Read User.RevokeSessions.All');
     assert.equal(body['expires_in'], 3600);
     assert.equal(body['ext_expires_in'], 3600);
     assert.deepEqual(JSON.parse(Buffer.from(body['client_info'] as string, 'base64url').toString()), { uid: ADELE_ID, utid: TENANT_ID });
@@ -60,7 +62,7 @@ describe('authorization_code grant', () => {
     assert.equal(at['appid'], web.clientId);
     assert.equal(at['appidacr'], '1');
     assert.equal(at['idtyp'], 'user');
-    assert.equal(at['scp'], 'User.Read openid profile email');
+    assert.equal(at['scp'], 'User.Read User.RevokeSessions.All openid profile email');
     assert.equal(at['oid'], ADELE_ID);
     assert.equal(at['upn'], 'adele@entrakitdemo.onmicrosoft.com');
     assert.equal(at['unique_name'], 'adele@entrakitdemo.onmicrosoft.com');
@@ -96,7 +98,7 @@ describe('authorization_code grant', () => {
     assert.equal(reply.status, 200);
     assert.equal(reply.body['refresh_token'], undefined);
     assert.equal(reply.body['id_token'], undefined);
-    assert.equal(reply.body['scope'], 'User.Read');
+    assert.equal(reply.body['scope'], 'User.Read User.RevokeSessions.All');
   });
 
   test('a reused code answers 54005 and revokes the refresh tokens of the first redemption', async () => {

@@ -33,7 +33,7 @@ describe('refresh_token grant', () => {
     const next = reply.body['refresh_token'] as string;
     assert.equal(typeof next, 'string');
     assert.notEqual(next, first);
-    assert.equal(reply.body['scope'], 'openid profile User.Read');
+    assert.equal(reply.body['scope'], 'openid profile User.Read User.RevokeSessions.All', 'additive: every scope consented for the web app on Graph');
     const id = await t.verify(reply.body['id_token'] as string, { issuer: t.v2Issuer, audience: t.emulator.devJson.apps.web.clientId });
     assert.equal(id['nonce'], undefined);
     assert.equal(id['sid'], 'sid-abc');
@@ -41,7 +41,7 @@ describe('refresh_token grant', () => {
     // Without `scope` the original grant's scopes apply.
     const again = await t.post(refreshForm(next));
     assert.equal(again.status, 200);
-    assert.equal(again.body['scope'], 'openid profile User.Read');
+    assert.equal(again.body['scope'], 'openid profile User.Read User.RevokeSessions.All');
   });
 
   test("Entra's rule by default: a redeemed refresh token stays usable until it expires", async () => {

@@ -42,7 +42,9 @@ describe('$count segments', () => {
       [`/v1.0/groups/${env.groupId('All Staff')}/transitiveMembers/microsoft.graph.user/$count`, '3'],
       [`/v1.0/users/${env.userId('adele')}/transitiveMemberOf/$count`, '4'],
       [`/v1.0/users/${env.userId('adele')}/memberOf/graph.group/$count`, '1'],
-      ['/v1.0/servicePrincipals/$count', '5'],
+      // Five app service principals and the demo's two managed identities (system- and user-assigned).
+      ['/v1.0/servicePrincipals/$count', '7'],
+      [`/v1.0/servicePrincipals/$count?$filter=${encodeURIComponent("servicePrincipalType eq 'ManagedIdentity'")}`, '2'],
       ['/beta/users/%24count', '5'],
     ];
     for (const [path, expected] of checks) {

@@ -424,11 +424,13 @@ describe('refusals', () => {
     }
   });
 
-  test('a token with only User.Read gets 403 Authorization_RequestDenied', async () => {
+  test('a delegated token without any Application.* or Directory.* scope gets 403 Authorization_RequestDenied', async () => {
     const adele = emulator.devJson.users.find((u) => u.username.startsWith('adele@'))!;
     const tokens = await signInWith({ clientId: emulator.webClientId, redirectUri: emulator.webRedirectUri, username: adele.username, password: adele.password, scope: 'openid profile User.Read', secret: emulator.devJson.apps.web.clientSecret });
     const token = String(tokens['access_token']);
-    assert.deepEqual(String(decodeJwt(token)['scp']).split(' ').filter((s) => !['openid', 'profile', 'email'].includes(s)), ['User.Read']);
+    // Scopes are additive: the web app's token carries everything consented for it on Graph, none of
+    // which reads or writes applications.
+    assert.deepEqual(String(decodeJwt(token)['scp']).split(' ').filter((s) => !['openid', 'profile', 'email'].includes(s)), ['User.Read', 'User.RevokeSessions.All']);
     assertGraphError(await call('POST', '/applications', token, { displayName: 'nope' }), 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
     assertGraphError(await call('GET', '/applications', token), 403, 'Authorization_RequestDenied');
   });

@@ -209,7 +209,7 @@ describe('home page and error explanations', () => {
   });
 
   it("resolves every error body's error_uri to a page explaining the code", async () => {
-    const response = await fetch(`${emulator.url}/${emulator.tenantId}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=password' });
+    const response = await fetch(`${emulator.url}/${emulator.tenantId}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=implicit' });
     const body = (await response.json()) as { error_uri: string };
     assert.equal(body.error_uri, `${emulator.url}/error?code=70003`);
     const page = await fetch(body.error_uri);
