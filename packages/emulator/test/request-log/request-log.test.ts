@@ -178,6 +178,12 @@ describe('request log over HTTP', () => {
     assert.equal((await browser.request('/_admin/faults', { method: 'POST', headers: { origin: 'https://localhost:3000', 'content-type': 'application/json' }, body: fault })).status, 403, 'a foreign Origin alone is refused');
     assert.equal((await browser.request('/_admin/faults', { method: 'DELETE', headers: { 'sec-fetch-site': 'cross-site' } })).status, 403, 'a cross-site DELETE too');
     assert.equal((await browser.request('/_admin/sign-in', { method: 'POST', headers: { 'sec-fetch-site': 'same-site', 'content-type': 'application/x-www-form-urlencoded' }, body: 'key=x' })).status, 403, 'and a cross-site sign-in');
+    // A sandboxed or opaque origin posts `Origin: null`: refused unless the browser says same-origin.
+    const nullOrigin = { origin: 'null', 'content-type': 'application/x-www-form-urlencoded' };
+    assert.equal((await browser.request('/_admin/sign-in', { method: 'POST', headers: nullOrigin, body: 'key=x' })).status, 403, 'Origin null alone is refused');
+    assert.equal((await browser.request('/_admin/sign-in', { method: 'POST', headers: { ...nullOrigin, 'sec-fetch-site': 'same-site' }, body: 'key=x' })).status, 403, 'Origin null from the same site is refused');
+    // Chromium's own form post from a no-referrer page: Origin null, Sec-Fetch-Site same-origin.
+    assert.equal((await browser.request('/_admin/sign-in', { method: 'POST', headers: { ...nullOrigin, 'sec-fetch-site': 'same-origin' }, body: new URLSearchParams({ key: emulator.devJson.emulator.adminKey! }).toString() })).status, 303, 'the sign-in page\'s own form post passes');
     const own = { origin: new URL(emulator.url).origin, 'sec-fetch-site': 'same-origin' };
     const plain = await browser.request('/_admin/faults', { method: 'POST', headers: { ...own, 'content-type': 'text/plain' }, body: fault });
     assert.equal(plain.status, 415, 'text/plain is refused even from the same origin');
