@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
-import type { BearerAuthenticator, BearerEnv } from 'entrakit/bearer';
+import { HTTPException } from 'hono/http-exception';
+import type { BearerAuthenticator } from 'entrakit/bearer';
+import type { BearerEnv } from 'entrakit/bearer/hono';
 import type { DirectoryUsers } from './graph/graph-users.ts';
 import { renderApiError } from './http/api-error.ts';
 import type { OnBehalfOfClient } from './obo/on-behalf-of.ts';
@@ -45,6 +47,8 @@ export function createApiApp(deps: ApiAppDeps): Hono<BearerEnv> {
 
   app.notFound((c) => c.json({ error: 'not_found', error_description: `No route for ${c.req.method} ${c.req.path.slice(0, 100)}` }, 404));
   app.onError((error, c) => {
+    // bearerAuth's failures arrive as HTTPException carrying their RFC 6750 answer.
+    if (error instanceof HTTPException) return error.getResponse();
     const response = renderApiError(c, error, deps.authenticator.realm);
     if (response.status === 500) onUnexpectedError(error);
     return response;

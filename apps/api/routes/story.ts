@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
-import { bearerAuth } from 'entrakit/bearer';
-import type { BearerAuthenticator, BearerEnv } from 'entrakit/bearer';
+import type { BearerAuthenticator } from 'entrakit/bearer';
+import { bearerAuth } from 'entrakit/bearer/hono';
+import type { BearerEnv } from 'entrakit/bearer/hono';
 import { apiError } from '../http/api-error.ts';
 import type { OboToken, OnBehalfOfClient } from '../obo/on-behalf-of.ts';
 import { API_SCOPE, STORAGE_SCOPES } from '../permissions.ts';

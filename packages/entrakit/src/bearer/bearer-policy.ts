@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { EntrakitError } from '../core/errors.ts';
 import { isFetchableUrl } from '../core/discovery/oidc-metadata.ts';
 import { AUTH_CONTEXT_ID } from '../core/auth-context-id.ts';
 
@@ -57,28 +56,32 @@ export const routeRequirementSchema = z.strictObject({
   authContext: z.string().regex(AUTH_CONTEXT_ID, 'must be an authentication context id, c1 to c99').optional(),
 });
 
-export type BearerPolicy = z.infer<typeof bearerPolicySchema>;
-export type RequiredClaim = z.infer<typeof requiredClaimSchema>;
-export type RouteRequirement = z.infer<typeof routeRequirementSchema>;
+/**
+ * The policy as written by the user (the schema's input type): a misspelt key such as `audience`
+ * fails to compile. The same schema refuses unknown keys at run time, for JavaScript callers and
+ * policies read from files.
+ */
+export type BearerPolicy = z.input<typeof bearerPolicySchema>;
+/** The same type under the name of what `createBearerAuthenticator` takes. */
+export type BearerPolicyInput = BearerPolicy;
+/** The policy after validation (defaults not applied; every value checked). */
+export type ParsedBearerPolicy = z.output<typeof bearerPolicySchema>;
+export type RequiredClaim = z.input<typeof requiredClaimSchema>;
+export type RouteRequirement = z.input<typeof routeRequirementSchema>;
 
-/** Parses a policy given as data; unknown keys are refused by name instead of being dropped. */
-export function parseBearerPolicy(input: unknown): BearerPolicy {
+/**
+ * Parses a policy given as data; unknown keys are refused by name instead of being dropped. An
+ * invalid policy is a programming or configuration mistake: a TypeError naming each bad key.
+ */
+export function parseBearerPolicy(input: unknown): ParsedBearerPolicy {
   const result = bearerPolicySchema.safeParse(input);
-  if (!result.success) {
-    throw new EntrakitError('BEARER_POLICY_INVALID', `Invalid bearer policy: ${describeIssues(result.error, '(policy)')}`, {
-      details: { issues: result.error.issues },
-    });
-  }
+  if (!result.success) throw new TypeError(`Invalid bearer policy: ${describeIssues(result.error, '(policy)')}`);
   return result.data;
 }
 
 export function parseRouteRequirement(input: unknown): RouteRequirement {
   const result = routeRequirementSchema.safeParse(input ?? {});
-  if (!result.success) {
-    throw new EntrakitError('BEARER_REQUIREMENT_INVALID', `Invalid route requirement: ${describeIssues(result.error, '(requirement)')}`, {
-      details: { issues: result.error.issues },
-    });
-  }
+  if (!result.success) throw new TypeError(`Invalid route requirement: ${describeIssues(result.error, '(requirement)')}`);
   return result.data;
 }
 

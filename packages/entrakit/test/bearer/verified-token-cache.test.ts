@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_CACHE_LIFETIME_MS, VerifiedTokenCache } from '../../src/bearer/index.ts';
+import { MAX_CACHE_LIFETIME_MS, VerifiedTokenCache } from '../../src/bearer/verified-token-cache.ts';
 import { CACHE_INDEX_CHARS } from '../../src/bearer/verified-token-cache.ts';
 import type { Principal } from '../../src/bearer/index.ts';
 

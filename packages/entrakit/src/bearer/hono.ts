@@ -1,9 +1,17 @@
-import type { Context, MiddlewareHandler } from 'hono';
+/**
+ * `entrakit/bearer/hono`: bearer authentication as Hono middleware. Failures are thrown as Hono's
+ * `HTTPException` carrying the RFC 6750 answer and the library error as its `cause` (as
+ * `hono/jwk` does), so `app.onError` sees them; without an onError, Hono sends that answer.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { Principal } from '../core/tokens/principal.ts';
 import { cachedPrincipalOf, type BearerAuthenticator } from './authenticate.ts';
-import { httpProblem } from '../core/http-problem.ts';
 import { parseRouteRequirement } from './bearer-policy.ts';
 import type { RouteRequirement } from './bearer-policy.ts';
+import { bearerProblem, problemResponse } from './problem.ts';
+
+type HttpExceptionStatus = ConstructorParameters<typeof HTTPException>[0];
 
 /** Hono environment of routes behind bearerAuth: `c.get('principal')` is the verified caller. */
 export interface BearerEnv {
@@ -11,9 +19,10 @@ export interface BearerEnv {
 }
 
 /**
- * Hono middleware: authenticates the request with `authenticator`, enforces `requirement`, and
- * answers failures itself through `httpProblem` (400/401/403 JSON `{error, error_description}`
- * plus WWW-Authenticate, 5xx when keys cannot be loaded, 500 on a bug). Errors thrown by later handlers are not touched.
+ * Hono middleware: authenticates the request with `authenticator` and enforces `requirement`.
+ * A failure throws `HTTPException` (status 400/401/403 with WWW-Authenticate, 5xx when keys cannot
+ * be loaded, 500 on a bug); `exception.getResponse()` is the JSON answer, `exception.cause` the
+ * LibraryError. Errors thrown by later handlers are not touched.
  */
 export function bearerAuth(authenticator: BearerAuthenticator, requirement?: RouteRequirement): MiddlewareHandler<BearerEnv> {
   if (typeof authenticator !== 'function') {
@@ -25,15 +34,13 @@ export function bearerAuth(authenticator: BearerAuthenticator, requirement?: Rou
   const cachedPrincipal = cachedPrincipalOf(authenticator);
   if (!cachedPrincipal) throw new TypeError('bearerAuth: "authenticator" must come from createBearerAuthenticator');
 
-  const answer = (c: Context<BearerEnv>, error: unknown): Response => {
-    const { status, headers, body } = httpProblem(error, { realm });
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
-    c.header('Cache-Control', 'no-store');
-    return c.json(body, status as 400 | 401 | 403 | 500 | 502 | 503);
+  const fail = (error: unknown): never => {
+    const problem = bearerProblem(error, realm);
+    throw new HTTPException(problem.status as HttpExceptionStatus, { res: problemResponse(problem), cause: error });
   };
 
   // Not async on purpose: a token validated before is checked synchronously, so the common case
-  // adds no promise and no microtask to the request.
+  // adds no promise and no microtask to the request (Hono's dispatcher catches a synchronous throw).
   return function bearerAuthMiddleware(c, next) {
     // Through c.req, as on any runtime. Repeated Authorization headers arrive joined by ", "
     // (fetch Headers; @hono/node-server joins Node's raw headers the same way, where Node's own
@@ -44,18 +51,15 @@ export function bearerAuth(authenticator: BearerAuthenticator, requirement?: Rou
     try {
       cached = cachedPrincipal(header, route);
     } catch (error) {
-      return Promise.resolve(answer(c, error));
+      return fail(error);
     }
     if (cached) {
       c.set('principal', cached);
       return next();
     }
-    return authenticator.fromAuthorizationHeader(header, route).then(
-      (principal) => {
-        c.set('principal', principal);
-        return next();
-      },
-      (error: unknown) => answer(c, error),
-    );
+    return authenticator.fromAuthorizationHeader(header, route).then((principal) => {
+      c.set('principal', principal);
+      return next();
+    }, fail);
   };
 }
