@@ -9,7 +9,7 @@ import { createRevocationTable } from './sign-in-revocations.ts';
 import { createStepUpTables } from './step-up.ts';
 import { createObjectTable } from './objects.ts';
 import type { Application, ServicePrincipal, Tenant, User } from './types.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 
 
 /** The emulator's directory: tenants, users, groups, app registrations and what was granted. */
