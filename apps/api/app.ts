@@ -46,9 +46,9 @@ export function createApiApp(deps: ApiAppDeps): Hono<BearerEnv> {
   adminUsersRoute(app, deps);
 
   app.notFound((c) => c.json({ error: 'not_found', error_description: `No route for ${c.req.method} ${c.req.path.slice(0, 100)}` }, 404));
-  app.onError((error, c) => {
-    // bearerAuth's failures arrive as HTTPException carrying their RFC 6750 answer.
-    if (error instanceof HTTPException) return error.getResponse();
+  app.onError((thrown, c) => {
+    // bearerAuth's failures arrive as HTTPException; the library error they carry renders as any other.
+    const error = thrown instanceof HTTPException && thrown.cause !== undefined ? thrown.cause : thrown;
     const response = renderApiError(c, error, deps.authenticator.realm);
     if (response.status === 500) onUnexpectedError(error);
     return response;

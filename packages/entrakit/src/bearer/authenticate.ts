@@ -5,7 +5,7 @@ import type { DiscoveryClient } from '../core/discovery/discovery-client.ts';
 import { DEFAULT_MAX_TOKEN_BYTES } from '../core/tokens/decode.ts';
 import { v1IssuerFor } from '../core/tokens/issuer.ts';
 import type { Principal } from '../core/tokens/principal.ts';
-import { validateAccessToken } from '../core/tokens/validate-access-token.ts';
+import { prepareAccessTokenValidation } from '../core/tokens/validate-access-token.ts';
 import type { TrustedIssuer } from '../core/tokens/validate-access-token.ts';
 import { parseBearerPolicy, parseRouteRequirement } from './bearer-policy.ts';
 import type { BearerPolicyInput, RouteRequirement } from './bearer-policy.ts';
@@ -79,15 +79,39 @@ export function createBearerAuthenticator(policyInput: BearerPolicyInput, option
   }));
   const parsedRequirements = new WeakMap<object, RouteRequirement>();
 
-  let lastTrusted: { metadata: unknown[]; trusted: TrustedIssuer[] } | undefined;
-  async function trustedIssuers(): Promise<{ trusted: TrustedIssuer[]; failure?: unknown }> {
-    const urls = policy.discoveryUrls ?? [];
-    if (urls.length === 0) return { trusted: staticIssuers };
-    const settled = await Promise.allSettled(urls.map((url) => discovery.getMetadata(url)));
-    failures.discoverySettled(urls, settled);
+  type Validate = ReturnType<typeof prepareAccessTokenValidation>;
+  /** The trusted issuers with their validator, prepared (options checked) once per list. */
+  interface Trust {
+    validate: Validate;
+    /** A discovery document that could not be fetched (its issuer is missing from the list). */
+    failure?: unknown;
+  }
+  const prepare = (trusted: TrustedIssuer[]): Validate =>
+    prepareAccessTokenValidation({
+      trustedIssuers: trusted,
+      audiences: policy.audiences,
+      clock,
+      maxTokenBytes,
+      ...(policy.allowedTenants ? { allowedTenants: policy.allowedTenants } : {}),
+      ...(policy.clockSkewSec !== undefined ? { clockSkewSec: policy.clockSkewSec } : {}),
+    });
+  const discoveryUrls = policy.discoveryUrls ?? [];
+  const staticTrust: Trust | undefined = discoveryUrls.length === 0 ? { validate: prepare(staticIssuers) } : undefined;
+
+  let lastTrusted: { metadata: unknown[]; trust: Trust } | undefined;
+  /** Without waiting while every discovery document is cached and unchanged: the common case. */
+  function currentTrust(): Trust | Promise<Trust> {
+    if (staticTrust) return staticTrust;
+    if (lastTrusted && discoveryUrls.every((url, i) => discovery.cachedMetadata(url) === lastTrusted!.metadata[i])) return lastTrusted.trust;
+    return refreshTrust();
+  }
+
+  async function refreshTrust(): Promise<Trust> {
+    const settled = await Promise.allSettled(discoveryUrls.map((url) => discovery.getMetadata(url)));
+    failures.discoverySettled(discoveryUrls, settled);
     // The discovery client hands out the same metadata objects until they are refreshed: while
     // they are unchanged, so is the list built from them.
-    if (lastTrusted && settled.every((o, i) => o.status === 'fulfilled' && o.value === lastTrusted!.metadata[i])) return { trusted: lastTrusted.trusted };
+    if (lastTrusted && settled.every((o, i) => o.status === 'fulfilled' && o.value === lastTrusted!.metadata[i])) return lastTrusted.trust;
     const trusted = [...staticIssuers];
     let failure: unknown;
     for (const outcome of settled) {
@@ -101,27 +125,23 @@ export function createBearerAuthenticator(policyInput: BearerPolicyInput, option
       const v1 = policy.acceptV1Tokens === false ? undefined : v1IssuerFor(outcome.value.issuer);
       if (v1) trusted.push({ issuer: v1, keySet });
     }
-    if (failure === undefined) lastTrusted = { metadata: settled.map((o) => (o as PromiseFulfilledResult<unknown>).value), trusted };
-    return { trusted, failure };
+    const trust: Trust = failure === undefined ? { validate: prepare(trusted) } : { validate: prepare(trusted), failure };
+    if (failure === undefined) lastTrusted = { metadata: settled.map((o) => (o as PromiseFulfilledResult<unknown>).value), trust };
+    return trust;
   }
 
   async function verify(token: string, authorization: string): Promise<{ principal: Principal; claims: Record<string, unknown> }> {
-    const { trusted, failure } = await trustedIssuers();
+    const pending = currentTrust();
+    const trust = pending instanceof Promise ? await pending : pending;
     try {
-      const result = await validateAccessToken(token, {
-        trustedIssuers: trusted,
-        audiences: policy.audiences,
-        clock,
-        maxTokenBytes,
-        ...(policy.allowedTenants ? { allowedTenants: policy.allowedTenants } : {}),
-        ...(policy.clockSkewSec !== undefined ? { clockSkewSec: policy.clockSkewSec } : {}),
-      });
+      const validated = trust.validate(token);
+      const result = validated instanceof Promise ? await validated : validated;
       cache.set(authorization, result, result.claims.exp ?? 0);
       failures.succeeded(discovery);
       return result;
     } catch (error) {
       // The token's issuer may be the one whose discovery failed: fail closed as unavailable.
-      if (failure !== undefined && isEntrakitError(error, 'TOKEN_ISSUER_INVALID')) throw failure;
+      if (trust.failure !== undefined && isEntrakitError(error, 'TOKEN_ISSUER_INVALID')) throw trust.failure;
       throw error;
     }
   }
