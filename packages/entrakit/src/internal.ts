@@ -10,3 +10,4 @@ export { VerifiedTokenCache, MAX_CACHE_LIFETIME_MS } from './bearer/verified-tok
 export type { VerifiedToken } from './bearer/verified-token-cache.ts';
 export { GUID } from './core/guid.ts';
 export { AUTH_CONTEXT_ID } from './core/auth-context-id.ts';
+export { checkRequiredClaims } from './bearer/requirements.ts';

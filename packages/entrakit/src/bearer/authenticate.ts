@@ -174,11 +174,26 @@ export function createBearerAuthenticator(policyInput: BearerPolicyInput, option
     }
   }
 
+  const failedValidation = policy.failedValidation;
+  const reshaped = new WeakSet<LibraryError>();
+  /** The policy's one answer for refusals (APIM's failed-validation-*), same code and challenge. */
+  function reshape(error: LibraryError): LibraryError {
+    if (!failedValidation || error.status >= 500 || reshaped.has(error)) return error;
+    const answer = new EntrakitError(error.code, failedValidation.message ?? error.message, {
+      status: failedValidation.status ?? error.status,
+      cause: error,
+      ...(error.challenge ? { challenge: error.challenge } : {}),
+      ...(error.details ? { details: error.details } : {}),
+    });
+    reshaped.add(answer);
+    return answer;
+  }
+
   /** Bugs stay bugs: a 500 with a reported code, never disguised as a token or key problem. */
   function asEntrakitError(error: unknown): LibraryError {
     if (isLibraryError(error)) {
       if (error.status >= 500) failures.unavailable(error);
-      return error;
+      return reshape(error);
     }
     const internal = new EntrakitError('BEARER_INTERNAL_ERROR', 'The access token could not be checked because of an internal error', { cause: error });
     failures.internal(internal);

@@ -11,6 +11,8 @@ export const requiredClaimSchema = z.strictObject({
   /** 'all': the claim must contain every value; 'any': at least one. */
   match: z.enum(['all', 'any']),
   values: z.array(z.string()).min(1),
+  /** A string claim holding several values (e.g. `scp`, space-separated) is split by this first. */
+  separator: z.string().min(1).max(8).optional(),
 });
 
 export const bearerPolicySchema = z
@@ -38,6 +40,17 @@ export const bearerPolicySchema = z
      * the first discovery document.
      */
     authorizationUri: fetchableUrl.optional(),
+    /**
+     * One answer for every refused token or request (4xx), as API Management's validate-jwt
+     * `failed-validation-httpcode` and `failed-validation-error-message` give: this status and/or
+     * this `error_description`. Server-side failures (5xx) keep their own answers.
+     */
+    failedValidation: z
+      .strictObject({
+        status: z.number().int().min(400).max(499).optional(),
+        message: z.string().regex(/^[\x20-\x7e]{1,200}$/, 'must be 1-200 printable ASCII characters').optional(),
+      })
+      .optional(),
   })
   .refine((policy) => (policy.discoveryUrls?.length ?? 0) + (policy.issuers?.length ?? 0) > 0, {
     message: 'give at least one of "discoveryUrls" or "issuers"',

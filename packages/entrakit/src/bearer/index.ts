@@ -10,6 +10,7 @@ export type { BearerFailure } from './failure-reporter.ts';
 export { parseBearerPolicy, parseRouteRequirement } from './bearer-policy.ts';
 export type { BearerPolicy, BearerPolicyInput, RequiredClaim, RouteRequirement } from './bearer-policy.ts';
 export { authContextClaims, claimsChallenge, requireAuthContext } from './auth-context.ts';
+export { policyFromApimXml } from './apim-policy.ts';
 export { authorizationFromRawHeaders } from './read-bearer-token.ts';
 export { httpProblem, formatBearerChallenge } from '../core/http-problem.ts';
 export type { HttpProblem, HttpProblemOptions } from '../core/http-problem.ts';
