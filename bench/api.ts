@@ -11,7 +11,7 @@ import { flagFailures, meetsTarget, printNotes, printRatios, printTable, warnIfB
 import { byCpu, cpuPerRequest, type MeasuredLoad } from './lib/server-cpu.ts';
 import { startServerProcess, type ServerProcess } from './lib/server-process.ts';
 import { signInDirect } from './lib/sign-in.ts';
-import { rawVerifyRate } from './raw-verify.ts';
+import { rawVerify } from './raw-verify.ts';
 import type { BearerAppInput } from './servers/bearer-app-server.ts';
 import type { EmulatorInfo } from './servers/emulator-server.ts';
 import type { VerifierInput } from './servers/express-jwt-server.ts';
@@ -143,8 +143,12 @@ export async function apiBench(argv: string[] = []): Promise<void> {
     ]);
     const threads = availableParallelism();
     console.log(`raw RS256 verification of the same tokens (node:crypto verify), 1 and ${threads} threads`);
-    const verifyOne = await rawVerifyRate(jwks, tokens, 1, VERIFY_MS);
-    const verifyAll = await rawVerifyRate(jwks, tokens, threads, VERIFY_MS);
+    const one = await rawVerify(jwks, tokens, 1, VERIFY_MS);
+    const verifyOne = one.perSecond;
+    const verifyAll = (await rawVerify(jwks, tokens, threads, VERIFY_MS)).perSecond;
+    // The thread's own CPU per verify where Node reports it: the wall-clock rate counts waiting
+    // for a core on a busy machine as cost.
+    const rawVerifyMs = one.cpuMicrosPerVerify === undefined ? 1000 / verifyOne : one.cpuMicrosPerVerify / 1000;
 
     const hitBest = [...hit.values()].map((r) => best(r)).filter((r) => r !== undefined);
     const missBest = [...miss.values()].map((r) => best(r)).filter((r) => r !== undefined);
@@ -160,7 +164,7 @@ export async function apiBench(argv: string[] = []): Promise<void> {
     report(options, `Phase 1b: the same token, both routes at ${fixedRate} req/s (of ${options.rounds} runs, the least CPU among those that kept the rate)`, fixedBest);
     report(options, `Phase 2: a different token on every request (${options.missTokens} tokens in turn: every bearerAuth request is a full check)`, missBest);
     printTable('Raw RS256 signature checks, node:crypto verify over the same tokens (no parsing, no claims)', [
-      { what: 'raw RS256 verify, 1 thread', 'per second': verifyOne, 'CPU µs/verify': 1e6 / verifyOne },
+      { what: 'raw RS256 verify, 1 thread', 'per second': verifyOne, 'CPU µs/verify': rawVerifyMs * 1000 },
       { what: `raw RS256 verify, ${threads} threads`, 'per second': verifyAll, 'CPU µs/verify': (1e6 * threads) / verifyAll },
     ]);
 
@@ -168,7 +172,7 @@ export async function apiBench(argv: string[] = []): Promise<void> {
     const [protectedHit, unprotected, noopMiddleware, expressHit] = [HIT_PROTECTED, HIT_OPEN, HIT_NOOP, EXPRESS_JWT].map((n) => byName(hitBest, n));
     const [expressEntrakitHit, expressNoop] = [EXPRESS_ENTRAKIT, EXPRESS_NOOP].map((n) => byName(hitBest, n));
     const [protectedMiss, expressMiss, expressEntrakitMiss] = missBest;
-    const rawVerifyCpu = { name: 'raw verify', serverCpu: { mainMsPerReq: 1000 / verifyOne, threadpoolMsPerReq: 0, otherMsPerReq: 0 } } as MeasuredLoad;
+    const rawVerifyCpu = { name: 'raw verify', serverCpu: { mainMsPerReq: rawVerifyMs, threadpoolMsPerReq: 0, otherMsPerReq: 0 } } as MeasuredLoad;
     // Targets (design.md section 6) are judged by server CPU per request.
     const ratios: Ratio[] = [
       { name: 'protected / unprotected (same app, same token)', value: ratio(protectedHit, unprotected), ...byCpu(protectedHit, unprotected) },

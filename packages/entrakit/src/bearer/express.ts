@@ -5,12 +5,12 @@
  * `bearerErrorHandler()` renders it; without it Express's final handler still sends the status
  * and headers. Express itself is not imported: nothing here depends on its version.
  */
-import { isLibraryError } from '../core/errors.ts';
+import { isEntrakitError, isLibraryError } from '../core/errors.ts';
 import type { Principal } from '../core/tokens/principal.ts';
 import { cachedPrincipalOf, type BearerAuthenticator } from './authenticate.ts';
 import { parseRouteRequirement } from './bearer-policy.ts';
 import type { RouteRequirement } from './bearer-policy.ts';
-import { BearerAuthError } from './problem.ts';
+import { BearerAuthError, bearerProblem } from './problem.ts';
 import { authorizationFromRawHeaders } from './read-bearer-token.ts';
 
 declare global {
@@ -82,16 +82,27 @@ export function bearerAuth(authenticator: BearerAuthenticator, requirement?: Rou
 
 /**
  * Express error middleware rendering BearerAuthError as the JSON answer every entrakit adapter
- * gives (`{error, error_description}` plus WWW-Authenticate and `Cache-Control: no-store`); any
- * other error is passed on.
+ * gives (`{error, error_description}` plus WWW-Authenticate and `Cache-Control: no-store`). With
+ * `realm`, EntrakitErrors thrown by handlers (e.g. `requireAuthContext`'s step-up challenge)
+ * render the same way. Any other error is passed on.
  */
-export function bearerErrorHandler(): (error: unknown, req: unknown, res: ExpressResponseLike, next: Next) => void {
+export function bearerErrorHandler(options: { realm?: string } = {}): (error: unknown, req: unknown, res: ExpressResponseLike, next: Next) => void {
+  const { realm } = options;
   return function bearerErrorMiddleware(error, _req, res, next) {
-    if (!(error instanceof BearerAuthError) || res.headersSent) {
+    if (res.headersSent) {
       next(error);
       return;
     }
-    res.status(error.status).set({ ...error.headers }).json(error.body);
+    if (error instanceof BearerAuthError) {
+      res.status(error.status).set({ ...error.headers }).json(error.body);
+      return;
+    }
+    if (realm !== undefined && isEntrakitError(error)) {
+      const problem = bearerProblem(error, realm);
+      res.status(problem.status).set(problem.headers).json(problem.body);
+      return;
+    }
+    next(error);
   };
 }
 
