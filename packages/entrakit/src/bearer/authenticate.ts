@@ -102,7 +102,7 @@ export function createBearerAuthenticator(policyInput: BearerPolicyInput, option
   /** Without waiting while every discovery document is cached and unchanged: the common case. */
   function currentTrust(): Trust | Promise<Trust> {
     if (staticTrust) return staticTrust;
-    if (lastTrusted && discoveryUrls.every((url, i) => discovery.cachedMetadata(url) === lastTrusted!.metadata[i])) return lastTrusted.trust;
+    if (lastTrusted && discoveryUrls.every((url, i) => discovery.cachedMetadata?.(url) === lastTrusted!.metadata[i])) return lastTrusted.trust;
     return refreshTrust();
   }
 

@@ -25,8 +25,11 @@ export interface DiscoveryClientOptions {
 
 export interface DiscoveryClient {
   getMetadata(discoveryUrl: string): Promise<OidcMetadata>;
-  /** The document already fetched and still fresh, without waiting; undefined otherwise. */
-  cachedMetadata(discoveryUrl: string): OidcMetadata | undefined;
+  /**
+   * The document already fetched and still fresh, without waiting; undefined otherwise. Optional
+   * for clients made elsewhere: without it, callers wait for getMetadata.
+   */
+  cachedMetadata?(discoveryUrl: string): OidcMetadata | undefined;
   /** One key set per URI, shared by every caller so its cache and cooldown are too. */
   getKeySet(jwksUri: string): RemoteKeySet;
 }
