@@ -45,7 +45,7 @@ export class EntrakitError<Code extends string = string> extends Error {
   /** HTTP status the error maps to when it reaches an HTTP boundary. */
   readonly status: number;
   /** The OAuth `error` an HTTP client receives, when the error is meant for one. */
-  readonly oauthError?: OAuthErrorCode | (string & {});
+  readonly oauthError?: Code extends EntrakitErrorCode ? OAuthErrorCode : string;
   /** The answer carries a WWW-Authenticate Bearer challenge with these parameters. */
   readonly challenge?: ChallengeParams;
   readonly bodyFields?: Readonly<Record<string, string>>;
@@ -60,7 +60,7 @@ export class EntrakitError<Code extends string = string> extends Error {
     const entry = errorCodeEntry(code);
     this.status = options.status ?? entry?.status ?? 500;
     const oauthError = entry ? entry.oauthError : options.oauthError;
-    if (oauthError !== undefined) this.oauthError = oauthError;
+    if (oauthError !== undefined) this.oauthError = oauthError as typeof this.oauthError;
     // Library codes challenge when the table says so; app codes when they give challenge params.
     if (entry?.challenge || options.challenge) this.challenge = Object.freeze({ ...options.challenge });
     if (options.bodyFields) this.bodyFields = Object.freeze({ ...options.bodyFields });
