@@ -10,6 +10,7 @@ import { cachedPrincipalOf, type BearerAuthenticator } from './authenticate.ts';
 import { parseRouteRequirement } from './bearer-policy.ts';
 import type { RouteRequirement } from './bearer-policy.ts';
 import { bearerProblem, problemResponse } from './problem.ts';
+import { authorizationFromRawHeaders } from './read-bearer-token.ts';
 
 type HttpExceptionStatus = ConstructorParameters<typeof HTTPException>[0];
 
@@ -42,11 +43,14 @@ export function bearerAuth(authenticator: BearerAuthenticator, requirement?: Rou
   // Not async on purpose: a token validated before is checked synchronously, so the common case
   // adds no promise and no microtask to the request (Hono's dispatcher catches a synchronous throw).
   return function bearerAuthMiddleware(c, next) {
-    // Through c.req, as on any runtime. Repeated Authorization headers arrive joined by ", "
-    // (fetch Headers; @hono/node-server joins Node's raw headers the same way, where Node's own
-    // req.headers would keep only the first), which is never a cache hit and fails the one-token
-    // syntax check: 400 invalid_request.
-    const header = c.req.header('authorization') ?? null;
+    // Repeated Authorization headers arrive joined by ", " (fetch Headers; @hono/node-server
+    // joins Node's raw headers the same way, where Node's own req.headers would keep only the
+    // first), which is never a cache hit and fails the one-token syntax check: 400
+    // invalid_request. On @hono/node-server the raw header list (its `incoming` binding) is read
+    // directly, joined the same way, so a request whose handlers never read headers does not
+    // build a Headers object for this one value; elsewhere, through c.req.
+    const raw = (c.env as { incoming?: { rawHeaders?: unknown } } | undefined)?.incoming?.rawHeaders;
+    const header = Array.isArray(raw) ? authorizationFromRawHeaders(raw as string[]) : (c.req.header('authorization') ?? null);
     let cached: Principal | undefined;
     try {
       cached = cachedPrincipal(header, route);
