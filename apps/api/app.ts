@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
-import type { BearerAuthenticator, BearerEnv } from 'entrakit/bearer';
+import { HTTPException } from 'hono/http-exception';
+import type { BearerAuthenticator } from 'entrakit/bearer';
+import type { BearerEnv } from 'entrakit/bearer/hono';
 import type { DirectoryUsers } from './graph/graph-users.ts';
 import { renderApiError } from './http/api-error.ts';
 import type { OnBehalfOfClient } from './obo/on-behalf-of.ts';
@@ -44,7 +46,9 @@ export function createApiApp(deps: ApiAppDeps): Hono<BearerEnv> {
   adminUsersRoute(app, deps);
 
   app.notFound((c) => c.json({ error: 'not_found', error_description: `No route for ${c.req.method} ${c.req.path.slice(0, 100)}` }, 404));
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
+    // bearerAuth's failures arrive as HTTPException; the library error they carry renders as any other.
+    const error = thrown instanceof HTTPException && thrown.cause !== undefined ? thrown.cause : thrown;
     const response = renderApiError(c, error, deps.authenticator.realm);
     if (response.status === 500) onUnexpectedError(error);
     return response;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { emulatorDefaults } from '../shared/emulator-defaults.ts';
 import { loadCertificateCredential, type ClientCredential } from '../shared/client-credential.ts';
 import { EntrakitError } from 'entrakit';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 
 /** Everything the API needs to run, validated once at start. */
 export interface ApiConfig {

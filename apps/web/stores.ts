@@ -3,7 +3,7 @@
  * encrypted token cache survive a restart; Redis to share them between instances).
  */
 import { randomBytes } from 'node:crypto';
-import type { SignInTrace, TraceStep } from 'entrakit';
+import type { SignInTrace, TraceStep } from 'entrakit/internal';
 import {
   createEncryptedTokenCacheStore,
   createKeyedLock,

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { trustCaCertificate } from 'entrakit';
-import { bearerAuth, createBearerAuthenticator, type BearerEnv } from 'entrakit/bearer';
+import { createBearerAuthenticator } from 'entrakit/bearer';
+import { bearerAuth, type BearerEnv } from 'entrakit/bearer/hono';
 import { serveFromParent } from '../lib/server-process.ts';
 
 export interface BearerAppInput {

@@ -116,11 +116,26 @@ describe('the publishable packages, installed from their packed tarballs', { tim
     }
   });
 
+  it('a bearer-only install has no @azure/msal-node, and checks a token', async () => {
+    const dir = await project('bearer-only', { entrakit: `file:${tarballs['entrakit']}` });
+    const packages = await installedPackages(dir);
+    const bytes = await folderBytes(join(dir, 'node_modules'));
+    console.log(`# bearer-only install of entrakit: ${packages.length} packages, ${(bytes / 1024 / 1024).toFixed(1)} MB`);
+    for (const unwanted of ['@azure/msal-node', '@azure/msal-common', 'hono', 'express', 'fastify']) {
+      assert.ok(!packages.includes(`node_modules/${unwanted}`), `${unwanted} is not installed for bearer use`);
+    }
+    await copyFile(join(repo, 'test', 'package', 'scratch-example', 'bearer-only.ts'), join(dir, 'bearer-only.ts'));
+    const { stdout } = await run(process.execPath, ['bearer-only.ts'], { cwd: dir, env: userEnv });
+    assert.deepEqual(JSON.parse(stdout), { kind: 'user', scopes: ['user_impersonation'], refused: 'BEARER_TOKEN_MISSING' });
+  });
+
   it('the README example (a Hono app protected by bearerAuth, the emulator in-process) type-checks and runs', async () => {
     const dir = await project('readme-example', {
       entrakit: `file:${tarballs['entrakit']}`,
       '@entrakit/emulator': `file:${tarballs['@entrakit/emulator']}`,
       hono: appsManifest.dependencies['hono']!,
+      // entrakit/web (safeReturnTo here) needs MSAL, an optional peer of entrakit.
+      '@azure/msal-node': rootManifest.devDependencies['@azure/msal-node']!,
     });
     await copyFile(join(repo, 'test', 'package', 'scratch-example', 'protect-an-api.ts'), join(dir, 'protect-an-api.ts'));
     await writeFile(

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
-import { bearerAuth } from 'entrakit/bearer';
-import type { BearerAuthenticator, BearerEnv } from 'entrakit/bearer';
+import type { BearerAuthenticator } from 'entrakit/bearer';
+import { bearerAuth } from 'entrakit/bearer/hono';
+import type { BearerEnv } from 'entrakit/bearer/hono';
 import type { DirectoryUsers } from '../graph/graph-users.ts';
 import { ADMIN_ROLE } from '../permissions.ts';
 

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { BearerEnv } from 'entrakit/bearer';
+import type { BearerEnv } from 'entrakit/bearer/hono';
 
 /** `GET /health`: unauthenticated liveness, no details about the configuration. */
 export function healthRoute(app: Hono<BearerEnv>): void {

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
-import { bearerAuth } from 'entrakit/bearer';
-import type { BearerAuthenticator, BearerEnv, Principal } from 'entrakit/bearer';
+import type { BearerAuthenticator, Principal } from 'entrakit/bearer';
+import { bearerAuth } from 'entrakit/bearer/hono';
+import type { BearerEnv } from 'entrakit/bearer/hono';
 import { API_ROLES, API_SCOPE } from '../permissions.ts';
 
 /**

@@ -1,12 +1,13 @@
 import type { Context, Hono } from 'hono';
-import { bearerAuth } from 'entrakit/bearer';
-import type { BearerAuthenticator, BearerEnv } from 'entrakit/bearer';
+import type { BearerAuthenticator } from 'entrakit/bearer';
+import { bearerAuth } from 'entrakit/bearer/hono';
+import type { BearerEnv } from 'entrakit/bearer/hono';
 import { apiError } from '../http/api-error.ts';
 import type { OboToken, OnBehalfOfClient } from '../obo/on-behalf-of.ts';
 import { API_SCOPE, STORAGE_SCOPES } from '../permissions.ts';
 import type { StoryBlobs } from '../storage/story-blobs.ts';
 import { decodedClaims, StoryTrace } from '../trace/story-trace.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 
 /** The authentication context deleting a story demands (the demo tenant's c1: multi-factor). */
 export const DELETE_STORY_AUTH_CONTEXT = 'c1';

@@ -3,8 +3,9 @@
  * trace from the browser to Blob Storage. Only decoded claims and check results are kept: never
  * the caller's token or the Storage token.
  */
-import { decodeToken, formatTraceparent, newTraceparent, parseTraceparent, traceIdAsGuid } from 'entrakit';
-import type { TraceParent, TraceStep } from 'entrakit';
+import { decodeToken } from 'entrakit';
+import { formatTraceparent, newTraceparent, parseTraceparent, traceIdAsGuid } from 'entrakit/internal';
+import type { TraceParent, TraceStep } from 'entrakit/internal';
 
 export interface ApiTrace {
   /** The traceparent the API received (or the trace it started when none came). */

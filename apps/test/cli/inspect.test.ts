@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startApiTestEnv } from '../api/helpers/api-test-env.ts';
@@ -75,6 +77,76 @@ describe('entrakit inspect', () => {
     assert.match(id.out, /^kind {7}ID token \(v2\.0\)/m);
     const app = await entrakit(['inspect', `${b64({ alg: 'RS256', kid: 'k' })}.${b64({ aud: 'api', azp: 'c', roles: ['Api.Admin'], idtyp: 'app', oid: 'sp', sub: 'sp', ver: '2.0' })}.c2ln`]);
     assert.match(app.out, /^kind {7}App-only access token v2\.0/m);
+  });
+
+  describe('--policy: an API Management <validate-jwt> or a JSON policy, check by check', () => {
+    let dir = '';
+    let apim = '';
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'entrakit-inspect-policy-'));
+      apim = join(dir, 'policy.xml');
+      // The shape of Microsoft's docs: openid-config, audiences, issuers, required-claims.
+      await writeFile(apim, `<policies><inbound><base />
+  <validate-jwt header-name="Authorization" failed-validation-httpcode="401" failed-validation-error-message="Unauthorized. Access token is missing or invalid.">
+    <openid-config url="${discovery}" />
+    <audiences><audience>${env.apiClientId}</audience><audience>api://${env.apiClientId}</audience></audiences>
+    <issuers><issuer>${env.issuer}</issuer></issuers>
+    <required-claims>
+      <claim name="scp" match="any" separator=" "><value>user_impersonation</value></claim>
+    </required-claims>
+  </validate-jwt>
+</inbound></policies>`);
+    });
+    after(() => rm(dir, { recursive: true, force: true }));
+
+    it('prints every check as passed and exits 0 for a token the policy accepts', async () => {
+      const { code, out } = await entrakit(['inspect', await env.sign(env.userClaims('adele')), '--policy', apim, '--data', env.dataDir]);
+      assert.equal(code, 0, out);
+      assert.match(out, /^policy {5}.*policy\.xml \(API Management <validate-jwt>\)$/m);
+      assert.match(out, /^verdict {4}ACCEPTED$/m);
+      for (const check of ['format', 'algorithm', 'issuer', 'signature', 'lifetime', 'audience', 'tenant', 'token claims', 'claim iss any of', 'claim scp any of \\["user_impersonation"\\] \\(split on " "\\)']) {
+        assert.match(out, new RegExp(`^  ${check}.* pass$`, 'm'), check);
+      }
+    });
+
+    it('names the failing check, marks the rest not reached, and exits 1 when refused', async () => {
+      const audience = await entrakit(['inspect', await env.sign(env.userClaims('adele', { aud: 'api://someone-else' })), '--policy', apim, '--data', env.dataDir]);
+      assert.equal(audience.code, 1, audience.out);
+      assert.match(audience.out, /^verdict {4}REFUSED: TOKEN_AUDIENCE_INVALID \(401\) Unauthorized\. Access token is missing or invalid\.$/m);
+      assert.match(audience.out, /^ {2}lifetime +pass$/m);
+      assert.match(audience.out, /^ {2}audience +FAIL +Unauthorized\./m);
+      assert.match(audience.out, /^ {2}tenant +not reached$/m);
+      assert.match(audience.out, /entrakit inspect: the token is refused by /);
+
+      const scope = await entrakit(['inspect', await env.sign(env.userClaims('adele', { scp: 'openid' })), '--policy', apim, '--data', env.dataDir]);
+      assert.equal(scope.code, 1, scope.out);
+      assert.match(scope.out, /^ {2}token claims +pass$/m);
+      assert.match(scope.out, /^ {2}claim iss any of .* pass$/m);
+      assert.match(scope.out, /^ {2}claim scp any of .* FAIL +the token's scp is "openid"$/m);
+
+      const forged = await env.sign(env.userClaims('adele'));
+      const [h, p] = forged.split('.');
+      const other = (await env.sign(env.userClaims('alex'))).split('.')[2];
+      const signature = await entrakit(['inspect', `${h}.${p}.${other}`, '--policy', apim, '--data', env.dataDir]);
+      assert.equal(signature.code, 1, signature.out);
+      assert.match(signature.out, /^ {2}issuer +pass$/m);
+      assert.match(signature.out, /^ {2}signature +FAIL/m);
+      assert.match(signature.out, /^ {2}claim scp .* not reached$/m);
+    });
+
+    it('takes a JSON policy too, and refuses an APIM policy it cannot enforce with exit 2', async () => {
+      const json = join(dir, 'policy.json');
+      await writeFile(json, JSON.stringify({ discoveryUrls: [discovery], audiences: [env.apiClientId], allowedTenants: ['22222222-2222-4222-8222-222222222222'] }));
+      const tenant = await entrakit(['inspect', await env.sign(env.userClaims('adele')), '--policy', json, '--data', env.dataDir]);
+      assert.equal(tenant.code, 1, tenant.out);
+      assert.match(tenant.out, /^ {2}tenant +FAIL +Token tenant is not allowed$/m);
+
+      const unsupported = join(dir, 'unsupported.xml');
+      await writeFile(unsupported, `<validate-jwt query-parameter-name="access_token"><openid-config url="${discovery}" /><audiences><audience>x</audience></audiences></validate-jwt>`);
+      const refused = await entrakit(['inspect', await env.sign(env.userClaims('adele')), '--policy', unsupported, '--data', env.dataDir]);
+      assert.equal(refused.code, 2, refused.out);
+      assert.match(refused.out, /cannot be enforced: policyFromApimXml: cannot enforce this <validate-jwt> locally:\n- attribute query-parameter-name/);
+    });
   });
 
   it('has --version', async () => {

@@ -3,7 +3,7 @@
  * name, so a bad deployment fails at start with a sentence that says what to fix.
  */
 import { z } from 'zod';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 

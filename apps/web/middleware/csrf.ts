@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { EntrakitError } from 'entrakit';
-import { timingSafeStringEqual } from 'entrakit';
+import { timingSafeStringEqual } from 'entrakit/internal';
 import type { AppEnv } from '../context.ts';
 
 export const CSRF_FIELD = 'csrf';

@@ -16,8 +16,8 @@ import type {
   ITokenCache,
   SilentFlowRequest,
 } from '@azure/msal-node';
-import { recordingNetworkClient } from 'entrakit';
-import type { TraceStep } from 'entrakit';
+import { recordingNetworkClient } from 'entrakit/internal';
+import type { TraceStep } from 'entrakit/internal';
 import { toMsalCacheClient } from 'entrakit/store';
 import type { TokenCacheStore } from 'entrakit/store';
 import type { IdentityProvider } from 'entrakit/web';

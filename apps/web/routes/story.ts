@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
-import { childTraceparent, decodeToken, EntrakitError, formatTraceparent, isEntrakitError, newTraceparent } from 'entrakit';
-import type { TraceStep } from 'entrakit';
+import { decodeToken, EntrakitError, isEntrakitError } from 'entrakit';
+import { childTraceparent, formatTraceparent, newTraceparent } from 'entrakit/internal';
+import type { TraceStep } from 'entrakit/internal';
 import { apiAccess } from '../auth/api-access.ts';
 import { claimsChallengeError, readClaimsChallenge, stepUpSignInUrl, withClaimsChallenge } from '../auth/claims-challenge.ts';
 import { randomToken } from '../auth/sign-in-transaction.ts';

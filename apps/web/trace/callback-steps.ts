@@ -1,5 +1,6 @@
-import { prefixOnly, redactField } from 'entrakit';
-import type { IdTokenValidationResult, TraceStep } from 'entrakit';
+import { prefixOnly, redactField } from 'entrakit/internal';
+import type { IdTokenValidationResult } from 'entrakit';
+import type { TraceStep } from 'entrakit/internal';
 
 /**
  * What the sign-in trace tells about the callback: the code coming back, the state check, the ID

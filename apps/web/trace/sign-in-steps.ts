@@ -1,5 +1,5 @@
-import { prefixOnly, redactFields, redactUrl } from 'entrakit';
-import type { TraceStep } from 'entrakit';
+import { prefixOnly, redactFields, redactUrl } from 'entrakit/internal';
+import type { TraceStep } from 'entrakit/internal';
 
 /**
  * What the sign-in trace tells about its first hops: the browser asking the app, the app's redirect

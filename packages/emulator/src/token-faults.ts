@@ -4,7 +4,7 @@
  * relying party's ID-token validation can be tested against the real emulator. Off until an admin
  * adds one (POST /_admin/token-faults, admin key required); each applies to `count` tokens.
  */
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 
 export interface IdTokenFault {
   /** Claims replaced in the token; `null` removes the claim. */

@@ -1,7 +1,8 @@
 // The README's library example, run from the packed packages in a scratch project: a Hono app whose
 // route is protected by bearerAuth, against the emulator started in-process.
 import { Hono } from 'hono';
-import { bearerAuth, createBearerAuthenticator, type BearerEnv } from 'entrakit/bearer';
+import { createBearerAuthenticator } from 'entrakit/bearer';
+import { bearerAuth, type BearerEnv } from 'entrakit/bearer/hono';
 import { explainClaims, decodeToken } from 'entrakit';
 import { createMemoryStore, createSessionStore } from 'entrakit/store';
 import { safeReturnTo } from 'entrakit/web';

@@ -3,7 +3,7 @@ import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import type { Application, KeyCredential } from '../directory/types.ts';
 import type { GrantContext } from '../grants/grant-context.ts';
 import { AadError } from '../protocol/aad-error.ts';
-import { sha256Base64Url } from 'entrakit';
+import { sha256Base64Url } from 'entrakit/internal';
 import { CLOCK_SKEW_S } from '../tokens/lifetimes.ts';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { GUID } from 'entrakit';
-import { AUTH_CONTEXT_ID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
+import { AUTH_CONTEXT_ID } from 'entrakit/internal';
 
 /**
  * The declarative tenant file (`--config FILE`, `startEmulator({ config })`): tenants, users,

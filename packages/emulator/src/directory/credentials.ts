@@ -2,7 +2,7 @@ import { randomBytes, scrypt as scryptCb } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { DatabaseSync } from 'node:sqlite';
 import { createReadCache } from './read-cache.ts';
-import { sha256Base64Url, timingSafeStringEqual } from 'entrakit';
+import { sha256Base64Url, timingSafeStringEqual } from 'entrakit/internal';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, options: { N: number }) => Promise<Buffer>;
 // Demo-directory cost: strong enough to never keep plain passwords, cheap enough for load tests.

@@ -10,7 +10,7 @@ import { createStepUpTables } from './step-up.ts';
 import { createObjectTable } from './objects.ts';
 import { createTokenLifetimeTable } from './token-lifetimes.ts';
 import type { Application, ServicePrincipal, Tenant, User } from './types.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 
 
 /** The emulator's directory: tenants, users, groups, app registrations and what was granted. */

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { AUTH_CONTEXT_ID } from 'entrakit';
+import { AUTH_CONTEXT_ID } from 'entrakit/internal';
 
 /** A user's second factor: an authenticator app (TOTP); `required` asks for it at every sign-in. */
 export interface MfaMethod {

@@ -12,7 +12,7 @@ import { readRequestParams, singleParam } from '../sign-in/request-params.ts';
 import type { FlowDeps } from '../sign-in/sign-in-flow.ts';
 import { mac } from '../sign-in/signing.ts';
 import { currentSession, saveSsoSession, startSsoSession, withClient, type ActiveSession } from '../sign-in/sso-session.ts';
-import { timingSafeStringEqual } from 'entrakit';
+import { timingSafeStringEqual } from 'entrakit/internal';
 import { consentPage } from '../views/consent-page.ts';
 import { deviceConfirmPage, deviceResultPage, enterCodePage } from '../views/device-code-pages.ts';
 import { loginPage } from '../views/login-page.ts';

@@ -13,7 +13,7 @@ import { pairwiseSubject } from '../tokens/identifiers.ts';
 import { newNonce, sendPage } from '../views/respond.ts';
 import { signedOutPage } from '../views/signed-out-page.ts';
 import { signOutPickerPage } from '../views/sign-out-picker-page.ts';
-import { timingSafeStringEqual } from 'entrakit';
+import { timingSafeStringEqual } from 'entrakit/internal';
 
 type LogoutDeps = Pick<EmulatorDeps, 'directory' | 'keys' | 'state' | 'clock' | 'publicUrl' | 'cookieSecret'>;
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sha256Base64Url, timingSafeStringEqual } from 'entrakit';
+import { sha256Base64Url, timingSafeStringEqual } from 'entrakit/internal';
 import { AadError } from '../protocol/aad-error.ts';
 import { codeKey, redeemedCodeKey, type AuthorizationCodeRecord } from '../protocol/authorization-code.ts';
 import { parseScopes } from '../protocol/scopes.ts';

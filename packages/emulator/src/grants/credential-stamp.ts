@@ -1,5 +1,5 @@
 import type { StatementSync } from 'node:sqlite';
-import { sha256Base64Url } from 'entrakit';
+import { sha256Base64Url } from 'entrakit/internal';
 import type { Directory } from '../directory/directory.ts';
 
 const statements = new WeakMap<Directory, StatementSync>();

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { KeyValueStore } from 'entrakit/store';
 import { AadError } from '../protocol/aad-error.ts';
-import { sha256Base64Url } from 'entrakit';
+import { sha256Base64Url } from 'entrakit/internal';
 import { EXPIRED_REFRESH_GRACE_MS, REFRESH_TOKEN_INACTIVITY_MS, SPA_REFRESH_TOKEN_MAX_MS } from '../tokens/lifetimes.ts';
 
 /** Entra's answer to a refresh token it cannot read or does not know (MSAL: interaction required). */

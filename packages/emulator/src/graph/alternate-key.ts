@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Directory } from '../directory/directory.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 import { withVerifiedCaller, type GraphEnv } from './graph-app.ts';
 import { resourceNotFound } from './graph-error.ts';
 

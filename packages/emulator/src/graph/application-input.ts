@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { AppRole, Application, KeyCredential, OptionalClaims, PermissionScope, RequiredResourceAccess } from '../directory/types.ts';
 import { newGuid } from '../directory/ids.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 import { certificateThumbprint } from './application-shape.ts';
 import { GraphError } from './graph-error.ts';
 import { invalidValue, unknownProperty } from './request-body.ts';

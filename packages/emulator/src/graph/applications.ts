@@ -4,7 +4,7 @@ import { newGuid } from '../directory/ids.ts';
 import { newApplication } from '../directory/new-application.ts';
 import { newClientSecret, syncServicePrincipal } from '../directory/registration.ts';
 import type { Application } from '../directory/types.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 import { applyApplicationProperties } from './application-input.ts';
 import { applicationJson } from './application-shape.ts';
 import { directoryItems } from './directory-lookup.ts';

@@ -4,7 +4,7 @@ import { v1Issuer } from '../protocol/tenant.ts';
 import { GRAPH_APP_ID } from '../protocol/microsoft-resources.ts';
 import { graphTokenSigningForm } from '../tokens/sign.ts';
 import { GraphError } from './graph-error.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 
 /** Who called Graph, from a verified access token. */
 export interface GraphCaller {

@@ -4,7 +4,7 @@ import type { GraphCaller } from './authenticate.ts';
 import { GROUP_SHAPE, SERVICE_PRINCIPAL_SHAPE, toItem, USER_SHAPE, type DirectoryItem } from './entity-shapes.ts';
 import { GraphError, resourceNotFound } from './graph-error.ts';
 import { groupAccess, servicePrincipalAccess, userAccess } from './permissions.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 
 const MAX_KEY_LENGTH = 1024;
 

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { ConsentRow } from '../directory/consents.ts';
 import type { Directory } from '../directory/directory.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 import type { GraphEnv, GraphRouteContext } from './graph-app.ts';
 import { GraphError, resourceNotFound } from './graph-error.ts';
 import { collectionResponse, contextUrl, entityBody } from './odata-response.ts';

@@ -5,7 +5,7 @@ import { newGuid } from '../directory/ids.ts';
 import { servicePrincipalFor } from '../directory/registration.ts';
 import type { RoleAssignmentRow } from '../directory/consents.ts';
 import type { Group, ServicePrincipal, User } from '../directory/types.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 import { servicePrincipalJson } from './application-shape.ts';
 import type { GraphCaller } from './authenticate.ts';
 import type { GraphEnv, GraphRouteContext } from './graph-app.ts';

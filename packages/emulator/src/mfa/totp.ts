@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { timingSafeStringEqual } from 'entrakit';
+import { timingSafeStringEqual } from 'entrakit/internal';
 
 /**
  * TOTP (RFC 6238 over RFC 4226 HOTP) as authenticator apps implement it: HMAC-SHA-1, 6 digits,

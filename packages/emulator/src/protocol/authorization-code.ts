@@ -1,4 +1,4 @@
-import { sha256Base64Url } from 'entrakit';
+import { sha256Base64Url } from 'entrakit/internal';
 
 /** Entra's authorization codes live about 10 minutes. */
 export const CODE_TTL_MS = 10 * 60_000;

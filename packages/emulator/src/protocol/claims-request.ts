@@ -1,6 +1,6 @@
-import { isPlainObject } from 'entrakit/store';
+import { isPlainObject } from 'entrakit/internal';
 import type { Directory } from '../directory/directory.ts';
-import { AUTH_CONTEXT_ID } from 'entrakit';
+import { AUTH_CONTEXT_ID } from 'entrakit/internal';
 import { AadError } from './aad-error.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { timingSafeStringEqual } from 'entrakit';
+import { timingSafeStringEqual } from 'entrakit/internal';
 import type { EmulatorDeps } from '../deps.ts';
 import { mac } from '../sign-in/signing.ts';
 import { adminSignInPage, requestLogPage } from '../views/request-log-page.ts';

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { isPlainObject, parseStoredJson } from 'entrakit/store';
-import { sha256Base64Url } from 'entrakit';
+import { isPlainObject, parseStoredJson } from 'entrakit/internal';
+import { sha256Base64Url } from 'entrakit/internal';
 import type { EmulatorDeps } from '../deps.ts';
 
 /** Entra's device code lifetime and polling interval (seconds). */

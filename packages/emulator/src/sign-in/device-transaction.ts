@@ -1,5 +1,5 @@
-import { isPlainObject, parseStoredJson } from 'entrakit/store';
-import { sha256Base64Url, timingSafeStringEqual } from 'entrakit';
+import { isPlainObject, parseStoredJson } from 'entrakit/internal';
+import { sha256Base64Url, timingSafeStringEqual } from 'entrakit/internal';
 import type { EmulatorDeps } from '../deps.ts';
 import { randomId } from './signing.ts';
 

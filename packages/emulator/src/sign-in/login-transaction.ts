@@ -1,7 +1,7 @@
-import { isPlainObject, parseStoredJson } from 'entrakit/store';
+import { isPlainObject, parseStoredJson } from 'entrakit/internal';
 import type { EmulatorDeps } from '../deps.ts';
 import type { AuthorizeRequest } from './authorize-request.ts';
-import { sha256Base64Url, timingSafeStringEqual } from 'entrakit';
+import { sha256Base64Url, timingSafeStringEqual } from 'entrakit/internal';
 import { mac, randomId } from './signing.ts';
 
 /** How long a user may take on the login and consent pages. */

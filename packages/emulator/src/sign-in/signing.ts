@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { timingSafeStringEqual } from 'entrakit';
+import { timingSafeStringEqual } from 'entrakit/internal';
 
 /** Opaque random identifier (base64url), 256 bits unless told otherwise. */
 export function randomId(bytes = 32): string {

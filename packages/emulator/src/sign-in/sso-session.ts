@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
-import { isPlainObject, parseStoredJson } from 'entrakit/store';
+import { isPlainObject, parseStoredJson } from 'entrakit/internal';
 import type { EmulatorDeps } from '../deps.ts';
 import type { User } from '../directory/types.ts';
 import { readSsoCookie } from './cookies.ts';

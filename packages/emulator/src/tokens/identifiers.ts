@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { sha256Base64Url } from 'entrakit';
+import { sha256Base64Url } from 'entrakit/internal';
 
 /**
  * Pairwise `sub`: stable for one (tenant, user, client), different across clients so apps cannot

@@ -1,7 +1,7 @@
 import { randomBytesFromPool } from './identifiers.ts';
 import { CompactSign, type JWTPayload } from 'jose';
 import type { KeyRing } from '../keys/signing-keys.ts';
-import { sha256Base64Url } from 'entrakit';
+import { sha256Base64Url } from 'entrakit/internal';
 
 export interface SignOptions {
   /** v1 access tokens repeat the key id as `x5t`, as Entra's do. */

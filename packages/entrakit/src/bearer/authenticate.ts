@@ -1,13 +1,16 @@
-import { EntrakitError, isEntrakitError } from '../core/errors.ts';
+import { EntrakitError, isEntrakitError, isLibraryError } from '../core/errors.ts';
+import type { LibraryError } from '../core/errors.ts';
 import { createDiscoveryClient } from '../core/discovery/discovery-client.ts';
 import type { DiscoveryClient } from '../core/discovery/discovery-client.ts';
 import { DEFAULT_MAX_TOKEN_BYTES } from '../core/tokens/decode.ts';
 import { v1IssuerFor } from '../core/tokens/issuer.ts';
 import type { Principal } from '../core/tokens/principal.ts';
-import { validateAccessToken } from '../core/tokens/validate-access-token.ts';
+import { prepareAccessTokenValidation } from '../core/tokens/validate-access-token.ts';
 import type { TrustedIssuer } from '../core/tokens/validate-access-token.ts';
 import { parseBearerPolicy, parseRouteRequirement } from './bearer-policy.ts';
-import type { RouteRequirement } from './bearer-policy.ts';
+import type { BearerPolicyInput, RouteRequirement } from './bearer-policy.ts';
+import { createFailureReporter, logFailure } from './failure-reporter.ts';
+import type { BearerFailure } from './failure-reporter.ts';
 import { checkBearerSyntax, readBearerCredentials } from './read-bearer-token.ts';
 import { checkRequiredClaims, checkRouteRequirement } from './requirements.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
@@ -21,15 +24,19 @@ export interface BearerAuthenticatorOptions {
   /** Share one discovery client (and its JWKS caches) with other parts of the app. */
   discoveryClient?: DiscoveryClient;
   /**
-   * Called with BEARER_INTERNAL_ERROR (the bug is its `cause`) when authentication failed on a
-   * bug rather than on the token. Default: one line on stderr with the code and where it happened.
+   * Called when authentication failed on the server's side rather than on the token: once per
+   * incident when discovery or the JWKS cannot be used (kind 'unavailable', with the URL and the
+   * cause; the incident ends when that URL works again), and for every bug (kind 'internal',
+   * BEARER_INTERNAL_ERROR whose `cause` is the bug). Token refusals (4xx) are not reported.
+   * Default: one line on stderr, without token or request data.
    */
-  onInternalError?: (error: EntrakitError) => void;
+  onFailure?: (failure: BearerFailure) => void;
 }
 
 /**
- * Resolves the caller or throws EntrakitError: 400/401/403 bearer challenges, 5xx when keys are
- * unreachable, BEARER_INTERNAL_ERROR (500) on a bug. Render any of them with `httpProblem`.
+ * `authenticate(request, requirement?)`, the framework-free check: resolves the caller or rejects
+ * with a LibraryError: 400/401/403 bearer challenges, 5xx when keys are unreachable,
+ * BEARER_INTERNAL_ERROR (500) on a bug. Render any of them with `httpProblem`.
  */
 export type BearerAuthenticator = ((request: Request, requirement?: RouteRequirement) => Promise<Principal>) & {
   readonly realm: string;
@@ -49,12 +56,18 @@ export function cachedPrincipalOf(authenticator: BearerAuthenticator): CachedPri
   return fastPaths.get(authenticator);
 }
 
-export function createBearerAuthenticator(policyInput: unknown, options: BearerAuthenticatorOptions = {}): BearerAuthenticator {
+/**
+ * The one bearer check every adapter uses. The policy is typed (`BearerPolicyInput`), and checked
+ * again at run time: unknown keys and bad values are a TypeError naming them.
+ */
+export function createBearerAuthenticator(policyInput: BearerPolicyInput, options: BearerAuthenticatorOptions = {}): BearerAuthenticator {
   const policy = parseBearerPolicy(policyInput);
+  if (typeof options !== 'object' || options === null) throw new TypeError('createBearerAuthenticator: "options" must be an object');
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw new TypeError('createBearerAuthenticator: "clock" must be a function');
-  const onInternalError = options.onInternalError ?? logInternalError;
-  if (typeof onInternalError !== 'function') throw new TypeError('createBearerAuthenticator: "onInternalError" must be a function');
+  const onFailure = options.onFailure ?? logFailure;
+  if (typeof onFailure !== 'function') throw new TypeError('createBearerAuthenticator: "onFailure" must be a function');
+  const failures = createFailureReporter(onFailure, clock);
   // Claims challenges name where to get a new token: configured, else the first discovered issuer's.
   let authorizationUri = policy.authorizationUri;
   const discovery = options.discoveryClient ?? createDiscoveryClient({ clock, ...(options.fetch ? { fetch: options.fetch } : {}) });
@@ -66,14 +79,39 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
   }));
   const parsedRequirements = new WeakMap<object, RouteRequirement>();
 
-  let lastTrusted: { metadata: unknown[]; trusted: TrustedIssuer[] } | undefined;
-  async function trustedIssuers(): Promise<{ trusted: TrustedIssuer[]; failure?: unknown }> {
-    const urls = policy.discoveryUrls ?? [];
-    if (urls.length === 0) return { trusted: staticIssuers };
-    const settled = await Promise.allSettled(urls.map((url) => discovery.getMetadata(url)));
+  type Validate = ReturnType<typeof prepareAccessTokenValidation>;
+  /** The trusted issuers with their validator, prepared (options checked) once per list. */
+  interface Trust {
+    validate: Validate;
+    /** A discovery document that could not be fetched (its issuer is missing from the list). */
+    failure?: unknown;
+  }
+  const prepare = (trusted: TrustedIssuer[]): Validate =>
+    prepareAccessTokenValidation({
+      trustedIssuers: trusted,
+      audiences: policy.audiences,
+      clock,
+      maxTokenBytes,
+      ...(policy.allowedTenants ? { allowedTenants: policy.allowedTenants } : {}),
+      ...(policy.clockSkewSec !== undefined ? { clockSkewSec: policy.clockSkewSec } : {}),
+    });
+  const discoveryUrls = policy.discoveryUrls ?? [];
+  const staticTrust: Trust | undefined = discoveryUrls.length === 0 ? { validate: prepare(staticIssuers) } : undefined;
+
+  let lastTrusted: { metadata: unknown[]; trust: Trust } | undefined;
+  /** Without waiting while every discovery document is cached and unchanged: the common case. */
+  function currentTrust(): Trust | Promise<Trust> {
+    if (staticTrust) return staticTrust;
+    if (lastTrusted && discoveryUrls.every((url, i) => discovery.cachedMetadata?.(url) === lastTrusted!.metadata[i])) return lastTrusted.trust;
+    return refreshTrust();
+  }
+
+  async function refreshTrust(): Promise<Trust> {
+    const settled = await Promise.allSettled(discoveryUrls.map((url) => discovery.getMetadata(url)));
+    failures.discoverySettled(discoveryUrls, settled);
     // The discovery client hands out the same metadata objects until they are refreshed: while
     // they are unchanged, so is the list built from them.
-    if (lastTrusted && settled.every((o, i) => o.status === 'fulfilled' && o.value === lastTrusted!.metadata[i])) return { trusted: lastTrusted.trusted };
+    if (lastTrusted && settled.every((o, i) => o.status === 'fulfilled' && o.value === lastTrusted!.metadata[i])) return lastTrusted.trust;
     const trusted = [...staticIssuers];
     let failure: unknown;
     for (const outcome of settled) {
@@ -87,26 +125,23 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
       const v1 = policy.acceptV1Tokens === false ? undefined : v1IssuerFor(outcome.value.issuer);
       if (v1) trusted.push({ issuer: v1, keySet });
     }
-    if (failure === undefined) lastTrusted = { metadata: settled.map((o) => (o as PromiseFulfilledResult<unknown>).value), trusted };
-    return { trusted, failure };
+    const trust: Trust = failure === undefined ? { validate: prepare(trusted) } : { validate: prepare(trusted), failure };
+    if (failure === undefined) lastTrusted = { metadata: settled.map((o) => (o as PromiseFulfilledResult<unknown>).value), trust };
+    return trust;
   }
 
   async function verify(token: string, authorization: string): Promise<{ principal: Principal; claims: Record<string, unknown> }> {
-    const { trusted, failure } = await trustedIssuers();
+    const pending = currentTrust();
+    const trust = pending instanceof Promise ? await pending : pending;
     try {
-      const result = await validateAccessToken(token, {
-        trustedIssuers: trusted,
-        audiences: policy.audiences,
-        clock,
-        maxTokenBytes,
-        ...(policy.allowedTenants ? { allowedTenants: policy.allowedTenants } : {}),
-        ...(policy.clockSkewSec !== undefined ? { clockSkewSec: policy.clockSkewSec } : {}),
-      });
+      const validated = trust.validate(token);
+      const result = validated instanceof Promise ? await validated : validated;
       cache.set(authorization, result, result.claims.exp ?? 0);
+      failures.succeeded(discovery);
       return result;
     } catch (error) {
       // The token's issuer may be the one whose discovery failed: fail closed as unavailable.
-      if (failure !== undefined && isEntrakitError(error, 'TOKEN_ISSUER_INVALID')) throw failure;
+      if (trust.failure !== undefined && isEntrakitError(error, 'TOKEN_ISSUER_INVALID')) throw trust.failure;
       throw error;
     }
   }
@@ -139,11 +174,29 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
     }
   }
 
-  /** Bugs stay bugs: a 500 with a logged code, never disguised as a token or key problem. */
-  function asEntrakitError(error: unknown): EntrakitError {
-    if (isEntrakitError(error)) return error;
+  const failedValidation = policy.failedValidation;
+  const reshaped = new WeakSet<LibraryError>();
+  /** The policy's one answer for refusals (APIM's failed-validation-*), same code and challenge. */
+  function reshape(error: LibraryError): LibraryError {
+    if (!failedValidation || error.status >= 500 || reshaped.has(error)) return error;
+    const answer = new EntrakitError(error.code, failedValidation.message ?? error.message, {
+      status: failedValidation.status ?? error.status,
+      cause: error,
+      ...(error.challenge ? { challenge: error.challenge } : {}),
+      ...(error.details ? { details: error.details } : {}),
+    });
+    reshaped.add(answer);
+    return answer;
+  }
+
+  /** Bugs stay bugs: a 500 with a reported code, never disguised as a token or key problem. */
+  function asEntrakitError(error: unknown): LibraryError {
+    if (isLibraryError(error)) {
+      if (error.status >= 500) failures.unavailable(error);
+      return reshape(error);
+    }
     const internal = new EntrakitError('BEARER_INTERNAL_ERROR', 'The access token could not be checked because of an internal error', { cause: error });
-    onInternalError(internal);
+    failures.internal(internal);
     return internal;
   }
 
@@ -171,12 +224,4 @@ export function createBearerAuthenticator(policyInput: unknown, options: BearerA
     }
   });
   return authenticator;
-}
-
-/** Code, error class and the first stack frame: enough to find the bug, nothing from the request. */
-function logInternalError(error: EntrakitError): void {
-  const cause = error.cause as { name?: unknown; stack?: unknown } | undefined;
-  const name = typeof cause?.name === 'string' ? cause.name : typeof cause;
-  const frame = typeof cause?.stack === 'string' ? (/\n\s+at (.*)/.exec(cause.stack)?.[1] ?? '') : '';
-  console.error(`entrakit bearer: ${error.code} ${name}${frame ? ` at ${frame}` : ''}`);
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { EntrakitError } from '../core/errors.ts';
 import { isFetchableUrl } from '../core/discovery/oidc-metadata.ts';
 import { AUTH_CONTEXT_ID } from '../core/auth-context-id.ts';
 
@@ -12,6 +11,8 @@ export const requiredClaimSchema = z.strictObject({
   /** 'all': the claim must contain every value; 'any': at least one. */
   match: z.enum(['all', 'any']),
   values: z.array(z.string()).min(1),
+  /** A string claim holding several values (e.g. `scp`, space-separated) is split by this first. */
+  separator: z.string().min(1).max(8).optional(),
 });
 
 export const bearerPolicySchema = z
@@ -39,6 +40,17 @@ export const bearerPolicySchema = z
      * the first discovery document.
      */
     authorizationUri: fetchableUrl.optional(),
+    /**
+     * One answer for every refused token or request (4xx), as API Management's validate-jwt
+     * `failed-validation-httpcode` and `failed-validation-error-message` give: this status and/or
+     * this `error_description`. Server-side failures (5xx) keep their own answers.
+     */
+    failedValidation: z
+      .strictObject({
+        status: z.number().int().min(400).max(499).optional(),
+        message: z.string().regex(/^[\x20-\x7e]{1,200}$/, 'must be 1-200 printable ASCII characters').optional(),
+      })
+      .optional(),
   })
   .refine((policy) => (policy.discoveryUrls?.length ?? 0) + (policy.issuers?.length ?? 0) > 0, {
     message: 'give at least one of "discoveryUrls" or "issuers"',
@@ -57,28 +69,32 @@ export const routeRequirementSchema = z.strictObject({
   authContext: z.string().regex(AUTH_CONTEXT_ID, 'must be an authentication context id, c1 to c99').optional(),
 });
 
-export type BearerPolicy = z.infer<typeof bearerPolicySchema>;
-export type RequiredClaim = z.infer<typeof requiredClaimSchema>;
-export type RouteRequirement = z.infer<typeof routeRequirementSchema>;
+/**
+ * The policy as written by the user (the schema's input type): a misspelt key such as `audience`
+ * fails to compile. The same schema refuses unknown keys at run time, for JavaScript callers and
+ * policies read from files.
+ */
+export type BearerPolicy = z.input<typeof bearerPolicySchema>;
+/** The same type under the name of what `createBearerAuthenticator` takes. */
+export type BearerPolicyInput = BearerPolicy;
+/** The policy after validation (defaults not applied; every value checked). */
+export type ParsedBearerPolicy = z.output<typeof bearerPolicySchema>;
+export type RequiredClaim = z.input<typeof requiredClaimSchema>;
+export type RouteRequirement = z.input<typeof routeRequirementSchema>;
 
-/** Parses a policy given as data; unknown keys are refused by name instead of being dropped. */
-export function parseBearerPolicy(input: unknown): BearerPolicy {
+/**
+ * Parses a policy given as data; unknown keys are refused by name instead of being dropped. An
+ * invalid policy is a programming or configuration mistake: a TypeError naming each bad key.
+ */
+export function parseBearerPolicy(input: unknown): ParsedBearerPolicy {
   const result = bearerPolicySchema.safeParse(input);
-  if (!result.success) {
-    throw new EntrakitError('BEARER_POLICY_INVALID', `Invalid bearer policy: ${describeIssues(result.error, '(policy)')}`, {
-      details: { issues: result.error.issues },
-    });
-  }
+  if (!result.success) throw new TypeError(`Invalid bearer policy: ${describeIssues(result.error, '(policy)')}`);
   return result.data;
 }
 
 export function parseRouteRequirement(input: unknown): RouteRequirement {
   const result = routeRequirementSchema.safeParse(input ?? {});
-  if (!result.success) {
-    throw new EntrakitError('BEARER_REQUIREMENT_INVALID', `Invalid route requirement: ${describeIssues(result.error, '(requirement)')}`, {
-      details: { issues: result.error.issues },
-    });
-  }
+  if (!result.success) throw new TypeError(`Invalid route requirement: ${describeIssues(result.error, '(requirement)')}`);
   return result.data;
 }
 

@@ -12,7 +12,8 @@ function forbidden(code: EntrakitErrorCode, message: string, scope?: readonly st
 export function checkRequiredClaims(claims: Readonly<Record<string, unknown>>, rules: readonly RequiredClaim[]): void {
   for (const rule of rules) {
     const raw = claims[rule.name];
-    const present = (Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw]).map(String);
+    const listed = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+    const present = rule.separator === undefined ? listed.map(String) : listed.flatMap((v) => String(v).split(rule.separator!)).filter((v) => v !== '');
     const ok = rule.match === 'all' ? rule.values.every((v) => present.includes(v)) : rule.values.some((v) => present.includes(v));
     if (!ok) {
       throw forbidden('BEARER_CLAIM_REQUIRED', `The token's "${rule.name}" claim does not meet this API's policy`);

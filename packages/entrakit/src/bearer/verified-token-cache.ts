@@ -28,8 +28,8 @@ interface Entry {
  * whole ~1.5 KB header for the lookup cost more than the rest of the check
  * (docs/benchmarks.md). Two validated headers ending alike (`Bearer t` and `bearer t`) share a
  * slot, the newer one wins; the other one is simply validated again. The token text is kept in
- * memory, as it is while its request runs. Entries live until min(exp, now + 5 min); when full,
- * the oldest entry goes first. Route requirements are NOT cached: callers check them on every
+ * memory, as it is while its request runs. Entries live until min(exp, now + 5 min), and expired
+ * ones are dropped as new ones arrive; when full, the oldest entry goes first. Route requirements are NOT cached: callers check them on every
  * request.
  */
 export class VerifiedTokenCache {
@@ -63,6 +63,14 @@ export class VerifiedTokenCache {
       const oldest = this.#entries.keys().next();
       if (oldest.done) break;
       this.#entries.delete(oldest.value);
+    }
+    // Entries are kept in the order they were validated, so expired ones gather at the front:
+    // dropping up to two per write keeps the cache to the tokens of the last few minutes (about
+    // 2 KB each) instead of holding maxEntries until evicted.
+    for (let i = 0; i < 2; i += 1) {
+      const first = this.#entries.entries().next();
+      if (first.done || first.value[1].validUntilMs > now) break;
+      this.#entries.delete(first.value[0]);
     }
   }
 

@@ -25,10 +25,9 @@ export interface ErrorCodeEntry {
 
 const invalidToken = { status: 401, oauthError: 'invalid_token', challenge: true } as const;
 const insufficientScope = { status: 403, oauthError: 'insufficient_scope', challenge: true } as const;
-const startUp = { status: 500, oauthError: 'server_error' } as const;
 
-export const ERROR_CODES = {
-  // Tokens (src/core/tokens): the caller must get a new token.
+/** Token refusals (src/core/tokens): the caller must get a new token. */
+const TOKEN_CODES = {
   TOKEN_MALFORMED: invalidToken,
   TOKEN_TOO_LARGE: invalidToken,
   TOKEN_ALG_NOT_ALLOWED: invalidToken,
@@ -43,6 +42,10 @@ export const ERROR_CODES = {
   TOKEN_NOT_ACCESS_TOKEN: invalidToken,
   /** ID tokens only (web sign-in): never a bearer answer. */
   TOKEN_NONCE_MISMATCH: { status: 401 },
+} as const satisfies Record<string, ErrorCodeEntry>;
+
+export const ERROR_CODES = {
+  ...TOKEN_CODES,
   // Keys and discovery (src/core/discovery): nothing can be verified, fail closed.
   JWKS_UNREACHABLE: { status: 503, oauthError: 'temporarily_unavailable' },
   DISCOVERY_UNREACHABLE: { status: 503, oauthError: 'temporarily_unavailable' },
@@ -56,8 +59,6 @@ export const ERROR_CODES = {
   BEARER_CLAIM_REQUIRED: insufficientScope,
   /** Step-up: the token lacks the route's authentication context (Entra claims challenge). */
   BEARER_AUTH_CONTEXT_REQUIRED: { status: 401, oauthError: 'insufficient_claims', challenge: true },
-  BEARER_POLICY_INVALID: startUp,
-  BEARER_REQUIREMENT_INVALID: startUp,
   /** A bug (not an EntrakitError) while authenticating: logged with this code, answered 500. */
   BEARER_INTERNAL_ERROR: { status: 500, oauthError: 'server_error' },
   // Stores (src/store).
@@ -88,8 +89,10 @@ export const ERROR_CODES = {
   GROUPS_OVERAGE_FAILED: { status: 502 },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
-/** A code the library raises. Apps may raise their own codes too (with an explicit status). */
+/** Every code the library raises: a closed union, derived from the table. */
 export type EntrakitErrorCode = keyof typeof ERROR_CODES;
+/** Why a token was refused (every one a 401 on the bearer path), derived from the same table. */
+export type TokenErrorCode = keyof typeof TOKEN_CODES;
 
 export function isLibraryErrorCode(code: string): code is EntrakitErrorCode {
   return Object.hasOwn(ERROR_CODES, code);

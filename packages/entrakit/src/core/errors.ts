@@ -36,29 +36,31 @@ export interface AppErrorOptions extends CommonOptions {
 /**
  * Every error entrakit raises on purpose carries a stable `code` (listed in docs/errors.md) so
  * callers and tests can branch on it without parsing messages. Library codes come from the typed
- * table in codes.ts; applications may raise their own codes with an explicit status.
+ * table in codes.ts: `LibraryError` (`EntrakitError<EntrakitErrorCode>`) carries exactly those, a
+ * closed union, so `switch (error.code)` is checked for exhaustiveness. Applications may raise their
+ * own codes with an explicit status; such an error's type names its code (`EntrakitError<'MY_CODE'>`).
  */
-export class EntrakitError extends Error {
-  readonly code: EntrakitErrorCode | (string & {});
+export class EntrakitError<Code extends string = string> extends Error {
+  readonly code: Code;
   /** HTTP status the error maps to when it reaches an HTTP boundary. */
   readonly status: number;
   /** The OAuth `error` an HTTP client receives, when the error is meant for one. */
-  readonly oauthError?: OAuthErrorCode | (string & {});
+  readonly oauthError?: Code extends EntrakitErrorCode ? OAuthErrorCode : string;
   /** The answer carries a WWW-Authenticate Bearer challenge with these parameters. */
   readonly challenge?: ChallengeParams;
   readonly bodyFields?: Readonly<Record<string, string>>;
   readonly details?: Record<string, unknown>;
 
-  constructor(code: EntrakitErrorCode, message: string, options?: LibraryErrorOptions);
-  constructor(code: string, message: string, options: AppErrorOptions);
-  constructor(code: string, message: string, options: Partial<AppErrorOptions> = {}) {
+  constructor(code: Code & EntrakitErrorCode, message: string, options?: LibraryErrorOptions);
+  constructor(code: Code, message: string, options: AppErrorOptions);
+  constructor(code: Code, message: string, options: Partial<AppErrorOptions> = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EntrakitError';
     this.code = code;
     const entry = errorCodeEntry(code);
     this.status = options.status ?? entry?.status ?? 500;
     const oauthError = entry ? entry.oauthError : options.oauthError;
-    if (oauthError !== undefined) this.oauthError = oauthError;
+    if (oauthError !== undefined) this.oauthError = oauthError as typeof this.oauthError;
     // Library codes challenge when the table says so; app codes when they give challenge params.
     if (entry?.challenge || options.challenge) this.challenge = Object.freeze({ ...options.challenge });
     if (options.bodyFields) this.bodyFields = Object.freeze({ ...options.bodyFields });
@@ -66,6 +68,18 @@ export class EntrakitError extends Error {
   }
 }
 
-export function isEntrakitError(value: unknown, code?: EntrakitErrorCode | (string & {})): value is EntrakitError {
+/** An error the library raised: its code is one of the table's. */
+export type LibraryError = EntrakitError<EntrakitErrorCode>;
+
+/** True for an EntrakitError whose code is in the library's table (narrowed to that union). */
+export function isLibraryError(value: unknown): value is LibraryError {
+  return value instanceof EntrakitError && errorCodeEntry(value.code) !== undefined;
+}
+
+/** Any EntrakitError, library or application code. */
+export function isEntrakitError(value: unknown): value is EntrakitError<string>;
+/** An EntrakitError with this code, typed as such. */
+export function isEntrakitError<Code extends string>(value: unknown, code: Code): value is EntrakitError<Code>;
+export function isEntrakitError(value: unknown, code?: string): boolean {
   return value instanceof EntrakitError && (code === undefined || value.code === code);
 }

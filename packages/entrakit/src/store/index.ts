@@ -18,4 +18,3 @@ export { createTransactionStore } from './transaction-store.ts';
 export type { TransactionStore, TransactionStoreOptions } from './transaction-store.ts';
 export { createUserStore } from './user-store.ts';
 export type { ProfileField, UserRecord, UserStore, UserStoreOptions } from './user-store.ts';
-export { isPlainObject, parseStoredJson } from './json.ts';

@@ -6,7 +6,6 @@
  */
 import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import type { ICacheClient } from '@azure/msal-node';
 import { EntrakitError } from '../core/errors.ts';
 import type { KeyValueStore } from './types.ts';
 import { checkKey, checkPrefix, normalizeTtl } from './validate.ts';
@@ -125,8 +124,17 @@ export function createEncryptedTokenCacheStore(kv: KeyValueStore, options: Encry
   };
 }
 
+/**
+ * MSAL Node's ICacheClient, by shape (this module does not import MSAL: only entrakit/web needs
+ * it installed).
+ */
+export interface MsalCacheClient {
+  get(key: string): Promise<string>;
+  set(key: string, value: string): Promise<string>;
+}
+
 /** Adapts the store to MSAL Node's ICacheClient (for its DistributedCachePlugin). */
-export function toMsalCacheClient(store: TokenCacheStore): ICacheClient {
+export function toMsalCacheClient(store: TokenCacheStore): MsalCacheClient {
   return {
     async get(key: string): Promise<string> {
       return (await store.get(key)) ?? '';

@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { decodeJwt } from 'jose';
 import { Hono } from 'hono';
-import { bearerAuth, createBearerAuthenticator } from '../../src/bearer/index.ts';
-import type { BearerEnv } from '../../src/bearer/index.ts';
+import { createBearerAuthenticator } from '../../src/bearer/index.ts';
+import type { BearerFailure } from '../../src/bearer/index.ts';
+import { bearerAuth } from '../../src/bearer/hono.ts';
+import type { BearerEnv } from '../../src/bearer/hono.ts';
 import { createDiscoveryClient } from '../../src/core/discovery/discovery-client.ts';
 import type { EntrakitError} from '../../src/core/errors.ts';
 import { countingFetch, deadUrl, startEmulatorTokens } from '../core/helpers/emulator-tokens.ts';
@@ -124,6 +126,54 @@ describe('createBearerAuthenticator against emulator tokens', () => {
     assert.equal((await auth(request(userToken))).kind, 'user');
   });
 
+  it('reports an unreachable discovery document once per incident, with its URL and cause', async () => {
+    now = Date.now();
+    const counter = countingFetch();
+    const failures: BearerFailure[] = [];
+    const auth = createBearerAuthenticator(policy, { clock, fetch: counter.fetch, onFailure: (failure) => failures.push(failure) });
+    counter.failWith = 503;
+    for (let i = 0; i < 3; i += 1) await rejectsWith(auth(request(userToken)), 'DISCOVERY_UNREACHABLE', 503);
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0]?.kind, 'unavailable');
+    assert.equal(failures[0]?.code, 'DISCOVERY_UNREACHABLE');
+    assert.equal(failures[0]?.status, 503);
+    assert.equal(failures[0]?.url, env.discoveryUrl);
+    assert.match(String(failures[0]?.cause), /answered HTTP 503/);
+    delete counter.failWith;
+    assert.equal((await auth(request(userToken))).kind, 'user');
+    // A later outage is a new incident: reported again, once. (A new discovery fetch is forced by
+    // the clock: the document is kept for 24 h.)
+    now += 25 * 60 * 60 * 1000;
+    counter.failWith = 500;
+    for (let i = 0; i < 2; i += 1) await rejectsWith(auth(request(await env.resign(userToken, { iat: Math.floor(now / 1000), exp: Math.floor(now / 1000) + 600 }))), 'DISCOVERY_UNREACHABLE', 503);
+    assert.equal(failures.length, 2);
+    assert.match(String(failures[1]?.cause), /answered HTTP 500/);
+  });
+
+  it('reports an unreachable JWKS once per incident with the network cause, and logs it by default', async () => {
+    now = Date.now();
+    const dead = await deadUrl();
+    const failures: BearerFailure[] = [];
+    const auth = createBearerAuthenticator({ issuers: [{ issuer: env.issuer, jwksUri: `${dead}/keys` }], audiences: [env.apiClientId] }, { clock, onFailure: (failure) => failures.push(failure) });
+    for (let i = 0; i < 3; i += 1) await rejectsWith(auth(request(userToken)), 'JWKS_UNREACHABLE', 503);
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0]?.url, `${dead}/keys`);
+    assert.ok(failures[0]?.cause instanceof TypeError, String(failures[0]?.cause));
+
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => lines.push(line);
+    try {
+      const logged = createBearerAuthenticator({ issuers: [{ issuer: env.issuer, jwksUri: `${dead}/keys` }], audiences: [env.apiClientId] }, { clock });
+      for (let i = 0; i < 3; i += 1) await rejectsWith(logged(request(userToken)), 'JWKS_UNREACHABLE', 503);
+    } finally {
+      console.error = original;
+    }
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, new RegExp(`^entrakit bearer: JWKS_UNREACHABLE \\(503\\) ${dead}/keys: TypeError: fetch failed \\(ECONNREFUSED\\)`));
+    assert.ok(!lines[0]!.includes(userToken.slice(-20)), 'the token is never logged');
+  });
+
   it('one unreachable discovery URL does not block tokens from a working one', async () => {
     now = Date.now();
     const dead = await deadUrl();
@@ -148,7 +198,7 @@ describe('createBearerAuthenticator against emulator tokens', () => {
       if (broken) throw new RangeError('clock failed');
       return Date.now();
     };
-    const auth = createBearerAuthenticator(policy, { clock: brokenClock, onInternalError: (error) => reported.push(error) });
+    const auth = createBearerAuthenticator(policy, { clock: brokenClock, onFailure: (failure) => reported.push(failure.error) });
     broken = true;
     const error = await rejectsWith(auth(request(userToken)), 'BEARER_INTERNAL_ERROR', 500);
     assert.ok(error.cause instanceof RangeError);
@@ -172,7 +222,7 @@ describe('createBearerAuthenticator against emulator tokens', () => {
       console.error = original;
     }
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /^entrakit bearer: BEARER_INTERNAL_ERROR RangeError at /);
+    assert.match(lines[0]!, /^entrakit bearer: BEARER_INTERNAL_ERROR \(500\): RangeError at /);
     assert.ok(!lines[0]!.includes(userToken.slice(-20)));
   });
 

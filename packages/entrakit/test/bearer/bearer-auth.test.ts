@@ -5,9 +5,11 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { decodeJwt } from 'jose';
-import { bearerAuth, createBearerAuthenticator } from '../../src/bearer/index.ts';
-import type { BearerEnv } from '../../src/bearer/index.ts';
+import { createBearerAuthenticator } from '../../src/bearer/index.ts';
+import { bearerAuth } from '../../src/bearer/hono.ts';
+import type { BearerEnv } from '../../src/bearer/hono.ts';
 import { createDiscoveryClient } from '../../src/core/discovery/discovery-client.ts';
 import { API_MAX_HEADER_BYTES } from '../../../../apps/api/server.ts';
 import { startEmulatorTokens } from '../core/helpers/emulator-tokens.ts';
@@ -62,6 +64,7 @@ for (const transport of ['in-process', '@hono/node-server'] as const) describe(`
   let appToken: string;
   let idToken: string;
   let authorizationEndpoint: string;
+  const seenByOnError: HTTPException[] = [];
   const call = (path: string, authorization?: string): Promise<Response> => {
     const init: RequestInit = { headers: authorization === undefined ? {} : { authorization } };
     return transport === 'in-process' ? Promise.resolve(app.request(path, init)) : fetch(`${origin}${path}`, init);
@@ -82,7 +85,14 @@ for (const transport of ['in-process', '@hono/node-server'] as const) describe(`
     app.get('/broken', bearerAuth(auth), () => {
       throw new Error('handler failure');
     });
-    app.onError((error, c) => c.json({ handlerError: error.message }, 500));
+    app.onError((error, c) => {
+      // bearerAuth throws HTTPException with the answer and the library error as its cause.
+      if (error instanceof HTTPException) {
+        seenByOnError.push(error);
+        return error.getResponse();
+      }
+      return c.json({ handlerError: error.message }, 500);
+    });
     if (transport === '@hono/node-server') {
       await new Promise<void>((resolve) => {
         // The API server's header limit, so an oversized token reaches the middleware (not Node's 431).
@@ -104,6 +114,17 @@ for (const transport of ['in-process', '@hono/node-server'] as const) describe(`
     assert.equal(res.headers.get('www-authenticate'), 'Bearer realm="stories-api"');
     assert.equal(res.headers.get('cache-control'), 'no-store');
     assert.deepEqual(await res.json(), { error: 'unauthorized', error_description: 'A bearer access token is required' });
+  });
+
+  it('hands the failure to app.onError as HTTPException, its cause the library error', async () => {
+    seenByOnError.length = 0;
+    const res = await call('/stories', `Bearer ${appToken}`);
+    assert.equal(res.status, 403);
+    assert.equal(seenByOnError.length, 1);
+    const [exception] = seenByOnError;
+    assert.equal(exception?.status, 403);
+    assert.equal((exception?.cause as { code?: unknown }).code, 'BEARER_PRINCIPAL_NOT_ALLOWED');
+    assert.equal(exception?.getResponse().headers.get('www-authenticate')?.startsWith('Bearer realm="stories-api", error="insufficient_scope"'), true);
   });
 
   it('treats another scheme as missing bearer credentials', async () => {

@@ -23,7 +23,7 @@ async function loadExample(dir: string): Promise<CreateReportsApi> {
   if (!code?.includes('createReportsApi')) throw new Error('docs/api.md has no Express example');
   const source = code
     .replace("from 'express'", `from '${import.meta.resolve('express')}'`)
-    .replaceAll("from 'entrakit/bearer'", `from '${import.meta.resolve('entrakit/bearer')}'`);
+    .replace(/from 'entrakit\/bearer(\/[a-z]+)?'/g, (_match, entry: string | undefined) => `from '${import.meta.resolve(`entrakit/bearer${entry ?? ''}`)}'`);
   const file = join(dir, 'reports-api.ts');
   await writeFile(file, source, { mode: 0o600 });
   return ((await import(pathToFileURL(file).href)) as { createReportsApi: CreateReportsApi }).createReportsApi;

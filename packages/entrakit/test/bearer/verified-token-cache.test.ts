@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_CACHE_LIFETIME_MS, VerifiedTokenCache } from '../../src/bearer/index.ts';
+import { MAX_CACHE_LIFETIME_MS, VerifiedTokenCache } from '../../src/bearer/verified-token-cache.ts';
 import { CACHE_INDEX_CHARS } from '../../src/bearer/verified-token-cache.ts';
 import type { Principal } from '../../src/bearer/index.ts';
 
@@ -61,5 +61,18 @@ describe('VerifiedTokenCache', () => {
     const off = new VerifiedTokenCache(0, () => now);
     off.set('a', entry, now / 1000 + 60);
     assert.equal(off.size, 0);
+  });
+
+  it('drops expired entries as new tokens arrive, so it holds the last minutes of tokens, not maxEntries', () => {
+    let now = 1_000_000_000;
+    const cache = new VerifiedTokenCache(10_000, () => now);
+    // 1,000 distinct tokens, one a second, each cached for at most 5 minutes.
+    for (let i = 0; i < 1000; i += 1) {
+      cache.set(`Bearer token-${i}`, entry, now / 1000 + 3600);
+      now += 1000;
+    }
+    // Only the tokens of the last 5 minutes remain (plus at most one the sweep has not reached).
+    assert.ok(cache.size <= 301 && cache.size >= 299, String(cache.size));
+    assert.equal(cache.get('Bearer token-999'), entry);
   });
 });

@@ -25,6 +25,11 @@ export interface DiscoveryClientOptions {
 
 export interface DiscoveryClient {
   getMetadata(discoveryUrl: string): Promise<OidcMetadata>;
+  /**
+   * The document already fetched and still fresh, without waiting; undefined otherwise. Optional
+   * for clients made elsewhere: without it, callers wait for getMetadata.
+   */
+  cachedMetadata?(discoveryUrl: string): OidcMetadata | undefined;
   /** One key set per URI, shared by every caller so its cache and cooldown are too. */
   getKeySet(jwksUri: string): RemoteKeySet;
 }
@@ -97,6 +102,11 @@ export function createDiscoveryClient(options: DiscoveryClientOptions = {}): Dis
     return started;
   }
 
+  function cachedMetadata(discoveryUrl: string): OidcMetadata | undefined {
+    const cached = metadataCache.get(discoveryUrl);
+    return cached && clock() - cached.fetchedAt < metadataTtlMs ? cached.metadata : undefined;
+  }
+
   function getKeySet(jwksUri: string): RemoteKeySet {
     if (typeof jwksUri !== 'string' || !isFetchableUrl(jwksUri)) {
       throw new TypeError('getKeySet: "jwksUri" must be an https URL (http only on loopback)');
@@ -116,7 +126,7 @@ export function createDiscoveryClient(options: DiscoveryClientOptions = {}): Dis
     return keySet;
   }
 
-  return { getMetadata, getKeySet };
+  return { getMetadata, cachedMetadata, getKeySet };
 }
 
 function unreachable(discoveryUrl: string, what: string, cause?: unknown): EntrakitError {

@@ -1,6 +1,23 @@
-import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { redactFields, redactUrl } from './redact.ts';
 import type { TraceStep } from './types.ts';
+
+/*
+ * MSAL's network client interface (INetworkModule), restated by shape: only entrakit/web imports
+ * @azure/msal-node, so bearer-only users need not install it. MSAL's own objects fit these types.
+ */
+interface NetworkRequestOptions {
+  headers?: Record<string, string>;
+  body?: string;
+}
+interface NetworkResponse<T> {
+  headers: Record<string, string>;
+  body: T;
+  status: number;
+}
+export interface INetworkModule {
+  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>>;
+  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>>;
+}
 
 export interface RecordingOptions {
   /** Receives each exchange as two redacted steps (request, then response). */
