@@ -1,6 +1,6 @@
 import type { EmulatorDeps } from '../deps.ts';
 import type { ServicePrincipal, User } from '../directory/types.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 import { appAccessTokenClaims, signAccessToken, userAccessTokenClaims, type TokenClient } from '../tokens/access-token.ts';
 import { idTokenClaims } from '../tokens/id-token.ts';
 import { applicationRoles } from '../tokens/directory-claims.ts';

@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { timingSafeStringEqual } from 'entrakit';
+import { timingSafeStringEqual } from 'entrakit/internal';
 import type { EmulatorDeps } from '../deps.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { APP_SERVICE_PATH, createManagedIdentityTable, identityHeaderValue, IMDS_PATH, type ManagedIdentity } from '../protocol/managed-identities.ts';

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { DIRECTORY_ROLES } from '../directory/directory-roles.ts';
-import { GUID } from 'entrakit';
+import { GUID } from 'entrakit/internal';
 import type { GraphEnv, GraphRouteContext } from './graph-app.ts';
 import { GraphError, resourceNotFound } from './graph-error.ts';
 import { contextUrl } from './odata-response.ts';
