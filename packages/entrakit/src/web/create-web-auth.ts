@@ -9,6 +9,8 @@ import { Buffer } from 'node:buffer';
 import { EntrakitError, isEntrakitError } from '../core/errors.ts';
 import { acquireUserToken } from './access-token.ts';
 import { callApi } from './call-api.ts';
+import { describeTokenCache } from './cached-tokens.ts';
+import type { CachedTokens } from './cached-tokens.ts';
 import { authContextClaims, validClaimsRequest } from './claims-request.ts';
 import { completeSignIn } from './complete-sign-in.ts';
 import { cookiePolicy, parseCookies } from './cookies.ts';
@@ -18,6 +20,7 @@ import { errorPage } from './error-page.ts';
 import { createEventHub } from './events.ts';
 import type { WebAuthEventName, WebAuthListener } from './events.ts';
 import { createFetchNetworkClient } from './fetch-network-client.ts';
+import { observedFetch } from './observed-fetch.ts';
 import { frontchannelLogout } from './frontchannel-logout.ts';
 import { groupsFromClaims, groupsFromGraph, rolesFromClaims } from './groups.ts';
 import { createIdentityProvider } from './identity-provider.ts';
@@ -69,7 +72,10 @@ export interface WebAuthInternals {
 }
 
 export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
-  const settings = resolveSettings(options);
+  const resolved = resolveSettings(options);
+  const events = createEventHub(resolved.clock);
+  // Every outgoing call (discovery, keys, MSAL, Graph, APIs) is observed: the 'http-call' event.
+  const settings = { ...resolved, fetch: observedFetch(resolved.fetch, events) };
   const cookies = cookiePolicy(settings.baseUrl);
   const stores = createWebStores(settings);
   const provider = createIdentityProvider({ discoveryUrl: settings.discoveryUrl, fetch: settings.fetch, clock: settings.clock });
@@ -79,7 +85,7 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
     cookies,
     sessionCookie: `${cookies.prefix}entrakit-session`,
     provider,
-    events: createEventHub(settings.clock),
+    events,
     transactions: createSignInTransactions({ store: stores.transactions, secret: settings.secret, cookies, clock: settings.clock }),
     msal: createMsalClients({
       clientId: settings.clientId,
@@ -177,6 +183,8 @@ export interface WebAuth {
   groups(key: object): Promise<string[]>;
   /** The session's anti-forgery token, for the `csrf` field of POST forms (sign-out). */
   csrfToken(key: object): string;
+  /** What the user's token cache holds (scopes, issuer, expiry), never a token: for pages that explain tokens. */
+  cachedTokens(key: object): Promise<CachedTokens>;
   on<K extends WebAuthEventName>(type: K, listener: WebAuthListener<K>): () => void;
   close(): Promise<void>;
   /** For the adapters. */
@@ -233,6 +241,10 @@ export function createWebAuthObject(internals: WebAuthInternals): WebAuth {
     },
     csrfToken(key) {
       return sessionOf(key, 'csrfToken').data.csrf;
+    },
+    async cachedTokens(key) {
+      const { homeAccountId } = sessionOf(key, 'cachedTokens').data;
+      return describeTokenCache(await core.stores.tokenCache.get(homeAccountId), homeAccountId);
     },
     on: (type, listener) => core.events.on(type, listener),
     close: () => core.stores.close(),

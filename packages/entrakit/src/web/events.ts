@@ -14,7 +14,16 @@ export interface WebAuthEvents {
   /** An API or Graph answered `insufficient_claims` (step-up or CAE). */
   'claims-challenge': { resource: string; claims: string; resolved: 'silently' | 'sign-in' };
   'signed-out': { oid: string; scope: 'browser' | 'everywhere' | 'front-channel'; sessions: number };
+  /**
+   * One HTTP call the library made (discovery, signing keys, the token endpoint, Graph or an API),
+   * after it ended. `url` is origin and path only (no query); `status` is null when no answer came
+   * (`error` then names why, e.g. IDP_UNREACHABLE); `ms` is the wall time of the call.
+   */
+  'http-call': { method: string; url: string; kind: HttpCallKind; status: number | null; ms: number; error?: string };
 }
+
+/** What an HTTP call was for, read from its path (Entra's endpoint paths; anything else is 'api'). */
+export type HttpCallKind = 'discovery' | 'keys' | 'token' | 'api';
 
 export type WebAuthEventName = keyof WebAuthEvents;
 export type WebAuthListener<K extends WebAuthEventName> = (event: WebAuthEvents[K] & { type: K; at: number }) => void;
