@@ -12,7 +12,7 @@ import { callApi } from './call-api.ts';
 import { describeTokenCache } from './cached-tokens.ts';
 import type { CachedTokens } from './cached-tokens.ts';
 import { authContextClaims, validClaimsRequest } from './claims-request.ts';
-import { completeSignIn } from './complete-sign-in.ts';
+import { completeSignIn, failedSignInCorrelationId } from './complete-sign-in.ts';
 import { cookiePolicy, parseCookies } from './cookies.ts';
 import type { LoadedSession, WebCore } from './core.ts';
 import { AUTH_ROUTES } from './core.ts';
@@ -116,7 +116,8 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
       core.events.emit('sign-in-failed', { code: 'INTERNAL_ERROR', message: error instanceof Error ? error.message.slice(0, 200) : 'unexpected error' });
       return new Response('Sign-in failed on an unexpected error.', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
     }
-    core.events.emit('sign-in-failed', { code: error.code, message: error.message });
+    const correlationId = failedSignInCorrelationId(error);
+    core.events.emit('sign-in-failed', { code: error.code, message: error.message, ...(correlationId ? { correlationId } : {}) });
     return errorPage(error);
   }
 

@@ -29,6 +29,12 @@ export interface SignInInfo {
   /** The validated ID token's claims. */
   claims: Record<string, unknown>;
   homeAccountId: string;
+  /** The validated ID token's JOSE header (alg, kid, typ). */
+  header: Record<string, unknown>;
+  /** What the validator checked (signature, issuer, audience, lifetime, nonce, ...), each with a sentence. */
+  checks: Array<{ name: string; passed: boolean; detail: string }>;
+  /** The sign-in's client-request-id, as in the identity provider's log and the sign-in's events. */
+  correlationId: string;
 }
 
 export interface WebAuthOptions {

@@ -4,7 +4,7 @@ import { startTestEmulator } from '../../../emulator/test/helpers/emulator.ts';
 import type { RunningEmulator } from '../../../emulator/src/server.ts';
 import { stableGuid } from '../../../emulator/src/directory/ids.ts';
 import { createWebAuth } from '../../src/web/index.ts';
-import type { CreatedWebAuth, WebAuthEvents } from '../../src/web/index.ts';
+import type { CreatedWebAuth, SignInInfo, WebAuthEvents } from '../../src/web/index.ts';
 import { deadUrl } from '../core/helpers/emulator-tokens.ts';
 import { createTestBrowser } from './helpers/browser.ts';
 import type { DemoUser } from './helpers/browser.ts';
@@ -20,6 +20,8 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
   // Token calls go to a port nobody listens on while this is set: a real connection refusal.
   let tokenEndpointDown = false;
   const calls: HttpCall[] = [];
+  const seen: Array<{ type: string; correlationId?: string } & Record<string, unknown>> = [];
+  const signIns: SignInInfo[] = [];
   const user = (alias: string): DemoUser => {
     const found = emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`));
     if (!found) throw new Error(`no demo user ${alias}`);
@@ -49,8 +51,9 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
       if (tokenEndpointDown && url.pathname.endsWith('/oauth2/v2.0/token')) return realFetch(`${dead}${url.pathname}`, init);
       return realFetch(input, init);
     };
-    entra = createWebAuth({ ...demoSettings(emulator), fetch: fetchImpl });
+    entra = createWebAuth({ ...demoSettings(emulator), fetch: fetchImpl, onSignIn: (info) => void signIns.push(info) });
     entra.on('http-call', (event) => calls.push(event));
+    for (const type of ['sign-in-started', 'code-redeemed', 'signed-in', 'sign-in-failed'] as const) entra.on(type, (event) => seen.push(event as never));
     app = createDemoApp(entra);
   });
   after(async () => {
@@ -69,7 +72,8 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
 
     const { tenantId } = emulator.devJson;
     const token = calls.find((call) => call.kind === 'token');
-    assert.deepEqual({ ...token, ms: 0, at: 0 }, { type: 'http-call', at: 0, method: 'POST', url: `${emulator.url}/${tenantId}/oauth2/v2.0/token`, kind: 'token', status: 200, ms: 0 });
+    assert.match(token?.correlationId ?? '', /^[0-9a-f-]{36}$/, 'the token call names its client-request-id');
+    assert.deepEqual({ ...token, ms: 0, at: 0, correlationId: '' }, { type: 'http-call', at: 0, method: 'POST', url: `${emulator.url}/${tenantId}/oauth2/v2.0/token`, kind: 'token', status: 200, ms: 0, correlationId: '' });
     assert.ok(token!.ms >= 0);
     assert.ok(calls.some((call) => call.kind === 'discovery' && call.method === 'GET' && call.status === 200 && call.url.endsWith('/v2.0/.well-known/openid-configuration')));
     assert.ok(calls.some((call) => call.kind === 'keys' && call.status === 200));
@@ -145,5 +149,48 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
     assert.ok(refused.length >= 1 && refused.every((call) => typeof call.error === 'string'), 'the refused call was observed, with no status');
     assert.equal((await b.get('/profile')).status, 200, 'still signed in');
     assert.ok(await entra.getAccessToken(await signedInRequest(b), [scope]), 'works again once the endpoint is back');
+  });
+
+  it('a sign-in\'s events, its token call and onSignIn share one correlation id, the client-request-id sent to /authorize; signed-in carries the ID token\'s header and checks', async () => {
+    const [a, b] = [browser(), browser()];
+    const [startA, startB] = await Promise.all([a.get('/profile'), b.get('/profile')]);
+    const idOf = (start: Response) => new URL(start.headers.get('location') ?? '').searchParams.get('client-request-id') ?? '';
+    const [idA, idB] = [idOf(startA), idOf(startB)];
+    assert.match(idA, /^[0-9a-f-]{36}$/);
+    assert.notEqual(idA, idB, 'each sign-in has its own');
+    await Promise.all([a.signInAt(startA.headers.get('location')!, user('adele')), b.signInAt(startB.headers.get('location')!, user('alex'))]);
+    for (const id of [idA, idB]) {
+      assert.deepEqual(seen.filter((event) => event.correlationId === id).map((event) => event.type), ['sign-in-started', 'code-redeemed', 'signed-in']);
+      const tokenCalls = calls.filter((call) => call.correlationId === id);
+      assert.deepEqual(tokenCalls.map((call) => `${call.kind} ${call.status}`), ['token 200'], 'the code redemption is filed under the sign-in');
+    }
+    const signedIn = seen.find((event) => event.type === 'signed-in' && event.correlationId === idA) as unknown as WebAuthEvents['signed-in'];
+    assert.equal(signedIn.header['alg'], 'RS256');
+    assert.equal(typeof signedIn.header['kid'], 'string');
+    assert.deepEqual(signedIn.checks.map((check) => check.name).slice(0, 4), ['signature', 'issuer', 'audience', 'lifetime']);
+    assert.ok(signedIn.checks.some((check) => check.name === 'nonce' && check.passed));
+    const info = signIns.find((entry) => entry.correlationId === idA);
+    assert.ok(info, 'onSignIn saw the correlation id');
+    assert.deepEqual(info.header, signedIn.header);
+    assert.equal(info.claims['preferred_username'], user('adele').username);
+  });
+
+  it('a sign-in ending on an identity provider error tells sign-in-failed which sign-in it was', async () => {
+    const b = browser();
+    const start = await b.get('/profile');
+    const authorize = new URL(start.headers.get('location') ?? '');
+    const id = authorize.searchParams.get('client-request-id');
+    const state = authorize.searchParams.get('state') ?? '';
+    const failed = await b.get(`/auth/callback?state=${encodeURIComponent(state)}&error=access_denied&error_description=${encodeURIComponent('AADSTS65004: User declined to consent')}`);
+    assert.equal(failed.headers.get('x-entrakit-error'), 'SIGNIN_IDP_ERROR');
+    const event = seen.findLast((entry) => entry.type === 'sign-in-failed');
+    assert.equal(event?.['code'], 'SIGNIN_IDP_ERROR');
+    assert.equal(event?.correlationId, id);
+    // A callback no transaction matches has no sign-in to name.
+    const stray = await browser().get('/auth/callback?state=x&code=y');
+    assert.equal(stray.headers.get('x-entrakit-error'), 'SIGNIN_TRANSACTION_MISSING');
+    const last = seen.findLast((entry) => entry.type === 'sign-in-failed');
+    assert.equal(last?.['code'], 'SIGNIN_TRANSACTION_MISSING');
+    assert.equal(last?.correlationId, undefined);
   });
 });
