@@ -31,6 +31,8 @@ import type { WebAuthOptions } from './settings.ts';
 import { createSignInTransactions } from './sign-in-transaction.ts';
 import { signOut, signOutEverywhere } from './sign-out.ts';
 import { startSignIn } from './start-sign-in.ts';
+import { resumeAction, stepUp } from './step-up-resume.ts';
+import type { JsonValue } from '../store/json.ts';
 import { createWebStores } from './web-stores.ts';
 
 /** What the app sees of the signed-in user (from the validated ID token). */
@@ -184,6 +186,14 @@ export interface WebAuth {
   groups(key: object): Promise<string[]>;
   /** The session's anti-forgery token, for the `csrf` field of POST forms (sign-out). */
   csrfToken(key: object): string;
+  /**
+   * For a request a claims challenge interrupted (e.g. a POST the API wants step-up for): keeps
+   * `action` (small JSON) for this user, and answers the redirect through sign-in with the claims
+   * of `challenge` (a STEP_UP_REQUIRED error or a claims request), back to `returnTo?resume=<id>`.
+   */
+  stepUp(key: object, challenge: unknown, options: { returnTo: string; action?: JsonValue }): Promise<Response>;
+  /** The action stepUp kept under `id` (the `resume` query parameter), once, and only for the same user. */
+  resumeAction(key: object, id: unknown): Promise<JsonValue | undefined>;
   /** What the user's token cache holds (scopes, issuer, expiry), never a token: for pages that explain tokens. */
   cachedTokens(key: object): Promise<CachedTokens>;
   on<K extends WebAuthEventName>(type: K, listener: WebAuthListener<K>): () => void;
@@ -243,6 +253,8 @@ export function createWebAuthObject(internals: WebAuthInternals): WebAuth {
     csrfToken(key) {
       return sessionOf(key, 'csrfToken').data.csrf;
     },
+    stepUp: async (key, challenge, options) => stepUp(core, sessionOf(key, 'stepUp'), internals.state(key)?.cookie ?? null, challenge, options),
+    resumeAction: async (key, id) => resumeAction(core, sessionOf(key, 'resumeAction'), id),
     async cachedTokens(key) {
       const { homeAccountId } = sessionOf(key, 'cachedTokens').data;
       return describeTokenCache(await core.stores.tokenCache.get(homeAccountId), homeAccountId);
