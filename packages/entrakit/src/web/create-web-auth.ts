@@ -15,7 +15,6 @@ import { authContextClaims, validClaimsRequest } from './claims-request.ts';
 import { completeSignIn, failedSignInCorrelationId } from './complete-sign-in.ts';
 import { cookiePolicy, parseCookies } from './cookies.ts';
 import type { LoadedSession, WebCore } from './core.ts';
-import { AUTH_ROUTES } from './core.ts';
 import { errorPage } from './error-page.ts';
 import { createEventHub } from './events.ts';
 import type { WebAuthEventName, WebAuthListener } from './events.ts';
@@ -99,7 +98,7 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
     }),
   };
   const states = new WeakMap<object, RequestState>();
-  const callbackPath = settings.callbackPath;
+  const { callbackPath, routes } = settings;
 
   async function load(cookie: string | null): Promise<LoadedSession | undefined> {
     const id = parseCookies(cookie).get(core.sessionCookie);
@@ -120,7 +119,18 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
     }
     const correlationId = failedSignInCorrelationId(error);
     core.events.emit('sign-in-failed', { code: error.code, message: error.message, ...(correlationId ? { correlationId } : {}) });
-    return errorPage(error);
+    if (!settings.errorPage) return errorPage(error);
+    try {
+      // The app's page, with the stable code and no caching whatever it sets.
+      const page = await settings.errorPage(error);
+      const response = new Response(page.body, page);
+      response.headers.set('x-entrakit-error', error.code);
+      response.headers.set('cache-control', 'no-store');
+      return response;
+    } catch {
+      // A failing renderer must not hide the sign-in's outcome: the built-in page.
+      return errorPage(error);
+    }
   }
 
   return {
@@ -129,25 +139,25 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
     bind: (key, state) => states.set(key, state),
     state: (key) => states.get(key),
     isAuthRoute(method, pathname) {
-      return pathname === callbackPath || pathname === AUTH_ROUTES.signIn || pathname === AUTH_ROUTES.signOut || pathname === AUTH_ROUTES.signOutEverywhere || pathname === AUTH_ROUTES.frontchannelLogout;
+      return pathname === callbackPath || pathname === routes.signIn || pathname === routes.signOut || pathname === routes.signOutEverywhere || pathname === routes.frontchannelLogout;
     },
     async handle(request, session) {
       const url = new URL(request.url);
       const { method } = request;
       try {
         if (url.pathname === callbackPath && method === 'GET') return await completeSignIn(core, request, session);
-        if (url.pathname === AUTH_ROUTES.signIn && method === 'GET') {
+        if (url.pathname === routes.signIn && method === 'GET') {
           const sent = url.searchParams.get('claims');
           const claims = sent && sent.length <= 4096 ? validClaimsRequest(Buffer.from(sent, 'base64url').toString('utf8')) : undefined;
           return await startSignIn(core, request.headers.get('cookie'), { returnTo: url.searchParams.get('returnTo') ?? '/', ...(claims ? { claims } : {}) });
         }
-        if (url.pathname === AUTH_ROUTES.signOut && method === 'POST') return await signOut(core, request, session);
-        if (url.pathname === AUTH_ROUTES.signOutEverywhere && method === 'POST') return await signOutEverywhere(core, request, session);
-        if (url.pathname === AUTH_ROUTES.frontchannelLogout && method === 'GET') return await frontchannelLogout(core, request);
+        if (url.pathname === routes.signOut && method === 'POST') return await signOut(core, request, session);
+        if (url.pathname === routes.signOutEverywhere && method === 'POST') return await signOutEverywhere(core, request, session);
+        if (url.pathname === routes.frontchannelLogout && method === 'GET') return await frontchannelLogout(core, request);
       } catch (error) {
         return answerError(error);
       }
-      if (url.pathname === AUTH_ROUTES.signOut || url.pathname === AUTH_ROUTES.signOutEverywhere) {
+      if (url.pathname === routes.signOut || url.pathname === routes.signOutEverywhere) {
         // Prefetchers and old links GET these: nothing is destroyed by a GET.
         return new Response('Sign-out needs a POST with the form on the page.', { status: 405, headers: { allow: 'POST' } });
       }
