@@ -5,6 +5,7 @@
  * redeem the refresh token once: the others wait, then find the new token in the cache. (Under
  * refresh-token rotation with reuse detection a second redemption would revoke the sign-in.)
  */
+import { randomUUID } from 'node:crypto';
 import { AuthError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
 import type { AuthenticationResult } from '@azure/msal-node';
 import { EntrakitError, isEntrakitError } from '../core/errors.ts';
@@ -44,17 +45,19 @@ export async function acquireUserToken(deps: TokenDeps, homeAccountId: string, s
         if (!probe.neededNetwork()) throw error;
       }
     }
-    const result = await acquire(await deps.msal.forUser(homeAccountId), homeAccountId, scopes, claims);
-    deps.events.emit('token-refreshed', { homeAccountId, scopes, withClaims: claims !== undefined });
+    // Sent as client-request-id: the refresh's 'http-call' event and the identity provider's log carry it too.
+    const correlationId = randomUUID();
+    const result = await acquire(await deps.msal.forUser(homeAccountId), homeAccountId, scopes, claims, correlationId);
+    deps.events.emit('token-refreshed', { homeAccountId, scopes, withClaims: claims !== undefined, correlationId });
     return result;
   });
 }
 
-async function acquire(client: MsalClient, homeAccountId: string, scopes: string[], claims?: string): Promise<AuthenticationResult> {
+async function acquire(client: MsalClient, homeAccountId: string, scopes: string[], claims?: string, correlationId?: string): Promise<AuthenticationResult> {
   const account = await client.getTokenCache().getAccountByHomeId(homeAccountId);
   if (!account) throw interactionRequired(scopes, 'grant', 'The token cache has no account for this session');
   try {
-    const result = await client.acquireTokenSilent({ account, scopes, ...(claims !== undefined ? { claims } : {}) });
+    const result = await client.acquireTokenSilent({ account, scopes, ...(claims !== undefined ? { claims } : {}), ...(correlationId ? { correlationId } : {}) });
     if (!result?.accessToken) throw interactionRequired(scopes, 'grant', 'MSAL returned no access token');
     return result;
   } catch (error) {

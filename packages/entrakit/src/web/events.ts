@@ -27,7 +27,8 @@ export interface WebAuthEvents {
   'sign-in-failed': { code: string; message: string; correlationId?: string };
   /** A redemption failed on a timeout or 5xx: the browser goes once more through a silent sign-in. */
   'sign-in-retried': { state: string; correlationId: string; reason: string };
-  'token-refreshed': { homeAccountId: string; scopes: string[]; withClaims: boolean };
+  /** `correlationId`: the refresh's client-request-id, also on its token call's 'http-call' event. */
+  'token-refreshed': { homeAccountId: string; scopes: string[]; withClaims: boolean; correlationId: string };
   /** An API or Graph answered `insufficient_claims` (step-up or CAE). */
   'claims-challenge': { resource: string; claims: string; resolved: 'silently' | 'sign-in' };
   'signed-out': { oid: string; scope: 'browser' | 'everywhere' | 'front-channel'; sessions: number };

@@ -53,7 +53,7 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
     };
     entra = createWebAuth({ ...demoSettings(emulator), fetch: fetchImpl, onSignIn: (info) => void signIns.push(info) });
     entra.on('http-call', (event) => calls.push(event));
-    for (const type of ['sign-in-started', 'code-redeemed', 'signed-in', 'sign-in-failed'] as const) entra.on(type, (event) => seen.push(event as never));
+    for (const type of ['sign-in-started', 'code-redeemed', 'signed-in', 'sign-in-failed', 'token-refreshed'] as const) entra.on(type, (event) => seen.push(event as never));
     app = createDemoApp(entra);
   });
   after(async () => {
@@ -127,6 +127,10 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
     assert.ok(calls.some((call) => call.kind === 'token' && call.status === 503), 'the 503 was observed');
     assert.equal((await b.get('/profile')).status, 200, 'still signed in');
     assert.ok(await entra.getAccessToken(await signedInRequest(b), [scope]));
+    // The refresh that worked: its event and its token call share the client-request-id.
+    const refreshed = seen.findLast((event) => event.type === 'token-refreshed');
+    assert.match(refreshed?.correlationId ?? '', /^[0-9a-f-]{36}$/);
+    assert.deepEqual(calls.filter((call) => call.correlationId === refreshed?.correlationId).map((call) => `${call.kind} ${call.status}`), ['token 200']);
   });
 
   it('a token endpoint that cannot be reached during a refresh is IDP_UNAVAILABLE (503, network_error); the user stays signed in', async () => {
