@@ -7,6 +7,7 @@
  */
 import type { AuthenticationResult } from '@azure/msal-node';
 import { AuthError, ServerError } from '@azure/msal-node';
+import { randomUUID } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { EntrakitError, isEntrakitError } from '../core/errors.ts';
 import { timingSafeStringEqual } from '../core/secrets.ts';
@@ -47,6 +48,32 @@ export async function completeSignIn(core: WebCore, request: Request, current: L
   if (result === 'not-found') throw signInError('SIGNIN_TRANSACTION_NOT_FOUND', 'The sign-in transaction was already used or has expired');
   const transaction = result;
   if (!timingSafeStringEqual(state, transaction.state)) throw signInError('SIGNIN_STATE_MISMATCH', 'The response state does not match this sign-in');
+  const correlationId = transaction.correlationId ?? randomUUID();
+  try {
+    return await redeemAndStart(core, query, cookieHeader, current, transaction, correlationId, setCookie);
+  } catch (error) {
+    // The 'sign-in-failed' event names the sign-in this failure ended.
+    if (typeof error === 'object' && error !== null) failedSignIns.set(error, correlationId);
+    throw error;
+  }
+}
+
+const failedSignIns = new WeakMap<object, string>();
+
+/** The correlation id of the sign-in an error thrown by completeSignIn ended, when it was known. */
+export function failedSignInCorrelationId(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? failedSignIns.get(error) : undefined;
+}
+
+async function redeemAndStart(
+  core: WebCore,
+  query: URLSearchParams,
+  cookieHeader: string | null,
+  current: LoadedSession | undefined,
+  transaction: SignInTransaction,
+  correlationId: string,
+  setCookie: string[],
+): Promise<Response> {
   const idpError = query.get('error');
   if (idpError) {
     throw new EntrakitError('SIGNIN_IDP_ERROR', `The identity provider returned "${idpError.slice(0, 64)}"`, {
@@ -65,11 +92,12 @@ export async function completeSignIn(core: WebCore, request: Request, current: L
       redirectUri: core.settings.redirectUri,
       codeVerifier: transaction.verifier,
       nonce: transaction.nonce,
+      correlationId,
       ...(transaction.claims ? { claims: transaction.claims } : {}),
     });
   } catch (error) {
     if (isTransient(error) && !transaction.silentRetry) {
-      core.events.emit('sign-in-retried', { state: transaction.state, reason: isEntrakitError(error) ? error.code : error instanceof AuthError ? error.errorCode : 'unknown' });
+      core.events.emit('sign-in-retried', { state: transaction.state, correlationId, reason: isEntrakitError(error) ? error.code : error instanceof AuthError ? error.errorCode : 'unknown' });
       const retry = await startSignIn(core, cookieHeader, { returnTo: transaction.returnTo, prompt: 'none', ...(transaction.claims ? { claims: transaction.claims } : {}) });
       for (const line of setCookie) retry.headers.append('set-cookie', line);
       return retry;
@@ -91,13 +119,14 @@ export async function completeSignIn(core: WebCore, request: Request, current: L
   if (!pending || !homeAccountId || pending.partitionKey !== homeAccountId) {
     throw new EntrakitError('SIGNIN_CODE_REDEMPTION_FAILED', 'MSAL produced no account for the redeemed code');
   }
-  core.events.emit('code-redeemed', { state: transaction.state, homeAccountId });
+  core.events.emit('code-redeemed', { state: transaction.state, correlationId, homeAccountId });
   const claims = validated.claims as JsonObject;
-  const app = core.settings.onSignIn ? await core.settings.onSignIn({ claims, homeAccountId }) : undefined;
+  const { header, checks } = validated;
+  const app = core.settings.onSignIn ? await core.settings.onSignIn({ claims, homeAccountId, header, checks, correlationId }) : undefined;
   // Contexts asked for with this sign-in count too: the token endpoint refuses a redemption whose
   // claims request was not satisfied, so a redeemed code means they were (opaque tokens carry no acrs).
   const acrs = [...new Set([...acrsOf(claims), ...acrsOf(readAccessTokenClaims(redeemed.accessToken)), ...requestedAcrs(transaction.claims)])];
-  return startSession(core, transaction, { claims, acrs }, homeAccountId, pending.serialized, app, current, setCookie);
+  return startSession(core, transaction, { claims, acrs, header: header as Record<string, unknown>, checks, correlationId }, homeAccountId, pending.serialized, app, current, setCookie);
 }
 
 function acrsOf(claims: Record<string, unknown> | undefined): string[] {
@@ -131,7 +160,7 @@ function readAccessTokenClaims(token: string | undefined): Record<string, unknow
 async function startSession(
   core: WebCore,
   transaction: SignInTransaction,
-  { claims, acrs }: { claims: JsonObject; acrs: string[] },
+  { claims, acrs, header, checks, correlationId }: { claims: JsonObject; acrs: string[]; header: Record<string, unknown>; checks: Array<{ name: string; passed: boolean; detail: string }>; correlationId: string },
   homeAccountId: string,
   serializedCache: string,
   app: unknown,
@@ -166,6 +195,6 @@ async function startSession(
   await stores.tokenCache.set(homeAccountId, serializedCache);
   if (data.sid) await stores.sidSessions.add(data.sid, reference);
   const returnTo = safeReturnTo(transaction.returnTo);
-  core.events.emit('signed-in', { tid: data.tid, oid: data.oid, sid: data.sid, returnTo, claims });
+  core.events.emit('signed-in', { correlationId, tid: data.tid, oid: data.oid, sid: data.sid, returnTo, claims, header, checks });
   return redirect(returnTo, [...setCookie, serializeCookie(core.cookies, core.sessionCookie, id, core.settings.absoluteTimeoutMs / 1000)]);
 }

@@ -27,13 +27,21 @@ export interface LoadedSession {
   data: SessionData;
 }
 
-/** The routes createWebAuth answers, relative to the app's origin. */
-export const AUTH_ROUTES = {
+/** The routes createWebAuth answers besides the callback, relative to the app's origin. */
+export interface AuthRoutes {
+  signIn: string;
+  signOut: string;
+  signOutEverywhere: string;
+  frontchannelLogout: string;
+}
+
+/** Their default paths (the `routes` option changes them). */
+export const AUTH_ROUTES: AuthRoutes = {
   signIn: '/auth/sign-in',
   signOut: '/auth/sign-out',
   signOutEverywhere: '/auth/sign-out-everywhere',
   frontchannelLogout: '/auth/frontchannel-logout',
-} as const;
+};
 
 export function redirect(location: string, setCookie: string[] = [], status = 302): Response {
   const headers = new Headers({ location, 'cache-control': 'no-store' });

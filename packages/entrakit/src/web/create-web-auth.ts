@@ -9,15 +9,17 @@ import { Buffer } from 'node:buffer';
 import { EntrakitError, isEntrakitError } from '../core/errors.ts';
 import { acquireUserToken } from './access-token.ts';
 import { callApi } from './call-api.ts';
+import { describeTokenCache } from './cached-tokens.ts';
+import type { CachedTokens } from './cached-tokens.ts';
 import { authContextClaims, validClaimsRequest } from './claims-request.ts';
-import { completeSignIn } from './complete-sign-in.ts';
+import { completeSignIn, failedSignInCorrelationId } from './complete-sign-in.ts';
 import { cookiePolicy, parseCookies } from './cookies.ts';
 import type { LoadedSession, WebCore } from './core.ts';
-import { AUTH_ROUTES } from './core.ts';
 import { errorPage } from './error-page.ts';
 import { createEventHub } from './events.ts';
 import type { WebAuthEventName, WebAuthListener } from './events.ts';
 import { createFetchNetworkClient } from './fetch-network-client.ts';
+import { observedFetch } from './observed-fetch.ts';
 import { frontchannelLogout } from './frontchannel-logout.ts';
 import { groupsFromClaims, groupsFromGraph, rolesFromClaims } from './groups.ts';
 import { createIdentityProvider } from './identity-provider.ts';
@@ -28,6 +30,8 @@ import type { WebAuthOptions } from './settings.ts';
 import { createSignInTransactions } from './sign-in-transaction.ts';
 import { signOut, signOutEverywhere } from './sign-out.ts';
 import { startSignIn } from './start-sign-in.ts';
+import { resumeAction, stepUp } from './step-up-resume.ts';
+import type { JsonValue } from '../store/json.ts';
 import { createWebStores } from './web-stores.ts';
 
 /** What the app sees of the signed-in user (from the validated ID token). */
@@ -69,7 +73,10 @@ export interface WebAuthInternals {
 }
 
 export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
-  const settings = resolveSettings(options);
+  const resolved = resolveSettings(options);
+  const events = createEventHub(resolved.clock);
+  // Every outgoing call (discovery, keys, MSAL, Graph, APIs) is observed: the 'http-call' event.
+  const settings = { ...resolved, fetch: observedFetch(resolved.fetch, events) };
   const cookies = cookiePolicy(settings.baseUrl);
   const stores = createWebStores(settings);
   const provider = createIdentityProvider({ discoveryUrl: settings.discoveryUrl, fetch: settings.fetch, clock: settings.clock });
@@ -79,7 +86,7 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
     cookies,
     sessionCookie: `${cookies.prefix}entrakit-session`,
     provider,
-    events: createEventHub(settings.clock),
+    events,
     transactions: createSignInTransactions({ store: stores.transactions, secret: settings.secret, cookies, clock: settings.clock }),
     msal: createMsalClients({
       clientId: settings.clientId,
@@ -91,7 +98,7 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
     }),
   };
   const states = new WeakMap<object, RequestState>();
-  const callbackPath = settings.callbackPath;
+  const { callbackPath, routes } = settings;
 
   async function load(cookie: string | null): Promise<LoadedSession | undefined> {
     const id = parseCookies(cookie).get(core.sessionCookie);
@@ -110,8 +117,20 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
       core.events.emit('sign-in-failed', { code: 'INTERNAL_ERROR', message: error instanceof Error ? error.message.slice(0, 200) : 'unexpected error' });
       return new Response('Sign-in failed on an unexpected error.', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
     }
-    core.events.emit('sign-in-failed', { code: error.code, message: error.message });
-    return errorPage(error);
+    const correlationId = failedSignInCorrelationId(error);
+    core.events.emit('sign-in-failed', { code: error.code, message: error.message, ...(correlationId ? { correlationId } : {}) });
+    if (!settings.errorPage) return errorPage(error);
+    try {
+      // The app's page, with the stable code and no caching whatever it sets.
+      const page = await settings.errorPage(error);
+      const response = new Response(page.body, page);
+      response.headers.set('x-entrakit-error', error.code);
+      response.headers.set('cache-control', 'no-store');
+      return response;
+    } catch {
+      // A failing renderer must not hide the sign-in's outcome: the built-in page.
+      return errorPage(error);
+    }
   }
 
   return {
@@ -120,25 +139,25 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
     bind: (key, state) => states.set(key, state),
     state: (key) => states.get(key),
     isAuthRoute(method, pathname) {
-      return pathname === callbackPath || pathname === AUTH_ROUTES.signIn || pathname === AUTH_ROUTES.signOut || pathname === AUTH_ROUTES.signOutEverywhere || pathname === AUTH_ROUTES.frontchannelLogout;
+      return pathname === callbackPath || pathname === routes.signIn || pathname === routes.signOut || pathname === routes.signOutEverywhere || pathname === routes.frontchannelLogout;
     },
     async handle(request, session) {
       const url = new URL(request.url);
       const { method } = request;
       try {
         if (url.pathname === callbackPath && method === 'GET') return await completeSignIn(core, request, session);
-        if (url.pathname === AUTH_ROUTES.signIn && method === 'GET') {
+        if (url.pathname === routes.signIn && method === 'GET') {
           const sent = url.searchParams.get('claims');
           const claims = sent && sent.length <= 4096 ? validClaimsRequest(Buffer.from(sent, 'base64url').toString('utf8')) : undefined;
           return await startSignIn(core, request.headers.get('cookie'), { returnTo: url.searchParams.get('returnTo') ?? '/', ...(claims ? { claims } : {}) });
         }
-        if (url.pathname === AUTH_ROUTES.signOut && method === 'POST') return await signOut(core, request, session);
-        if (url.pathname === AUTH_ROUTES.signOutEverywhere && method === 'POST') return await signOutEverywhere(core, request, session);
-        if (url.pathname === AUTH_ROUTES.frontchannelLogout && method === 'GET') return await frontchannelLogout(core, request);
+        if (url.pathname === routes.signOut && method === 'POST') return await signOut(core, request, session);
+        if (url.pathname === routes.signOutEverywhere && method === 'POST') return await signOutEverywhere(core, request, session);
+        if (url.pathname === routes.frontchannelLogout && method === 'GET') return await frontchannelLogout(core, request);
       } catch (error) {
         return answerError(error);
       }
-      if (url.pathname === AUTH_ROUTES.signOut || url.pathname === AUTH_ROUTES.signOutEverywhere) {
+      if (url.pathname === routes.signOut || url.pathname === routes.signOutEverywhere) {
         // Prefetchers and old links GET these: nothing is destroyed by a GET.
         return new Response('Sign-out needs a POST with the form on the page.', { status: 405, headers: { allow: 'POST' } });
       }
@@ -177,6 +196,16 @@ export interface WebAuth {
   groups(key: object): Promise<string[]>;
   /** The session's anti-forgery token, for the `csrf` field of POST forms (sign-out). */
   csrfToken(key: object): string;
+  /**
+   * For a request a claims challenge interrupted (e.g. a POST the API wants step-up for): keeps
+   * `action` (small JSON) for this user, and answers the redirect through sign-in with the claims
+   * of `challenge` (a STEP_UP_REQUIRED error or a claims request), back to `returnTo?resume=<id>`.
+   */
+  stepUp(key: object, challenge: unknown, options: { returnTo: string; action?: JsonValue }): Promise<Response>;
+  /** The action stepUp kept under `id` (the `resume` query parameter), once, and only for the same user. */
+  resumeAction(key: object, id: unknown): Promise<JsonValue | undefined>;
+  /** What the user's token cache holds (scopes, issuer, expiry), never a token: for pages that explain tokens. */
+  cachedTokens(key: object): Promise<CachedTokens>;
   on<K extends WebAuthEventName>(type: K, listener: WebAuthListener<K>): () => void;
   close(): Promise<void>;
   /** For the adapters. */
@@ -233,6 +262,12 @@ export function createWebAuthObject(internals: WebAuthInternals): WebAuth {
     },
     csrfToken(key) {
       return sessionOf(key, 'csrfToken').data.csrf;
+    },
+    stepUp: async (key, challenge, options) => stepUp(core, sessionOf(key, 'stepUp'), internals.state(key)?.cookie ?? null, challenge, options),
+    resumeAction: async (key, id) => resumeAction(core, sessionOf(key, 'resumeAction'), id),
+    async cachedTokens(key) {
+      const { homeAccountId } = sessionOf(key, 'cachedTokens').data;
+      return describeTokenCache(await core.stores.tokenCache.get(homeAccountId), homeAccountId);
     },
     on: (type, listener) => core.events.on(type, listener),
     close: () => core.stores.close(),

@@ -3,18 +3,45 @@
  * claims names and outcomes, never a token, a code or a secret. A listener that throws is ignored:
  * observing a sign-in must never break it.
  */
+/**
+ * `correlationId` is the sign-in's client-request-id: sent to /authorize and with the code
+ * redemption, so the identity provider files both under it (Entra's sign-in log, the emulator's
+ * request log), and carried by the sign-in's events and its token call's 'http-call' event, so a
+ * subscriber can tell parallel sign-ins apart.
+ */
 export interface WebAuthEvents {
-  'sign-in-started': { state: string; returnTo: string; scopes: string[]; claims: boolean; silent: boolean };
-  'code-redeemed': { state: string; homeAccountId: string };
-  'signed-in': { tid: string; oid: string; sid: string | null; returnTo: string; claims: Record<string, unknown> };
-  'sign-in-failed': { code: string; message: string };
+  'sign-in-started': { state: string; correlationId: string; returnTo: string; scopes: string[]; claims: boolean; silent: boolean };
+  'code-redeemed': { state: string; correlationId: string; homeAccountId: string };
+  /** `header` and `checks`: the validated ID token's JOSE header and what the validator checked. */
+  'signed-in': {
+    correlationId: string;
+    tid: string;
+    oid: string;
+    sid: string | null;
+    returnTo: string;
+    claims: Record<string, unknown>;
+    header: Record<string, unknown>;
+    checks: Array<{ name: string; passed: boolean; detail: string }>;
+  };
+  /** `correlationId` when the failure belongs to a known sign-in (after its transaction was found). */
+  'sign-in-failed': { code: string; message: string; correlationId?: string };
   /** A redemption failed on a timeout or 5xx: the browser goes once more through a silent sign-in. */
-  'sign-in-retried': { state: string; reason: string };
-  'token-refreshed': { homeAccountId: string; scopes: string[]; withClaims: boolean };
+  'sign-in-retried': { state: string; correlationId: string; reason: string };
+  /** `correlationId`: the refresh's client-request-id, also on its token call's 'http-call' event. */
+  'token-refreshed': { homeAccountId: string; scopes: string[]; withClaims: boolean; correlationId: string };
   /** An API or Graph answered `insufficient_claims` (step-up or CAE). */
   'claims-challenge': { resource: string; claims: string; resolved: 'silently' | 'sign-in' };
   'signed-out': { oid: string; scope: 'browser' | 'everywhere' | 'front-channel'; sessions: number };
+  /**
+   * One HTTP call the library made (discovery, signing keys, the token endpoint, Graph or an API),
+   * after it ended. `url` is origin and path only (no query); `status` is null when no answer came
+   * (`error` then names why, e.g. IDP_UNREACHABLE); `ms` is the wall time of the call.
+   */
+  'http-call': { method: string; url: string; kind: HttpCallKind; status: number | null; ms: number; error?: string; correlationId?: string };
 }
+
+/** What an HTTP call was for, read from its path (Entra's endpoint paths; anything else is 'api'). */
+export type HttpCallKind = 'discovery' | 'keys' | 'token' | 'api';
 
 export type WebAuthEventName = keyof WebAuthEvents;
 export type WebAuthListener<K extends WebAuthEventName> = (event: WebAuthEvents[K] & { type: K; at: number }) => void;

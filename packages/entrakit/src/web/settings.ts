@@ -8,11 +8,15 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { EntrakitError } from '../core/errors.ts';
 import type { KeyValueStore } from '../store/types.ts';
+import { AUTH_ROUTES } from './core.ts';
+import type { AuthRoutes } from './core.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|common|organizations)$/i;
 const SCOPE = /^[\x21-\x7e]{1,256}$/;
+const PATH = /^\/[A-Za-z0-9/_.-]*$/;
 /** Each option and the environment variable it falls back to. */
 export const SETTING_ENV = {
   tenantId: 'AZURE_TENANT_ID',
@@ -29,6 +33,12 @@ export interface SignInInfo {
   /** The validated ID token's claims. */
   claims: Record<string, unknown>;
   homeAccountId: string;
+  /** The validated ID token's JOSE header (alg, kid, typ). */
+  header: Record<string, unknown>;
+  /** What the validator checked (signature, issuer, audience, lifetime, nonce, ...), each with a sentence. */
+  checks: Array<{ name: string; passed: boolean; detail: string }>;
+  /** The sign-in's client-request-id, as in the identity provider's log and the sign-in's events. */
+  correlationId: string;
 }
 
 export interface WebAuthOptions {
@@ -52,6 +62,10 @@ export interface WebAuthOptions {
   scopes?: string[];
   /** Where the identity provider returns the browser. Default: /auth/callback. */
   callbackPath?: string;
+  /** Paths of the other auth routes, for an app with URLs of its own. Defaults: /auth/sign-in, /auth/sign-out, /auth/sign-out-everywhere, /auth/frontchannel-logout. */
+  routes?: Partial<AuthRoutes>;
+  /** Renders the page a failed sign-in or sign-out ends on (status, code and message are the error's). Default: a plain page. */
+  errorPage?: (error: EntrakitError) => Response | Promise<Response>;
   /** Idle timeout of a session. Default: 1 hour. */
   idleTimeoutMs?: number;
   /** Absolute lifetime of a session. Default: 12 hours. */
@@ -82,6 +96,8 @@ export interface WebAuthSettings {
   baseUrl: string;
   redirectUri: string;
   callbackPath: string;
+  routes: AuthRoutes;
+  errorPage?: (error: EntrakitError) => Response | Promise<Response>;
   store: KeyValueStore | string;
   /** Derived keys come from it; random per process for a memory store without ENTRAKIT_SECRET. */
   secret: Uint8Array;
@@ -118,7 +134,13 @@ const schema = z
     store: z.custom<KeyValueStore | string>(isStore, 'must be a KeyValueStore or a store URL (memory:, sqlite:<path>, redis://)'),
     secret: z.string().regex(/^[A-Za-z0-9_-]{43,}$/, 'must be at least 32 random bytes, base64url (e.g. node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))")').optional(),
     scopes: z.array(z.string().regex(SCOPE, 'must be a scope without spaces')).max(50),
-    callbackPath: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'must be a path starting with /'),
+    callbackPath: z.string().regex(PATH, 'must be a path starting with /'),
+    routes: z
+      .object({ signIn: z.string().regex(PATH, 'must be paths starting with /'), signOut: z.string().regex(PATH, 'must be paths starting with /'), signOutEverywhere: z.string().regex(PATH, 'must be paths starting with /'), frontchannelLogout: z.string().regex(PATH, 'must be paths starting with /') })
+      .partial()
+      .strict()
+      .optional(),
+    errorPage: z.custom<(error: EntrakitError) => Response>(isFunction, 'must be a function returning a Response').optional(),
     idleTimeoutMs: z.number().int().positive(),
     absoluteTimeoutMs: z.number().int().positive(),
     allowedTenants: z.array(z.string().regex(TENANT, 'must be tenant ids')).min(1).optional(),
@@ -175,6 +197,8 @@ export function resolveSettings(options: WebAuthOptions): WebAuthSettings {
     throw new TypeError(`createWebAuth: ${settingName(key)} ${issue.message}`);
   }
   const s = parsed.data;
+  const routes: AuthRoutes = { ...AUTH_ROUTES, ...s.routes };
+  if (new Set([...Object.values(routes), s.callbackPath]).size !== 5) throw new TypeError('createWebAuth: "routes" and "callbackPath" must be five different paths');
   if (s.absoluteTimeoutMs < s.idleTimeoutMs) throw new TypeError('createWebAuth: "absoluteTimeoutMs" must not be shorter than "idleTimeoutMs"');
   const credential = clientCredential(s.clientSecret, s.clientCertificatePath);
   const sharedStore = typeof s.store !== 'string' || s.store !== 'memory:';
@@ -193,6 +217,8 @@ export function resolveSettings(options: WebAuthOptions): WebAuthSettings {
     discoveryUrl: `${authority}/v2.0/.well-known/openid-configuration`,
     baseUrl,
     callbackPath: s.callbackPath,
+    routes,
+    ...(s.errorPage ? { errorPage: s.errorPage } : {}),
     redirectUri: baseUrl + s.callbackPath,
     store: s.store,
     secret: s.secret === undefined ? crypto.getRandomValues(new Uint8Array(32)) : Buffer.from(s.secret, 'base64url'),

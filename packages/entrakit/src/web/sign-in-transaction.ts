@@ -20,6 +20,8 @@ export type SignInTransaction = {
   createdAt: number;
   /** A claims request (from a claims challenge or step-up) sent to /authorize and with the code redemption. */
   claims?: string;
+  /** The sign-in's client-request-id (sent to /authorize and with the code redemption); absent in records from older versions. */
+  correlationId?: string;
   /** This sign-in is the silent retry (prompt=none) after a failed code redemption: no third attempt. */
   silentRetry?: boolean;
 };

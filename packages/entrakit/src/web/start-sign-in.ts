@@ -2,6 +2,7 @@
  * Starts the Authorization Code flow with PKCE (S256), state and nonce (256 random bits each),
  * remembers them for this browser only, and answers the redirect to /authorize.
  */
+import { randomUUID } from 'node:crypto';
 import type { WebCore } from './core.ts';
 import { redirect } from './core.ts';
 import { pkcePair, randomToken } from './random.ts';
@@ -23,6 +24,8 @@ export async function startSignIn(core: WebCore, cookieHeader: string | null, op
   const state = randomToken();
   const nonce = randomToken();
   const { verifier, challenge } = pkcePair();
+  // Not a secret: it files the sign-in in the identity provider's log and ties its events together.
+  const correlationId = randomUUID();
   const authorizeUrl = await (await core.msal.forAuthorizeUrl()).getAuthCodeUrl({
     scopes,
     redirectUri: core.settings.redirectUri,
@@ -31,6 +34,7 @@ export async function startSignIn(core: WebCore, cookieHeader: string | null, op
     codeChallenge: challenge,
     codeChallengeMethod: 'S256',
     responseMode: 'query',
+    correlationId,
     ...(options.claims ? { claims: options.claims } : {}),
     ...(options.prompt ? { prompt: options.prompt } : {}),
   });
@@ -42,9 +46,10 @@ export async function startSignIn(core: WebCore, cookieHeader: string | null, op
     returnTo,
     scopes,
     createdAt: core.settings.clock(),
+    correlationId,
     ...(options.claims ? { claims: options.claims } : {}),
     ...(silentRetry ? { silentRetry } : {}),
   });
-  core.events.emit('sign-in-started', { state, returnTo, scopes, claims: options.claims !== undefined, silent: silentRetry });
+  core.events.emit('sign-in-started', { state, correlationId, returnTo, scopes, claims: options.claims !== undefined, silent: silentRetry });
   return redirect(authorizeUrl, setCookie);
 }
