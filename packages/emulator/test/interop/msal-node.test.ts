@@ -96,7 +96,7 @@ describe('unmodified @azure/msal-node against the emulator', () => {
     // The same refresh token family serves Graph too (consented by admin).
     const graph = await cca.acquireTokenSilent({ account: signedIn.account, scopes: ['User.Read'] });
     const graphClaims = await t.verify(graphTokenSigningForm(graph.accessToken), { issuer: t.v1Issuer, audience: '00000003-0000-0000-c000-000000000000' });
-    assert.equal(graphClaims['scp'], 'User.Read openid profile email', 'every scope granted to the web app on Graph (additive)');
+    assert.equal(graphClaims['scp'], 'User.Read User.RevokeSessions.All openid profile email', 'every scope granted to the web app on Graph (additive)');
 
     const apiApp = msalClient(api.clientId, { clientSecret: api.clientSecret });
     const obo = await apiApp.acquireTokenOnBehalfOf({ oboAssertion: refreshed.accessToken, scopes: ['https://storage.azure.com/user_impersonation'] });

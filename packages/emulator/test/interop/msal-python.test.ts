@@ -121,7 +121,7 @@ describe('MSAL Python against the emulator', { skip }, () => {
     const oid = userObjectId(env, adele.username);
     assert.equal(id['oid'], oid);
     const graph = await env.verifyGraph(code.access_token ?? '');
-    assert.equal(graph['scp'], 'User.Read openid profile email', 'additive: the admin also granted email');
+    assert.equal(graph['scp'], 'User.Read User.RevokeSessions.All openid profile email', 'additive: the admin also granted email and User.RevokeSessions.All');
     assert.equal(graph['oid'], oid);
 
     assert.deepEqual(signedIn['accounts'], [{ home_account_id: `${oid}.${env.tenantId}`, environment: 'localhost', username: adele.username, realm: env.tenantId }]);

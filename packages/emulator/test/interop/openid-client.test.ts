@@ -56,7 +56,7 @@ describe('openid-client v6 against the emulator (tenant-specific discovery)', ()
     assert.equal(tokens.token_type.toLowerCase(), 'bearer');
     assert.equal(typeof tokens.expires_in, 'number');
     assert.ok(tokens.refresh_token);
-    assert.deepEqual(tokens.scope?.split(' ').sort(), ['User.Read', 'email', 'openid', 'profile']);
+    assert.deepEqual(tokens.scope?.split(' ').sort(), ['User.Read', 'User.RevokeSessions.All', 'email', 'openid', 'profile']);
     const id = tokens.claims();
     assert.ok(id);
     const adele = env.user('adele');
@@ -74,7 +74,7 @@ describe('openid-client v6 against the emulator (tenant-specific discovery)', ()
     const graph = await env.verifyGraph(tokens.access_token);
     assert.equal(graph['oid'], oid);
     assert.equal(graph['appid'], web.clientId);
-    assert.equal(graph['scp'], 'User.Read openid profile email');
+    assert.equal(graph['scp'], 'User.Read User.RevokeSessions.All openid profile email');
 
     // Entra's userinfo lives on Graph and takes that Graph token; its sub equals the ID token's.
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, id.sub);

@@ -77,6 +77,6 @@ describe('token endpoint response shapes', () => {
 
     // Requested by resource URI, the v1 token's aud is that URI (bare names give Graph's appId).
     const graph = await env.verifyGraph(String(reply.body['access_token']), 'https://graph.microsoft.com');
-    assert.equal(graph['scp'], 'User.Read email openid profile');
+    assert.equal(graph['scp'], 'User.Read email User.RevokeSessions.All openid profile', 'the requested scopes, then the rest consented for the web app (additive)');
   });
 });
