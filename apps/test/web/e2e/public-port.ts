@@ -31,8 +31,8 @@ export async function holdPublicPort(): Promise<PublicPort> {
     const upstream = connect(target.port, target.host);
     track(upstream);
     client.pipe(upstream).pipe(client);
-    client.once('error', () => upstream.destroy());
-    upstream.once('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
   });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
