@@ -2,6 +2,7 @@ import { scrypt as scryptCb } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -51,8 +52,8 @@ export async function signinBench(argv: string[] = []): Promise<void> {
   warnIfBusy();
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-bench-signin-'));
   const running: Array<{ stop(): Promise<void> }> = [];
-  const start = async <Info>(name: string, input: object, execArgv: string[] = []): Promise<ServerProcess<Info>> => {
-    const server = await startServerProcess<Info>(new URL(`./servers/${name}.ts`, import.meta.url), input, execArgv);
+  const start = async <Info>(name: string, input: object, execArgv: string[] = [], listener?: Server): Promise<ServerProcess<Info>> => {
+    const server = await startServerProcess<Info>(new URL(`./servers/${name}.ts`, import.meta.url), input, execArgv, listener);
     running.push(server);
     return server;
   };
@@ -81,10 +82,15 @@ export async function signinBench(argv: string[] = []): Promise<void> {
       const api = running.at(-1) as ServerProcess<{ url: string }>;
       const web = await start<{ url: string }>('web-server', { dataDir, ...(webStore ? { storeUrl: webStore } : {}) }, profiled('web'));
 
-      const rpPort = await freePort();
-      const provider = await start<PeerProviderInfo>('peer-provider-server', { tls: { certPem: tls.certPem, keyPem: tls.keyPem }, users: benchUsers, rpUrl: `http://127.0.0.1:${rpPort}` });
+      // The peer app's port is bound here and handed to its process, so the provider can register its URL first.
+      const rpListener = await boundListener();
+      const rpPort = (rpListener.address() as AddressInfo).port;
+      const provider = await start<PeerProviderInfo>('peer-provider-server', { tls: { certPem: tls.certPem, keyPem: tls.keyPem }, users: benchUsers, rpUrl: `http://127.0.0.1:${rpPort}` }).catch((error: unknown) => {
+        rpListener.close();
+        throw error;
+      });
       const stories = Object.fromEntries(benchUsers.map((u) => [u.oid, demoStory(u)]));
-      const peerWeb = await start<{ url: string }>('peer-web-server', { ...provider.info, caPem, port: rpPort, stories });
+      const peerWeb = await start<{ url: string }>('peer-web-server', { ...provider.info, caPem, port: rpPort, stories }, [], rpListener);
 
       const stacks = {
         entrakit: {
@@ -232,16 +238,14 @@ async function scryptCost(): Promise<number> {
   return (used.user + used.system) / 1000 / rounds;
 }
 
-/** A free loopback port for a server that must know its own URL before the provider that redirects to it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
+/** A loopback listener on port 0, for a server that must know its own URL before the provider that redirects to it starts. */
+async function boundListener(): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.listen(0, '127.0.0.1', () => resolve());
   });
+  return server;
 }
 
 /** The pid of a child of this process whose command line matches (Azurite runs as one), if any. */

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import type { Server } from 'node:net';
 import { writeHeapSnapshot } from 'node:v8';
 
 /** Memory of a server process after a full garbage collection (the child runs with --expose-gc). */
@@ -21,9 +22,11 @@ export interface ServerProcess<Info> {
 
 /**
  * Starts a server under test in its own process. The entry reads `input` from the first IPC
- * message, answers with its info once listening, and exits on the message 'stop'.
+ * message, answers with its info once listening, and exits on the message 'stop'. `listener`, a
+ * server this process already listens with, is handed to the child (and closed here): a server
+ * whose URL others must know before it starts keeps its port from the moment it was bound.
  */
-export function startServerProcess<Info>(entry: URL, input: object, execArgv: string[] = []): Promise<ServerProcess<Info>> {
+export function startServerProcess<Info>(entry: URL, input: object, execArgv: string[] = [], listener?: Server): Promise<ServerProcess<Info>> {
   const child = fork(entry, [], { execArgv: [...process.execArgv, ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
@@ -41,7 +44,8 @@ export function startServerProcess<Info>(entry: URL, input: object, execArgv: st
         },
       }),
     );
-    child.send(input);
+    if (listener) child.send(input, listener, () => listener.close());
+    else child.send(input);
   });
 }
 
@@ -59,10 +63,13 @@ function collect(): void {
   gc();
 }
 
-/** The child side: `serve(input)` starts listening and returns its info and a close function. */
-export function serveFromParent<Input, Info>(serve: (input: Input) => Promise<{ info: Info; close(): Promise<void> }>): void {
-  process.once('message', async (input: Input) => {
-    const server = await serve(input);
+/**
+ * The child side: `serve(input)` starts listening (on `listener` when the parent handed one) and
+ * returns its info and a close function.
+ */
+export function serveFromParent<Input, Info>(serve: (input: Input, listener?: Server) => Promise<{ info: Info; close(): Promise<void> }>): void {
+  process.once('message', async (input: Input, listener?: Server) => {
+    const server = await serve(input, listener);
     const stop = async () => {
       await server.close();
       process.exit(0);

@@ -2,6 +2,7 @@
 // node-oidc-provider; a home page, a profile page (the provider's userinfo with the access token)
 // and a story page, like the reference web app's.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import openidConnect from 'express-openid-connect';
@@ -13,6 +14,7 @@ export interface PeerWebInput {
   clientId: string;
   clientSecret: string;
   caPem: string;
+  /** The port of the listener the parent hands over (bound before the provider registered its URL). */
   port: number;
   /** Each user's story, by `sub`. */
   stories: Record<string, string>;
@@ -20,7 +22,8 @@ export interface PeerWebInput {
 
 const { auth, requiresAuth } = openidConnect; // a CommonJS module
 
-serveFromParent<PeerWebInput, { url: string }>(async ({ issuer, clientId, clientSecret, caPem, port, stories }) => {
+serveFromParent<PeerWebInput, { url: string }>(async ({ issuer, clientId, clientSecret, caPem, port, stories }, listener) => {
+  if (!listener) throw new Error('the peer web app listens on the port its parent bound for it');
   trustCaCertificate(caPem);
   const baseURL = `http://127.0.0.1:${port}`;
   const app = express();
@@ -49,7 +52,7 @@ serveFromParent<PeerWebInput, { url: string }>(async ({ issuer, clientId, client
     if (story === undefined) return void res.status(404).send(page('Story', '<p>No story</p>'));
     res.send(page('Story', `<pre>${escape(story)}</pre>`));
   });
-  const server = app.listen(port, '127.0.0.1');
+  const server = createServer(app).listen(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);

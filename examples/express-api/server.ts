@@ -23,4 +23,7 @@ app.get('/api/me', bearerAuth(authenticate, { scopes: ['user_impersonation'], ro
 app.use(bearerErrorHandler());
 
 const port = Number(process.env.PORT ?? 5001);
-app.listen(port, () => console.log(`listening on http://localhost:${port}`));
+app.listen(port, (error) => {
+  if (error) throw error; // Express 5 hands a failed listen (EADDRINUSE) to this callback
+  console.log(`listening on http://localhost:${port}`);
+});

@@ -24,4 +24,8 @@ app.get('/profile', entra.requireSignIn(), async (req, res) => {
 });
 
 app.use(entra.expressErrors());
-app.listen(Number(process.env.PORT ?? 5000), () => console.log(`listening on http://localhost:${process.env.PORT ?? 5000}`));
+const port = Number(process.env.PORT ?? 5000);
+app.listen(port, (error) => {
+  if (error) throw error; // Express 5 hands a failed listen (EADDRINUSE) to this callback
+  console.log(`listening on http://localhost:${port}`);
+});

@@ -7,28 +7,19 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startEmulatorTokens } from '../../packages/entrakit/test/core/helpers/emulator-tokens.ts';
 import type { EmulatorTokens } from '../../packages/entrakit/test/core/helpers/emulator-tokens.ts';
+import { startOnFreePort } from '../helpers/port-for-child.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '..', '..');
 const rootManifest = JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
 const appsManifest = JSON.parse(await readFile(join(repo, 'apps', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 const EXAMPLES = ['express-api', 'hono-api'] as const;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 interface Answer {
   status: number;
@@ -43,8 +34,12 @@ describe('the API examples, installed from the packed tarball', { timeout: 600_0
   const children: ChildProcess[] = [];
   const origins: Record<string, string> = {};
 
-  async function startExample(name: string): Promise<string> {
-    const port = await freePort();
+  /** The example reads its port from PORT (a number users give), so one is chosen before it starts. */
+  function startExample(name: string): Promise<string> {
+    return startOnFreePort((port) => startExampleOn(name, port));
+  }
+
+  async function startExampleOn(name: string, port: number): Promise<string> {
     const child = spawn(process.execPath, [join(project, name, 'server.ts')], {
       cwd: project,
       stdio: ['ignore', 'pipe', 'pipe'],

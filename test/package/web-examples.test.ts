@@ -8,8 +8,6 @@ import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,19 +20,12 @@ import { createTestBrowser } from '../../packages/entrakit/test/web/helpers/brow
 import type { DemoUser } from '../../packages/entrakit/test/web/helpers/browser.ts';
 import { redisInstalled, startTestRedis } from '../../apps/test/web/helpers/redis-server.ts';
 import type { TestRedis } from '../../apps/test/web/helpers/redis-server.ts';
+import { startOnFreePort } from '../helpers/port-for-child.ts';
 
 const run = promisify(execFile);
 const CHROMIUM = '/usr/bin/chromium';
 const repo = resolve(import.meta.dirname, '..', '..');
 const examplesManifest = JSON.parse(await readFile(join(repo, 'examples', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 describe('the sign-in examples, installed from the packed tarball', { timeout: 600_000 }, () => {
   let scratch = '';
@@ -44,7 +35,15 @@ describe('the sign-in examples, installed from the packed tarball', { timeout: 6
   const children: ChildProcess[] = [];
   const user = (alias: string): DemoUser => emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`))!;
 
-  async function startExample(name: string, port: number, extra: Record<string, string> = {}): Promise<void> {
+  /** Starts the example on a port it is told in PORT (a number users give, chosen first) and answers that port. */
+  function startExample(name: string, extra: (port: number) => Record<string, string> = () => ({})): Promise<number> {
+    return startOnFreePort(async (port) => {
+      await startExampleOn(name, port, extra(port));
+      return port;
+    });
+  }
+
+  async function startExampleOn(name: string, port: number, extra: Record<string, string>): Promise<void> {
     const web = emulator.devJson.apps.web;
     const child = spawn(process.execPath, [join(project, name, 'server.ts')], {
       cwd: project,
@@ -89,8 +88,7 @@ describe('the sign-in examples, installed from the packed tarball', { timeout: 6
 
   for (const name of ['express-web', 'hono-web']) {
     it(`${name}: / is public, /profile signs in and shows name, preferred_username and Graph displayName, the form signs out`, async () => {
-      const port = await freePort();
-      await startExample(name, port);
+      const port = await startExample(name);
       const origin = `http://localhost:${port}`;
       const b = createTestBrowser((request) => fetch(request), origin, emulator.url);
       const home = await b.get('/');
@@ -111,8 +109,7 @@ describe('the sign-in examples, installed from the packed tarball', { timeout: 6
   }
 
   it('express-web: 6 parallel requests of one browser without a session all end signed in', async () => {
-    const port = await freePort();
-    await startExample('express-web', port);
+    const port = await startExample('express-web');
     const b = createTestBrowser((request) => fetch(request), `http://localhost:${port}`, emulator.url);
     const starts = await Promise.all(Array.from({ length: 6 }, (_, i) => b.get(`/profile?tab=${i}`)));
     const first = await b.signInAt(starts[0]!.headers.get('location')!, user('alex'));
@@ -123,8 +120,7 @@ describe('the sign-in examples, installed from the packed tarball', { timeout: 6
   });
 
   it('express-web: after revokeSignInSessions, Graph\'s claims challenge sends the user through sign-in with the claims and back to /profile', async () => {
-    const port = await freePort();
-    await startExample('express-web', port);
+    const port = await startExample('express-web');
     const b = createTestBrowser((request) => fetch(request), `http://localhost:${port}`, emulator.url);
     assert.equal((await b.visit('/profile', user('adele'))).status, 200);
     // What POST /v1.0/users/{id}/revokeSignInSessions records, in a later second than the Graph token's iat.
@@ -145,10 +141,11 @@ describe('the sign-in examples, installed from the packed tarball', { timeout: 6
 
   it('express-web: two instances on one Redis, every request to the other instance than the one before', { skip: redisInstalled() ? false : 'needs redis-server (apt-get install redis-server)' }, async () => {
     redis = await startTestRedis(scratch);
-    const [a, b] = [await freePort(), await freePort()];
-    const shared = { STORE_URL: redis.url, ENTRAKIT_SECRET: Buffer.alloc(32, 7).toString('base64url'), ENTRAKIT_BASE_URL: `http://localhost:${a}` };
-    await startExample('express-web', a, shared);
-    await startExample('express-web', b, shared);
+    const storeUrl = redis.url;
+    // Both instances serve one public URL, the first one's.
+    const shared = (port: number) => ({ STORE_URL: storeUrl, ENTRAKIT_SECRET: Buffer.alloc(32, 7).toString('base64url'), ENTRAKIT_BASE_URL: `http://localhost:${port}` });
+    const a = await startExample('express-web', shared);
+    const b = await startExample('express-web', () => shared(a));
     let turn = 0;
     const roundRobin = (request: Request): Promise<Response> => {
       const url = new URL(request.url);
@@ -165,8 +162,7 @@ describe('the sign-in examples, installed from the packed tarball', { timeout: 6
   });
 
   it('hono-web in Chromium: /profile signs in through the emulator page, shows Graph displayName, and the button signs out', { skip: existsSync(CHROMIUM) ? false : 'needs chromium (apt-get install chromium)' }, async () => {
-    const port = await freePort();
-    await startExample('hono-web', port);
+    const port = await startExample('hono-web');
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -1,43 +1,44 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createServer } from 'node:net';
 import { trustCaCertificate } from 'entrakit';
 import { Browser } from '../../../bench/lib/browser.ts';
 import { passLogin } from '../../../bench/lib/sign-in.ts';
-
-/** A port nothing listens on now: the web app must run on a port other than the default 5000. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
+import { startOnFreePort } from '../../../test/helpers/port-for-child.ts';
 
 test('entrakit dev starts emulator, storage, API and web app on the ports given, signs a user in there, and Ctrl-C stops them all', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-dev-'));
-  const webPort = await freePort();
-  const webUrl = `http://localhost:${webPort}`;
-  const args = ['apps/cli/main.ts', 'dev', '--data', dataDir, '--emulator-port', '0', '--storage-port', '0', '--api-port', '0', '--web-port', String(webPort)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+  // The web app must run on a port other than the default 5000, chosen before the command starts.
+  let child: ChildProcess | undefined;
   let out = '';
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  try {
+  const started = startOnFreePort(async (port) => {
+    out = '';
+    const args = ['apps/cli/main.ts', 'dev', '--data', dataDir, '--emulator-port', '0', '--storage-port', '0', '--api-port', '0', '--web-port', String(port)];
+    const running = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+    child = running;
+    running.stderr.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`not ready in 20 s:\n${out}`)), 20_000);
-      child.stdout.on('data', (c: Buffer) => {
+      running.stdout.on('data', (c: Buffer) => {
         out += c.toString();
         if (out.includes('Ctrl-C stops everything')) {
           clearTimeout(timer);
           resolve();
         }
       });
-      child.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+      running.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`exited ${code}:\n${out}`));
+      });
     });
+    return { child: running, webUrl: `http://localhost:${port}` };
+  });
+  try {
+    const { webUrl, child: dev } = await started;
     const ready = /entrakit is ready in ([\d.]+)s/.exec(out);
     assert.ok(ready, out);
     assert.match(out, /adele@entrakitdemo\.onmicrosoft\.com {2}password: \S+/, 'prints the demo sign-ins');
@@ -67,8 +68,8 @@ test('entrakit dev starts emulator, storage, API and web app on the ports given,
     assert.equal(home.status, 200);
     assert.ok(home.body.includes(user.displayName), 'the home page shows the signed-in user');
 
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    dev.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => dev.once('exit', resolve));
     assert.equal(code, 0);
     assert.match(out, /SIGINT: stopping/);
     for (const url of [devJson.api.url, devJson.storage.blobUrl, devJson.emulator.url]) {
@@ -76,11 +77,12 @@ test('entrakit dev starts emulator, storage, API and web app on the ports given,
     }
   } finally {
     // A graceful stop even after a failed assertion: SIGKILL would orphan the Azurite child.
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGINT');
+    if (child && child.exitCode === null) {
+      const last = child;
+      const exited = new Promise((resolve) => last.once('exit', resolve));
+      last.kill('SIGINT');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-      child.kill('SIGKILL');
+      last.kill('SIGKILL');
     }
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,20 +17,12 @@ import { startEmulator } from '../../../packages/emulator/src/server.ts';
 import type { RunningEmulator } from '../../../packages/emulator/src/server.ts';
 import { Browser } from '../../../bench/lib/browser.ts';
 import { passLogin } from '../../../bench/lib/sign-in.ts';
+import { startOnFreePort } from '../../../test/helpers/port-for-child.ts';
 
 const MAIN = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 let dataDir: string;
 let emulator: RunningEmulator;
 const running = new Set<ChildProcess>();
-
-/** A port for the command line (it takes a number, not 0). */
-async function portForCommandLine(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-port-'));
@@ -77,10 +67,12 @@ function web(args: string[], env: Record<string, string> = {}) {
 
 describe('entrakit web --port N', () => {
   it('against the emulator: registers port N for the demo app, and a user signs in there', async () => {
-    const port = await portForCommandLine();
-    const base = `http://localhost:${port}`;
-    const running = web(['--port', String(port), '--data', dataDir]);
-    assert.equal(await running.ready, base, 'the app takes its URL from the port');
+    // The command takes a port number (0 would leave the redirect URI unknown): one chosen first.
+    const { base, running, url } = await startOnFreePort(async (port) => {
+      const running = web(['--port', String(port), '--data', dataDir]);
+      return { base: `http://localhost:${port}`, running, url: await running.ready };
+    });
+    assert.equal(url, base, 'the app takes its URL from the port');
     const app = emulator.deps.directory.findApplicationByClientId(emulator.devJson.apps.web.clientId);
     assert.ok(app?.app.web.redirectUris.includes(`${base}/auth/callback`), 'the demo app lists the new redirect URI');
 

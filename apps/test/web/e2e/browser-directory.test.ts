@@ -7,8 +7,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +17,8 @@ import { startEmulator } from '../../../../packages/emulator/src/server.ts';
 import type { RunningEmulator } from '../../../../packages/emulator/src/server.ts';
 import { startWeb } from '../../../web/server.ts';
 import type { RunningWeb } from '../../../web/server.ts';
+import { holdPublicPort } from './public-port.ts';
+import type { PublicPort } from './public-port.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = '/tmp/shots';
@@ -27,15 +27,8 @@ const skip = existsSync(CHROMIUM) ? false : 'chromium not installed: apt-get ins
 let dir: string;
 let emulator: RunningEmulator;
 let web: RunningWeb;
+let publicPort: PublicPort | undefined;
 let browser: Browser;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 /** A new browser context (no cookies), signed in as the demo user, on `path`. */
 async function signedIn(alias: string, path: string): Promise<Page> {
@@ -59,16 +52,18 @@ describe('directory pages in Chromium', { skip, timeout: 120_000 }, () => {
     const emulatorDir = join(dir, 'emulator');
     emulator = await startEmulator({ dataDir: emulatorDir, port: 0 });
     trustCaCertificate(emulator.caPem);
-    const base = `http://localhost:${await freePort()}`;
+    publicPort = await holdPublicPort();
+    const base = publicPort.url;
     // The demo app itself (its roles, groups claim and Graph app permissions), registered for this port.
     addWebRedirectUris(emulator.deps.directory, emulator.devJson.apps.web.clientId, [`${base}/auth/callback`, `${base}/`], `${base}/auth/frontchannel-logout`);
     web = await startWeb({
       env: { LOG_LEVEL: 'silent', WEB_BASE_URL: base, STORE_URL: `sqlite:${join(dir, 'web.db')}` },
       dataDir: emulatorDir,
-      port: Number(new URL(base).port),
+      port: 0,
       host: '127.0.0.1',
       writeDevJson: false,
     });
+    publicPort.relayTo(web.listening);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -78,6 +73,7 @@ describe('directory pages in Chromium', { skip, timeout: 120_000 }, () => {
   after(async () => {
     await browser?.close();
     await web?.close();
+    await publicPort?.close();
     await emulator?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });

@@ -8,8 +8,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +20,8 @@ import type { RunningApi } from '../../../api/server.ts';
 import { startStorage } from '../../../storage/index.ts';
 import { startWeb } from '../../../web/server.ts';
 import type { RunningWeb } from '../../../web/server.ts';
+import { holdPublicPort } from './public-port.ts';
+import type { PublicPort } from './public-port.ts';
 import { trustCaCertificate } from 'entrakit';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -34,15 +34,8 @@ let emulator: RunningEmulator;
 let storage: { close(): Promise<void> } | undefined;
 let api: RunningApi | undefined;
 let web: RunningWeb;
+let publicPort: PublicPort | undefined;
 let browser: Browser;
-
-async function portForUrl(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 interface LayoutFault {
   page: string;
@@ -124,9 +117,11 @@ describe('page layout in Chromium at 1280 and 390 px', { skip, timeout: 300_000 
     });
     storage = await startStorage({ dataDir: dir, tls, users, port: 0 });
     api = await startApi({ env: { LOG_LEVEL: 'silent' }, dataDir: dir, port: 0, host: '127.0.0.1' });
-    const base = `http://localhost:${await portForUrl()}`;
+    publicPort = await holdPublicPort();
+    const base = publicPort.url;
     addWebRedirectUris(emulator.deps.directory, emulator.devJson.apps.web.clientId, [`${base}/auth/callback`, `${base}/`], `${base}/auth/frontchannel-logout`);
-    web = await startWeb({ env: { LOG_LEVEL: 'silent', WEB_BASE_URL: base, API_URL: api.url }, dataDir: dir, port: Number(new URL(base).port), host: '127.0.0.1', writeDevJson: false });
+    web = await startWeb({ env: { LOG_LEVEL: 'silent', WEB_BASE_URL: base, API_URL: api.url }, dataDir: dir, port: 0, host: '127.0.0.1', writeDevJson: false });
+    publicPort.relayTo(web.listening);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -136,6 +131,7 @@ describe('page layout in Chromium at 1280 and 390 px', { skip, timeout: 300_000 
   after(async () => {
     await browser?.close();
     await web?.close();
+    await publicPort?.close();
     await api?.close();
     await storage?.close();
     await emulator?.close();

@@ -1,12 +1,11 @@
 /**
- * The real emulator (HTTPS, local CA) plus the real web app on a free port, for browser tests.
+ * The real emulator (HTTPS, local CA) plus the real web app on a port held from the start
+ * (public-port.ts), for browser tests.
  * The demo app's redirect URI is fixed to port 5000, so the test registers its own web app with
  * redirect and logout URIs on the test's port, admin-consented to Graph like the demo app.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trustCaCertificate } from '../../../../packages/entrakit/src/core/trust-ca.ts';
@@ -21,6 +20,7 @@ import { startStorage } from '../../../storage/index.ts';
 import type { RunningEmulator } from '../../../../packages/emulator/src/server.ts';
 import { startWeb } from '../../../web/server.ts';
 import type { RunningWeb } from '../../../web/server.ts';
+import { holdPublicPort } from './public-port.ts';
 
 export interface Stack {
   emulator: RunningEmulator;
@@ -34,22 +34,14 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
 /** `withApi` also starts Azurite (a story per demo user) and the real API, so /story is real; `emulatorClock` lets a test move the emulator's time on instead of waiting. */
 export async function startStack(options: { withApi?: boolean; emulatorClock?: () => number } = {}): Promise<Stack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'entrakit-web-e2e-'));
   const emulatorDir = join(dataDir, 'emulator');
   const emulator = await startEmulator({ dataDir: emulatorDir, port: 0, ...(options.emulatorClock ? { clock: options.emulatorClock } : {}) });
   trustCaCertificate(emulator.caPem);
-  const port = await freePort();
-  const webUrl = `http://localhost:${port}`;
+  const publicPort = await holdPublicPort();
+  const webUrl = publicPort.url;
   const { directory } = emulator.deps;
   const tenantId = emulator.devJson.tenantId;
   const clientId = randomUUID();
@@ -65,7 +57,7 @@ export async function startStack(options: { withApi?: boolean; emulatorClock?: (
   const shotsDir = process.env['ENTRAKIT_TEST_SHOTS'] || join(dataDir, 'shots');
   await mkdir(shotsDir, { recursive: true });
   // Stopped in reverse order by close(), or at once when a later part fails to start.
-  const closers: Array<() => Promise<void>> = [async () => rm(dataDir, { recursive: true, force: true }), () => emulator.close()];
+  const closers: Array<() => Promise<void>> = [async () => rm(dataDir, { recursive: true, force: true }), () => emulator.close(), () => publicPort.close()];
   const closeAll = async (): Promise<void> => {
     const failures: unknown[] = [];
     for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => failures.push(error));
@@ -96,7 +88,11 @@ export async function startStack(options: { withApi?: boolean; emulatorClock?: (
     API_URL: apiUrl,
     LOG_LEVEL: 'silent',
   };
-  const start = () => startWeb({ env, dataDir: join(dataDir, 'web'), port, host: '127.0.0.1' });
+  const start = async (): Promise<RunningWeb> => {
+    const running = await startWeb({ env, dataDir: join(dataDir, 'web'), port: 0, host: '127.0.0.1' });
+    publicPort.relayTo(running.listening);
+    return running;
+  };
   let web: RunningWeb;
   try {
     web = await start();
