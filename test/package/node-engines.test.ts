@@ -72,7 +72,7 @@ describe('npm install from a fresh checkout', { skip: NPM_CLI ? false : 'npm\'s 
 
   it('on an older Node prints only the warnings the README names', { skip: OLD_NODE ? false : 'no Node older than 22 on this machine' }, async () => {
     const warned = await engineWarnings(OLD_NODE!);
-    assert.deepEqual(warned, ['@azure/core-auth@1.11.0', '@azure/core-process@1.0.0', '@azure/identity@4.14.1', '@entrakit/apps@0.2.0', '@entrakit/emulator@0.2.0', 'entrakit@0.2.0']);
+    assert.deepEqual(warned, ['@azure/core-auth@1.11.0', '@azure/core-process@1.0.0', '@azure/identity@4.14.1', '@entrakit/apps@0.2.0', '@entrakit/emulator@0.2.0', 'cookie@2.0.2', 'entrakit@0.2.0']);
     const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
     for (const name of new Set(warned.map((w) => w.replace(/@[^@]+$/, '')))) {
       assert.ok(readme.includes(`\`${name}\``) || (name.startsWith('@azure/core-') && readme.includes('`@azure/core-*`')), `the README names ${name}`);
