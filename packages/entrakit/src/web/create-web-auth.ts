@@ -48,6 +48,16 @@ export interface SignedInUser {
   app: unknown;
 }
 
+/** When the request's session began and when it ends unless used again, epoch ms; never its id. */
+export interface SessionTimes {
+  createdAt: number;
+  /** This request: loading the session moved its idle deadline on. */
+  lastSeenAt: number;
+  /** The idle timeout counted from lastSeenAt, capped by the absolute timeout. */
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+}
+
 /** Per request: what the adapters found, before the app's handlers run. */
 export interface RequestState {
   method: string;
@@ -104,7 +114,7 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
     const id = parseCookies(cookie).get(core.sessionCookie);
     if (id === undefined || !TOKEN_SHAPE.test(id)) return undefined;
     const record = await stores.sessions.get(id);
-    return record ? { id, data: record.data } : undefined;
+    return record ? { id, data: record.data, createdAt: record.createdAt, lastSeenAt: record.lastSeenAt } : undefined;
   }
 
   function signInFrom(state: RequestState | undefined, claims?: string): Promise<Response> {
@@ -186,6 +196,8 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
 export interface WebAuth {
   /** The loaded session's user for this request (Express req, Hono c, or a Request passed to load()). */
   user(key: object): SignedInUser | undefined;
+  /** When this request's session began and ends (idle and absolute timeouts); undefined without a session. */
+  session(key: object): SessionTimes | undefined;
   /** An access token for the signed-in user (single-flight refresh); SIGNIN_REQUIRED without a session. */
   getAccessToken(key: object, scopes: string[], options?: { claims?: string }): Promise<string>;
   /** fetch with the user's token for `scopes`, following claims challenges (CAE, step-up). */
@@ -232,6 +244,13 @@ export function createWebAuthObject(internals: WebAuthInternals): WebAuth {
       const { claims } = session.data;
       const text = (name: string): string | null => (typeof claims[name] === 'string' ? (claims[name] as string) : null);
       return { oid: session.data.oid, tid: session.data.tid, name: text('name'), username: text('preferred_username'), roles: rolesFromClaims(claims), authContexts: session.data.acrs, claims, app: session.data.app };
+    },
+    session(key) {
+      const session = internals.state(key)?.session;
+      if (!session) return undefined;
+      const { idleTimeoutMs, absoluteTimeoutMs } = core.settings;
+      const absoluteExpiresAt = session.createdAt + absoluteTimeoutMs;
+      return { createdAt: session.createdAt, lastSeenAt: session.lastSeenAt, idleExpiresAt: Math.min(session.lastSeenAt + idleTimeoutMs, absoluteExpiresAt), absoluteExpiresAt };
     },
     async getAccessToken(key, scopes, options = {}) {
       if (!SCOPE_LIST(scopes)) throw new TypeError('getAccessToken: "scopes" must be a non-empty array of scopes');

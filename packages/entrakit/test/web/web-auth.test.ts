@@ -272,6 +272,30 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
     await timed.close();
   });
 
+  it('session(req) tells when the session began, was last used and ends, never its id', async () => {
+    const start = Date.now();
+    let offset = 0;
+    const timed = createWebAuth({ ...demoSettings(emulator), idleTimeoutMs: 60_000, absoluteTimeoutMs: 120_000, clock: () => start + offset });
+    const timedApp = createDemoApp(timed);
+    timedApp.get('/times', (c) => c.json(timed.session(c) ?? null));
+    const b = createTestBrowser(async (request) => timedApp.fetch(request), APP_ORIGIN, emulator.url);
+    assert.equal(await (await b.get('/times')).text(), 'null', 'no session: undefined');
+    assert.equal((await b.visit('/profile', user('adele'))).status, 200);
+    offset += 10_000;
+    const first = (await (await b.get('/times')).json()) as Record<string, number>;
+    assert.deepEqual(Object.keys(first).sort(), ['absoluteExpiresAt', 'createdAt', 'idleExpiresAt', 'lastSeenAt']);
+    assert.ok(first['createdAt']! >= start && first['createdAt']! <= start + 1_000, 'created at sign-in');
+    assert.equal(first['lastSeenAt'], start + 10_000, 'this request');
+    assert.equal(first['idleExpiresAt'], start + 70_000);
+    assert.equal(first['absoluteExpiresAt'], first['createdAt']! + 120_000);
+    offset += 55_000;
+    const second = (await (await b.get('/times')).json()) as Record<string, number>;
+    assert.equal(second['lastSeenAt'], start + 65_000);
+    assert.equal(second['idleExpiresAt'], second['absoluteExpiresAt'], 'the idle deadline is capped by the absolute one');
+    assert.equal(second['createdAt'], first['createdAt']);
+    await timed.close();
+  });
+
   it('a sign-in always issues a new session id; a session of another user in that browser ends, one of the same user stays for its other tabs', async () => {
     const b = browser();
     assert.equal((await b.visit('/profile', user('adele'))).status, 200);
