@@ -44,6 +44,8 @@ export interface SignedInUser {
   /** Authentication contexts satisfied at sign-in (`acrs`). */
   authContexts: string[];
   claims: Readonly<Record<string, unknown>>;
+  /** The delegated scopes this sign-in asked for (the `scopes` setting, or signIn's `scopes`). */
+  scopes: string[];
   /** What onSignIn returned. */
   app: unknown;
 }
@@ -196,6 +198,13 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
 export interface WebAuth {
   /** The loaded session's user for this request (Express req, Hono c, or a Request passed to load()). */
   user(key: object): SignedInUser | undefined;
+  /**
+   * Starts a sign-in from a route of the app: the redirect to the identity provider, back to
+   * `returnTo` (same-origin path). `scopes` replaces the `scopes` setting for this sign-in, to
+   * consent to an API up front (Entra takes one resource's scopes per request); `prompt` is
+   * Entra's (`'login'`, `'select_account'`, `'consent'`).
+   */
+  signIn(key: object, options?: { returnTo?: string; scopes?: string[]; prompt?: 'login' | 'select_account' | 'consent' }): Promise<Response>;
   /** When this request's session began and ends (idle and absolute timeouts); undefined without a session. */
   session(key: object): SessionTimes | undefined;
   /** An access token for the signed-in user (single-flight refresh); SIGNIN_REQUIRED without a session. */
@@ -243,7 +252,15 @@ export function createWebAuthObject(internals: WebAuthInternals): WebAuth {
       if (!session) return undefined;
       const { claims } = session.data;
       const text = (name: string): string | null => (typeof claims[name] === 'string' ? (claims[name] as string) : null);
-      return { oid: session.data.oid, tid: session.data.tid, name: text('name'), username: text('preferred_username'), roles: rolesFromClaims(claims), authContexts: session.data.acrs, claims, app: session.data.app };
+      return { oid: session.data.oid, tid: session.data.tid, name: text('name'), username: text('preferred_username'), roles: rolesFromClaims(claims), authContexts: session.data.acrs, claims, scopes: session.data.scopes ?? [], app: session.data.app };
+    },
+    async signIn(key, options = {}) {
+      if (typeof key !== 'object' || key === null) throw new TypeError('signIn: "request" must be the framework\'s request object (Express req, Hono c, or a Request)');
+      const { returnTo, scopes, prompt } = options ?? {};
+      if (returnTo !== undefined && typeof returnTo !== 'string') throw new TypeError('signIn: "returnTo" must be a path');
+      if (scopes !== undefined && !SCOPE_LIST(scopes)) throw new TypeError('signIn: "scopes" must be a non-empty array of scopes');
+      if (prompt !== undefined && !['login', 'select_account', 'consent'].includes(prompt)) throw new TypeError('signIn: "prompt" must be login, select_account or consent');
+      return startSignIn(core, internals.state(key)?.cookie ?? null, { returnTo: returnTo ?? '/', ...(scopes ? { scopes } : {}), ...(prompt ? { prompt } : {}) });
     },
     session(key) {
       const session = internals.state(key)?.session;

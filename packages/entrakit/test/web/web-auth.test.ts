@@ -272,6 +272,40 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
     await timed.close();
   });
 
+  it('signIn(req, { scopes, prompt }) starts a sign-in for another resource\'s scopes; user(req).scopes says what the sign-in asked for', async () => {
+    const { tenantId } = emulator.devJson;
+    const apiId = emulator.devJson.apps.api.clientId;
+    emulator.deps.directory.consents.grant(tenantId, emulator.devJson.apps.web.clientId, apiId, stableGuid('user:alex'), ['user_impersonation']);
+    const scope = `api://${apiId}/user_impersonation`;
+    const local = createDemoApp(entra);
+    local.get('/connect-api', (c) => entra.signIn(c, { returnTo: '/scopes', scopes: [scope], prompt: 'login' }));
+    local.get('/scopes', entra.requireSignIn(), (c) => c.json(entra.user(c)!.scopes));
+    const b = createTestBrowser(async (request) => local.fetch(request), APP_ORIGIN, emulator.url);
+    assert.equal((await b.visit('/profile', user('alex'))).status, 200);
+    assert.deepEqual(await (await b.get('/scopes')).json(), ['User.Read'], 'the default sign-in asked for Graph only');
+    const start = await b.get('/connect-api');
+    assert.equal(start.status, 302);
+    const authorize = new URL(start.headers.get('location') ?? '');
+    assert.equal(authorize.origin, emulator.url);
+    assert.equal(authorize.searchParams.get('prompt'), 'login');
+    const asked = (authorize.searchParams.get('scope') ?? '').split(' ');
+    assert.ok(asked.includes(scope) && !asked.includes('User.Read'), `the API scope alone: ${asked.join(' ')}`);
+    const back = await b.signInAt(authorize.toString(), user('alex'));
+    assert.equal(back.headers.get('location'), '/scopes', `HTTP ${back.status} ${back.headers.get('x-entrakit-error')} ${(await back.clone().text()).slice(0, 300)}`);
+    assert.deepEqual(await (await b.get('/scopes')).json(), [scope], 'Entra takes one resource per request: the API scope replaces Graph\'s');
+    const request = new Request(`${APP_ORIGIN}/`, { headers: { cookie: b.app.header() } });
+    await entra.handle(request);
+    assert.match(await entra.getAccessToken(request, [scope]), /^eyJ/, 'a token for the API from this sign-in');
+    await assert.rejects(entra.signIn(request, { scopes: 'x' as never }), { name: 'TypeError', message: /signIn: "scopes"/ });
+    await assert.rejects(entra.signIn(request, { prompt: 'none' as never }), { name: 'TypeError', message: /signIn: "prompt"/ });
+    let returnedTo = '';
+    const off = entra.on('sign-in-started', (event) => (returnedTo = event.returnTo));
+    const offsite = await entra.signIn(request, { returnTo: 'https://evil.example/' });
+    off();
+    assert.equal(offsite.status, 302);
+    assert.equal(returnedTo, '/', 'an off-site returnTo becomes the home page');
+  });
+
   it('session(req) tells when the session began, was last used and ends, never its id', async () => {
     const start = Date.now();
     let offset = 0;
