@@ -227,6 +227,12 @@ export interface WebAuth {
   resumeAction(key: object, id: unknown): Promise<JsonValue | undefined>;
   /** What the user's token cache holds (scopes, issuer, expiry), never a token: for pages that explain tokens. */
   cachedTokens(key: object): Promise<CachedTokens>;
+  /**
+   * The session's ID token as the identity provider issued it (compact JWT), from the token cache,
+   * without a network call; undefined when the cache has none. For pages that decode it or show
+   * its validation; like any token it must never be logged.
+   */
+  cachedIdToken(key: object): Promise<string | undefined>;
   on<K extends WebAuthEventName>(type: K, listener: WebAuthListener<K>): () => void;
   close(): Promise<void>;
   /** For the adapters. */
@@ -304,6 +310,12 @@ export function createWebAuthObject(internals: WebAuthInternals): WebAuth {
     async cachedTokens(key) {
       const { homeAccountId } = sessionOf(key, 'cachedTokens').data;
       return describeTokenCache(await core.stores.tokenCache.get(homeAccountId), homeAccountId);
+    },
+    async cachedIdToken(key) {
+      const { homeAccountId } = sessionOf(key, 'cachedIdToken').data;
+      const { client } = await core.msal.forUserCacheOnly(homeAccountId);
+      const account = await client.getTokenCache().getAccountByHomeId(homeAccountId);
+      return account?.idToken || undefined;
     },
     on: (type, listener) => core.events.on(type, listener),
     close: () => core.stores.close(),

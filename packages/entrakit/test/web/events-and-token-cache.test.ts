@@ -109,6 +109,20 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
     await assert.rejects(entra.cachedTokens(new Request(`${APP_ORIGIN}/`)), { name: 'EntrakitError', code: 'SIGNIN_REQUIRED' });
   });
 
+  it('cachedIdToken(req) is the session\'s ID token from the cache, without a network call', async () => {
+    const b = browser();
+    assert.equal((await b.visit('/profile', user('adele'))).status, 200);
+    const request = await signedInRequest(b);
+    const callsBefore = calls.length;
+    const idToken = await entra.cachedIdToken(request);
+    assert.equal(calls.length, callsBefore, 'no HTTP call');
+    assert.match(idToken ?? '', /^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    const payload = JSON.parse(Buffer.from(idToken!.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    assert.deepEqual(payload, entra.user(request)!.claims, 'the token whose validated claims the session holds');
+    assert.equal(payload['aud'], emulator.devJson.apps.web.clientId);
+    await assert.rejects(entra.cachedIdToken(new Request(`${APP_ORIGIN}/`)), { name: 'EntrakitError', code: 'SIGNIN_REQUIRED' });
+  });
+
   it('a token endpoint answering 5xx during a refresh is IDP_UNAVAILABLE (503); the user stays signed in and the next call works', async () => {
     const b = browser();
     assert.equal((await b.visit('/profile', user('megan'))).status, 200);
