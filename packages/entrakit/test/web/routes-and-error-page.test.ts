@@ -25,6 +25,7 @@ describe('createWebAuth: auth routes at the app\'s own paths, and the app\'s own
     entra = createWebAuth({
       ...demoSettings(emulator),
       routes: { signIn: '/login', signOut: '/auth/sign-out/local', signOutEverywhere: '/auth/sign-out/global' },
+      afterSignOut: '/?signedOut=local',
       errorPage(error) {
         if (failRendering) throw new Error('renderer bug');
         return new Response(`<h1>Our page</h1><p>${error.code}</p>`, { status: error.status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'max-age=600' } });
@@ -43,6 +44,9 @@ describe('createWebAuth: auth routes at the app\'s own paths, and the app\'s own
     assert.throws(() => createWebAuth({ ...base, routes: { logout: '/x' } as never }), { name: 'TypeError', message: /unknown option "logout"/ });
     assert.throws(() => createWebAuth({ ...base, routes: { signOut: '/auth/callback' } }), { name: 'TypeError', message: /five different paths/ });
     assert.throws(() => createWebAuth({ ...base, errorPage: 'page' as never }), { name: 'TypeError', message: /"errorPage" must be a function/ });
+    for (const afterSignOut of ['https://evil.example/', '//evil.example', 'signed-out', '/auth/sign-in', '/a/../b']) {
+      assert.throws(() => createWebAuth({ ...base, afterSignOut }), { name: 'TypeError', message: /"afterSignOut" must be a path of the app/ }, afterSignOut);
+    }
   });
 
   it('signs in through the renamed sign-in route and out at /auth/sign-out/local; the default paths are the app\'s again', async () => {
@@ -57,6 +61,7 @@ describe('createWebAuth: auth routes at the app\'s own paths, and the app\'s own
     assert.equal((await b.get('/auth/sign-out/local')).status, 405);
     const out = await b.post('/auth/sign-out/local', { csrf });
     assert.equal(out.status, 303);
+    assert.equal(out.headers.get('location'), '/?signedOut=local', 'afterSignOut');
     assert.equal(b.app.cookies.has('entrakit-session'), false);
     assert.equal((await b.get('/profile')).status, 302);
   });
