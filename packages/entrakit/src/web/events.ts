@@ -10,7 +10,8 @@
  * subscriber can tell parallel sign-ins apart.
  */
 export interface WebAuthEvents {
-  'sign-in-started': { state: string; correlationId: string; returnTo: string; scopes: string[]; claims: boolean; silent: boolean };
+  /** `authorizeUrl`: where the browser is sent, each parameter redacted as in a trace (state and nonce shortened). */
+  'sign-in-started': { state: string; correlationId: string; returnTo: string; scopes: string[]; claims: boolean; silent: boolean; authorizeUrl: string };
   'code-redeemed': { state: string; correlationId: string; homeAccountId: string };
   /** `header` and `checks`: the validated ID token's JOSE header and what the validator checked. */
   'signed-in': {

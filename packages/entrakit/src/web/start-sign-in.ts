@@ -3,6 +3,7 @@
  * remembers them for this browser only, and answers the redirect to /authorize.
  */
 import { randomUUID } from 'node:crypto';
+import { redactUrl } from '../core/trace/redact.ts';
 import type { WebCore } from './core.ts';
 import { redirect } from './core.ts';
 import { pkcePair, randomToken } from './random.ts';
@@ -50,6 +51,6 @@ export async function startSignIn(core: WebCore, cookieHeader: string | null, op
     ...(options.claims ? { claims: options.claims } : {}),
     ...(silentRetry ? { silentRetry } : {}),
   });
-  core.events.emit('sign-in-started', { state, correlationId, returnTo, scopes, claims: options.claims !== undefined, silent: silentRetry });
+  core.events.emit('sign-in-started', { state, correlationId, returnTo, scopes, claims: options.claims !== undefined, silent: silentRetry, authorizeUrl: redactUrl(authorizeUrl) });
   return redirect(authorizeUrl, setCookie);
 }

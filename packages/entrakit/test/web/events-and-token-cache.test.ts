@@ -182,6 +182,17 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
       const tokenCalls = calls.filter((call) => call.correlationId === id);
       assert.deepEqual(tokenCalls.map((call) => `${call.kind} ${call.status}`), ['token 200'], 'the code redemption is filed under the sign-in');
     }
+    const started = seen.find((event) => event.type === 'sign-in-started' && event.correlationId === idA) as unknown as WebAuthEvents['sign-in-started'];
+    const sent = new URL(startA.headers.get('location')!);
+    const shown = new URL(started.authorizeUrl);
+    assert.equal(`${shown.origin}${shown.pathname}`, `${sent.origin}${sent.pathname}`, 'the authorize endpoint');
+    for (const name of ['client_id', 'redirect_uri', 'scope', 'code_challenge', 'code_challenge_method', 'response_mode', 'client-request-id']) {
+      assert.equal(shown.searchParams.get(name), sent.searchParams.get(name), name);
+    }
+    for (const name of ['state', 'nonce']) {
+      assert.equal(shown.searchParams.get(name), `${sent.searchParams.get(name)!.slice(0, 8)}…`, `${name} shortened`);
+      assert.ok(!started.authorizeUrl.includes(sent.searchParams.get(name)!), `no full ${name}`);
+    }
     const signedIn = seen.find((event) => event.type === 'signed-in' && event.correlationId === idA) as unknown as WebAuthEvents['signed-in'];
     assert.equal(signedIn.header['alg'], 'RS256');
     assert.equal(typeof signedIn.header['kid'], 'string');
