@@ -5,6 +5,7 @@ import type { RunningEmulator } from '../../../emulator/src/server.ts';
 import { stableGuid } from '../../../emulator/src/directory/ids.ts';
 import { createWebAuth } from '../../src/web/index.ts';
 import type { CreatedWebAuth, WebAuthEvents } from '../../src/web/index.ts';
+import { MAX_OPEN_PER_BROWSER } from '../../src/web/sign-in-transaction.ts';
 import { createTestBrowser } from './helpers/browser.ts';
 import type { DemoUser } from './helpers/browser.ts';
 import { APP_ORIGIN, createDemoApp, demoSettings } from './helpers/demo-app.ts';
@@ -304,6 +305,28 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
     off();
     assert.equal(offsite.status, 302);
     assert.equal(returnedTo, '/', 'an off-site returnTo becomes the home page');
+  });
+
+  it(`at most ${MAX_OPEN_PER_BROWSER} sign-ins open per browser: the oldest gives way, the others still complete`, async () => {
+    let now = Date.now();
+    const ticking = createWebAuth({ ...demoSettings(emulator), clock: () => now });
+    const tickingApp = createDemoApp(ticking);
+    const b = createTestBrowser(async (request) => tickingApp.fetch(request), APP_ORIGIN, emulator.url);
+    const authorizeUrls: string[] = [];
+    for (let tab = 0; tab <= MAX_OPEN_PER_BROWSER; tab++) {
+      now += 1_000; // one second apart: the cookies record their start to the second
+      const start = await b.get(`/profile?tab=${tab}`);
+      authorizeUrls.push(start.headers.get('location') ?? '');
+    }
+    assert.equal([...b.app.cookies.keys()].filter((name) => name.startsWith('entrakit-tx-')).length, MAX_OPEN_PER_BROWSER);
+    const oldest = await b.signInAt(authorizeUrls[0]!, user('adele'));
+    assert.equal(oldest.status, 400);
+    assert.equal(oldest.headers.get('x-entrakit-error'), 'SIGNIN_STATE_MISMATCH');
+    const second = await b.signInAt(authorizeUrls[1]!, user('adele'));
+    assert.equal(second.headers.get('location'), '/profile?tab=1', 'the second oldest was kept');
+    const newest = await b.signInAt(authorizeUrls[MAX_OPEN_PER_BROWSER]!, user('adele'));
+    assert.equal(newest.headers.get('location'), `/profile?tab=${MAX_OPEN_PER_BROWSER}`);
+    await ticking.close();
   });
 
   it('session(req) tells when the session began, was last used and ends, never its id', async () => {
