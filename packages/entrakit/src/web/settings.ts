@@ -75,6 +75,8 @@ export interface WebAuthOptions {
   allowedTenants?: string[];
   /** Where the identity provider sends the browser after "sign out everywhere" (a registered URI). Default: baseUrl + '/'. */
   postLogoutRedirectUri?: string;
+  /** Sent as `state` to the end-session endpoint after "sign out everywhere"; the identity provider returns it to postLogoutRedirectUri, so that page can tell the user. */
+  signedOutState?: string;
   /** Where the browser goes after signing out of this browser (a path of the app, query allowed, e.g. '/?signedOut=1'). Default: '/'. */
   afterSignOut?: string;
   /** How long a token-endpoint call may take before it counts as failed. Default: 10 s. */
@@ -110,6 +112,7 @@ export interface WebAuthSettings {
   allowedTenants?: string[];
   postLogoutRedirectUri: string;
   afterSignOut: string;
+  signedOutState?: string;
   tokenTimeoutMs: number;
   onSignIn?: (info: SignInInfo) => unknown;
   fetch: typeof fetch;
@@ -149,6 +152,7 @@ const schema = z
     absoluteTimeoutMs: z.number().int().positive(),
     allowedTenants: z.array(z.string().regex(TENANT, 'must be tenant ids')).min(1).optional(),
     postLogoutRedirectUri: z.string().refine(httpsOrLocalUrl, 'must be an https URL (or http://localhost)').optional(),
+    signedOutState: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'must be 1 to 128 URL-safe characters').optional(),
     afterSignOut: z.string().refine((value) => safeReturnTo(value) === value, 'must be a path of the app (not under /auth), query allowed').optional(),
     tokenTimeoutMs: z.number().int().min(100).max(120_000),
     onSignIn: z.custom<(info: SignInInfo) => unknown>(isFunction, 'must be a function').optional(),
@@ -233,6 +237,7 @@ export function resolveSettings(options: WebAuthOptions): WebAuthSettings {
     ...(s.allowedTenants ? { allowedTenants: s.allowedTenants } : {}),
     postLogoutRedirectUri: s.postLogoutRedirectUri ?? `${baseUrl}/`,
     afterSignOut: s.afterSignOut ?? '/',
+    ...(s.signedOutState ? { signedOutState: s.signedOutState } : {}),
     tokenTimeoutMs: s.tokenTimeoutMs,
     ...(s.onSignIn ? { onSignIn: s.onSignIn } : {}),
     fetch: s.fetch ?? globalThis.fetch,

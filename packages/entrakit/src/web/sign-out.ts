@@ -33,6 +33,8 @@ export async function signOutEverywhere(core: WebCore, request: Request, session
   const url = new URL(endSession);
   // Must equal a registered URI exactly.
   url.searchParams.set('post_logout_redirect_uri', core.settings.postLogoutRedirectUri);
+  // That URI cannot carry a notice (it must match exactly): Entra hands `state` back to it.
+  if (core.settings.signedOutState) url.searchParams.set('state', core.settings.signedOutState);
   if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint);
   else url.searchParams.set('client_id', core.settings.clientId);
   const loginHint = session.data.claims['login_hint'];
