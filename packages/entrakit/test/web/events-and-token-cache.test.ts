@@ -73,7 +73,19 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
     const { tenantId } = emulator.devJson;
     const token = calls.find((call) => call.kind === 'token');
     assert.match(token?.correlationId ?? '', /^[0-9a-f-]{36}$/, 'the token call names its client-request-id');
-    assert.deepEqual({ ...token, ms: 0, at: 0, correlationId: '' }, { type: 'http-call', at: 0, method: 'POST', url: `${emulator.url}/${tenantId}/oauth2/v2.0/token`, kind: 'token', status: 200, ms: 0, correlationId: '' });
+    assert.deepEqual({ ...token, ms: 0, at: 0, correlationId: '', request: [], response: [] }, { type: 'http-call', at: 0, method: 'POST', url: `${emulator.url}/${tenantId}/oauth2/v2.0/token`, kind: 'token', status: 200, ms: 0, correlationId: '', request: [], response: [] });
+    // The redemption's form and answer, field by field, redacted as in a trace.
+    const sent = new Map(token!.request!.map((field) => [field.name, field.value]));
+    assert.equal(sent.get('grant_type'), 'authorization_code');
+    assert.equal(sent.get('code'), '[authorization code redacted]');
+    assert.equal(sent.get('client_secret'), '[redacted]');
+    assert.match(sent.get('code_verifier') ?? '', /^[A-Za-z0-9_-]{4}…$/);
+    assert.equal(sent.get('redirect_uri'), `${APP_ORIGIN}/auth/callback`);
+    const answered = new Map(token!.response!.map((field) => [field.name, field.value]));
+    assert.equal(answered.get('token_type'), 'Bearer');
+    assert.match(answered.get('id_token') ?? '', /^\[id_token, alg RS256, kid [^,]+, aud [0-9a-f-]{36}, \d+ claims, signature redacted\]$/);
+    assert.match(answered.get('access_token') ?? '', /^\[access_token, alg RS256, .*signature redacted\]$/);
+    assert.match(answered.get('refresh_token') ?? '', /^\[refresh token redacted, \d+ characters\]$/);
     assert.ok(token!.ms >= 0);
     assert.ok(calls.some((call) => call.kind === 'discovery' && call.method === 'GET' && call.status === 200 && call.url.endsWith('/v2.0/.well-known/openid-configuration')));
     assert.ok(calls.some((call) => call.kind === 'keys' && call.status === 200));
@@ -83,6 +95,7 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
     assert.ok(!all.includes('?'), 'no query in any event');
     assert.ok(!all.includes(accessToken), 'no access token in any event');
     assert.ok(!all.includes(emulator.devJson.apps.web.clientSecret), 'no client secret in any event');
+    assert.ok(!/eyJ[A-Za-z0-9_-]{10,}\.eyJ/.test(all), 'no JWT in any event');
   });
 
   it('cachedTokens(req) describes the user\'s token cache (scopes, expiry, refresh token) and holds no token', async () => {
