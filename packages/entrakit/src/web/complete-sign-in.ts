@@ -98,7 +98,7 @@ async function redeemAndStart(
   } catch (error) {
     if (isTransient(error) && !transaction.silentRetry) {
       core.events.emit('sign-in-retried', { state: transaction.state, correlationId, reason: isEntrakitError(error) ? error.code : error instanceof AuthError ? error.errorCode : 'unknown' });
-      const retry = await startSignIn(core, cookieHeader, { returnTo: transaction.returnTo, prompt: 'none', ...(transaction.claims ? { claims: transaction.claims } : {}) });
+      const retry = await startSignIn(core, cookieHeader, { returnTo: transaction.returnTo, scopes: transaction.scopes, prompt: 'none', ...(transaction.claims ? { claims: transaction.claims } : {}) });
       for (const line of setCookie) retry.headers.append('set-cookie', line);
       return retry;
     }
@@ -186,6 +186,7 @@ async function startSession(
     app: isPlainObject(app) ? (app as JsonObject) : null,
     acrs,
     groups: null,
+    scopes: transaction.scopes,
   };
   const { id } = await stores.sessions.create(data);
   const reference = stores.sessions.reference(id) as string;

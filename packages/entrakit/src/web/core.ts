@@ -25,6 +25,9 @@ export interface WebCore {
 export interface LoadedSession {
   id: string;
   data: SessionData;
+  /** When the session began (sign-in) and when it was last used before this request, epoch ms. */
+  createdAt: number;
+  lastSeenAt: number;
 }
 
 /** The routes createWebAuth answers besides the callback, relative to the app's origin. */

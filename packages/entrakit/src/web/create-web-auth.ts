@@ -44,8 +44,20 @@ export interface SignedInUser {
   /** Authentication contexts satisfied at sign-in (`acrs`). */
   authContexts: string[];
   claims: Readonly<Record<string, unknown>>;
+  /** The delegated scopes this sign-in asked for (the `scopes` setting, or signIn's `scopes`). */
+  scopes: string[];
   /** What onSignIn returned. */
   app: unknown;
+}
+
+/** When the request's session began and when it ends unless used again, epoch ms; never its id. */
+export interface SessionTimes {
+  createdAt: number;
+  /** This request: loading the session moved its idle deadline on. */
+  lastSeenAt: number;
+  /** The idle timeout counted from lastSeenAt, capped by the absolute timeout. */
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
 }
 
 /** Per request: what the adapters found, before the app's handlers run. */
@@ -104,7 +116,7 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
     const id = parseCookies(cookie).get(core.sessionCookie);
     if (id === undefined || !TOKEN_SHAPE.test(id)) return undefined;
     const record = await stores.sessions.get(id);
-    return record ? { id, data: record.data } : undefined;
+    return record ? { id, data: record.data, createdAt: record.createdAt, lastSeenAt: record.lastSeenAt } : undefined;
   }
 
   function signInFrom(state: RequestState | undefined, claims?: string): Promise<Response> {
@@ -186,6 +198,15 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
 export interface WebAuth {
   /** The loaded session's user for this request (Express req, Hono c, or a Request passed to load()). */
   user(key: object): SignedInUser | undefined;
+  /**
+   * Starts a sign-in from a route of the app: the redirect to the identity provider, back to
+   * `returnTo` (same-origin path). `scopes` replaces the `scopes` setting for this sign-in, to
+   * consent to an API up front (Entra takes one resource's scopes per request); `prompt` is
+   * Entra's (`'login'`, `'select_account'`, `'consent'`).
+   */
+  signIn(key: object, options?: { returnTo?: string; scopes?: string[]; prompt?: 'login' | 'select_account' | 'consent' }): Promise<Response>;
+  /** When this request's session began and ends (idle and absolute timeouts); undefined without a session. */
+  session(key: object): SessionTimes | undefined;
   /** An access token for the signed-in user (single-flight refresh); SIGNIN_REQUIRED without a session. */
   getAccessToken(key: object, scopes: string[], options?: { claims?: string }): Promise<string>;
   /** fetch with the user's token for `scopes`, following claims challenges (CAE, step-up). */
@@ -206,6 +227,12 @@ export interface WebAuth {
   resumeAction(key: object, id: unknown): Promise<JsonValue | undefined>;
   /** What the user's token cache holds (scopes, issuer, expiry), never a token: for pages that explain tokens. */
   cachedTokens(key: object): Promise<CachedTokens>;
+  /**
+   * The session's ID token as the identity provider issued it (compact JWT), from the token cache,
+   * without a network call; undefined when the cache has none. For pages that decode it or show
+   * its validation; like any token it must never be logged.
+   */
+  cachedIdToken(key: object): Promise<string | undefined>;
   on<K extends WebAuthEventName>(type: K, listener: WebAuthListener<K>): () => void;
   close(): Promise<void>;
   /** For the adapters. */
@@ -231,7 +258,22 @@ export function createWebAuthObject(internals: WebAuthInternals): WebAuth {
       if (!session) return undefined;
       const { claims } = session.data;
       const text = (name: string): string | null => (typeof claims[name] === 'string' ? (claims[name] as string) : null);
-      return { oid: session.data.oid, tid: session.data.tid, name: text('name'), username: text('preferred_username'), roles: rolesFromClaims(claims), authContexts: session.data.acrs, claims, app: session.data.app };
+      return { oid: session.data.oid, tid: session.data.tid, name: text('name'), username: text('preferred_username'), roles: rolesFromClaims(claims), authContexts: session.data.acrs, claims, scopes: session.data.scopes ?? [], app: session.data.app };
+    },
+    async signIn(key, options = {}) {
+      if (typeof key !== 'object' || key === null) throw new TypeError('signIn: "request" must be the framework\'s request object (Express req, Hono c, or a Request)');
+      const { returnTo, scopes, prompt } = options ?? {};
+      if (returnTo !== undefined && typeof returnTo !== 'string') throw new TypeError('signIn: "returnTo" must be a path');
+      if (scopes !== undefined && !SCOPE_LIST(scopes)) throw new TypeError('signIn: "scopes" must be a non-empty array of scopes');
+      if (prompt !== undefined && !['login', 'select_account', 'consent'].includes(prompt)) throw new TypeError('signIn: "prompt" must be login, select_account or consent');
+      return startSignIn(core, internals.state(key)?.cookie ?? null, { returnTo: returnTo ?? '/', ...(scopes ? { scopes } : {}), ...(prompt ? { prompt } : {}) });
+    },
+    session(key) {
+      const session = internals.state(key)?.session;
+      if (!session) return undefined;
+      const { idleTimeoutMs, absoluteTimeoutMs } = core.settings;
+      const absoluteExpiresAt = session.createdAt + absoluteTimeoutMs;
+      return { createdAt: session.createdAt, lastSeenAt: session.lastSeenAt, idleExpiresAt: Math.min(session.lastSeenAt + idleTimeoutMs, absoluteExpiresAt), absoluteExpiresAt };
     },
     async getAccessToken(key, scopes, options = {}) {
       if (!SCOPE_LIST(scopes)) throw new TypeError('getAccessToken: "scopes" must be a non-empty array of scopes');
@@ -268,6 +310,12 @@ export function createWebAuthObject(internals: WebAuthInternals): WebAuth {
     async cachedTokens(key) {
       const { homeAccountId } = sessionOf(key, 'cachedTokens').data;
       return describeTokenCache(await core.stores.tokenCache.get(homeAccountId), homeAccountId);
+    },
+    async cachedIdToken(key) {
+      const { homeAccountId } = sessionOf(key, 'cachedIdToken').data;
+      const { client } = await core.msal.forUserCacheOnly(homeAccountId);
+      const account = await client.getTokenCache().getAccountByHomeId(homeAccountId);
+      return account?.idToken || undefined;
     },
     on: (type, listener) => core.events.on(type, listener),
     close: () => core.stores.close(),

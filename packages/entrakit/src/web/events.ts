@@ -1,3 +1,5 @@
+import type { TraceField } from '../core/trace/types.ts';
+
 /**
  * What createWebAuth tells its subscribers (learning pages, audit logs, metrics). Events carry ids,
  * claims names and outcomes, never a token, a code or a secret. A listener that throws is ignored:
@@ -10,7 +12,8 @@
  * subscriber can tell parallel sign-ins apart.
  */
 export interface WebAuthEvents {
-  'sign-in-started': { state: string; correlationId: string; returnTo: string; scopes: string[]; claims: boolean; silent: boolean };
+  /** `authorizeUrl`: where the browser is sent, each parameter redacted as in a trace (state and nonce shortened). */
+  'sign-in-started': { state: string; correlationId: string; returnTo: string; scopes: string[]; claims: boolean; silent: boolean; authorizeUrl: string };
   'code-redeemed': { state: string; correlationId: string; homeAccountId: string };
   /** `header` and `checks`: the validated ID token's JOSE header and what the validator checked. */
   'signed-in': {
@@ -37,7 +40,22 @@ export interface WebAuthEvents {
    * after it ended. `url` is origin and path only (no query); `status` is null when no answer came
    * (`error` then names why, e.g. IDP_UNREACHABLE); `ms` is the wall time of the call.
    */
-  'http-call': { method: string; url: string; kind: HttpCallKind; status: number | null; ms: number; error?: string; correlationId?: string };
+  'http-call': {
+    method: string;
+    url: string;
+    kind: HttpCallKind;
+    status: number | null;
+    ms: number;
+    error?: string;
+    correlationId?: string;
+    /**
+     * Token calls only: the form sent and the JSON answered, each field redacted as in a trace
+     * (a secret or code replaced, a JWT described, a refresh token reduced to its length, a PKCE
+     * verifier shortened), for a learning trace of the redemption.
+     */
+    request?: TraceField[];
+    response?: TraceField[];
+  };
 }
 
 /** What an HTTP call was for, read from its path (Entra's endpoint paths; anything else is 'api'). */

@@ -1,9 +1,12 @@
 /**
  * The one fetch every outgoing call of createWebAuth goes through (discovery, keys, MSAL's token
  * calls, Graph, APIs), wrapped so each call ends in an 'http-call' event. Only the method, origin
- * and path leave here: a query, a header or a body may carry a code, a token or a secret.
+ * and path leave here: a query, a header or a body may carry a code, a token or a secret. Token
+ * calls add their form and answer, each field through the trace redaction rules.
  */
 import { isEntrakitError } from '../core/errors.ts';
+import { redactFields } from '../core/trace/redact.ts';
+import type { TraceField } from '../core/trace/types.ts';
 import type { EventHub, HttpCallKind } from './events.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -30,6 +33,22 @@ function clientRequestId(target: URL, init: RequestInit | undefined, request: Re
   return null;
 }
 
+/** A token call's form and JSON answer, redacted field by field; what cannot be read is left out. */
+async function tokenExchange(init: RequestInit | undefined, response: Response): Promise<{ request?: TraceField[]; response?: TraceField[] }> {
+  const body = init?.body;
+  const form = typeof body === 'string' ? new URLSearchParams(body) : body instanceof URLSearchParams ? body : undefined;
+  let answer: unknown;
+  try {
+    answer = await response.clone().json();
+  } catch {
+    answer = undefined;
+  }
+  return {
+    ...(form ? { request: redactFields(form.entries()) } : {}),
+    ...(answer !== null && typeof answer === 'object' && !Array.isArray(answer) ? { response: redactFields(Object.entries(answer)) } : {}),
+  };
+}
+
 export function observedFetch(fetchImpl: typeof fetch, events: EventHub): typeof fetch {
   return async function observed(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const request = input instanceof Request ? input : undefined;
@@ -43,7 +62,9 @@ export function observedFetch(fetchImpl: typeof fetch, events: EventHub): typeof
     const ms = (): number => Math.round(performance.now() - started);
     try {
       const response = await fetchImpl(input, init);
-      events.emit('http-call', { method, url, kind, status: response.status, ms: ms(), ...correlation });
+      const took = ms();
+      const exchange = kind === 'token' ? await tokenExchange(init, response) : {};
+      events.emit('http-call', { method, url, kind, status: response.status, ms: took, ...correlation, ...exchange });
       return response;
     } catch (error) {
       const name = isEntrakitError(error) ? error.code : (error as Error)?.name === 'TimeoutError' ? 'TIMEOUT' : 'NETWORK_ERROR';

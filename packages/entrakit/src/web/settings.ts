@@ -12,6 +12,7 @@ import type { EntrakitError } from '../core/errors.ts';
 import type { KeyValueStore } from '../store/types.ts';
 import { AUTH_ROUTES } from './core.ts';
 import type { AuthRoutes } from './core.ts';
+import { safeReturnTo } from './return-to.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|common|organizations)$/i;
@@ -74,6 +75,10 @@ export interface WebAuthOptions {
   allowedTenants?: string[];
   /** Where the identity provider sends the browser after "sign out everywhere" (a registered URI). Default: baseUrl + '/'. */
   postLogoutRedirectUri?: string;
+  /** Sent as `state` to the end-session endpoint after "sign out everywhere"; the identity provider returns it to postLogoutRedirectUri, so that page can tell the user. */
+  signedOutState?: string;
+  /** Where the browser goes after signing out of this browser (a path of the app, query allowed, e.g. '/?signedOut=1'). Default: '/'. */
+  afterSignOut?: string;
   /** How long a token-endpoint call may take before it counts as failed. Default: 10 s. */
   tokenTimeoutMs?: number;
   /** Runs after the ID token is validated and before the session exists; may return JSON kept in the session (user(req).app). */
@@ -106,6 +111,8 @@ export interface WebAuthSettings {
   absoluteTimeoutMs: number;
   allowedTenants?: string[];
   postLogoutRedirectUri: string;
+  afterSignOut: string;
+  signedOutState?: string;
   tokenTimeoutMs: number;
   onSignIn?: (info: SignInInfo) => unknown;
   fetch: typeof fetch;
@@ -145,6 +152,8 @@ const schema = z
     absoluteTimeoutMs: z.number().int().positive(),
     allowedTenants: z.array(z.string().regex(TENANT, 'must be tenant ids')).min(1).optional(),
     postLogoutRedirectUri: z.string().refine(httpsOrLocalUrl, 'must be an https URL (or http://localhost)').optional(),
+    signedOutState: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'must be 1 to 128 URL-safe characters').optional(),
+    afterSignOut: z.string().refine((value) => safeReturnTo(value) === value, 'must be a path of the app (not under /auth), query allowed').optional(),
     tokenTimeoutMs: z.number().int().min(100).max(120_000),
     onSignIn: z.custom<(info: SignInInfo) => unknown>(isFunction, 'must be a function').optional(),
     fetch: z.custom<typeof fetch>(isFunction, 'must be a function').optional(),
@@ -227,6 +236,8 @@ export function resolveSettings(options: WebAuthOptions): WebAuthSettings {
     absoluteTimeoutMs: s.absoluteTimeoutMs,
     ...(s.allowedTenants ? { allowedTenants: s.allowedTenants } : {}),
     postLogoutRedirectUri: s.postLogoutRedirectUri ?? `${baseUrl}/`,
+    afterSignOut: s.afterSignOut ?? '/',
+    ...(s.signedOutState ? { signedOutState: s.signedOutState } : {}),
     tokenTimeoutMs: s.tokenTimeoutMs,
     ...(s.onSignIn ? { onSignIn: s.onSignIn } : {}),
     fetch: s.fetch ?? globalThis.fetch,

@@ -18,21 +18,23 @@ export async function signOut(core: WebCore, request: Request, session: LoadedSe
     if (reference) await endSessionByReference(core, reference, session.data.homeAccountId);
     core.events.emit('signed-out', { oid: session.data.oid, scope: 'browser', sessions: 1 });
   }
-  return redirect('/', [clearCookieLine(core.cookies, core.sessionCookie)], 303);
+  return redirect(core.settings.afterSignOut, [clearCookieLine(core.cookies, core.sessionCookie)], 303);
 }
 
 export async function signOutEverywhere(core: WebCore, request: Request, session: LoadedSession | undefined): Promise<Response> {
   await checkCsrf(request, core.settings.baseUrl, session);
   const clear = [clearCookieLine(core.cookies, core.sessionCookie)];
-  if (!session) return redirect('/', clear, 303);
+  if (!session) return redirect(core.settings.afterSignOut, clear, 303);
   const idTokenHint = await currentIdToken(core, session.data.homeAccountId);
   const ended = await endEverySession(core, session.data.homeAccountId);
   core.events.emit('signed-out', { oid: session.data.oid, scope: 'everywhere', sessions: ended });
   const endSession = (await core.provider.metadata()).end_session_endpoint;
-  if (!endSession) return redirect('/', clear, 303);
+  if (!endSession) return redirect(core.settings.afterSignOut, clear, 303);
   const url = new URL(endSession);
   // Must equal a registered URI exactly.
   url.searchParams.set('post_logout_redirect_uri', core.settings.postLogoutRedirectUri);
+  // That URI cannot carry a notice (it must match exactly): Entra hands `state` back to it.
+  if (core.settings.signedOutState) url.searchParams.set('state', core.settings.signedOutState);
   if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint);
   else url.searchParams.set('client_id', core.settings.clientId);
   const loginHint = session.data.claims['login_hint'];

@@ -3,6 +3,7 @@
  * remembers them for this browser only, and answers the redirect to /authorize.
  */
 import { randomUUID } from 'node:crypto';
+import { redactUrl } from '../core/trace/redact.ts';
 import type { WebCore } from './core.ts';
 import { redirect } from './core.ts';
 import { pkcePair, randomToken } from './random.ts';
@@ -12,7 +13,7 @@ export interface StartSignInOptions {
   returnTo?: string;
   /** A claims request (claims challenge, step-up), sent to /authorize and with the code redemption. */
   claims?: string;
-  /** Extra delegated scopes for this sign-in (consent up front). */
+  /** This sign-in's delegated scopes instead of the `scopes` setting (one resource per request, as Entra requires). */
   scopes?: string[];
   /** 'none' for the silent retry after a failed redemption. */
   prompt?: 'none' | 'login' | 'select_account' | 'consent';
@@ -20,7 +21,7 @@ export interface StartSignInOptions {
 
 export async function startSignIn(core: WebCore, cookieHeader: string | null, options: StartSignInOptions = {}): Promise<Response> {
   const returnTo = safeReturnTo(options.returnTo);
-  const scopes = [...new Set([...core.settings.scopes, ...(options.scopes ?? [])])];
+  const scopes = [...new Set(options.scopes ?? core.settings.scopes)];
   const state = randomToken();
   const nonce = randomToken();
   const { verifier, challenge } = pkcePair();
@@ -50,6 +51,6 @@ export async function startSignIn(core: WebCore, cookieHeader: string | null, op
     ...(options.claims ? { claims: options.claims } : {}),
     ...(silentRetry ? { silentRetry } : {}),
   });
-  core.events.emit('sign-in-started', { state, correlationId, returnTo, scopes, claims: options.claims !== undefined, silent: silentRetry });
+  core.events.emit('sign-in-started', { state, correlationId, returnTo, scopes, claims: options.claims !== undefined, silent: silentRetry, authorizeUrl: redactUrl(authorizeUrl) });
   return redirect(authorizeUrl, setCookie);
 }

@@ -36,6 +36,8 @@ export type SessionData = {
   acrs: string[];
   /** Group ids resolved through Graph after a groups overage (null until asked for). */
   groups: string[] | null;
+  /** The delegated scopes this sign-in asked for (absent in sessions stored before it was kept). */
+  scopes?: string[];
 };
 
 /** Keys of a set kept as one store key per member, so adds and removes never race. */

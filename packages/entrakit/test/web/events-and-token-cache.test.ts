@@ -73,7 +73,19 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
     const { tenantId } = emulator.devJson;
     const token = calls.find((call) => call.kind === 'token');
     assert.match(token?.correlationId ?? '', /^[0-9a-f-]{36}$/, 'the token call names its client-request-id');
-    assert.deepEqual({ ...token, ms: 0, at: 0, correlationId: '' }, { type: 'http-call', at: 0, method: 'POST', url: `${emulator.url}/${tenantId}/oauth2/v2.0/token`, kind: 'token', status: 200, ms: 0, correlationId: '' });
+    assert.deepEqual({ ...token, ms: 0, at: 0, correlationId: '', request: [], response: [] }, { type: 'http-call', at: 0, method: 'POST', url: `${emulator.url}/${tenantId}/oauth2/v2.0/token`, kind: 'token', status: 200, ms: 0, correlationId: '', request: [], response: [] });
+    // The redemption's form and answer, field by field, redacted as in a trace.
+    const sent = new Map(token!.request!.map((field) => [field.name, field.value]));
+    assert.equal(sent.get('grant_type'), 'authorization_code');
+    assert.equal(sent.get('code'), '[authorization code redacted]');
+    assert.equal(sent.get('client_secret'), '[redacted]');
+    assert.match(sent.get('code_verifier') ?? '', /^[A-Za-z0-9_-]{4}…$/);
+    assert.equal(sent.get('redirect_uri'), `${APP_ORIGIN}/auth/callback`);
+    const answered = new Map(token!.response!.map((field) => [field.name, field.value]));
+    assert.equal(answered.get('token_type'), 'Bearer');
+    assert.match(answered.get('id_token') ?? '', /^\[id_token, alg RS256, kid [^,]+, aud [0-9a-f-]{36}, \d+ claims, signature redacted\]$/);
+    assert.match(answered.get('access_token') ?? '', /^\[access_token, alg RS256, .*signature redacted\]$/);
+    assert.match(answered.get('refresh_token') ?? '', /^\[refresh token redacted, \d+ characters\]$/);
     assert.ok(token!.ms >= 0);
     assert.ok(calls.some((call) => call.kind === 'discovery' && call.method === 'GET' && call.status === 200 && call.url.endsWith('/v2.0/.well-known/openid-configuration')));
     assert.ok(calls.some((call) => call.kind === 'keys' && call.status === 200));
@@ -83,6 +95,7 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
     assert.ok(!all.includes('?'), 'no query in any event');
     assert.ok(!all.includes(accessToken), 'no access token in any event');
     assert.ok(!all.includes(emulator.devJson.apps.web.clientSecret), 'no client secret in any event');
+    assert.ok(!/eyJ[A-Za-z0-9_-]{10,}\.eyJ/.test(all), 'no JWT in any event');
   });
 
   it('cachedTokens(req) describes the user\'s token cache (scopes, expiry, refresh token) and holds no token', async () => {
@@ -107,6 +120,20 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
     assert.ok(!text.includes(accessToken), 'no access token in the description');
     assert.ok(!/"secret"/.test(text), 'no secret field');
     await assert.rejects(entra.cachedTokens(new Request(`${APP_ORIGIN}/`)), { name: 'EntrakitError', code: 'SIGNIN_REQUIRED' });
+  });
+
+  it('cachedIdToken(req) is the session\'s ID token from the cache, without a network call', async () => {
+    const b = browser();
+    assert.equal((await b.visit('/profile', user('adele'))).status, 200);
+    const request = await signedInRequest(b);
+    const callsBefore = calls.length;
+    const idToken = await entra.cachedIdToken(request);
+    assert.equal(calls.length, callsBefore, 'no HTTP call');
+    assert.match(idToken ?? '', /^eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    const payload = JSON.parse(Buffer.from(idToken!.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+    assert.deepEqual(payload, entra.user(request)!.claims, 'the token whose validated claims the session holds');
+    assert.equal(payload['aud'], emulator.devJson.apps.web.clientId);
+    await assert.rejects(entra.cachedIdToken(new Request(`${APP_ORIGIN}/`)), { name: 'EntrakitError', code: 'SIGNIN_REQUIRED' });
   });
 
   it('a token endpoint answering 5xx during a refresh is IDP_UNAVAILABLE (503); the user stays signed in and the next call works', async () => {
@@ -167,6 +194,17 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
       assert.deepEqual(seen.filter((event) => event.correlationId === id).map((event) => event.type), ['sign-in-started', 'code-redeemed', 'signed-in']);
       const tokenCalls = calls.filter((call) => call.correlationId === id);
       assert.deepEqual(tokenCalls.map((call) => `${call.kind} ${call.status}`), ['token 200'], 'the code redemption is filed under the sign-in');
+    }
+    const started = seen.find((event) => event.type === 'sign-in-started' && event.correlationId === idA) as unknown as WebAuthEvents['sign-in-started'];
+    const sent = new URL(startA.headers.get('location')!);
+    const shown = new URL(started.authorizeUrl);
+    assert.equal(`${shown.origin}${shown.pathname}`, `${sent.origin}${sent.pathname}`, 'the authorize endpoint');
+    for (const name of ['client_id', 'redirect_uri', 'scope', 'code_challenge', 'code_challenge_method', 'response_mode', 'client-request-id']) {
+      assert.equal(shown.searchParams.get(name), sent.searchParams.get(name), name);
+    }
+    for (const name of ['state', 'nonce']) {
+      assert.equal(shown.searchParams.get(name), `${sent.searchParams.get(name)!.slice(0, 8)}…`, `${name} shortened`);
+      assert.ok(!started.authorizeUrl.includes(sent.searchParams.get(name)!), `no full ${name}`);
     }
     const signedIn = seen.find((event) => event.type === 'signed-in' && event.correlationId === idA) as unknown as WebAuthEvents['signed-in'];
     assert.equal(signedIn.header['alg'], 'RS256');

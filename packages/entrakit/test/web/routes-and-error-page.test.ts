@@ -25,6 +25,8 @@ describe('createWebAuth: auth routes at the app\'s own paths, and the app\'s own
     entra = createWebAuth({
       ...demoSettings(emulator),
       routes: { signIn: '/login', signOut: '/auth/sign-out/local', signOutEverywhere: '/auth/sign-out/global' },
+      afterSignOut: '/?signedOut=local',
+      signedOutState: 'signed-out-everywhere',
       errorPage(error) {
         if (failRendering) throw new Error('renderer bug');
         return new Response(`<h1>Our page</h1><p>${error.code}</p>`, { status: error.status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'max-age=600' } });
@@ -43,6 +45,10 @@ describe('createWebAuth: auth routes at the app\'s own paths, and the app\'s own
     assert.throws(() => createWebAuth({ ...base, routes: { logout: '/x' } as never }), { name: 'TypeError', message: /unknown option "logout"/ });
     assert.throws(() => createWebAuth({ ...base, routes: { signOut: '/auth/callback' } }), { name: 'TypeError', message: /five different paths/ });
     assert.throws(() => createWebAuth({ ...base, errorPage: 'page' as never }), { name: 'TypeError', message: /"errorPage" must be a function/ });
+    assert.throws(() => createWebAuth({ ...base, signedOutState: 'a b' }), { name: 'TypeError', message: /"signedOutState" must be 1 to 128 URL-safe characters/ });
+    for (const afterSignOut of ['https://evil.example/', '//evil.example', 'signed-out', '/auth/sign-in', '/a/../b']) {
+      assert.throws(() => createWebAuth({ ...base, afterSignOut }), { name: 'TypeError', message: /"afterSignOut" must be a path of the app/ }, afterSignOut);
+    }
   });
 
   it('signs in through the renamed sign-in route and out at /auth/sign-out/local; the default paths are the app\'s again', async () => {
@@ -57,6 +63,7 @@ describe('createWebAuth: auth routes at the app\'s own paths, and the app\'s own
     assert.equal((await b.get('/auth/sign-out/local')).status, 405);
     const out = await b.post('/auth/sign-out/local', { csrf });
     assert.equal(out.status, 303);
+    assert.equal(out.headers.get('location'), '/?signedOut=local', 'afterSignOut');
     assert.equal(b.app.cookies.has('entrakit-session'), false);
     assert.equal((await b.get('/profile')).status, 302);
   });
@@ -76,5 +83,20 @@ describe('createWebAuth: auth routes at the app\'s own paths, and the app\'s own
     } finally {
       failRendering = false;
     }
+  });
+
+  it('sign-out everywhere at /auth/sign-out/global sends signedOutState as state to the end-session endpoint', async () => {
+    const b = browser();
+    const start = await b.get('/login?returnTo=%2Fprofile');
+    await b.signInAt(start.headers.get('location')!, user('adele'));
+    const { csrf } = (await (await b.get('/profile')).json()) as { csrf: string };
+    const out = await b.post('/auth/sign-out/global', { csrf });
+    assert.equal(out.status, 303);
+    const endSession = new URL(out.headers.get('location') ?? '');
+    assert.equal(endSession.origin, emulator.url);
+    assert.match(endSession.pathname, /\/oauth2\/v2\.0\/logout$/);
+    assert.equal(endSession.searchParams.get('state'), 'signed-out-everywhere');
+    assert.equal(endSession.searchParams.get('post_logout_redirect_uri'), `${APP_ORIGIN}/`);
+    assert.equal(b.app.cookies.has('entrakit-session'), false);
   });
 });

@@ -5,6 +5,7 @@ import type { RunningEmulator } from '../../../emulator/src/server.ts';
 import { stableGuid } from '../../../emulator/src/directory/ids.ts';
 import { createWebAuth } from '../../src/web/index.ts';
 import type { CreatedWebAuth, WebAuthEvents } from '../../src/web/index.ts';
+import { MAX_OPEN_PER_BROWSER } from '../../src/web/sign-in-transaction.ts';
 import { createTestBrowser } from './helpers/browser.ts';
 import type { DemoUser } from './helpers/browser.ts';
 import { APP_ORIGIN, createDemoApp, demoSettings } from './helpers/demo-app.ts';
@@ -269,6 +270,86 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
     }
     offset += 21_000;
     assert.equal((await active.get('/profile')).status, 302, '121 s after sign-in: past the absolute timeout');
+    await timed.close();
+  });
+
+  it('signIn(req, { scopes, prompt }) starts a sign-in for another resource\'s scopes; user(req).scopes says what the sign-in asked for', async () => {
+    const { tenantId } = emulator.devJson;
+    const apiId = emulator.devJson.apps.api.clientId;
+    emulator.deps.directory.consents.grant(tenantId, emulator.devJson.apps.web.clientId, apiId, stableGuid('user:alex'), ['user_impersonation']);
+    const scope = `api://${apiId}/user_impersonation`;
+    const local = createDemoApp(entra);
+    local.get('/connect-api', (c) => entra.signIn(c, { returnTo: '/scopes', scopes: [scope], prompt: 'login' }));
+    local.get('/scopes', entra.requireSignIn(), (c) => c.json(entra.user(c)!.scopes));
+    const b = createTestBrowser(async (request) => local.fetch(request), APP_ORIGIN, emulator.url);
+    assert.equal((await b.visit('/profile', user('alex'))).status, 200);
+    assert.deepEqual(await (await b.get('/scopes')).json(), ['User.Read'], 'the default sign-in asked for Graph only');
+    const start = await b.get('/connect-api');
+    assert.equal(start.status, 302);
+    const authorize = new URL(start.headers.get('location') ?? '');
+    assert.equal(authorize.origin, emulator.url);
+    assert.equal(authorize.searchParams.get('prompt'), 'login');
+    const asked = (authorize.searchParams.get('scope') ?? '').split(' ');
+    assert.ok(asked.includes(scope) && !asked.includes('User.Read'), `the API scope alone: ${asked.join(' ')}`);
+    const back = await b.signInAt(authorize.toString(), user('alex'));
+    assert.equal(back.headers.get('location'), '/scopes', `HTTP ${back.status} ${back.headers.get('x-entrakit-error')} ${(await back.clone().text()).slice(0, 300)}`);
+    assert.deepEqual(await (await b.get('/scopes')).json(), [scope], 'Entra takes one resource per request: the API scope replaces Graph\'s');
+    const request = new Request(`${APP_ORIGIN}/`, { headers: { cookie: b.app.header() } });
+    await entra.handle(request);
+    assert.match(await entra.getAccessToken(request, [scope]), /^eyJ/, 'a token for the API from this sign-in');
+    await assert.rejects(entra.signIn(request, { scopes: 'x' as never }), { name: 'TypeError', message: /signIn: "scopes"/ });
+    await assert.rejects(entra.signIn(request, { prompt: 'none' as never }), { name: 'TypeError', message: /signIn: "prompt"/ });
+    let returnedTo = '';
+    const off = entra.on('sign-in-started', (event) => (returnedTo = event.returnTo));
+    const offsite = await entra.signIn(request, { returnTo: 'https://evil.example/' });
+    off();
+    assert.equal(offsite.status, 302);
+    assert.equal(returnedTo, '/', 'an off-site returnTo becomes the home page');
+  });
+
+  it(`at most ${MAX_OPEN_PER_BROWSER} sign-ins open per browser: the oldest gives way, the others still complete`, async () => {
+    let now = Date.now();
+    const ticking = createWebAuth({ ...demoSettings(emulator), clock: () => now });
+    const tickingApp = createDemoApp(ticking);
+    const b = createTestBrowser(async (request) => tickingApp.fetch(request), APP_ORIGIN, emulator.url);
+    const authorizeUrls: string[] = [];
+    for (let tab = 0; tab <= MAX_OPEN_PER_BROWSER; tab++) {
+      now += 1_000; // one second apart: the cookies record their start to the second
+      const start = await b.get(`/profile?tab=${tab}`);
+      authorizeUrls.push(start.headers.get('location') ?? '');
+    }
+    assert.equal([...b.app.cookies.keys()].filter((name) => name.startsWith('entrakit-tx-')).length, MAX_OPEN_PER_BROWSER);
+    const oldest = await b.signInAt(authorizeUrls[0]!, user('adele'));
+    assert.equal(oldest.status, 400);
+    assert.equal(oldest.headers.get('x-entrakit-error'), 'SIGNIN_STATE_MISMATCH');
+    const second = await b.signInAt(authorizeUrls[1]!, user('adele'));
+    assert.equal(second.headers.get('location'), '/profile?tab=1', 'the second oldest was kept');
+    const newest = await b.signInAt(authorizeUrls[MAX_OPEN_PER_BROWSER]!, user('adele'));
+    assert.equal(newest.headers.get('location'), `/profile?tab=${MAX_OPEN_PER_BROWSER}`);
+    await ticking.close();
+  });
+
+  it('session(req) tells when the session began, was last used and ends, never its id', async () => {
+    const start = Date.now();
+    let offset = 0;
+    const timed = createWebAuth({ ...demoSettings(emulator), idleTimeoutMs: 60_000, absoluteTimeoutMs: 120_000, clock: () => start + offset });
+    const timedApp = createDemoApp(timed);
+    timedApp.get('/times', (c) => c.json(timed.session(c) ?? null));
+    const b = createTestBrowser(async (request) => timedApp.fetch(request), APP_ORIGIN, emulator.url);
+    assert.equal(await (await b.get('/times')).text(), 'null', 'no session: undefined');
+    assert.equal((await b.visit('/profile', user('adele'))).status, 200);
+    offset += 10_000;
+    const first = (await (await b.get('/times')).json()) as Record<string, number>;
+    assert.deepEqual(Object.keys(first).sort(), ['absoluteExpiresAt', 'createdAt', 'idleExpiresAt', 'lastSeenAt']);
+    assert.ok(first['createdAt']! >= start && first['createdAt']! <= start + 1_000, 'created at sign-in');
+    assert.equal(first['lastSeenAt'], start + 10_000, 'this request');
+    assert.equal(first['idleExpiresAt'], start + 70_000);
+    assert.equal(first['absoluteExpiresAt'], first['createdAt']! + 120_000);
+    offset += 55_000;
+    const second = (await (await b.get('/times')).json()) as Record<string, number>;
+    assert.equal(second['lastSeenAt'], start + 65_000);
+    assert.equal(second['idleExpiresAt'], second['absoluteExpiresAt'], 'the idle deadline is capped by the absolute one');
+    assert.equal(second['createdAt'], first['createdAt']);
     await timed.close();
   });
 
