@@ -7,8 +7,8 @@
  */
 import { isEntrakitError, isLibraryError } from '../core/errors.ts';
 import type { Principal } from '../core/tokens/principal.ts';
-import { cachedPrincipalOf, type BearerAuthenticator } from './authenticate.ts';
-import { parseRouteRequirement } from './bearer-policy.ts';
+import type { BearerAuthenticator } from './authenticate.ts';
+import { adapterCheck } from './adapter-check.ts';
 import type { RouteRequirement } from './bearer-policy.ts';
 import { BearerAuthError, bearerProblem } from './problem.ts';
 import { authorizationFromRawHeaders } from './read-bearer-token.ts';
@@ -42,40 +42,18 @@ type Next = (error?: unknown) => void;
  * the LibraryError.
  */
 export function bearerAuth(authenticator: BearerAuthenticator, requirement?: RouteRequirement): (req: BearerExpressRequest, res: unknown, next: Next) => void {
-  if (typeof authenticator !== 'function') {
-    throw new TypeError('bearerAuth: "authenticator" must come from createBearerAuthenticator');
-  }
-  const route = parseRouteRequirement(requirement);
-  const realm = authenticator.realm;
-  const cachedPrincipal = cachedPrincipalOf(authenticator);
-  if (!cachedPrincipal) throw new TypeError('bearerAuth: "authenticator" must come from createBearerAuthenticator');
-  const fail = (next: Next, error: unknown): void => {
-    // The authenticator only rejects with LibraryErrors (bugs become BEARER_INTERNAL_ERROR).
-    next(isLibraryError(error) ? new BearerAuthError(error, realm) : error);
-  };
-
+  const check = adapterCheck(authenticator, requirement);
   return function bearerAuthMiddleware(req, _res, next) {
     // Node's req.headers keeps only the first of repeated Authorization headers; the raw list has
     // them all, so a second token is refused (400) instead of hidden.
-    const header = authorizationFromRawHeaders(req.rawHeaders);
-    let cached: Principal | undefined;
-    try {
-      cached = cachedPrincipal(header, route);
-    } catch (error) {
-      fail(next, error);
-      return;
-    }
-    if (cached) {
-      req.auth = cached;
-      next();
-      return;
-    }
-    authenticator.fromAuthorizationHeader(header, route).then(
+    check.run(
+      authorizationFromRawHeaders(req.rawHeaders),
       (principal) => {
         req.auth = principal;
         next();
       },
-      (error: unknown) => fail(next, error),
+      // The authenticator only rejects with LibraryErrors (bugs become BEARER_INTERNAL_ERROR).
+      (error) => next(isLibraryError(error) ? new BearerAuthError(error, check.realm) : error),
     );
   };
 }

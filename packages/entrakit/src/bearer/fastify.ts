@@ -7,8 +7,8 @@
  */
 import type {} from 'fastify';
 import type { Principal } from '../core/tokens/principal.ts';
-import { cachedPrincipalOf, type BearerAuthenticator } from './authenticate.ts';
-import { parseRouteRequirement } from './bearer-policy.ts';
+import type { BearerAuthenticator } from './authenticate.ts';
+import { adapterCheck } from './adapter-check.ts';
 import type { RouteRequirement } from './bearer-policy.ts';
 import { bearerProblem } from './problem.ts';
 import { authorizationFromRawHeaders } from './read-bearer-token.ts';
@@ -52,40 +52,19 @@ export function bearerAuth(
   authenticator: BearerAuthenticator,
   requirement?: RouteRequirement,
 ): (request: BearerFastifyRequest, reply: FastifyReplyLike, done: (error?: Error) => void) => void {
-  if (typeof authenticator !== 'function') {
-    throw new TypeError('bearerAuth: "authenticator" must come from createBearerAuthenticator');
-  }
-  const route = parseRouteRequirement(requirement);
-  const realm = authenticator.realm;
-  const cachedPrincipal = cachedPrincipalOf(authenticator);
-  if (!cachedPrincipal) throw new TypeError('bearerAuth: "authenticator" must come from createBearerAuthenticator');
-  const answer = (reply: FastifyReplyLike, error: unknown): void => {
-    const { status, headers, body } = bearerProblem(error, realm);
-    reply.code(status).headers(headers).send(body);
-  };
-
-  // Callback style, so a token validated before is accepted without a promise.
+  const check = adapterCheck(authenticator, requirement);
   return function bearerAuthPreHandler(request, reply, done) {
     // request.headers keeps only the first of repeated Authorization headers; the raw list has all.
-    const header = authorizationFromRawHeaders(request.raw.rawHeaders);
-    let cached: Principal | undefined;
-    try {
-      cached = cachedPrincipal(header, route);
-    } catch (error) {
-      answer(reply, error);
-      return;
-    }
-    if (cached) {
-      request.auth = cached;
-      done();
-      return;
-    }
-    authenticator.fromAuthorizationHeader(header, route).then(
+    check.run(
+      authorizationFromRawHeaders(request.raw.rawHeaders),
       (principal) => {
         request.auth = principal;
         done();
       },
-      (error: unknown) => answer(reply, error),
+      (error) => {
+        const { status, headers, body } = bearerProblem(error, check.realm);
+        reply.code(status).headers(headers).send(body);
+      },
     );
   };
 }

@@ -6,8 +6,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Principal } from '../core/tokens/principal.ts';
-import { cachedPrincipalOf, type BearerAuthenticator } from './authenticate.ts';
-import { parseRouteRequirement } from './bearer-policy.ts';
+import type { BearerAuthenticator } from './authenticate.ts';
+import { adapterCheck } from './adapter-check.ts';
 import type { RouteRequirement } from './bearer-policy.ts';
 import { bearerProblem, problemResponse } from './problem.ts';
 import { authorizationFromRawHeaders } from './read-bearer-token.ts';
@@ -26,14 +26,8 @@ export interface BearerEnv {
  * LibraryError. Errors thrown by later handlers are not touched.
  */
 export function bearerAuth(authenticator: BearerAuthenticator, requirement?: RouteRequirement): MiddlewareHandler<BearerEnv> {
-  if (typeof authenticator !== 'function') {
-    throw new TypeError('bearerAuth: "authenticator" must come from createBearerAuthenticator');
-  }
-  // Checked once here, so a typo in a route's requirement fails at start-up, not per request.
-  const route = parseRouteRequirement(requirement);
-  const realm = authenticator.realm;
-  const cachedPrincipal = cachedPrincipalOf(authenticator);
-  if (!cachedPrincipal) throw new TypeError('bearerAuth: "authenticator" must come from createBearerAuthenticator');
+  const check = adapterCheck(authenticator, requirement);
+  const realm = check.realm;
 
   const fail = (error: unknown): never => {
     const problem = bearerProblem(error, realm);
@@ -53,7 +47,7 @@ export function bearerAuth(authenticator: BearerAuthenticator, requirement?: Rou
     const header = Array.isArray(raw) ? authorizationFromRawHeaders(raw as string[]) : (c.req.header('authorization') ?? null);
     let cached: Principal | undefined;
     try {
-      cached = cachedPrincipal(header, route);
+      cached = check.cached(header);
     } catch (error) {
       return fail(error);
     }
@@ -61,7 +55,7 @@ export function bearerAuth(authenticator: BearerAuthenticator, requirement?: Rou
       c.set('principal', cached);
       return next();
     }
-    return authenticator.fromAuthorizationHeader(header, route).then((principal) => {
+    return check.verify(header).then((principal) => {
       c.set('principal', principal);
       return next();
     }, fail);
