@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCb } from 'node:crypto';
+import { hash as sha, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { DatabaseSync } from 'node:sqlite';
 import { createReadCache } from './read-cache.ts';
@@ -38,10 +38,13 @@ export function createCredentialStore(db: DatabaseSync, clock: () => number) {
     },
     /** 'valid', 'expired' (AADSTS7000222) or 'invalid' (AADSTS7000215). */
     verifyClientSecret(appObjectId: string, secret: string): 'valid' | 'expired' | 'invalid' {
-      const digest = sha256Base64Url(secret);
+      // Both sides are SHA-256 digests (32 bytes): compared directly in constant time, no need to
+      // hash them again to hide a length.
+      const digest = sha('sha256', secret, 'buffer');
       let result: 'expired' | 'invalid' = 'invalid';
       for (const row of secretRows(appObjectId)) {
-        if (!timingSafeStringEqual(row.verifier, digest)) continue;
+        const verifier = Buffer.from(row.verifier, 'base64url');
+        if (verifier.length !== digest.length || !timingSafeEqual(verifier, digest)) continue;
         if (row.expires_at !== null && row.expires_at <= clock()) result = 'expired';
         else return 'valid';
       }

@@ -34,8 +34,11 @@ export function tokenEndpoint(app: Hono, deps: TokenDeps & Pick<EmulatorDeps, 's
     // Set first, so error bodies (rendered by app.onError on this context) carry them too.
     c.header('Cache-Control', 'no-store');
     c.header('Pragma', 'no-cache');
-    tokenCors(c, deps.directory, corsAuthority(deps.directory, c.req.param('tenant')), false);
-    const authority = resolveAuthority(deps.directory, c.req.param('tenant'));
+    const known = corsAuthority(deps.directory, c.req.param('tenant'));
+    tokenCors(c, deps.directory, known, false);
+    // Resolved again only when unknown, to throw Entra's error for that segment.
+    const authority = known ?? resolveAuthority(deps.directory, c.req.param('tenant'));
+    const origin = c.req.header('origin');
     const form = parseTokenForm(c.req.header('content-type'), await c.req.text());
     const grantType = form.require('grant_type');
     const grant = GRANTS.get(grantType);
@@ -47,11 +50,12 @@ export function tokenEndpoint(app: Hono, deps: TokenDeps & Pick<EmulatorDeps, 's
       authority,
       tokenEndpoint: `${deps.publicUrl}/${authority.segment}/oauth2/v2.0/token`,
       options,
-      origin: c.req.header('origin'),
+      origin,
     });
     // Tokens are readable only from the SPA origins of the app they were issued to (errors from
     // any SPA origin of the authority, so a misconfigured app can read why it failed).
-    tokenCors(c, deps.directory, authority, false, form.get('client_id') ?? '');
+    // Without an Origin header the first call already set the answer (Vary, no allowed origin).
+    if (origin !== undefined) tokenCors(c, deps.directory, authority, false, form.get('client_id') ?? '');
     return c.json(body);
   });
 }

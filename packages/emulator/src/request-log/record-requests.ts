@@ -37,7 +37,10 @@ function safeParams(params: URLSearchParams): { values: Map<string, string>; pre
 }
 
 async function requestParams(c: Context): Promise<URLSearchParams> {
-  const query = new URL(c.req.url).searchParams;
+  // Token requests carry no query string: skip building a URL for them.
+  const url = c.req.url;
+  const question = url.indexOf('?');
+  const query = new URLSearchParams(question < 0 ? '' : url.slice(question + 1).split('#')[0]);
   if (c.req.method !== 'POST') return query;
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (!type.startsWith('application/x-www-form-urlencoded')) return query;

@@ -4,12 +4,23 @@ import type { AppRole, ServicePrincipal } from '../directory/types.ts';
 /** Above this many groups Entra puts an overage pointer in a JWT instead of `groups`. */
 export const GROUPS_OVERAGE_LIMIT = 200;
 
+// Microsoft Graph's service principal has hundreds of app roles and a client holds a few: look the
+// held ones up by id. Service principals come frozen from the directory's read cache, so an index
+// per object stays valid for as long as the object is in use.
+const rolesById = new WeakMap<ServicePrincipal, Map<string, AppRole>>();
+
 function roleValues(resource: ServicePrincipal, roleIds: readonly string[], memberType: AppRole['allowedMemberTypes'][number]): string[] {
-  const held = new Set(roleIds);
-  return resource.appRoles
-    .filter((r) => held.has(r.id) && r.isEnabled && r.allowedMemberTypes.includes(memberType))
-    .map((r) => r.value)
-    .sort();
+  let index = rolesById.get(resource);
+  if (!index) {
+    index = new Map(resource.appRoles.map((r) => [r.id, r]));
+    if (Object.isFrozen(resource.appRoles)) rolesById.set(resource, index);
+  }
+  const values = new Set<string>();
+  for (const id of roleIds) {
+    const r = index.get(id);
+    if (r && r.isEnabled && r.allowedMemberTypes.includes(memberType)) values.add(r.value);
+  }
+  return [...values].sort();
 }
 
 /** App roles a user holds on the resource, directly or through any (nested) group. */
