@@ -23,7 +23,7 @@ export const SECURITY_MUTATIONS: SecurityMutation[] = [
     file: 'packages/entrakit/src/bearer/requirements.ts',
     find: 'const hasScope = scopes.some((scope) => principal.scopes.includes(scope));',
     replace: 'const hasScope = scopes.some((scope) => principal.scopes.includes(scope) || principal.roles.includes(scope));',
-    tests: ['packages/entrakit/test/bearer/bearer-auth.test.ts', 'packages/entrakit/test/bearer/authenticator.test.ts'],
+    tests: ['packages/entrakit/test/bearer/requirements.test.ts', 'packages/entrakit/test/bearer/bearer-auth.test.ts'],
     why: 'a role named like a required scope must not satisfy it',
   },
   {
@@ -31,7 +31,7 @@ export const SECURITY_MUTATIONS: SecurityMutation[] = [
     file: 'packages/entrakit/src/bearer/requirements.ts',
     find: 'const hasRole = roles.some((role) => principal.roles.includes(role));',
     replace: 'const hasRole = roles.some((role) => principal.roles.includes(role) || principal.scopes.includes(role));',
-    tests: ['packages/entrakit/test/bearer/bearer-auth.test.ts', 'packages/entrakit/test/bearer/authenticator.test.ts'],
+    tests: ['packages/entrakit/test/bearer/requirements.test.ts', 'packages/entrakit/test/bearer/bearer-auth.test.ts'],
     why: 'a scope named like a required role must not satisfy it',
   },
 
