@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
-import { readClaimsChallenge, stepUpSignInUrl, validClaimsRequest } from '../../web/auth/claims-challenge.ts';
+import { readClaimsChallenge, validClaimsRequest } from 'entrakit/web';
+import { stepUpSignInUrl } from '../../web/auth/claims-challenge.ts';
 
 const C1 = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
 const b64 = (text: string) => Buffer.from(text).toString('base64');

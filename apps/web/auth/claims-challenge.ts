@@ -4,39 +4,13 @@
  * when the token lacks an authentication context (step-up) or was issued before a critical event
  * such as revokeSignInSessions (CAE; only for clients that declared CP1). The app first asks MSAL
  * silently with those claims (a refresh can satisfy them); when the identity provider needs the
- * user, it sends the browser through /authorize with the claims, then back to the page.
+ * user, it sends the browser through /authorize with the claims, then back to the page. Reading a
+ * challenge is the library's (entrakit/web), so the app and the library accept the same ones.
  */
 import { Buffer } from 'node:buffer';
 import { EntrakitError, isEntrakitError } from 'entrakit';
 import type { LoadedSession, WebDeps } from '../context.ts';
 import { userAccessToken } from './user-tokens.ts';
-
-/** Claims requests are small JSON objects; anything bigger is not one we forward. */
-const MAX_CLAIMS_CHARS = 2048;
-
-/** The decoded claims request when `json` is one (a JSON object with an object `access_token` or `id_token`). */
-export function validClaimsRequest(json: string): string | undefined {
-  if (json.length === 0 || json.length > MAX_CLAIMS_CHARS) return undefined;
-  try {
-    const value = JSON.parse(json) as unknown;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-    const members = Object.entries(value as Record<string, unknown>);
-    const ok = members.length > 0 && members.every(([k, v]) => (k === 'access_token' || k === 'id_token') && typeof v === 'object' && v !== null && !Array.isArray(v));
-    return ok ? JSON.stringify(value) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The claims request of an `insufficient_claims` challenge (decoded), or undefined for any other answer. */
-export function readClaimsChallenge(response: Pick<Response, 'status' | 'headers'>): string | undefined {
-  if (response.status !== 401) return undefined;
-  const header = response.headers.get('www-authenticate') ?? '';
-  if (!/^Bearer\b/i.test(header) || !/\berror="insufficient_claims"/.test(header)) return undefined;
-  const encoded = /\bclaims="([A-Za-z0-9+/=_-]{1,4096})"/.exec(header)?.[1];
-  if (!encoded) return undefined;
-  return validClaimsRequest(Buffer.from(encoded, 'base64').toString('utf8'));
-}
 
 /** Thrown by a call whose resource answered with a claims challenge. */
 export function claimsChallengeError(resource: string, claims: string): EntrakitError {

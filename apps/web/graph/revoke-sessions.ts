@@ -9,7 +9,8 @@
 import { Buffer } from 'node:buffer';
 import { EntrakitError, isEntrakitError } from 'entrakit';
 import type { LoadedSession, WebDeps } from '../context.ts';
-import { readClaimsChallenge, stepUpSignInUrl } from '../auth/claims-challenge.ts';
+import { readClaimsChallenge } from 'entrakit/web';
+import { stepUpSignInUrl } from '../auth/claims-challenge.ts';
 import { userAccessToken } from '../auth/user-tokens.ts';
 
 /** Graph's delegated permission for revoking one's own sessions (admin consent in Entra). */

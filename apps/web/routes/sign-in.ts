@@ -2,7 +2,7 @@ import { CryptoProvider } from '@azure/msal-node';
 import type { Hono } from 'hono';
 import { safeReturnTo } from 'entrakit/web';
 import { Buffer } from 'node:buffer';
-import { validClaimsRequest } from '../auth/claims-challenge.ts';
+import { validClaimsRequest } from 'entrakit/web';
 import { beginTransaction, randomToken } from '../auth/sign-in-transaction.ts';
 import type { AppEnv, WebDeps } from '../context.ts';
 import { signInCorrelationId } from '../idp/correlation.ts';
