@@ -139,7 +139,7 @@ describe('the story page with a refused refresh token', () => {
 });
 
 describe('a changed TOKEN_CACHE_KEY', () => {
-  it('reads old entries as absent: sign-in again instead of a 500, nothing secret logged', async () => {
+  it('reads old entries as absent: sign-in again instead of a 500, logged once without secrets', async () => {
     const oldKey = await env.startInstance();
     const browser = createBrowser(env, oldKey);
     assert.equal((await browser.signIn('adele')).status, 302);
@@ -155,6 +155,11 @@ describe('a changed TOKEN_CACHE_KEY', () => {
       const { response, visited } = await browser.follow(first, 'adele');
       await assertProfile(response);
       assert.equal(visited.at(-1), '/profile');
+      const discarded = web.logLines.filter((line) => line.includes('token-cache.discarded'));
+      assert.equal(discarded.length, 1);
+      const entry = JSON.parse(discarded[0] ?? '{}') as Record<string, unknown>;
+      assert.equal(entry['level'], 40);
+      assert.notEqual(entry['storedKeyId'], entry['keyId']);
       const log = web.logLines.join('');
       assert.ok(!log.includes(newKey) && !log.includes(oldKey.config.credential.kind === 'secret' ? oldKey.config.credential.secret : '#'), 'no key or secret in the log');
       assert.ok(!/"secret"|eyJ/.test(log), 'no token in the log');

@@ -80,6 +80,7 @@ export function createAppWebAuth(options: AppWebAuthOptions): CreatedWebAuth {
   entra.on('token-refreshed', (event) => logger.info({ event: 'token.refreshed', scopes: event.scopes, withClaims: event.withClaims, correlationId: event.correlationId }, 'access token refreshed'));
   entra.on('claims-challenge', (event) => logger.info({ event: 'claims-challenge', resource: event.resource, resolved: event.resolved }, 'claims challenge'));
   entra.on('signed-out', (event) => logger.info({ event: 'sign-out', scope: event.scope, sessions: event.sessions }, 'signed out'));
+  entra.on('token-cache-discarded', (event) => logger.warn({ event: 'token-cache.discarded', reason: event.reason, storedKeyId: event.storedKeyId, keyId: event.keyId }, "a user's token cache could not be opened with this key and was dropped"));
   return entra;
 }
 
