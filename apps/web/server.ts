@@ -10,7 +10,6 @@ import { loadWebConfig, WebConfigError } from './config.ts';
 import type { WebConfig } from './config.ts';
 import { createAppLogger } from '../shared/logger.ts';
 import type { AppLogger } from '../shared/logger.ts';
-import type { MsalClientFactory } from './msal/msal-clients.ts';
 import { openWebStores } from './stores.ts';
 
 export interface StartWebOptions {
@@ -25,7 +24,6 @@ export interface StartWebOptions {
   fetch?: typeof fetch;
   clock?: () => number;
   logger?: AppLogger;
-  msal?: MsalClientFactory;
   /** Record `web.url` in DATA/dev.json when the app registration came from it (default true). */
   writeDevJson?: boolean;
 }
@@ -52,20 +50,13 @@ export async function startWeb(options: StartWebOptions = {}): Promise<RunningWe
   if (config.caFile) trustCaCertificate(await readCa(config.caFile));
 
   const clock = options.clock ?? Date.now;
-  const stores = openWebStores(config.storeUrl, {
-    tokenCacheKey: config.tokenCacheKey,
-    sessionIdleMs: config.sessionIdleMs,
-    sessionAbsoluteMs: config.sessionAbsoluteMs,
-    clock,
-    logger,
-  });
+  const stores = openWebStores(config.storeUrl, { sessionAbsoluteMs: config.sessionAbsoluteMs, clock });
   const app = createWebApp({
     config,
     stores,
     clock,
     logger,
     ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.msal ? { msal: options.msal } : {}),
   });
 
   const server: Server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, getRequestListener(app.fetch));

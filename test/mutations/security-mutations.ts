@@ -72,10 +72,10 @@ export const SECURITY_MUTATIONS: SecurityMutation[] = [
   // Cookies
   {
     id: 'web-cookie-secure-on-https',
-    file: 'apps/web/middleware/cookies.ts',
+    file: 'packages/entrakit/src/web/cookies.ts',
     find: "const secure = new URL(baseUrl).protocol === 'https:';",
     replace: 'const secure = false;',
-    tests: [`${WEB_TESTS}/units.test.ts`],
+    tests: ['packages/entrakit/test/web/web-auth.test.ts'],
     why: 'the web cookies are Secure (and __Host-) on an https base URL',
   },
   {
@@ -272,8 +272,8 @@ export const SECURITY_MUTATIONS: SecurityMutation[] = [
   },
   {
     id: 'web-idp-unreachable-is-not-sign-in',
-    file: 'apps/web/auth/user-tokens.ts',
-    find: "if (error instanceof AuthError && error.errorCode === 'network_error') {",
+    file: 'packages/entrakit/src/web/access-token.ts',
+    find: "if (isEntrakitError(error, 'IDP_UNREACHABLE') || (error instanceof AuthError && !(error instanceof ServerError) && error.errorCode === 'network_error')) {",
     replace: 'if (false) {',
     tests: [`${WEB_TESTS}/faults.test.ts`],
     why: 'an unreachable token endpoint shows the cause and keeps the session',
@@ -290,17 +290,17 @@ export const SECURITY_MUTATIONS: SecurityMutation[] = [
   },
   {
     id: 'web-csrf-sign-out-global',
-    file: 'apps/web/routes/sign-out-global.ts',
-    find: "app.post('/auth/sign-out/global', csrfProtection({ baseUrl: deps.config.baseUrl }),",
-    replace: "app.post('/auth/sign-out/global',",
+    file: 'packages/entrakit/src/web/sign-out.ts',
+    find: "export async function signOutEverywhere(core: WebCore, request: Request, session: LoadedSession | undefined): Promise<Response> {\n  await checkCsrf(request, core.settings.baseUrl, session);",
+    replace: 'export async function signOutEverywhere(core: WebCore, request: Request, session: LoadedSession | undefined): Promise<Response> {',
     tests: [`${WEB_TESTS}/sign-in-and-sessions.test.ts`],
     why: 'signing out everywhere needs the CSRF checks',
   },
   {
     id: 'web-csrf-sign-out-local',
-    file: 'apps/web/routes/sign-out.ts',
-    find: "app.post('/auth/sign-out/local', csrfProtection({ baseUrl: deps.config.baseUrl }),",
-    replace: "app.post('/auth/sign-out/local',",
+    file: 'packages/entrakit/src/web/sign-out.ts',
+    find: "export async function signOut(core: WebCore, request: Request, session: LoadedSession | undefined): Promise<Response> {\n  await checkCsrf(request, core.settings.baseUrl, session);",
+    replace: 'export async function signOut(core: WebCore, request: Request, session: LoadedSession | undefined): Promise<Response> {',
     tests: [`${WEB_TESTS}/sign-in-and-sessions.test.ts`],
     why: 'signing out of this browser needs the CSRF checks',
   },

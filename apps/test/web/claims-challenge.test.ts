@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
-import { readClaimsChallenge, stepUpSignInUrl, validClaimsRequest } from '../../web/auth/claims-challenge.ts';
+import { readClaimsChallenge, validClaimsRequest } from 'entrakit/web';
+import { stepUpSignInUrl } from '../../web/auth/claims-challenge.ts';
 
 const C1 = '{"access_token":{"acrs":{"essential":true,"value":"c1"}}}';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -25,10 +26,9 @@ describe('claims challenges (web app)', () => {
   });
 
   it('the sign-in URL carries the claims as base64url and a same-site returnTo', () => {
-    const url = new URL(stepUpSignInUrl(C1, '/story?retry=abc', { consentToApi: true }), 'http://localhost');
+    const url = new URL(stepUpSignInUrl(C1, '/sessions?revoked=1'), 'http://localhost');
     assert.equal(url.pathname, '/auth/sign-in');
     assert.equal(Buffer.from(url.searchParams.get('claims') ?? '', 'base64url').toString('utf8'), C1);
-    assert.equal(url.searchParams.get('returnTo'), '/story?retry=abc');
-    assert.equal(url.searchParams.get('consent'), 'api');
+    assert.equal(url.searchParams.get('returnTo'), '/sessions?revoked=1');
   });
 });

@@ -7,7 +7,6 @@ import { updateDevJson } from '../../../packages/emulator/src/dev-json.ts';
 import type { DevJson } from '../../../packages/emulator/src/dev-json.ts';
 import { ensureLocalTls } from '../../../packages/emulator/src/tls/local-ca.ts';
 import { loadWebConfig } from '../../web/config.ts';
-import { cookiePolicy } from '../../web/middleware/cookies.ts';
 
 const TENANT = '11111111-2222-4333-8444-555555555555';
 const CLIENT = '66666666-7777-4888-9999-000000000000';
@@ -120,11 +119,4 @@ describe('loadWebConfig', () => {
       assert.match(error.message, message);
     });
   }
-});
-
-describe('cookiePolicy', () => {
-  it('uses __Host- cookies and Secure on https', () => {
-    assert.deepEqual(cookiePolicy('https://app.example'), { session: '__Host-entrakit-session', transaction: '__Host-entrakit-signin', secure: true });
-    assert.deepEqual(cookiePolicy('http://localhost:5000'), { session: 'entrakit-session', transaction: 'entrakit-signin', secure: false });
-  });
 });

@@ -1,6 +1,6 @@
 /**
  * The pure parts behind the learning pages: error pages for a declined consent and an unreachable
- * identity provider, the story's Markdown (escaped), the sign-in correlation id, the verdict on
+ * identity provider, the story's Markdown (escaped), the verdict on
  * whether a sign-in asked for a password.
  */
 import assert from 'node:assert/strict';
@@ -9,7 +9,6 @@ import { EntrakitError } from 'entrakit';
 import { presentError } from '../../web/auth/error-presentation.ts';
 import { openKeyValueStore } from 'entrakit/store';
 import type { WebConfig } from '../../web/config.ts';
-import { signInCorrelationId } from '../../web/idp/correlation.ts';
 import { judgeSignIn, storedVerdict } from '../../web/idp/sign-in-verdict.ts';
 import type { WebStores } from '../../web/stores.ts';
 import { renderMarkdown } from '../../web/views/markdown.ts';
@@ -44,15 +43,6 @@ describe('story markdown', () => {
       out,
       '<h2>Adele&#39;s story</h2><p>This is <strong>bold</strong> and <code>code</code> &lt;script&gt;alert(1)&lt;/script&gt;.</p><ul><li>one</li><li>two</li></ul><ol><li>first</li></ol>',
     );
-  });
-});
-
-describe('sign-in correlation id', () => {
-  it('is a GUID, stable for a state, different between states', () => {
-    const id = signInCorrelationId('state-a');
-    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.equal(signInCorrelationId('state-a'), id);
-    assert.notEqual(signInCorrelationId('state-b'), id);
   });
 });
 

@@ -26,9 +26,14 @@ beforeEach(async () => {
   web.tokenRequests = 0;
   browser = createBrowser(env, web);
   assert.equal((await env.admin('DELETE', '/_admin/token-faults')).status, 204);
-  for (const key of await web.stores.kv.keys('web:session:')) await web.stores.kv.delete(key);
-  for (const key of await web.stores.kv.keys('web:tokencache:')) await web.stores.kv.delete(key);
+  for (const key of await web.stores.kv.keys('ek:web:session:')) await web.stores.kv.delete(key);
+  for (const key of await web.stores.kv.keys('ek:web:tokens:')) await web.stores.kv.delete(key);
 });
+
+/** The sign-in transaction cookies (one per open sign-in) the browser holds. */
+function transactionCookies(b: Browser): Array<[string, string]> {
+  return [...b.cookies].filter(([name]) => name.startsWith('entrakit-tx-'));
+}
 
 async function assertRefused(response: Response, status: number, code: string): Promise<string> {
   const body = await response.text();
@@ -36,7 +41,7 @@ async function assertRefused(response: Response, status: number, code: string): 
   assert.equal(response.headers.get('x-entrakit-error'), code);
   assert.match(body, new RegExp(code));
   assert.equal(await sessionCount(web), 0, 'no session may exist');
-  assert.deepEqual(await web.stores.kv.keys('web:tokencache:'), [], 'no tokens may be kept');
+  assert.deepEqual(await web.stores.kv.keys('ek:web:tokens:'), [], 'no tokens may be kept');
   assert.ok(![...browser.cookies.keys()].includes('entrakit-session'), 'no session cookie');
   return body;
 }
@@ -53,8 +58,8 @@ describe('sign-in happy path (baseline for the rejections)', () => {
     assert.equal(done.headers.get('location'), '/tokens?x=1');
     assert.equal(await sessionCount(web), 1);
     assert.ok(browser.cookies.has('entrakit-session'));
-    assert.ok(!browser.cookies.has('entrakit-signin'), 'transaction cookie cleared');
-    const [cacheKey] = await web.stores.kv.keys('web:tokencache:');
+    assert.deepEqual(transactionCookies(browser), [], 'transaction cookie cleared');
+    const [cacheKey] = await web.stores.kv.keys('ek:web:tokens:');
     const stored = (await web.stores.kv.get(cacheKey ?? '')) ?? '';
     assertEncryptedAtRest(stored, 'token cache is encrypted at rest');
     const cookie = done.headers.getSetCookie().find((line) => line.startsWith('entrakit-session='));
@@ -90,11 +95,13 @@ describe('state and transaction checks happen before any token call', () => {
 
   it('refuses a replayed callback (same state twice) and creates no second session', async () => {
     const { callback } = await browser.startSignIn('adele');
-    const transactionCookie = browser.cookies.get('entrakit-signin') ?? '';
+    const kept = transactionCookies(browser);
+    assert.equal(kept.length, 1);
     assert.equal((await browser.get(callback)).status, 302);
     assert.equal(await sessionCount(web), 1);
     const firstSession = browser.cookies.get('entrakit-session');
-    browser.cookies.set('entrakit-signin', transactionCookie);
+    // The attacker replays the callback with the transaction cookie it had.
+    for (const [name, value] of kept) browser.cookies.set(name, value);
     const replay = await browser.get(callback);
     assert.equal(replay.status, 400);
     assert.equal(replay.headers.get('x-entrakit-error'), 'SIGNIN_TRANSACTION_NOT_FOUND');

@@ -28,7 +28,7 @@ async function storyAgainst(apiUrl: string): Promise<{ status: number; html: str
   const web = await env.startInstance({ env: { API_SCOPE: env.emulator.devJson.apps.api.scope, API_URL: apiUrl } });
   try {
     const browser = createBrowser(env, web);
-    const start = await browser.get('/auth/sign-in?consent=api&returnTo=%2Fstory');
+    const start = await browser.get('/auth/sign-in/api?returnTo=%2Fstory');
     assert.equal((await browser.get(await browser.authorize(start.headers.get('location') ?? '', 'adele'))).status, 302);
     const response = await browser.get('/story');
     return { status: response.status, html: await response.text() };

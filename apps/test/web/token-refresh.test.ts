@@ -3,11 +3,12 @@
  * twice revokes the whole sign-in) with real MSAL: concurrent requests of one user redeem the
  * refresh token once; a revoked refresh token sends the user through sign-in again (silently, as
  * the IdP session exists) and back; a changed TOKEN_CACHE_KEY does the same instead of a 500.
+ * The sign-in's tokens are made due for renewal on the wire (expires_in), as if an hour had passed.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { cachedRefreshToken, createBrowser, expireAccessTokens, homeAccountIdOf, startEmulatorWeb } from './helpers/emulator-web.ts';
+import { createBrowser, startEmulatorWeb } from './helpers/emulator-web.ts';
 import type { EmulatorWeb, WebInstance } from './helpers/emulator-web.ts';
 
 let env: EmulatorWeb;
@@ -31,8 +32,10 @@ describe('one refresh for many concurrent requests', () => {
     const web = await env.startInstance();
     try {
       const browser = createBrowser(env, web);
+      // The sign-in's access tokens arrive due for renewal, as if an hour had passed.
+      web.issueDueTokens = true;
       assert.equal((await browser.signIn('adele', '/profile')).status, 302);
-      await expireAccessTokens(web.stores, await homeAccountIdOf(web, browser));
+      web.issueDueTokens = false;
       const responses = await Promise.all(Array.from({ length: 5 }, () => browser.get('/profile')));
       for (const response of responses) await assertProfile(response);
       assert.equal(web.refreshRequests, 1);
@@ -47,9 +50,10 @@ describe('one refresh for many concurrent requests', () => {
     try {
       const first = createBrowser(env, web);
       const second = createBrowser(env, web);
+      web.issueDueTokens = true;
       assert.equal((await first.signIn('adele')).status, 302);
       assert.equal((await second.signIn('adele')).status, 302);
-      await expireAccessTokens(web.stores, await homeAccountIdOf(web, first));
+      web.issueDueTokens = false;
       const responses = await Promise.all([first.get('/profile'), second.get('/profile'), first.get('/profile'), second.get('/profile')]);
       for (const response of responses) await assertProfile(response);
       assert.equal(web.refreshRequests, 1);
@@ -61,8 +65,9 @@ describe('one refresh for many concurrent requests', () => {
 });
 
 /** An attacker redeems the user's refresh token first: the app's copy is now spent, and using it revokes the family. */
-async function stealAndUse(web: WebInstance, homeAccountId: string, scope = 'User.Read'): Promise<void> {
-  const token = await cachedRefreshToken(web.stores, homeAccountId);
+async function stealAndUse(web: WebInstance, scope = 'User.Read'): Promise<void> {
+  const token = web.lastRefreshToken;
+  assert.ok(token, 'the app received a refresh token');
   const response = await fetch(`${env.emulator.url}/${env.tenantId}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -85,21 +90,21 @@ describe('a refresh token the identity provider refuses', () => {
       const web = await env.startInstance({ wrapFetch: addSuberror });
       try {
         const browser = createBrowser(env, web);
+        web.issueDueTokens = true;
         assert.equal((await browser.signIn('adele')).status, 302);
-        const homeAccountId = await homeAccountIdOf(web, browser);
+        web.issueDueTokens = false;
         const revokedBefore = (await env.revokedFamilies()).length;
-        await stealAndUse(web, homeAccountId);
-        await expireAccessTokens(web.stores, homeAccountId);
+        await stealAndUse(web);
 
         const refused = await browser.get('/profile?tab=me');
         assert.equal(refused.status, 302);
-        assert.equal(refused.headers.get('location'), '/auth/sign-in?returnTo=%2Fprofile%3Ftab%3Dme');
+        assert.ok(refused.headers.get('location')?.startsWith(`${env.emulator.url}/${env.tenantId}/oauth2/v2.0/authorize?`), 'straight to sign-in at the identity provider');
         assert.equal((await env.revokedFamilies()).length, revokedBefore + 1, 'the reuse revoked the family at the emulator');
 
         const { response, visited } = await browser.follow(refused, 'adele');
         await assertProfile(response);
-        assert.equal(visited.length, 3, 'sign-in, /authorize (no password form: the IdP session exists), callback');
-        assert.equal(visited[2], '/profile?tab=me');
+        assert.equal(visited.length, 2, '/authorize (no password form: the IdP session exists), callback');
+        assert.equal(visited[1], '/profile?tab=me');
         assert.equal(web.refreshRequests, 1, 'one refused redemption, no retry loop');
       } finally {
         await web.close();
@@ -114,14 +119,14 @@ describe('the story page with a refused refresh token', () => {
     const web = await env.startInstance({ env: { API_SCOPE: env.emulator.devJson.apps.api.scope, API_URL: 'http://127.0.0.1:9' } });
     try {
       const browser = createBrowser(env, web);
-      const start = await browser.get('/auth/sign-in?consent=api&returnTo=%2Fstory');
+      const start = await browser.get('/auth/sign-in/api?returnTo=%2Fstory');
+      web.issueDueTokens = true;
       assert.equal((await browser.get(await browser.authorize(start.headers.get('location') ?? '', 'adele'))).status, 302);
-      const homeAccountId = await homeAccountIdOf(web, browser);
-      await stealAndUse(web, homeAccountId, env.emulator.devJson.apps.api.scope);
-      await expireAccessTokens(web.stores, homeAccountId);
+      web.issueDueTokens = false;
+      await stealAndUse(web, env.emulator.devJson.apps.api.scope);
       const refused = await browser.get('/story');
       assert.equal(refused.status, 302);
-      assert.equal(refused.headers.get('location'), '/auth/sign-in?consent=api&returnTo=%2Fstory');
+      assert.equal(refused.headers.get('location'), '/auth/sign-in/api?returnTo=%2Fstory');
       const { response, visited } = await browser.follow(refused, 'adele');
       assert.equal(visited[2], '/story');
       const html = await response.text();
@@ -146,9 +151,10 @@ describe('a changed TOKEN_CACHE_KEY', () => {
       browser.use(web);
       const first = await browser.get('/profile');
       assert.equal(first.status, 302);
-      assert.equal(first.headers.get('location'), '/auth/sign-in?returnTo=%2Fprofile');
-      const { response } = await browser.follow(first, 'adele');
+      assert.ok(first.headers.get('location')?.startsWith(`${env.emulator.url}/${env.tenantId}/oauth2/v2.0/authorize?`), 'straight to sign-in at the identity provider');
+      const { response, visited } = await browser.follow(first, 'adele');
       await assertProfile(response);
+      assert.equal(visited.at(-1), '/profile');
       const discarded = web.logLines.filter((line) => line.includes('token-cache.discarded'));
       assert.equal(discarded.length, 1);
       const entry = JSON.parse(discarded[0] ?? '{}') as Record<string, unknown>;

@@ -73,32 +73,3 @@ describe('AADSTS explanations', () => {
     assert.ok(!JSON.stringify(hidden).includes('hunter2'));
   });
 });
-
-describe('web cookies', () => {
-  async function setCookieLine(baseUrl: string): Promise<string> {
-    const { Hono } = await import('hono');
-    const { cookiePolicy, writeCookie } = await import('../../web/middleware/cookies.ts');
-    const policy = cookiePolicy(baseUrl);
-    const app = new Hono();
-    app.get('/', (c) => {
-      writeCookie(c, policy, policy.session, 'value', 60);
-      return c.body(null, 204);
-    });
-    const response = await app.request('/');
-    return response.headers.getSetCookie()[0] ?? '';
-  }
-  const flags = (line: string) => line.split(';').slice(1).map((a) => a.trim().toLowerCase());
-
-  it('on an https base URL: __Host- name, Secure, HttpOnly, SameSite=Lax, Path=/', async () => {
-    const line = await setCookieLine('https://app.example');
-    assert.match(line, /^__Host-entrakit-session=value;/);
-    for (const flag of ['secure', 'httponly', 'samesite=lax', 'path=/']) assert.ok(flags(line).includes(flag), `${flag} in ${line}`);
-  });
-
-  it('on http://localhost (dev): a plain name, no Secure (browsers would drop it), still HttpOnly and Lax', async () => {
-    const line = await setCookieLine('http://localhost:3000');
-    assert.match(line, /^entrakit-session=value;/);
-    assert.ok(!flags(line).includes('secure'), line);
-    for (const flag of ['httponly', 'samesite=lax', 'path=/']) assert.ok(flags(line).includes(flag), `${flag} in ${line}`);
-  });
-});

@@ -2,41 +2,14 @@
  * Claims challenges (learn.microsoft.com/entra/identity-platform/claims-challenge): an API or Graph
  * answers 401 with `WWW-Authenticate: Bearer ..., error="insufficient_claims", claims="<base64>"`
  * when the token lacks an authentication context (step-up) or was issued before a critical event
- * such as revokeSignInSessions (CAE; only for clients that declared CP1). The app first asks MSAL
- * silently with those claims (a refresh can satisfy them); when the identity provider needs the
- * user, it sends the browser through /authorize with the claims, then back to the page.
+ * such as revokeSignInSessions (CAE; only for clients that declared CP1). The app first asks
+ * entrakit/web silently for a token with those claims (a refresh can satisfy them); when the identity provider needs the
+ * user, it sends the browser through /authorize with the claims, then back to the page. Reading a
+ * challenge is the library's (entrakit/web), so the app and the library accept the same ones.
  */
 import { Buffer } from 'node:buffer';
 import { EntrakitError, isEntrakitError } from 'entrakit';
-import type { LoadedSession, WebDeps } from '../context.ts';
-import { userAccessToken } from './user-tokens.ts';
-
-/** Claims requests are small JSON objects; anything bigger is not one we forward. */
-const MAX_CLAIMS_CHARS = 2048;
-
-/** The decoded claims request when `json` is one (a JSON object with an object `access_token` or `id_token`). */
-export function validClaimsRequest(json: string): string | undefined {
-  if (json.length === 0 || json.length > MAX_CLAIMS_CHARS) return undefined;
-  try {
-    const value = JSON.parse(json) as unknown;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-    const members = Object.entries(value as Record<string, unknown>);
-    const ok = members.length > 0 && members.every(([k, v]) => (k === 'access_token' || k === 'id_token') && typeof v === 'object' && v !== null && !Array.isArray(v));
-    return ok ? JSON.stringify(value) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The claims request of an `insufficient_claims` challenge (decoded), or undefined for any other answer. */
-export function readClaimsChallenge(response: Pick<Response, 'status' | 'headers'>): string | undefined {
-  if (response.status !== 401) return undefined;
-  const header = response.headers.get('www-authenticate') ?? '';
-  if (!/^Bearer\b/i.test(header) || !/\berror="insufficient_claims"/.test(header)) return undefined;
-  const encoded = /\bclaims="([A-Za-z0-9+/=_-]{1,4096})"/.exec(header)?.[1];
-  if (!encoded) return undefined;
-  return validClaimsRequest(Buffer.from(encoded, 'base64').toString('utf8'));
-}
+import type { WebContext, WebDeps } from '../context.ts';
 
 /** Thrown by a call whose resource answered with a claims challenge. */
 export function claimsChallengeError(resource: string, claims: string): EntrakitError {
@@ -48,29 +21,29 @@ export function stepUpRequired(claims: string): EntrakitError {
   return new EntrakitError('STEP_UP_REQUIRED', 'The identity provider needs the user to satisfy a claims challenge', { status: 401, details: { claims } });
 }
 
-/** Where to send the browser: sign-in with the claims, then back to `returnTo`. */
-export function stepUpSignInUrl(claims: string, returnTo: string, options: { consentToApi?: boolean } = {}): string {
+/** Where to send the browser: the library's sign-in with the claims, then back to `returnTo`. */
+export function stepUpSignInUrl(claims: string, returnTo: string): string {
   const query = new URLSearchParams({ returnTo, claims: Buffer.from(claims, 'utf8').toString('base64url') });
-  if (options.consentToApi) query.set('consent', 'api');
   return `/auth/sign-in?${query}`;
 }
 
 /**
- * Runs `call` with the user's token for `scopes`. On CLAIMS_CHALLENGE it asks MSAL once more with
- * the claims (MSAL then skips its cache and refreshes, sending them); a second challenge, or an
- * identity provider that needs the user, ends in STEP_UP_REQUIRED.
+ * Runs `call` with the user's token for `scopes`. On CLAIMS_CHALLENGE it asks for a token once more
+ * with the claims (MSAL then skips its cache and refreshes, sending them); a second challenge, or
+ * an identity provider that needs the user, ends in STEP_UP_REQUIRED, which entrakit/web turns
+ * into a sign-in with the claims on a GET.
  */
-export async function withClaimsChallenge<T>(deps: Pick<WebDeps, 'msal' | 'stores'>, session: LoadedSession, scopes: string[], call: (accessToken: string) => Promise<T>): Promise<T> {
+export async function withClaimsChallenge<T>(deps: Pick<WebDeps, 'entra'>, c: WebContext, scopes: string[], call: (accessToken: string) => Promise<T>): Promise<T> {
   let claims: string;
   try {
-    return await call((await userAccessToken(deps, session, scopes)).accessToken);
+    return await call(await deps.entra.getAccessToken(c, scopes));
   } catch (error) {
     if (!isEntrakitError(error, 'CLAIMS_CHALLENGE')) throw error;
     claims = String(error.details?.['claims']);
   }
   let token: string;
   try {
-    token = (await userAccessToken(deps, session, scopes, { claims })).accessToken;
+    token = await deps.entra.getAccessToken(c, scopes, { claims });
   } catch (error) {
     if (isEntrakitError(error, 'INTERACTION_REQUIRED')) throw stepUpRequired(claims);
     throw error;

@@ -1,5 +1,6 @@
 import { EntrakitError } from 'entrakit';
-import { claimsChallengeError, readClaimsChallenge } from './claims-challenge.ts';
+import { readClaimsChallenge } from 'entrakit/web';
+import { claimsChallengeError } from './claims-challenge.ts';
 
 export interface GraphMe {
   id: string;

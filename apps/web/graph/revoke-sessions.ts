@@ -8,9 +8,9 @@
  */
 import { Buffer } from 'node:buffer';
 import { EntrakitError, isEntrakitError } from 'entrakit';
-import type { LoadedSession, WebDeps } from '../context.ts';
-import { readClaimsChallenge, stepUpSignInUrl } from '../auth/claims-challenge.ts';
-import { userAccessToken } from '../auth/user-tokens.ts';
+import type { LoadedSession, WebContext, WebDeps } from '../context.ts';
+import { readClaimsChallenge } from 'entrakit/web';
+import { stepUpSignInUrl } from '../auth/claims-challenge.ts';
 
 /** Graph's delegated permission for revoking one's own sessions (admin consent in Entra). */
 export const REVOKE_SCOPE = 'User.RevokeSessions.All';
@@ -29,16 +29,16 @@ export interface RevocationRecord {
 }
 
 /** Runs the revocation and the next Graph call; returns where to send the browser. */
-export async function revokeMySessions(deps: Pick<WebDeps, 'msal' | 'stores' | 'fetch' | 'provider' | 'clock'>, session: LoadedSession): Promise<string> {
+export async function revokeMySessions(deps: Pick<WebDeps, 'entra' | 'stores' | 'fetch' | 'provider' | 'clock'>, c: WebContext, session: LoadedSession): Promise<string> {
   const graphUrl = await deps.provider.graphBaseUrl();
   const steps: RevocationStep[] = [];
-  const revokeToken = (await userAccessToken(deps, session, [REVOKE_SCOPE])).accessToken;
+  const revokeToken = await deps.entra.getAccessToken(c, [REVOKE_SCOPE]);
   const revoked = await graphCall(deps, `${graphUrl}/me/revokeSignInSessions`, revokeToken, 'POST');
   if (!revoked.ok) throw new EntrakitError('GRAPH_REQUEST_FAILED', `Microsoft Graph answered HTTP ${revoked.status} to revokeSignInSessions`, { status: 502, details: { status: revoked.status } });
   steps.push({ title: 'POST /me/revokeSignInSessions', status: revoked.status, detail: `With a token for ${REVOKE_SCOPE}. Every refresh token and session issued to you before now is revoked.` });
 
-  // The next Graph call, with the token MSAL has cached for the profile page.
-  const me = await graphCall(deps, `${graphUrl}/me`, (await userAccessToken(deps, session, ['User.Read'])).accessToken, 'GET');
+  // The next Graph call, with the token cached for the profile page.
+  const me = await graphCall(deps, `${graphUrl}/me`, await deps.entra.getAccessToken(c, ['User.Read']), 'GET');
   const claims = readClaimsChallenge(me);
   const record = async () => deps.stores.kv.set(recordKey(session.data.tid, session.data.oid), JSON.stringify({ at: deps.clock(), steps } satisfies RevocationRecord), RECORD_TTL_MS);
   if (claims === undefined) {
@@ -52,7 +52,7 @@ export async function revokeMySessions(deps: Pick<WebDeps, 'msal' | 'stores' | '
     detail: `Graph refused the token issued before the revocation: WWW-Authenticate: Bearer error="insufficient_claims", claims=${Buffer.from(claims).toString('base64')} (decoded: ${claims}). The app declared CP1, so it gets such challenges instead of tokens that stay valid for their whole lifetime.`,
   });
   try {
-    await userAccessToken(deps, session, ['User.Read'], { claims });
+    await deps.entra.getAccessToken(c, ['User.Read'], { claims });
     steps.push({ title: 'MSAL refresh with the claims', detail: 'A new token satisfied the claims without the user.' });
     await record();
     return '/sessions?revoked=1';

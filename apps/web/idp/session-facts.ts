@@ -38,14 +38,14 @@ export function identityProviderLogFor(deps: Pick<WebDeps, 'config' | 'fetch'>):
   return log;
 }
 
-export function appSessionFacts(deps: Pick<WebDeps, 'config' | 'cookies'>, session: LoadedSession): AppSessionFacts {
+export function appSessionFacts(deps: Pick<WebDeps, 'config' | 'sessionCookie'>, session: LoadedSession): AppSessionFacts {
   const scheme = deps.config.storeUrl.split(':')[0] ?? 'store';
   return {
-    cookieName: deps.cookies.session,
+    cookieName: deps.sessionCookie,
     createdAt: session.createdAt,
     lastSeenAt: session.lastSeenAt,
-    idleExpiresAt: Math.min(session.lastSeenAt + deps.config.sessionIdleMs, session.createdAt + deps.config.sessionAbsoluteMs),
-    absoluteExpiresAt: session.createdAt + deps.config.sessionAbsoluteMs,
+    idleExpiresAt: session.idleExpiresAt,
+    absoluteExpiresAt: session.absoluteExpiresAt,
     tokenCache: `MSAL's token cache, encrypted, one partition for your account, in the ${scheme} store (${scheme === 'redis' ? 'shared by every instance' : 'this server'})`,
   };
 }

@@ -1,14 +1,14 @@
 import type { MiddlewareHandler } from 'hono';
 import { EntrakitError } from 'entrakit';
 import { timingSafeStringEqual } from 'entrakit/internal';
+import { CSRF_FIELD } from 'entrakit/web';
 import type { AppEnv } from '../context.ts';
 
-export const CSRF_FIELD = 'csrf';
-
 /**
- * State-changing POSTs: the browser must say the request comes from our origin (Origin, or
- * Sec-Fetch-Site when Origin is absent), and the form must carry the session's synchronizer token.
- * Without a session there is nothing to protect; the route decides what to do.
+ * The app's own state-changing POSTs (the sign-out forms are the library's, checked the same way):
+ * the browser must say the request comes from our origin (Origin, or Sec-Fetch-Site when Origin is
+ * absent), and the form must carry the session's synchronizer token (entra.csrfToken). Without a
+ * session there is nothing to protect; the route decides what to do.
  */
 export function csrfProtection(options: { baseUrl: string }): MiddlewareHandler<AppEnv> {
   const origin = new URL(options.baseUrl).origin;

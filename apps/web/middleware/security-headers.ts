@@ -15,7 +15,10 @@ export function securityHeaders(options: { idpOrigin: string }): MiddlewareHandl
     c.set('frameAncestors', "'none'");
     await next();
     const frameAncestors = c.get('frameAncestors');
-    c.header(
+    // Pages entrakit/web answers itself (the front-channel logout page, the app's error page it
+    // renders) carry their own policy, made with the page.
+    const ownPolicy = c.res.headers.has('Content-Security-Policy');
+    if (!ownPolicy) c.header(
       'Content-Security-Policy',
       [
         "default-src 'self'",
@@ -28,7 +31,7 @@ export function securityHeaders(options: { idpOrigin: string }): MiddlewareHandl
         `frame-ancestors ${frameAncestors}`,
       ].join('; '),
     );
-    if (frameAncestors === "'none'") c.header('X-Frame-Options', 'DENY');
+    if (!ownPolicy && frameAncestors === "'none'") c.header('X-Frame-Options', 'DENY');
     c.header('X-Content-Type-Options', 'nosniff');
     // Page URLs never leak to other sites. Not 'no-referrer': Chromium then sends `Origin: null`
     // on same-origin form posts, which the CSRF check would (rightly) refuse.

@@ -1,15 +1,43 @@
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv, WebDeps } from '../context.ts';
-import { clearCookie, readCookie } from './cookies.ts';
+import type { JsonObject } from 'entrakit/store';
+import type { CreatedWebAuth } from 'entrakit/web';
+import type { AppEnv, SignInFacts } from '../context.ts';
 
-/** Loads the server-side session named by the session cookie (sliding its idle timeout). */
-export function sessionLoader(deps: Pick<WebDeps, 'stores' | 'cookies'>): MiddlewareHandler<AppEnv> {
-  return async function loadSession(c, next) {
-    const id = readCookie(c, deps.cookies.session);
-    const record = id === undefined ? undefined : await deps.stores.sessions.get(id);
-    c.set('session', id !== undefined && record ? { id, data: record.data, createdAt: record.createdAt, lastSeenAt: record.lastSeenAt } : undefined);
-    // A cookie for a session that timed out or was signed out elsewhere: forget it.
-    if (id !== undefined && !record) clearCookie(c, deps.cookies, deps.cookies.session);
-    await next();
+/**
+ * The pages' view of the signed-in user, from entrakit/web's user(c), session(c) and csrfToken(c)
+ * (the library loaded the session before this runs), with what onSignIn kept for the learning pages.
+ */
+export function sessionView(entra: CreatedWebAuth): MiddlewareHandler<AppEnv> {
+  return async function viewSession(c, next) {
+    const user = entra.user(c);
+    const times = entra.session(c);
+    if (!user || !times) {
+      c.set('session', undefined);
+      return next();
+    }
+    const facts = (user.app ?? {}) as Partial<SignInFacts>;
+    const claims = user.claims as JsonObject;
+    c.set('session', {
+      createdAt: times.createdAt,
+      lastSeenAt: times.lastSeenAt,
+      idleExpiresAt: times.idleExpiresAt,
+      absoluteExpiresAt: times.absoluteExpiresAt,
+      data: {
+        homeAccountId: facts.homeAccountId ?? '',
+        tid: user.tid,
+        oid: user.oid,
+        sid: typeof claims['sid'] === 'string' ? claims['sid'] : null,
+        name: user.name,
+        username: user.username,
+        csrf: entra.csrfToken(c),
+        traceId: facts.traceId ?? '',
+        correlationId: facts.correlationId ?? '',
+        idToken: { header: facts.header ?? {}, claims, checks: facts.checks ?? [] },
+        signInCount: facts.signInCount ?? 1,
+        changedClaims: facts.changedClaims ?? [],
+        scopes: user.scopes,
+      },
+    });
+    return next();
   };
 }

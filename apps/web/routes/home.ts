@@ -3,7 +3,7 @@ import type { AppEnv, WebDeps } from '../context.ts';
 import { idpSessionFacts } from '../idp/session-facts.ts';
 import { homePage } from '../views/home-page.ts';
 import { render } from '../views/render.ts';
-import { SIGNED_OUT_STATE } from './sign-out-global.ts';
+import { SIGNED_OUT_STATE } from '../auth/web-auth.ts';
 
 /** GET /: what the app demonstrates, and "Sign in". */
 export function homeRoute(app: Hono<AppEnv>, deps: WebDeps): void {

@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
 import { isEntrakitError } from 'entrakit';
-import { apiAccess, cachedIdToken } from '../auth/api-access.ts';
-import { userAccessToken } from '../auth/user-tokens.ts';
+import { apiAccess } from '../auth/tokens.ts';
 import type { AppEnv, WebDeps } from '../context.ts';
 import { runTamperLab } from '../lab/run-lab.ts';
 import { requireSignIn } from '../middleware/require-sign-in.ts';
@@ -18,12 +17,12 @@ export function labRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     const session = c.get('session')!;
     const show = (view: Parameters<typeof labPage>[0]) => render(c, 'Break it', 'lab', labPage(view));
     if (c.req.query('run') !== '1') return show({ kind: 'intro', apiUrl: deps.config.apiUrl });
-    const access = await apiAccess(deps, session, '/lab?run=1');
+    const access = await apiAccess(deps, c, session, '/lab?run=1');
     if (access.kind === 'consent') return c.redirect(access.redirect, 302);
     if (access.kind === 'problem') return show({ kind: 'problem', apiUrl: deps.config.apiUrl, message: access.message });
 
-    const graphToken = await userAccessToken(deps, session, ['User.Read']).then(
-      (result) => result.accessToken,
+    const graphToken = await deps.entra.getAccessToken(c, ['User.Read']).then(
+      (token) => token,
       (error: unknown) => {
         if (isEntrakitError(error)) return undefined;
         throw error;
@@ -40,7 +39,7 @@ export function labRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       const results = await runTamperLab({
         tokens: {
           accessToken: access.result.accessToken,
-          ...(await cachedIdToken(deps, session).then((idToken) => (idToken ? { idToken } : {}))),
+          ...(await deps.entra.cachedIdToken(c).then((idToken) => (idToken ? { idToken } : {}))),
           ...(graphToken ? { graphToken } : {}),
           jwks,
           nowSec: Math.floor(deps.clock() / 1000),

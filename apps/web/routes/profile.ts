@@ -3,7 +3,6 @@ import { withClaimsChallenge } from '../auth/claims-challenge.ts';
 import { fetchGraphMe } from '../auth/graph-me.ts';
 import type { AppEnv, WebDeps } from '../context.ts';
 import { requireSignIn } from '../middleware/require-sign-in.ts';
-import { SIGN_IN_SCOPES } from './sign-in.ts';
 import { profilePage } from '../views/profile-page.ts';
 import { render } from '../views/render.ts';
 
@@ -11,9 +10,12 @@ import { render } from '../views/render.ts';
 export function profileRoute(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get('/profile', requireSignIn(), async function showProfile(c) {
     const session = c.get('session')!;
-    const graphUrl = await deps.provider.graphBaseUrl();
-    const scopes = SIGN_IN_SCOPES.filter((scope) => scope !== 'email');
-    const me = await withClaimsChallenge(deps, session, scopes, (accessToken) => fetchGraphMe(deps.fetch, graphUrl, accessToken, { sleep: deps.sleep }));
+    // The token first: when the identity provider is down, the page names its token endpoint.
+    let graphUrl = '';
+    const me = await withClaimsChallenge(deps, c, ['User.Read'], async (accessToken) => {
+      graphUrl = await deps.provider.graphBaseUrl();
+      return fetchGraphMe(deps.fetch, graphUrl, accessToken, { sleep: deps.sleep });
+    });
     const user = await deps.stores.users.get(session.data.tid, session.data.oid);
     return render(c, 'Profile', 'profile', profilePage({ me, graphUrl, user }));
   });

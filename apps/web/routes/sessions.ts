@@ -6,7 +6,7 @@ import { csrfProtection } from '../middleware/csrf.ts';
 import { requireSignIn } from '../middleware/require-sign-in.ts';
 import { render } from '../views/render.ts';
 import { sessionsPage } from '../views/sessions-page.ts';
-import { SIGNED_OUT_STATE } from './sign-out-global.ts';
+import { SIGNED_OUT_STATE } from '../auth/web-auth.ts';
 
 /**
  * GET /sessions: the app's session and the identity provider's, side by side. Open to anyone.
@@ -33,6 +33,6 @@ export function sessionsRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     );
   });
   app.post('/sessions/revoke', requireSignIn(), csrfProtection({ baseUrl: deps.config.baseUrl }), async function revokeSessions(c) {
-    return c.redirect(await revokeMySessions(deps, c.get('session')!), 302);
+    return c.redirect(await revokeMySessions(deps, c, c.get('session')!), 302);
   });
 }

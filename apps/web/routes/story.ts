@@ -2,10 +2,10 @@ import type { Hono } from 'hono';
 import { decodeToken, EntrakitError, isEntrakitError } from 'entrakit';
 import { childTraceparent, formatTraceparent, newTraceparent } from 'entrakit/internal';
 import type { TraceStep } from 'entrakit/internal';
-import { apiAccess } from '../auth/api-access.ts';
-import { claimsChallengeError, readClaimsChallenge, stepUpSignInUrl, withClaimsChallenge } from '../auth/claims-challenge.ts';
-import { randomToken } from '../auth/sign-in-transaction.ts';
-import type { AppEnv, LoadedSession, WebContext, WebDeps } from '../context.ts';
+import { readClaimsChallenge } from 'entrakit/web';
+import { claimsChallengeError, withClaimsChallenge } from '../auth/claims-challenge.ts';
+import { apiAccess, apiSignInUrl } from '../auth/tokens.ts';
+import type { AppEnv, WebContext, WebDeps } from '../context.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { requireSignIn } from '../middleware/require-sign-in.ts';
 import { render } from '../views/render.ts';
@@ -13,10 +13,8 @@ import { storyPage } from '../views/story-page.ts';
 import type { StoryView } from '../views/story-page.ts';
 
 const MAX_STORY_BYTES = 256 * 1024;
-/** A delete waiting for the user's step-up sign-in: single use, for the same user, briefly. */
-const PENDING_TTL_MS = 10 * 60_000;
-const PENDING_ID = /^[A-Za-z0-9_-]{43}$/;
-const pendingKey = (id: string) => `web:pending-story-delete:${id}`;
+/** What the Danger zone keeps through the step-up sign-in (entra.stepUp), taken once on the way back. */
+const DELETE_ACTION = { action: 'delete-story' };
 
 /**
  * GET /story: a token for the API scope (silently, or through /authorize once for consent), then
@@ -24,7 +22,8 @@ const pendingKey = (id: string) => `web:pending-story-delete:${id}`;
  * (checks, On-Behalf-Of, Storage); the page shows the whole call as one trace, and the story as text.
  * POST /story/delete (the Danger zone, CSRF-protected): DELETE {API_URL}/api/story, which demands
  * authentication context c1. The API's claims challenge sends the user through /authorize with
- * those claims (the second factor); the delete then runs again once, on the way back.
+ * those claims (entra.stepUp: the second factor); the delete then runs again once, on the way back
+ * (entra.resumeAction, for the same user only).
  */
 export function storyRoute(app: Hono<AppEnv>, deps: WebDeps): void {
   app.get('/story', requireSignIn(), async function showStory(c) {
@@ -32,8 +31,8 @@ export function storyRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     const { apiUrl, apiScope } = deps.config;
     const show = (view: StoryView, status = 200) => render(c, 'Story', 'story', storyPage(view), status);
     // Back from a step-up sign-in: run the delete the user asked for, once.
-    const retry = c.req.query('retry');
-    if (retry !== undefined) return retryDelete(c, deps, session, retry);
+    const resume = c.req.query('resume');
+    if (resume !== undefined) return resumeDelete(c, deps, resume);
     const csrf = session.data.csrf;
     const notice = c.req.query('deleted') === '1' ? 'Your story was deleted.' : undefined;
     const root = newTraceparent();
@@ -42,7 +41,7 @@ export function storyRoute(app: Hono<AppEnv>, deps: WebDeps): void {
       { at: startedAt, from: 'browser', to: 'app', title: 'GET /story', method: 'GET', fields: [{ name: 'trace id', value: root.traceId, note: 'W3C Trace Context: one id for the whole call' }], notes: ['The browser sends only its session cookie; it never holds a token.'] },
     ];
 
-    const access = await apiAccess(deps, session, '/story');
+    const access = await apiAccess(deps, c, session, '/story');
     if (access.kind === 'consent') return c.redirect(access.redirect, 302);
     if (access.kind === 'problem') return show({ kind: 'problem', apiUrl, scope: apiScope, message: access.message, ...(access.detail ? { detail: access.detail } : {}) });
     const { accessToken, fromCache, expiresOn } = access.result;
@@ -106,20 +105,17 @@ export function storyRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     return show({ kind: 'story', apiUrl, scope: apiScope as string, markdown: story, trace, csrf, ...(notice ? { notice } : {}) });
   });
   app.post('/story/delete', requireSignIn(), csrfProtection({ baseUrl: deps.config.baseUrl }), async function deleteStory(c) {
-    const session = c.get('session')!;
     if (!deps.config.apiScope) throw new EntrakitError('STORY_DELETE_FAILED', 'API_SCOPE is not configured', { status: 500 });
     try {
-      await callDelete(deps, session);
+      await callDelete(deps, c);
     } catch (error) {
       if (isEntrakitError(error, 'STEP_UP_REQUIRED')) {
-        // Remembered server-side under an unguessable id: the GET on the way back runs it once,
-        // and only for this user (a forged link finds nothing).
-        const id = randomToken();
-        await deps.stores.kv.set(pendingKey(id), JSON.stringify({ tid: session.data.tid, oid: session.data.oid }), PENDING_TTL_MS);
+        // Kept server-side under an unguessable id: the GET on the way back runs it once, and only
+        // for this user (a forged link finds nothing).
         deps.logger.info({ event: 'story.delete.step-up' }, 'the API asked for authentication context; sending the user through sign-in');
-        return c.redirect(stepUpSignInUrl(String(error.details?.['claims']), `/story?retry=${id}`, { consentToApi: true }), 302);
+        return deps.entra.stepUp(c, error, { returnTo: '/story', action: DELETE_ACTION });
       }
-      if (isEntrakitError(error, 'INTERACTION_REQUIRED')) return c.redirect(`/auth/sign-in?consent=api&returnTo=${encodeURIComponent('/story')}`, 302);
+      if (isEntrakitError(error, 'INTERACTION_REQUIRED')) return c.redirect(apiSignInUrl('/story'), 302);
       throw error;
     }
     return c.redirect('/story?deleted=1', 302);
@@ -127,17 +123,11 @@ export function storyRoute(app: Hono<AppEnv>, deps: WebDeps): void {
 }
 
 /** The pending delete, if it is this user's; then the delete itself (a second challenge is an error, not a loop). */
-async function retryDelete(c: WebContext, deps: WebDeps, session: LoadedSession, id: string): Promise<Response> {
-  const raw = PENDING_ID.test(id) ? await deps.stores.kv.take(pendingKey(id)) : undefined;
-  let pending: { tid?: unknown; oid?: unknown } | undefined;
+async function resumeDelete(c: WebContext, deps: WebDeps, id: string): Promise<Response> {
+  const action = (await deps.entra.resumeAction(c, id)) as { action?: unknown } | undefined;
+  if (action?.action !== DELETE_ACTION.action) return c.redirect('/story', 302);
   try {
-    pending = raw === undefined ? undefined : (JSON.parse(raw) as { tid?: unknown; oid?: unknown });
-  } catch {
-    pending = undefined;
-  }
-  if (!pending || pending.tid !== session.data.tid || pending.oid !== session.data.oid) return c.redirect('/story', 302);
-  try {
-    await callDelete(deps, session);
+    await callDelete(deps, c);
   } catch (error) {
     if (isEntrakitError(error, 'STEP_UP_REQUIRED')) {
       throw new EntrakitError('STORY_DELETE_FAILED', 'The API still asks for more claims after the step-up sign-in', { status: 403, cause: error });
@@ -148,9 +138,9 @@ async function retryDelete(c: WebContext, deps: WebDeps, session: LoadedSession,
 }
 
 /** DELETE {API_URL}/api/story; a claims challenge is CLAIMS_CHALLENGE (withClaimsChallenge handles it). */
-async function callDelete(deps: WebDeps, session: LoadedSession): Promise<void> {
+async function callDelete(deps: WebDeps, c: WebContext): Promise<void> {
   const { apiUrl, apiScope } = deps.config;
-  await withClaimsChallenge(deps, session, [apiScope as string], async (accessToken) => {
+  await withClaimsChallenge(deps, c, [apiScope as string], async (accessToken) => {
     let response: Response;
     try {
       response = await deps.fetch(`${apiUrl}/api/story`, { method: 'DELETE', headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(15_000) });

@@ -1,9 +1,7 @@
 import type { Hono } from 'hono';
 import { isEntrakitError } from 'entrakit';
 import { decodeToken, explainClaims, tokenKind } from 'entrakit';
-import { apiAccess } from '../auth/api-access.ts';
-import { refreshTokenMetadata } from '../auth/refresh-token-metadata.ts';
-import { userAccessToken } from '../auth/user-tokens.ts';
+import { apiAccess, userToken } from '../auth/tokens.ts';
 import type { AppEnv, WebDeps } from '../context.ts';
 import { requireSignIn } from '../middleware/require-sign-in.ts';
 import { render } from '../views/render.ts';
@@ -30,7 +28,7 @@ export function tokensRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     const { idToken } = session.data;
     let accessToken: AccessTokenView | { error: string };
     try {
-      const result = await userAccessToken(deps, session, GRAPH_SCOPES);
+      const result = await userToken(deps, c, session, GRAPH_SCOPES);
       accessToken = decoded(result.accessToken, result.scopes);
     } catch (error) {
       // Sign-in again, or a store outage (503): not something to show as "token unavailable".
@@ -45,7 +43,7 @@ export function tokensRoute(app: Hono<AppEnv>, deps: WebDeps): void {
 
     let apiToken: AccessTokenView | { error: string; consentHref?: string };
     let storageToken: { claims: Record<string, unknown> } | { error: string };
-    const access = await apiAccess(deps, session, '/tokens');
+    const access = await apiAccess(deps, c, session, '/tokens');
     if (access.kind === 'token') {
       apiToken = decoded(access.result.accessToken, access.result.scopes);
       storageToken = await storageTokenClaims(deps, access.result.accessToken);
@@ -68,7 +66,7 @@ export function tokensRoute(app: Hono<AppEnv>, deps: WebDeps): void {
         accessToken,
         apiToken,
         storageToken: 'claims' in storageToken ? { claims: explainClaims(storageToken.claims), raw: storageToken.claims, kind: tokenKind({}, storageToken.claims).label } : storageToken,
-        refreshTokens: await refreshTokenMetadata(deps, session),
+        refreshTokens: (await deps.entra.cachedTokens(c)).refreshTokens,
       }),
     );
   });

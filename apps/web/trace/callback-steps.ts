@@ -1,63 +1,66 @@
-import { prefixOnly, redactField } from 'entrakit/internal';
-import type { IdTokenValidationResult } from 'entrakit';
-import type { TraceStep } from 'entrakit/internal';
+import type { TraceField, TraceStep } from 'entrakit/internal';
 
 /**
- * What the sign-in trace tells about the callback: the code coming back, the state check, the ID
- * token's validation and the new session. Kept apart from the route, which only decides.
+ * What the sign-in trace tells about the callback, the code redemption and the new session, from
+ * the library's events and the validated ID token it hands to onSignIn.
  */
-export function callbackSteps(now: number, code: string, state: string): TraceStep[] {
+export function callbackSteps(at: number, state: string | undefined): TraceStep[] {
   return [
     {
-      at: now,
+      at,
       from: 'idp',
       to: 'browser',
       title: '302 to /auth/callback',
       status: 302,
-      fields: [redactField('code', code), { ...redactField('state', state), note: 'the same value the app sent' }],
+      fields: [
+        { name: 'code', value: '[authorization code redacted]', note: 'single use, short-lived' },
+        ...(state ? [{ name: 'state', value: state, note: 'the same value the app sent' }] : []),
+      ],
       notes: ['After sign-in the identity provider sends the browser back with a one-time authorization code.'],
     },
     {
-      at: now,
+      at,
       from: 'browser',
       to: 'app',
       title: 'GET /auth/callback',
       method: 'GET',
       fields: [{ name: 'state check', value: 'exact match', note: 'checked before any token call' }],
-      notes: ['The transaction is taken from the store (single use) using this browser\'s cookie; a replayed callback finds nothing.'],
+      notes: ["The transaction is taken from the store (single use) using this browser's cookie; a replayed callback finds nothing."],
     },
   ];
 }
 
-/** The validated ID token's checks and the 302 that starts the new session. */
-export function sessionStartSteps(input: {
-  now: number;
-  later: number;
-  validated: IdTokenValidationResult;
-  nonceSent: string;
-  returnTo: string;
-  cookies: { session: string; secure: boolean };
-}): TraceStep[] {
-  const { now, later, validated, nonceSent, returnTo, cookies } = input;
+/** The token call as the library reported it ('http-call'): the form sent and the answer, redacted. */
+export function tokenCallSteps(call: { at: number; ms: number; method: string; url: string; status: number | null; request?: TraceField[]; response?: TraceField[] }): TraceStep[] {
+  const path = URL.canParse(call.url) ? new URL(call.url).pathname : call.url;
+  const short = path.slice(path.lastIndexOf('/'));
+  const sent: TraceStep = { at: call.at - call.ms, from: 'app', to: 'idp', title: `${call.method} ${short}`, method: call.method, url: call.url, fields: call.request ?? [], notes: [] };
+  if (call.status === null) return [sent];
+  return [sent, { at: call.at, from: 'idp', to: 'app', title: `${call.status} from ${short}`, method: call.method, status: call.status, fields: call.response ?? [], notes: [] }];
+}
+
+/** The ID token's validation (each check the validator made) and the 302 that starts the session. */
+export function sessionStartSteps(input: { at: number; checks: Array<{ name: string; detail: string }>; returnTo: string; cookieName: string; secure: boolean }): TraceStep[] {
+  const { at, checks, returnTo, cookieName, secure } = input;
   return [
     {
-      at: now,
+      at,
       from: 'app',
       to: 'app',
       title: 'Validate the ID token',
-      fields: validated.checks.map((check) => ({ name: check.name, value: 'passed', note: check.detail })),
+      fields: checks.map((check) => ({ name: check.name, value: 'passed', note: check.detail })),
       notes: [
-        `nonce round trip: sent ${prefixOnly(nonceSent, 8)} with /authorize, found ${prefixOnly(String(validated.claims['nonce']), 8)} in the ID token.`,
+        'The nonce in the ID token must equal the one this sign-in sent with /authorize: a token issued for another sign-in is refused.',
         'Keys come only from the JWKS named in the discovery document; MSAL itself does not check ID-token signatures.',
       ],
     },
     {
-      at: later,
+      at,
       from: 'app',
       to: 'browser',
       title: `302 to ${returnTo}`,
       status: 302,
-      fields: [{ name: 'Set-Cookie', value: `${cookies.session}=[new session id]; HttpOnly; SameSite=Lax; Path=/${cookies.secure ? '; Secure' : ''}`, note: 'a new id at every sign-in' }],
+      fields: [{ name: 'Set-Cookie', value: `${cookieName}=[new session id]; HttpOnly; SameSite=Lax; Path=/${secure ? '; Secure' : ''}`, note: 'a new id at every sign-in' }],
       notes: ['Tokens stay on the server, encrypted in the per-user token cache; the browser only holds the session id.'],
     },
   ];

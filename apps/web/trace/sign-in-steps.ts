@@ -1,16 +1,18 @@
-import { prefixOnly, redactFields, redactUrl } from 'entrakit/internal';
+import { redactFields } from 'entrakit/internal';
 import type { TraceStep } from 'entrakit/internal';
 
 /**
- * What the sign-in trace tells about its first hops: the browser asking the app, the app's redirect
- * to /authorize (parameters redacted) and the browser arriving at the identity provider. Kept apart
- * from the route, which only decides; this only explains.
+ * What the sign-in trace tells about its first hops, from the library's 'sign-in-started' event:
+ * the browser asking the app, the app's redirect to /authorize (parameters already redacted by
+ * the library) and the browser arriving at the identity provider.
  */
-export function signInStartSteps(input: { now: number; returnTo: string; authorizeUrl: string; authorizePath: string; verifier: string }): TraceStep[] {
-  const { now, returnTo, authorizeUrl, authorizePath, verifier } = input;
-return [
+export function signInStartSteps(input: { at: number; returnTo: string; authorizeUrl: string }): TraceStep[] {
+  const { at, returnTo, authorizeUrl } = input;
+  const parsed = URL.canParse(authorizeUrl) ? new URL(authorizeUrl) : undefined;
+  const authorizePath = parsed?.pathname ?? '/authorize';
+  return [
     {
-      at: now,
+      at,
       from: 'browser',
       to: 'app',
       title: 'GET /auth/sign-in',
@@ -20,20 +22,17 @@ return [
       notes: ['The app creates a state, a nonce and a PKCE verifier/challenge pair (each 256 random bits) and keeps them server-side, bound to this browser by a short-lived cookie.'],
     },
     {
-      at: now,
+      at,
       from: 'app',
       to: 'browser',
       title: '302 to /authorize',
       status: 302,
-      url: redactUrl(authorizeUrl),
-      fields: [
-        ...redactFields(new URL(authorizeUrl).searchParams.entries()),
-        { name: 'code_verifier (kept by the app)', value: prefixOnly(verifier), note: 'never sent to the browser; the challenge is its SHA-256' },
-      ],
-      notes: ['code_challenge = BASE64URL(SHA-256(code_verifier)): only the app, which knows the verifier, can redeem the code.'],
+      url: authorizeUrl,
+      fields: parsed ? redactFields(parsed.searchParams.entries()) : [],
+      notes: ['code_challenge = BASE64URL(SHA-256(code_verifier)): only the app, which keeps the verifier, can redeem the code.'],
     },
     {
-      at: now,
+      at,
       from: 'browser',
       to: 'idp',
       title: `GET ${authorizePath.slice(authorizePath.lastIndexOf('/'))}`,

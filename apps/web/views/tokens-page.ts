@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { ClaimExplanation } from 'entrakit';
-import type { RefreshTokenMetadata } from '../auth/refresh-token-metadata.ts';
+import type { CachedRefreshToken } from 'entrakit/web';
 import type { Html } from './layout.ts';
 import { tokenComparison } from './token-comparison.ts';
 
@@ -17,7 +17,7 @@ export interface TokensView {
   accessToken: AccessTokenView | { error: string };
   apiToken: AccessTokenView | { error: string; consentHref?: string };
   storageToken: { claims: ClaimExplanation[]; raw: Record<string, unknown>; kind: string } | { error: string };
-  refreshTokens: RefreshTokenMetadata[];
+  refreshTokens: CachedRefreshToken[];
 }
 
 const TIME_CLAIMS = new Set(['iat', 'nbf', 'exp', 'auth_time']);
@@ -118,7 +118,7 @@ function storageCard(view: TokensView): Html {
 ${claimTables(token.claims)}</div>`;
 }
 
-function refreshCard(tokens: RefreshTokenMetadata[]): Html {
+function refreshCard(tokens: CachedRefreshToken[]): Html {
   return html`<div class="card" id="refresh-token"><h2>Refresh token (metadata only)</h2>
 <p class="muted small">Opaque to the app: it is not a JWT, and its value is never shown. MSAL redeems it silently at the token endpoint for new access tokens; the identity provider decides its lifetime (90 days, sliding, for web apps) and revokes it at "Sign out everywhere", password resets and admin revocation.</p>
 ${tokens.length === 0

@@ -62,7 +62,7 @@ export async function startDemoWeb(): Promise<DemoWeb> {
   const emulator = await startEmulator({ dataDir: join(dataDir, 'emulator'), port: 0 });
   trustCaCertificate(emulator.caPem);
   const config = await loadWebConfig({ env: { LOG_LEVEL: 'silent', STORE_URL: `sqlite:${join(dataDir, 'web.db')}` }, dataDir: join(dataDir, 'emulator') });
-  const stores = openWebStores(config.storeUrl, { tokenCacheKey: config.tokenCacheKey, sessionIdleMs: config.sessionIdleMs, sessionAbsoluteMs: config.sessionAbsoluteMs, clock: Date.now });
+  const stores = openWebStores(config.storeUrl, { sessionAbsoluteMs: config.sessionAbsoluteMs, clock: Date.now });
   const app = createWebApp({ config, stores, logger: pino({ level: 'silent' }) });
 
   async function signIn(alias: string, returnTo: string): Promise<Browser> {

@@ -20,7 +20,6 @@ import { createWebApp } from '../../../web/app.ts';
 import { loadWebConfig } from '../../../web/config.ts';
 import type { WebConfig } from '../../../web/config.ts';
 import { createAppLogger } from '../../../shared/logger.ts';
-import type { MsalClientFactory } from '../../../web/msal/msal-clients.ts';
 import { openWebStores } from '../../../web/stores.ts';
 import type { WebStores } from '../../../web/stores.ts';
 
@@ -37,6 +36,15 @@ export interface WebInstance {
   tokenRequests: number;
   /** Lines the instance logged (JSON). */
   logLines: string[];
+  /**
+   * While true, the token endpoint's answers reach the app with expires_in 60: inside MSAL's
+   * 5-minute renewal window, as if an hour had passed, so the next use redeems the refresh token.
+   */
+  issueDueTokens: boolean;
+  /** The refresh token of the last token-endpoint answer (what an attacker on the wire would take). */
+  lastRefreshToken: string | undefined;
+  /** The access tokens the token endpoint answered, oldest first, with their scope. */
+  accessTokens: Array<{ scope: string; token: string }>;
   close(): Promise<void>;
 }
 
@@ -44,7 +52,6 @@ export interface InstanceOptions {
   /** Defaults to a SQLite file in the test folder (shared by instances started without a storeUrl). */
   storeUrl?: string;
   env?: Record<string, string>;
-  msal?: MsalClientFactory;
   /** Wraps the instance's fetch (after the refresh counter). */
   wrapFetch?: (inner: typeof fetch) => typeof fetch;
   /** The app's wait between retries (Retry-After); defaults to a real timer. */
@@ -149,13 +156,7 @@ export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promis
         },
         dataDir: join(dataDir, 'web'),
       });
-      const stores = openWebStores(config.storeUrl, {
-        tokenCacheKey: config.tokenCacheKey,
-        sessionIdleMs: config.sessionIdleMs,
-        sessionAbsoluteMs: config.sessionAbsoluteMs,
-        clock,
-        logger,
-      });
+      const stores = openWebStores(config.storeUrl, { sessionAbsoluteMs: config.sessionAbsoluteMs, clock });
       const instance: WebInstance = {
         config,
         stores,
@@ -163,6 +164,9 @@ export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promis
         refreshRequests: 0,
         tokenRequests: 0,
         logLines,
+        issueDueTokens: false,
+        lastRefreshToken: undefined,
+        accessTokens: [],
         async close() {
           instances.delete(instance);
           await stores.close();
@@ -170,11 +174,18 @@ export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promis
       };
       const counting: typeof fetch = async (input, init) => {
         const body = init?.body;
-        if (init?.method === 'POST' && typeof body === 'string' && new URLSearchParams(body).has('grant_type')) {
-          instance.tokenRequests += 1;
-          if (new URLSearchParams(body).get('grant_type') === 'refresh_token') instance.refreshRequests += 1;
-        }
-        return fetch(input, init);
+        if (!(init?.method === 'POST' && typeof body === 'string' && new URLSearchParams(body).has('grant_type'))) return fetch(input, init);
+        instance.tokenRequests += 1;
+        if (new URLSearchParams(body).get('grant_type') === 'refresh_token') instance.refreshRequests += 1;
+        const response = await fetch(input, init);
+        if (!response.ok) return response;
+        const answer = (await response.json()) as Record<string, unknown>;
+        if (typeof answer['refresh_token'] === 'string') instance.lastRefreshToken = answer['refresh_token'];
+        if (typeof answer['access_token'] === 'string') instance.accessTokens.push({ scope: String(answer['scope'] ?? ''), token: answer['access_token'] });
+        if (instance.issueDueTokens) Object.assign(answer, { expires_in: 60, ext_expires_in: 60 });
+        const headers = new Headers(response.headers);
+        headers.delete('content-length');
+        return new Response(JSON.stringify(answer), { status: response.status, headers });
       };
       instance.app = createWebApp({
         config,
@@ -182,7 +193,6 @@ export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promis
         logger,
         clock,
         fetch: options.wrapFetch ? options.wrapFetch(counting) : counting,
-        ...(options.msal ? { msal: options.msal } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
       });
       instances.add(instance);
@@ -301,38 +311,6 @@ export function createBrowser(env: EmulatorWeb, first: WebInstance): Browser {
   return browser;
 }
 
-/** The signed-in user's MSAL home account id (their token-cache partition), from the browser's session. */
-export async function homeAccountIdOf(instance: WebInstance, browser: Browser): Promise<string> {
-  const record = await instance.stores.sessions.get(browser.cookies.get('entrakit-session') ?? '');
-  if (!record) throw new Error('the browser has no live session');
-  return record.data.homeAccountId;
-}
-
-/**
- * Makes the user's cached access tokens due for renewal (as if an hour had passed): MSAL renews a
- * token within 5 minutes of its expiry, so it must redeem the refresh token on the next request.
- */
-export async function expireAccessTokens(stores: WebStores, homeAccountId: string): Promise<void> {
-  const serialized = await stores.tokenCache.get(homeAccountId);
-  if (serialized === undefined) throw new Error('no token cache for this user');
-  const cache = JSON.parse(serialized) as { AccessToken?: Record<string, Record<string, string>> };
-  const soon = String(Math.floor(Date.now() / 1000) + 60);
-  for (const entry of Object.values(cache.AccessToken ?? {})) {
-    entry['expires_on'] = soon;
-    entry['extended_expires_on'] = soon;
-  }
-  await stores.tokenCache.set(homeAccountId, JSON.stringify(cache));
-}
-
-/** The refresh token MSAL keeps for the user (to play an attacker who stole and used it). */
-export async function cachedRefreshToken(stores: WebStores, homeAccountId: string): Promise<string> {
-  const serialized = await stores.tokenCache.get(homeAccountId);
-  const cache = JSON.parse(serialized ?? '{}') as { RefreshToken?: Record<string, { secret?: string }> };
-  const secret = Object.values(cache.RefreshToken ?? {})[0]?.secret;
-  if (!secret) throw new Error('no refresh token in the cache');
-  return secret;
-}
-
 /**
  * A token-cache entry as stored must be ciphertext: MSAL's cache JSON ("AccessToken", "IdToken",
  * "RefreshToken" sections, "secret" values) is readable neither in the stored text nor in its
@@ -348,5 +326,5 @@ export function assertEncryptedAtRest(stored: string, message: string): void {
 
 /** The web sessions in an instance's store. */
 export async function sessionCount(instance: WebInstance): Promise<number> {
-  return (await instance.stores.kv.keys('web:session:')).length;
+  return (await instance.stores.kv.keys('ek:web:session:')).length;
 }

@@ -90,7 +90,7 @@ export function createWebAuthCore(options: WebAuthOptions): WebAuthInternals {
   // Every outgoing call (discovery, keys, MSAL, Graph, APIs) is observed: the 'http-call' event.
   const settings = { ...resolved, fetch: observedFetch(resolved.fetch, events) };
   const cookies = cookiePolicy(settings.baseUrl);
-  const stores = createWebStores(settings);
+  const stores = createWebStores({ ...settings, onTokenCacheDiscard: (info) => events.emit('token-cache-discarded', info) });
   const provider = createIdentityProvider({ discoveryUrl: settings.discoveryUrl, fetch: settings.fetch, clock: settings.clock });
   const core: WebCore = {
     settings,

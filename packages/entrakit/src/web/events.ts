@@ -35,6 +35,8 @@ export interface WebAuthEvents {
   /** An API or Graph answered `insufficient_claims` (step-up or CAE). */
   'claims-challenge': { resource: string; claims: string; resolved: 'silently' | 'sign-in' };
   'signed-out': { oid: string; scope: 'browser' | 'everywhere' | 'front-channel'; sessions: number };
+  /** A user's token cache could not be opened with this key (the secret changed, or tampering) and was dropped: the user signs in again. Key ids only, never a secret. */
+  'token-cache-discarded': { reason: string; storedKeyId: string | undefined; keyId: string };
   /**
    * One HTTP call the library made (discovery, signing keys, the token endpoint, Graph or an API),
    * after it ended. `url` is origin and path only (no query); `status` is null when no answer came

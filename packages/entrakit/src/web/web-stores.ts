@@ -68,6 +68,7 @@ export function createWebStores(options: {
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
   clock: () => number;
+  onTokenCacheDiscard?: (info: { reason: string; storedKeyId: string | undefined; keyId: string }) => void;
 }): WebStores {
   const { secret, clock, absoluteTimeoutMs } = options;
   const ownStore = typeof options.store === 'string';
@@ -81,6 +82,7 @@ export function createWebStores(options: {
     // An entry this key cannot open (the secret changed, or tampering) reads as absent: the user
     // signs in again instead of every page failing.
     onUndecryptable: 'absent',
+    ...(options.onTokenCacheDiscard ? { onDiscard: options.onTokenCacheDiscard } : {}),
   });
   const refreshLock = createKeyedLock(kv, { prefix: `${PREFIX}lock:`, clock });
 
