@@ -167,6 +167,8 @@ function reasons(
       const auth = request.basicAuth ? 'client_secret_basic' : request.present.has('client_secret') ? 'client_secret_post' : request.present.has('client_assertion') ? 'private_key_jwt (certificate)' : 'no client credential (public client)';
       if (grant) why.push(`grant ${grant}; client authentication: ${auth}`);
       if (grant === 'authorization_code' && !request.present.has('code_verifier')) why.push('client skipped PKCE: no code_verifier sent');
+      // Looser than Entra, which documents the password grant for tenant and /organizations authorities only.
+      if (grant === 'password' && request.tenant?.toLowerCase() === 'common') why.push('password grant on /common: accepted here, but Entra documents it only for a tenant or /organizations authority');
       if (grant === 'authorization_code' && aadsts === 500112) why.push('redirect_uri at redemption differs from the one sent to /authorize');
       if (aadsts === 54005) why.push('code replayed: the refresh tokens of its first redemption were revoked');
       if (aadsts === 70016 && seen.error === 'authorization_pending') why.push('device code: the user has not finished on the verification page yet');

@@ -143,3 +143,17 @@ describe('Entra scope rules on the token endpoint', () => {
     assert.equal(graphClaims(graph.body['access_token'] as string)['appid'], app.appId);
   });
 });
+
+describe('password grant on /common', () => {
+  it('is accepted (looser than Entra, which documents tenant and /organizations authorities) and the request log says so', async () => {
+    const cli = t.emulator.devJson.apps.cli!;
+    const adele = user('adele');
+    const reply = await t.post({ grant_type: 'password', client_id: cli.clientId, username: adele.username, password: adele.password, scope: 'User.Read' }, {}, 'common');
+    assert.equal(reply.status, 200, JSON.stringify(reply.body));
+    const logged = t.emulator.deps.requestLog.list({ endpoint: 'token', limit: 1 })[0];
+    assert.ok(logged?.why.some((line) => line.startsWith('password grant on /common')), JSON.stringify(logged?.why));
+    const onTenant = await t.post({ grant_type: 'password', client_id: cli.clientId, username: adele.username, password: adele.password, scope: 'User.Read' });
+    assert.equal(onTenant.status, 200);
+    assert.ok(!t.emulator.deps.requestLog.list({ endpoint: 'token', limit: 1 })[0]?.why.some((line) => line.startsWith('password grant on /common')));
+  });
+});

@@ -5,8 +5,10 @@
  * (req, res, next) from Hono's (c, next) by their arguments.
  */
 import type { ServerResponse } from 'node:http';
-import { createWebAuthCore, createWebAuthObject } from './create-web-auth.ts';
-import type { WebAuth, WebAuthInternals } from './create-web-auth.ts';
+import { createWebAuthCore } from './create-web-auth.ts';
+import type { WebAuthInternals } from './create-web-auth.ts';
+import { createWebAuthObject } from './web-auth-api.ts';
+import type { WebAuth } from './web-auth-api.ts';
 import { expressErrorHandler, expressMiddleware, writeResponse } from './express-adapter.ts';
 import type { NodeNext, NodeRequest } from './express-adapter.ts';
 import { honoMiddleware } from './hono-adapter.ts';
