@@ -7,7 +7,7 @@ import { registerApplication } from '../directory/registration.ts';
 import type { Application, AppRole, Group, KeyCredential, PermissionScope, RequiredResourceAccess, ServicePrincipal, User } from '../directory/types.ts';
 import { GRAPH_APP_ID, microsoftServicePrincipals, STORAGE_APP_ID } from '../protocol/microsoft-resources.ts';
 import { EmulatorConfigError, resolveFrom, type LoadedConfig } from './load-config.ts';
-import { createManagedIdentityTable } from '../protocol/managed-identities.ts';
+import { applyManagedIdentities } from './apply-managed-identities.ts';
 import type { ConfigApp, ConfigTenant } from './schema.ts';
 
 const SECRET_LIFETIME_MS = 2 * 365 * 86_400_000;
@@ -329,27 +329,6 @@ async function applyTenant(directory: Directory, tid: string, tenant: ConfigTena
       identifierUris: b.app.identifierUris,
     });
   }
-  const identities = createManagedIdentityTable(directory);
-  for (const m of tenant.managedIdentities) {
-    const kind = m.type;
-    const identity = {
-      tenantId: tid,
-      kind,
-      name: m.name,
-      clientId: (m.clientId ?? stableGuid(`config-mi-client:${tid}:${m.name}`)).toLowerCase(),
-      principalId: (m.principalId ?? stableGuid(`config-mi:${tid}:${m.name}`)).toLowerCase(),
-      resourceId:
-        m.resourceId ??
-        `/subscriptions/${stableGuid(`config-subscription:${tid}`)}/resourcegroups/${tenant.domain.split('.')[0]}/providers/${kind === 'UserAssigned' ? 'Microsoft.ManagedIdentity/userAssignedIdentities' : 'Microsoft.Compute/virtualMachines'}/${m.name}`,
-    };
-    identities.add(identity);
-    for (const g of m.roles) {
-      const r = resourceOf(g.resource);
-      for (const v of g.roles) {
-        const role = r.roles.find((x) => x.value === v)!;
-        directory.roleAssignments.assign(stableGuid(`config-assign:${identity.principalId}:${role.id}`), tid, identity.principalId, spOf(r.appId), role.id);
-      }
-    }
-  }
+  applyManagedIdentities(directory, tid, tenant, resourceOf, spOf);
   return { id: tid, domain: tenant.domain.toLowerCase(), displayName: tenant.displayName ?? tenant.domain, users, apps };
 }
