@@ -25,8 +25,11 @@ describe('entrakit dev on a terminal', { skip: HAS_SCRIPT ? false : 'needs scrip
     const command = [process.execPath, '--conditions=entrakit-source', 'apps/cli/main.ts', 'dev', '--data', dataDir, '--emulator-port', '0', '--storage-port', '0', '--api-port', '0', '--web-port', '0']
       .map(shellQuote)
       .join(' ');
-    // script gives the command a pseudo-terminal; ^C written to it reaches dev as SIGINT.
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LOG_FORMAT: '', LOG_LEVEL: 'info' } });
+    // script gives the command a pseudo-terminal; ^C written to it reaches dev as SIGINT. script runs
+    // the command with $SHELL -c: `exec` makes dev the shell's process, since a shell that waits for
+    // it (dash) is itself killed by that ^C and script then reports 130 whatever dev does. SHELL is
+    // fixed so that the run here is the run on any machine.
+    const child = spawn('script', ['-qfec', `exec ${command}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SHELL: '/bin/sh', LOG_FORMAT: '', LOG_LEVEL: 'info' } });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -53,8 +56,8 @@ describe('entrakit dev on a terminal', { skip: HAS_SCRIPT ? false : 'needs scrip
       await rm(dataDir, { recursive: true, force: true });
     }
     // Terminal control sequences (ESC [ ... letter) removed before reading the lines.
-  const escape = String.fromCharCode(27);
-  const lines = out.split(/\r?\n/).map((line) => line.replace(new RegExp(`${escape}\\[[0-9;]*[A-Za-z]`, 'g'), '').trim());
+    const escape = String.fromCharCode(27);
+    const lines = out.split(/\r?\n/).map((line) => line.replace(new RegExp(`${escape}\\[[0-9;]*[A-Za-z]`, 'g'), '').trim());
     assert.deepEqual(lines.filter((line) => line.startsWith('{') || line.includes('"level":')), [], 'no JSON lines');
     assert.ok(lines.some((line) => /^\d\d:\d\d:\d\d {2}INFO +web {2}entrakit web is listening/.test(line)), `the app's own lines are readable:\n${out}`);
     assert.equal(lines.filter((line) => /\brequest\b.*\bstatus=/.test(line)).length, 0, 'no line per request');
