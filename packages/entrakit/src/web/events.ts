@@ -34,6 +34,11 @@ export interface WebAuthEvents {
   'token-refreshed': { homeAccountId: string; scopes: string[]; withClaims: boolean; correlationId: string };
   /** An API or Graph answered `insufficient_claims` (step-up or CAE). */
   'claims-challenge': { resource: string; claims: string; resolved: 'silently' | 'sign-in' };
+  /**
+   * fetch or graph got a throttled answer (429, or 503 with Retry-After) and sends the request
+   * again after `waitMs`; `retry` counts from 1. `url` is origin and path only, as in 'http-call'.
+   */
+  'request-throttled': { method: string; url: string; status: number; waitMs: number; retry: number };
   'signed-out': { oid: string; scope: 'browser' | 'everywhere' | 'front-channel'; sessions: number };
   /** A user's token cache could not be opened with this key (the secret changed, or tampering) and was dropped: the user signs in again. Key ids only, never a secret. */
   'token-cache-discarded': { reason: string; storedKeyId: string | undefined; keyId: string };

@@ -50,6 +50,19 @@ export async function writeResponse(res: ServerResponse, response: Response): Pr
   res.end(response.body === null ? undefined : Buffer.from(await response.arrayBuffer()));
 }
 
+/**
+ * For Express (or node:http) handlers: sends a Web Response the library answered (stepUp, signIn)
+ * through `res`: its status, every header (each Set-Cookie on a line of its own) and its body.
+ */
+export async function sendWebResponse(res: ServerResponse, response: Response): Promise<void> {
+  if (!(response instanceof Response)) throw new TypeError('sendWebResponse: "response" must be a Response');
+  if (typeof res !== 'object' || res === null || typeof res.setHeader !== 'function' || typeof res.end !== 'function') {
+    throw new TypeError('sendWebResponse: "res" must be Express\'s res (a node:http ServerResponse)');
+  }
+  if (res.headersSent) throw new TypeError('sendWebResponse: "res" has already sent its headers');
+  return writeResponse(res, response);
+}
+
 export function expressMiddleware(internals: WebAuthInternals) {
   const { baseUrl } = internals.core.settings;
   return function entrakitWebAuth(req: NodeRequest, res: ServerResponse, next: NodeNext): void {

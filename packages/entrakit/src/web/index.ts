@@ -6,6 +6,7 @@
  */
 export { createWebAuth } from './web-auth.ts';
 export type { CreatedWebAuth, Gate } from './web-auth.ts';
+export { sendWebResponse } from './express-adapter.ts';
 export type { SessionTimes, SignedInUser, WebAuth } from './web-auth-api.ts';
 export type { WebAuthOptions, SignInInfo } from './settings.ts';
 export { SETTING_ENV } from './settings.ts';

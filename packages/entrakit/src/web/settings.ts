@@ -83,8 +83,17 @@ export interface WebAuthOptions {
   tokenTimeoutMs?: number;
   /** Runs after the ID token is validated and before the session exists; may return JSON kept in the session (user(req).app). */
   onSignIn?: (info: SignInInfo) => unknown;
+  /**
+   * Throttled answers to fetch and graph (429, or 503 with Retry-After) are sent again after the
+   * Retry-After wait (1 s without one), as Microsoft Graph's guidance asks, at most `maxRetries`
+   * times; a wait above `maxWaitMs` is not waited: the caller gets the throttled Response.
+   * Defaults: 2 retries, 10 s.
+   */
+  throttling?: { maxRetries?: number; maxWaitMs?: number };
   fetch?: typeof fetch;
   clock?: () => number;
+  /** Waits out a throttled answer's Retry-After. Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
   /** Where the default settings are read from. Default: process.env. */
   env?: Record<string, string | undefined>;
 }
@@ -115,17 +124,27 @@ export interface WebAuthSettings {
   signedOutState?: string;
   tokenTimeoutMs: number;
   onSignIn?: (info: SignInInfo) => unknown;
+  throttling: { maxRetries: number; maxWaitMs: number };
   fetch: typeof fetch;
   clock: () => number;
+  sleep: (ms: number) => Promise<void>;
 }
 
-const httpsOrLocalUrl = (value: string): boolean => {
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** An https URL, or plain http to this machine only (development): nothing else may carry a token or a secret. */
+export const httpsOrLoopbackUrl = (value: string): boolean => {
   try {
     const url = new URL(value);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1'));
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
   } catch {
     return false;
   }
+};
+const isThrottling = (value: unknown): boolean => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { maxRetries, maxWaitMs, ...rest } = value as Record<string, unknown>;
+  const inRange = (n: unknown, max: number): boolean => n === undefined || (Number.isInteger(n) && (n as number) >= 0 && (n as number) <= max);
+  return Object.keys(rest).length === 0 && inRange(maxRetries, 10) && inRange(maxWaitMs, 120_000);
 };
 const isFunction = (value: unknown): boolean => typeof value === 'function';
 const isStore = (value: unknown): boolean => typeof value === 'string' || (typeof value === 'object' && value !== null && typeof (value as KeyValueStore).take === 'function');
@@ -136,8 +155,8 @@ const schema = z
     clientId: z.string().regex(GUID, 'must be the application (client) id, a GUID'),
     clientSecret: z.string().min(1, 'must not be empty').optional(),
     clientCertificatePath: z.string().min(1, 'must not be empty').optional(),
-    authorityHost: z.string().refine((v) => httpsOrLocalUrl(v) && new URL(v).pathname === '/', 'must be an https origin such as https://login.microsoftonline.com'),
-    baseUrl: z.string().refine((v) => httpsOrLocalUrl(v) && new URL(v).pathname === '/', 'must be the app origin: https://host[:port], or http://localhost:PORT in development'),
+    authorityHost: z.string().refine((v) => httpsOrLoopbackUrl(v) && new URL(v).pathname === '/', 'must be an https origin such as https://login.microsoftonline.com'),
+    baseUrl: z.string().refine((v) => httpsOrLoopbackUrl(v) && new URL(v).pathname === '/', 'must be the app origin: https://host[:port], or http://localhost:PORT in development'),
     store: z.custom<KeyValueStore | string>(isStore, 'must be a KeyValueStore or a store URL (memory:, sqlite:<path>, redis://)'),
     secret: z.string().regex(/^[A-Za-z0-9_-]{43,}$/, 'must be at least 32 random bytes, base64url (e.g. node -e "console.log(crypto.randomBytes(32).toString(\'base64url\'))")').optional(),
     scopes: z.array(z.string().regex(SCOPE, 'must be a scope without spaces')).max(50),
@@ -151,13 +170,15 @@ const schema = z
     idleTimeoutMs: z.number().int().positive(),
     absoluteTimeoutMs: z.number().int().positive(),
     allowedTenants: z.array(z.string().regex(TENANT, 'must be tenant ids')).min(1).optional(),
-    postLogoutRedirectUri: z.string().refine(httpsOrLocalUrl, 'must be an https URL (or http://localhost)').optional(),
+    postLogoutRedirectUri: z.string().refine(httpsOrLoopbackUrl, 'must be an https URL (or http://localhost)').optional(),
     signedOutState: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'must be 1 to 128 URL-safe characters').optional(),
     afterSignOut: z.string().refine((value) => safeReturnTo(value) === value, 'must be a path of the app (not under /auth), query allowed').optional(),
     tokenTimeoutMs: z.number().int().min(100).max(120_000),
     onSignIn: z.custom<(info: SignInInfo) => unknown>(isFunction, 'must be a function').optional(),
+    throttling: z.custom<{ maxRetries?: number; maxWaitMs?: number }>(isThrottling, 'must be { maxRetries?: 0 to 10, maxWaitMs?: 0 to 120000 }').optional(),
     fetch: z.custom<typeof fetch>(isFunction, 'must be a function').optional(),
     clock: z.custom<() => number>(isFunction, 'must be a function returning milliseconds').optional(),
+    sleep: z.custom<(ms: number) => Promise<void>>(isFunction, 'must be a function returning a promise').optional(),
     env: z.record(z.string(), z.string().optional()).optional(),
   })
   .strict();
@@ -240,8 +261,10 @@ export function resolveSettings(options: WebAuthOptions): WebAuthSettings {
     ...(s.signedOutState ? { signedOutState: s.signedOutState } : {}),
     tokenTimeoutMs: s.tokenTimeoutMs,
     ...(s.onSignIn ? { onSignIn: s.onSignIn } : {}),
+    throttling: { maxRetries: s.throttling?.maxRetries ?? 2, maxWaitMs: s.throttling?.maxWaitMs ?? 10_000 },
     fetch: s.fetch ?? globalThis.fetch,
     clock: s.clock ?? Date.now,
+    sleep: s.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
   };
 }
 

@@ -11,6 +11,7 @@ import type { LoadedSession } from './core.ts';
 import type { WebAuthInternals } from './create-web-auth.ts';
 import type { WebAuthEventName, WebAuthListener } from './events.ts';
 import { groupsFromClaims, groupsFromGraph, rolesFromClaims } from './groups.ts';
+import { httpsOrLoopbackUrl } from './settings.ts';
 import { startSignIn } from './start-sign-in.ts';
 import { resumeAction, stepUp } from './step-up-resume.ts';
 import type { JsonValue } from '../store/json.ts';
@@ -56,7 +57,11 @@ export interface WebAuth {
   session(key: object): SessionTimes | undefined;
   /** An access token for the signed-in user (single-flight refresh); SIGNIN_REQUIRED without a session. */
   getAccessToken(key: object, scopes: string[], options?: { claims?: string }): Promise<string>;
-  /** fetch with the user's token for `scopes`, following claims challenges (CAE, step-up). */
+  /**
+   * fetch with the user's token for `scopes`, following claims challenges (CAE, step-up) and
+   * waiting out throttling (the `throttling` setting). `url` is https; plain http only to
+   * localhost, 127.0.0.1 or [::1] (a local API in development).
+   */
   fetch(key: object, url: string, options: { scopes: string[] } & RequestInit): Promise<Response>;
   /** Microsoft Graph (from discovery's msgraph_host): `graph(req, '/me')`, User.Read by default. */
   graph(key: object, path: string, options?: { scopes?: string[] } & RequestInit): Promise<Response>;
@@ -130,7 +135,7 @@ export function createWebAuthObject(internals: WebAuthInternals): WebAuth {
     async fetch(key, url, options) {
       const { scopes, ...init } = options ?? ({} as { scopes: string[] });
       if (!SCOPE_LIST(scopes)) throw new TypeError('fetch: "options.scopes" must be a non-empty array of scopes');
-      if (typeof url !== 'string' || !/^https:\/\//.test(url)) throw new TypeError('fetch: "url" must be an https URL');
+      if (typeof url !== 'string' || !httpsOrLoopbackUrl(url)) throw new TypeError('fetch: "url" must be an https URL (http only to localhost, 127.0.0.1 or [::1])');
       return callApi(core, sessionOf(key, 'fetch'), url, scopes, init);
     },
     async graph(key, path, options = {}) {
