@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { after, before, describe, it } from 'node:test';
 import { startTestEmulator } from '../../../emulator/test/helpers/emulator.ts';
 import type { RunningEmulator } from '../../../emulator/src/server.ts';
@@ -71,6 +72,22 @@ describe('createWebAuth: a POST interrupted by step-up resumes once after sign-i
     assert.deepEqual(await (await alex.get('/danger/done?resume=not-an-id')).json(), { resumed: null });
     assert.deepEqual(await (await alex.get(`/danger/done?resume=${'A'.repeat(43)}`)).json(), { resumed: null });
     assert.deepEqual(await (await alex.get('/danger/done')).json(), { resumed: null });
+  });
+
+  it('GET /auth/sign-in?claims=<base64url>&returnTo=... forwards a well-formed claims request to /authorize; anything else is dropped', async () => {
+    const encode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+    const start = async (claims: string) => {
+      const response = await entra.handle(new Request(`${APP_ORIGIN}/auth/sign-in?${new URLSearchParams({ returnTo: '/sessions?revoked=1', claims })}`));
+      assert.equal(response?.status, 302);
+      const location = new URL(response?.headers.get('location') ?? '');
+      // MSAL adds its own members (the CP1 capability) to whatever is sent.
+      return { origin: location.origin, acrs: (JSON.parse(location.searchParams.get('claims') ?? '{}') as { access_token?: { acrs?: unknown } }).access_token?.acrs };
+    };
+    const forwarded = await start(encode(authContextClaims('c1')));
+    assert.equal(forwarded.origin, emulator.url);
+    assert.deepEqual(forwarded.acrs, { essential: true, value: 'c1' });
+    assert.equal((await start(encode('{"userinfo":{"acrs":{"essential":true,"value":"c1"}}}'))).acrs, undefined);
+    assert.equal((await start('not base64url json')).acrs, undefined);
   });
 
   it('refuses misuse: no session is SIGNIN_REQUIRED; a challenge that is not a claims request or an oversized action is a TypeError', async () => {
