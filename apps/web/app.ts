@@ -41,7 +41,7 @@ export interface CreateWebAppOptions {
   fetch?: typeof fetch;
   /** Milliseconds since the epoch. Defaults to Date.now. */
   clock?: () => number;
-  /** Waits between retries of a throttled call (Graph's Retry-After). Defaults to a timer. */
+  /** Waits out a throttled Graph or API answer's Retry-After (entrakit/web's `sleep`). Defaults to a timer. */
   sleep?: (ms: number) => Promise<void>;
   logger?: AppLogger;
 }
@@ -57,14 +57,13 @@ export function createWebApp(options: CreateWebAppOptions): Hono<AppEnv> {
   const clock = options.clock ?? Date.now;
   if (typeof clock !== 'function') throw new TypeError('createWebApp: "clock" must be a function returning milliseconds');
   const logger = options.logger ?? createAppLogger({ level: config.logLevel });
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  if (typeof sleep !== 'function') throw new TypeError('createWebApp: "sleep" must be a function');
+  if (options.sleep !== undefined && typeof options.sleep !== 'function') throw new TypeError('createWebApp: "sleep" must be a function');
 
   const localIdp = !isMicrosoftLoginHost(new URL(config.instance).host);
-  const entra = createAppWebAuth({ config, stores, fetch: fetchImpl, clock, logger, errorPage: (error) => libraryErrorPage(error, localIdp) });
+  const entra = createAppWebAuth({ config, stores, fetch: fetchImpl, clock, ...(options.sleep ? { sleep: options.sleep } : {}), logger, errorPage: (error) => libraryErrorPage(error, localIdp) });
   const provider = createIdentityProvider({ discoveryUrl: config.discoveryUrl, fetch: fetchImpl, clock });
   const sessionCookie = `${new URL(config.baseUrl).protocol === 'https:' ? '__Host-' : ''}entrakit-session`;
-  const deps: WebDeps = { config, stores, entra, fetch: fetchImpl, clock, sleep, logger, provider, sessionCookie };
+  const deps: WebDeps = { config, stores, entra, fetch: fetchImpl, clock, logger, provider, sessionCookie };
 
   const app = new Hono<AppEnv>();
   app.use(async function logRequest(c, next) {

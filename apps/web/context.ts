@@ -14,8 +14,6 @@ export interface WebDeps {
   /** For the app's own calls (the API, the identity provider's log, app-only Graph). */
   fetch: typeof fetch;
   clock: () => number;
-  /** Waits between retries of throttled calls. */
-  sleep: (ms: number) => Promise<void>;
   logger: AppLogger;
   /** The app's view of the identity provider (discovery, Graph's host), for the app-only pages. */
   provider: IdentityProvider;

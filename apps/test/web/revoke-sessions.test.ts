@@ -43,10 +43,11 @@ describe('Revoke my sessions', () => {
     emulatorAheadMs = 2_000;
     const revoked = await browser.post('/sessions/revoke', { csrf });
     assert.equal(revoked.status, 302);
-    const location = new URL(revoked.headers.get('location') ?? '', 'http://localhost');
-    assert.equal(location.pathname, '/auth/sign-in');
-    assert.equal(location.searchParams.get('returnTo'), '/sessions?revoked=1');
-    const claims = JSON.parse(Buffer.from(location.searchParams.get('claims') ?? '', 'base64url').toString('utf8')) as { access_token?: { nbf?: { essential?: boolean } } };
+    // Straight to the identity provider (entra.stepUp), with the claims of Graph's challenge.
+    const location = new URL(revoked.headers.get('location') ?? '');
+    assert.equal(location.origin, env.emulator.url);
+    assert.match(location.pathname, /\/oauth2\/v2\.0\/authorize$/);
+    const claims = JSON.parse(location.searchParams.get('claims') ?? '{}') as { access_token?: { nbf?: { essential?: boolean } } };
     assert.equal(claims.access_token?.nbf?.essential, true, 'Entra\'s CAE claims challenge: a token issued after the revocation');
 
     const { response, visited } = await browser.follow(revoked, 'adele');

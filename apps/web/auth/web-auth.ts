@@ -29,6 +29,8 @@ export interface AppWebAuthOptions {
   stores: WebStores;
   fetch: typeof fetch;
   clock: () => number;
+  /** Waits out a throttled answer's Retry-After; tests pass one that returns at once. */
+  sleep?: (ms: number) => Promise<void>;
   logger: AppLogger;
   /** The page a failed sign-in or sign-out ends on. */
   errorPage: (error: EntrakitError) => Response | Promise<Response>;
@@ -71,6 +73,7 @@ export function createAppWebAuth(options: AppWebAuthOptions): CreatedWebAuth {
     },
     fetch: options.fetch,
     clock: options.clock,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
     env: {},
   });
   trace.recorder = createSignInRecorder({ entra, config, stores, fetch: options.fetch, clock: options.clock });
@@ -78,6 +81,7 @@ export function createAppWebAuth(options: AppWebAuthOptions): CreatedWebAuth {
   entra.on('sign-in-failed', (event) => logger.warn({ event: 'sign-in.refused', errorCode: event.code, correlationId: event.correlationId }, 'sign-in refused'));
   entra.on('sign-in-retried', (event) => logger.warn({ event: 'sign-in.retried', reason: event.reason, correlationId: event.correlationId }, 'code redemption failed; trying a silent sign-in once more'));
   entra.on('token-refreshed', (event) => logger.info({ event: 'token.refreshed', scopes: event.scopes, withClaims: event.withClaims, correlationId: event.correlationId }, 'access token refreshed'));
+  entra.on('request-throttled', (event) => logger.warn({ event: 'request.throttled', url: event.url, status: event.status, waitMs: event.waitMs, retry: event.retry }, 'throttled; retrying after Retry-After'));
   entra.on('claims-challenge', (event) => logger.info({ event: 'claims-challenge', resource: event.resource, resolved: event.resolved }, 'claims challenge'));
   entra.on('signed-out', (event) => logger.info({ event: 'sign-out', scope: event.scope, sessions: event.sessions }, 'signed out'));
   entra.on('token-cache-discarded', (event) => logger.warn({ event: 'token-cache.discarded', reason: event.reason, storedKeyId: event.storedKeyId, keyId: event.keyId }, "a user's token cache could not be opened with this key and was dropped"));

@@ -77,7 +77,8 @@ export const WEB_ENV_SCHEMA = z.object({
   API_URL: z
     .string()
     .trim()
-    .refine((v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol), 'API_URL must be an http(s) URL such as http://localhost:5001')
+    // The app sends the user's API token there: https, or plain http to this machine only (entra.fetch's rule).
+    .refine((v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || (new URL(v).protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(new URL(v).hostname))), 'API_URL must be an https URL, or http to localhost, 127.0.0.1 or [::1], such as http://localhost:5001')
     .optional(),
   API_SCOPE: z.string().trim().regex(/^\S+\/\S+$/, 'API_SCOPE must be a scope such as api://<api-client-id>/user_impersonation').optional(),
   SESSION_IDLE_MINUTES: positiveInt('SESSION_IDLE_MINUTES', 7 * 24 * 60),

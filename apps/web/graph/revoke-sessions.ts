@@ -9,12 +9,12 @@
 import { Buffer } from 'node:buffer';
 import { EntrakitError, isEntrakitError } from 'entrakit';
 import type { LoadedSession, WebContext, WebDeps } from '../context.ts';
-import { readClaimsChallenge } from 'entrakit/web';
-import { stepUpSignInUrl } from '../auth/claims-challenge.ts';
+import { userGraph } from './user-graph.ts';
 
 /** Graph's delegated permission for revoking one's own sessions (admin consent in Entra). */
 export const REVOKE_SCOPE = 'User.RevokeSessions.All';
 const RECORD_TTL_MS = 10 * 60_000;
+const RETURN_TO = '/sessions?revoked=1';
 const recordKey = (tid: string, oid: string) => `web:revocation:${encodeURIComponent(tid)}.${encodeURIComponent(oid)}`;
 
 export interface RevocationStep {
@@ -28,41 +28,45 @@ export interface RevocationRecord {
   steps: RevocationStep[];
 }
 
-/** Runs the revocation and the next Graph call; returns where to send the browser. */
-export async function revokeMySessions(deps: Pick<WebDeps, 'entra' | 'stores' | 'fetch' | 'provider' | 'clock'>, c: WebContext, session: LoadedSession): Promise<string> {
-  const graphUrl = await deps.provider.graphBaseUrl();
+/** Runs the revocation and the next Graph call (entra.graph); answers where the browser goes next. */
+export async function revokeMySessions(deps: Pick<WebDeps, 'entra' | 'stores' | 'clock'>, c: WebContext, session: LoadedSession): Promise<Response> {
   const steps: RevocationStep[] = [];
-  const revokeToken = await deps.entra.getAccessToken(c, [REVOKE_SCOPE]);
-  const revoked = await graphCall(deps, `${graphUrl}/me/revokeSignInSessions`, revokeToken, 'POST');
+  const revoked = await userGraph(deps, c, '/me/revokeSignInSessions', { scopes: [REVOKE_SCOPE], method: 'POST' });
+  await revoked.body?.cancel().catch(() => undefined);
   if (!revoked.ok) throw new EntrakitError('GRAPH_REQUEST_FAILED', `Microsoft Graph answered HTTP ${revoked.status} to revokeSignInSessions`, { status: 502, details: { status: revoked.status } });
   steps.push({ title: 'POST /me/revokeSignInSessions', status: revoked.status, detail: `With a token for ${REVOKE_SCOPE}. Every refresh token and session issued to you before now is revoked.` });
 
-  // The next Graph call, with the token cached for the profile page.
-  const me = await graphCall(deps, `${graphUrl}/me`, await deps.entra.getAccessToken(c, ['User.Read']), 'GET');
-  const claims = readClaimsChallenge(me);
   const record = async () => deps.stores.kv.set(recordKey(session.data.tid, session.data.oid), JSON.stringify({ at: deps.clock(), steps } satisfies RevocationRecord), RECORD_TTL_MS);
-  if (claims === undefined) {
-    steps.push({ title: 'GET /me with the cached token', status: me.status, detail: 'Graph accepted the token issued before the revocation: it is not a CAE token, so it stays valid until it expires.' });
+  // The next Graph call, made the way every page makes it: with the token cached for the profile page.
+  let stepUp: EntrakitError;
+  try {
+    const me = await userGraph(deps, c, '/me');
+    await me.body?.cancel().catch(() => undefined);
+    steps.push({
+      title: 'GET /me with the cached token',
+      status: me.status,
+      detail: 'Graph answered without the user: the token issued before the revocation is not a CAE token (it stays valid until it expires), or Graph\'s claims challenge was satisfied by a silent refresh.',
+    });
     await record();
-    return '/sessions?revoked=1';
+    return c.redirect(RETURN_TO, 302);
+  } catch (error) {
+    if (!isEntrakitError(error, 'STEP_UP_REQUIRED')) throw error;
+    stepUp = error;
   }
+  const claims = String(stepUp.details?.['claims']);
   steps.push({
     title: 'GET /me with the cached token',
     status: 401,
     detail: `Graph refused the token issued before the revocation: WWW-Authenticate: Bearer error="insufficient_claims", claims=${Buffer.from(claims).toString('base64')} (decoded: ${claims}). The app declared CP1, so it gets such challenges instead of tokens that stay valid for their whole lifetime.`,
   });
-  try {
-    await deps.entra.getAccessToken(c, ['User.Read'], { claims });
-    steps.push({ title: 'MSAL refresh with the claims', detail: 'A new token satisfied the claims without the user.' });
-    await record();
-    return '/sessions?revoked=1';
-  } catch (error) {
-    if (!isEntrakitError(error, 'INTERACTION_REQUIRED')) throw error;
-    steps.push({ title: 'MSAL refresh with the claims', status: 400, detail: 'Refused: the refresh token was issued before the revocation. The user must sign in again, with the claims.' });
-  }
+  steps.push(
+    stepUp.details?.['reason'] === 'interaction-required'
+      ? { title: 'MSAL refresh with the claims', status: 400, detail: 'Refused: the refresh token was issued before the revocation. The user must sign in again, with the claims.' }
+      : { title: 'MSAL refresh with the claims', detail: 'A new token was issued, but Graph challenged it again. The user must sign in again, with the claims.' },
+  );
   steps.push({ title: 'GET /authorize with the claims', detail: 'The browser is sent to sign in again, the claims request included; the identity provider asks for the password (its session was revoked too), then the app continues here.' });
   await record();
-  return stepUpSignInUrl(claims, '/sessions?revoked=1');
+  return deps.entra.stepUp(c, stepUp, { returnTo: RETURN_TO });
 }
 
 /** The record of the user's last revocation, taken (shown once). */
@@ -74,15 +78,5 @@ export async function takeRevocationRecord(deps: Pick<WebDeps, 'stores'>, tid: s
     return Array.isArray(value.steps) ? value : undefined;
   } catch {
     return undefined;
-  }
-}
-
-async function graphCall(deps: Pick<WebDeps, 'fetch'>, url: string, accessToken: string, method: 'GET' | 'POST'): Promise<Response> {
-  try {
-    const response = await deps.fetch(url, { method, headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
-    await response.body?.cancel().catch(() => undefined);
-    return response;
-  } catch (cause) {
-    throw new EntrakitError('GRAPH_UNREACHABLE', `Microsoft Graph at ${url} could not be reached`, { status: 502, cause });
   }
 }

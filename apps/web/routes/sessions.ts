@@ -33,6 +33,6 @@ export function sessionsRoute(app: Hono<AppEnv>, deps: WebDeps): void {
     );
   });
   app.post('/sessions/revoke', requireSignIn(), csrfProtection({ baseUrl: deps.config.baseUrl }), async function revokeSessions(c) {
-    return c.redirect(await revokeMySessions(deps, c, c.get('session')!), 302);
+    return revokeMySessions(deps, c, c.get('session')!);
   });
 }

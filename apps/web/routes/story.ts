@@ -2,8 +2,6 @@ import type { Hono } from 'hono';
 import { decodeToken, EntrakitError, isEntrakitError } from 'entrakit';
 import { childTraceparent, formatTraceparent, newTraceparent } from 'entrakit/internal';
 import type { TraceStep } from 'entrakit/internal';
-import { readClaimsChallenge } from 'entrakit/web';
-import { claimsChallengeError, withClaimsChallenge } from '../auth/claims-challenge.ts';
 import { apiAccess, apiSignInUrl } from '../auth/tokens.ts';
 import type { AppEnv, WebContext, WebDeps } from '../context.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
@@ -137,21 +135,22 @@ async function resumeDelete(c: WebContext, deps: WebDeps, id: string): Promise<R
   return c.redirect('/story?deleted=1', 302);
 }
 
-/** DELETE {API_URL}/api/story; a claims challenge is CLAIMS_CHALLENGE (withClaimsChallenge handles it). */
+/**
+ * DELETE {API_URL}/api/story through entra.fetch, which attaches the API token and follows a claims
+ * challenge (a silent retry, then STEP_UP_REQUIRED for the route to send the user through sign-in).
+ */
 async function callDelete(deps: WebDeps, c: WebContext): Promise<void> {
   const { apiUrl, apiScope } = deps.config;
-  await withClaimsChallenge(deps, c, [apiScope as string], async (accessToken) => {
-    let response: Response;
-    try {
-      response = await deps.fetch(`${apiUrl}/api/story`, { method: 'DELETE', headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(15_000) });
-    } catch (cause) {
-      throw new EntrakitError('STORY_DELETE_FAILED', `The API at ${apiUrl} could not be reached`, { status: 502, cause });
-    }
-    const claims = readClaimsChallenge(response);
-    if (claims !== undefined) throw claimsChallengeError('The API', claims);
-    // 404: there is nothing left to delete, which is what the user wanted.
-    if (!response.ok && response.status !== 404) throw new EntrakitError('STORY_DELETE_FAILED', `The API answered HTTP ${response.status}`, { status: 502 });
-  });
+  let response: Response;
+  try {
+    response = await deps.entra.fetch(c, `${apiUrl}/api/story`, { scopes: [apiScope as string], method: 'DELETE', signal: AbortSignal.timeout(15_000) });
+  } catch (cause) {
+    if (isEntrakitError(cause)) throw cause;
+    throw new EntrakitError('STORY_DELETE_FAILED', `The API at ${apiUrl} could not be reached`, { status: 502, cause });
+  }
+  await response.body?.cancel().catch(() => undefined);
+  // 404: there is nothing left to delete, which is what the user wanted.
+  if (!response.ok && response.status !== 404) throw new EntrakitError('STORY_DELETE_FAILED', `The API answered HTTP ${response.status}`, { status: 502 });
 }
 
 /**

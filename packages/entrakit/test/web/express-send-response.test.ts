@@ -74,7 +74,7 @@ describe('sendWebResponse: Express sends the library\'s Web Responses', { timeou
         .catch(() => res.status(500).end());
     });
     await new Promise<void>((resolve) => {
-      server = app.listen(0, '127.0.0.1', resolve);
+      server = app.listen(0, '127.0.0.1', () => resolve());
     });
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
