@@ -3,7 +3,7 @@
  * name, so a bad deployment fails at start with a sentence that says what to fix.
  */
 import { z } from 'zod';
-import { GUID } from 'entrakit/internal';
+import { GUID } from 'entrakit';
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
@@ -105,4 +105,3 @@ export type WebEnv = z.infer<typeof WEB_ENV_SCHEMA>;
 /** Every variable the schema knows, for the unknown-variable warning. */
 export const KNOWN_WEB_VARIABLES: ReadonlySet<string> = new Set(Object.keys(WEB_ENV_SCHEMA.shape));
 
-export { GUID };
