@@ -24,6 +24,7 @@ export const AADSTS_EXPLANATIONS: Readonly<Record<string, string>> = {
   '90014': 'A required request parameter is missing.',
   '500011': 'The resource (API) named in the scope is not registered in the tenant.',
   '700016': 'The application (client id) was not found in the tenant: check AZURE_CLIENT_ID and AZURE_TENANT_ID.',
+  '700027': 'The client assertion (certificate credential) was refused: the certificate in AZURE_CLIENT_CERTIFICATE_PATH is not one uploaded to the app registration (Certificates & secrets), or it has expired.',
   '700082': 'The refresh token expired after a long period of inactivity: sign in again.',
   '7000215': 'The client secret is invalid: check AZURE_CLIENT_SECRET (use the secret value, not its id).',
   '7000218': 'The token request carried no client credential (client_secret or client_assertion).',
