@@ -93,8 +93,9 @@ describe('loadWebConfig', () => {
     }
   });
 
-  it('accepts an old and a new name set to the same value', async () => {
-    const config = await loadWebConfig({ env: { ...REAL, ...OLDER, AZURE_AUTHORITY_HOST: 'https://login.example.com', ENTRA_INSTANCE: 'https://login.example.com/' }, dataDir: emptyDir });
+  it('accepts an old and a new name set to the same value (ids and hosts in any case, a URL with or without its slash)', async () => {
+    const env = { ...REAL, ...OLDER, ENTRA_CLIENT_ID: CLIENT.toUpperCase(), AZURE_AUTHORITY_HOST: 'https://login.example.com', ENTRA_INSTANCE: 'https://LOGIN.example.com/' };
+    const config = await loadWebConfig({ env, dataDir: emptyDir });
     assert.equal(config.clientId, CLIENT);
   });
 
@@ -135,6 +136,7 @@ describe('loadWebConfig', () => {
     ['two client ids', { ...REAL, ENTRA_CLIENT_ID: TENANT }, 'AZURE_CLIENT_ID', /^AZURE_CLIENT_ID and ENTRA_CLIENT_ID \(its older name\) are both set, to different values/],
     ['two tenants', { ...REAL, ENTRA_TENANT_ID: 'contoso.onmicrosoft.com' }, 'AZURE_TENANT_ID', /^AZURE_TENANT_ID and ENTRA_TENANT_ID/],
     ['two secrets', { ...REAL, ENTRA_CLIENT_SECRET: 'other' }, 'AZURE_CLIENT_SECRET', /^AZURE_CLIENT_SECRET and ENTRA_CLIENT_SECRET/],
+    ['two secrets differing in case only', { ...REAL, ENTRA_CLIENT_SECRET: 'S3CRET' }, 'AZURE_CLIENT_SECRET', /^AZURE_CLIENT_SECRET and ENTRA_CLIENT_SECRET/],
     ['two authority hosts', { ...REAL, AZURE_AUTHORITY_HOST: 'https://a.example', ENTRA_INSTANCE: 'https://b.example' }, 'AZURE_AUTHORITY_HOST', /^AZURE_AUTHORITY_HOST and ENTRA_INSTANCE/],
     ['two certificates', { ...REAL, AZURE_CLIENT_SECRET: '', AZURE_CLIENT_CERTIFICATE_PATH: '/a.pem', ENTRA_CLIENT_CERTIFICATE_FILE: '/b.pem' }, 'AZURE_CLIENT_CERTIFICATE_PATH', /^AZURE_CLIENT_CERTIFICATE_PATH and ENTRA_CLIENT_CERTIFICATE_FILE/],
     ['a secret and a certificate', { ...REAL, AZURE_CLIENT_CERTIFICATE_PATH: '/a.pem' }, 'AZURE_CLIENT_SECRET', /^AZURE_CLIENT_SECRET and AZURE_CLIENT_CERTIFICATE_PATH are exclusive/],

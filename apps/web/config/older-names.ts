@@ -15,14 +15,22 @@ export const OLDER_NAMES = {
 
 export type CurrentName = keyof typeof OLDER_NAMES;
 
-/** Throws when a setting and its older name are both set to different values (trimmed; a trailing slash of a URL does not count). */
+/** Ids and hosts compare without case, a URL without its trailing slash; a secret exactly. */
+function sameSetting(name: CurrentName, a: string, b: string): boolean {
+  if (name === 'AZURE_CLIENT_SECRET') return a === b;
+  const normal = (v: string) => v.replace(/\/+$/, '').toLowerCase();
+  return normal(a) === normal(b);
+}
+
+/** Throws when a setting and its older name are both set to different values (compared trimmed). */
 export function refuseConflictingNames(env: Record<string, string | undefined>): void {
   for (const [current, older] of Object.entries(OLDER_NAMES)) {
     const a = env[current]?.trim();
     const b = env[older]?.trim();
     if (a === undefined || b === undefined) continue;
-    const same = current === 'AZURE_AUTHORITY_HOST' ? a.replace(/\/+$/, '') === b.replace(/\/+$/, '') : a === b;
-    if (!same) throw new WebConfigError(current, `${current} and ${older} (its older name) are both set, to different values: remove ${older}`);
+    if (!sameSetting(current as CurrentName, a, b)) {
+      throw new WebConfigError(current, `${current} and ${older} (its older name) are both set, to different values: remove ${older}`);
+    }
   }
   const path = env['AZURE_CLIENT_CERTIFICATE_PATH']?.trim();
   if (path === undefined) return;
