@@ -152,7 +152,7 @@ function noRegistration(dataDir: string): WebConfigError {
 /** The certificate files and the variables that named them: AZURE_CLIENT_CERTIFICATE_PATH (one PEM), or the older pair. */
 function certificateFiles(vars: WebEnv): { certificateFile: string; keyFile: string; names: CertificateVariables } | undefined {
   const path = vars.AZURE_CLIENT_CERTIFICATE_PATH;
-  if (path !== undefined) return { certificateFile: path, keyFile: path, names: { certificate: 'AZURE_CLIENT_CERTIFICATE_PATH', key: 'AZURE_CLIENT_CERTIFICATE_PATH' } };
+  if (path !== undefined) return { certificateFile: resolve(path), keyFile: resolve(path), names: { certificate: 'AZURE_CLIENT_CERTIFICATE_PATH', key: 'AZURE_CLIENT_CERTIFICATE_PATH' } };
   const certificateFile = vars.ENTRA_CLIENT_CERTIFICATE_FILE;
   const keyFile = vars.ENTRA_CLIENT_CERTIFICATE_KEY_FILE;
   if ((certificateFile === undefined) !== (keyFile === undefined)) {
