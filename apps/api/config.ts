@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { emulatorDefaults } from '../shared/emulator-defaults.ts';
 import { loadCertificateCredential, type ClientCredential } from '../shared/client-credential.ts';
-import { EntrakitError } from 'entrakit';
-import { GUID } from 'entrakit/internal';
+import { EntrakitError, GUID } from 'entrakit';
 
 /** Everything the API needs to run, validated once at start. */
 export interface ApiConfig {

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createGraphClient, emulatorSignInFrom, emulatorTokenSource, parseManifest, provision } from '../provision/index.ts';
-import { setEnvValue } from '../provision/env-file.ts';
+import { provisionDemoApps } from './provision-demo.ts';
 import { startApi } from '../api/server.ts';
 import { homedir } from 'node:os';
-import { addWebRedirectUris, ensureLocalTls, isCaTrusted, startEmulator, type DevJson } from '@entrakit/emulator';
+import { addWebRedirectUris, ensureLocalTls, isCaTrusted, startEmulator } from '@entrakit/emulator';
 import { startStorage } from '../storage/start-storage.ts';
 import { startWeb } from '../web/server.ts';
 import { parseCommandArgs, parsePort, untilSignal, UsageError } from '@entrakit/emulator/cli';
@@ -112,33 +110,4 @@ function caAdvice(caPem: string, caFile: string): string {
   const run = 'npm run entrakit -- trust';
   if (trusted === false) return `Browsers do not trust the local CA ${caFile} yet: run "${run}" once (or accept the browser's warning).`;
   return `The emulator's certificate comes from the local CA ${caFile}: if you have not yet, run "${run}" once (or accept the browser's warning).`;
-}
-
-/** The demo manifest, in the repository beside apps/. */
-const DEMO_MANIFEST = join(import.meta.dirname, '..', '..', 'provision', 'demo.json');
-
-/**
- * Applies provision/demo.json to the emulator with the same code `entrakit provision` runs (as the
- * demo administrator, over Graph): what the seed and the manifest do not share is applied once, and a data folder
- * whose apps drifted is brought back. DATA/provision.env (0600) holds the apps' ids and secrets.
- */
-async function provisionDemoApps(dataDir: string, devJson: DevJson): Promise<number> {
-  const manifest = parseManifest(await readFile(DEMO_MANIFEST, 'utf8'), DEMO_MANIFEST);
-  const dev = devJson as unknown as Record<string, unknown>;
-  // The seeded apps already have secrets (in dev.json): the env file names them, so provisioning
-  // adds no second secret.
-  const envFile = join(dataDir, 'provision.env');
-  const { apps } = devJson;
-  for (const [name, value] of [
-    ['ENTRA_CLIENT_ID', apps.web.clientId],
-    ['ENTRA_CLIENT_SECRET', apps.web.clientSecret],
-    ['API_CLIENT_ID', apps.api.clientId],
-    ['API_CLIENT_SECRET', apps.api.clientSecret],
-  ] as const) {
-    await setEnvValue(envFile, name, value);
-  }
-  const tokens = await emulatorTokenSource(emulatorSignInFrom(dev, join(dataDir, 'dev.json')));
-  const graph = createGraphClient({ baseUrl: devJson.graphBaseUrl, tokens });
-  const result = await provision({ manifest, graph, envFile, dryRun: false, print: () => undefined });
-  return result.writes;
 }

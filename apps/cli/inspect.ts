@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createDiscoveryClient, decodeToken, explainClaims, tokenKind, trustCaCertificate } from 'entrakit';
-import { createBearerAuthenticator, policyFromApimXml } from 'entrakit/bearer';
+import { checkRequiredClaims, createBearerAuthenticator, policyFromApimXml } from 'entrakit/bearer';
 import type { BearerPolicy } from 'entrakit/bearer';
-import { checkRequiredClaims } from 'entrakit/internal';
 import { devJsonPath, readDevJson } from '@entrakit/emulator';
 import { parseCommandArgs, UsageError } from '@entrakit/emulator/cli';
 

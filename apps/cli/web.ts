@@ -10,7 +10,7 @@ import { applyLogFormat, serveUntilSignal } from './serve.ts';
 const HELP = `Usage: entrakit web [--port N] [--host H] [--data DIR]
 
 Serves the sign-in web app (default http://localhost:5000). Configuration comes from environment
-variables and ./.env (see docs/web.md); without ENTRA_CLIENT_ID it uses the emulator's demo app
+variables and ./.env (see docs/web.md); without AZURE_CLIENT_ID it uses the emulator's demo app
 from DIR/dev.json.
 
 Options:

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 /** How an app proves its identity to the token endpoint. */
 export type ClientCredential =
   | { kind: 'secret'; secret: string }
-  | { kind: 'certificate'; thumbprintSha256: string; privateKeyPem: string; x5c: string; certificateFile: string };
+  | { kind: 'certificate'; thumbprintSha256: string; privateKeyPem: string; x5c: string; certificateFile: string; keyFile: string };
 
 /** Builds the app's configuration error for `variable` (its message starts with the variable). */
 export type ConfigErrorFactory = (variable: string, message: string) => Error;
@@ -58,6 +58,7 @@ export async function loadCertificateCredential(
     privateKeyPem,
     x5c: certificate.toString(),
     certificateFile,
+    keyFile,
   };
 }
 

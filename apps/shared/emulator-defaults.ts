@@ -1,7 +1,8 @@
 import { readDevJson, type DevJson } from '@entrakit/emulator';
 
 /**
- * The one rule both apps follow for DATA/dev.json: the identity provider is ENTRA_INSTANCE, or,
+ * The one rule both apps follow for DATA/dev.json: the identity provider is the one configured
+ * (the web app's AZURE_AUTHORITY_HOST or its older ENTRA_INSTANCE, the API's ENTRA_INSTANCE), or,
  * when that is unset, the emulator that wrote DATA/dev.json (Microsoft's login host when there is
  * none). Only while that instance is the emulator do unset variables default to dev.json's values.
  */

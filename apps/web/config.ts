@@ -1,15 +1,17 @@
 /**
  * The web app's configuration: environment variables validated once at start (zod), with defaults
- * that target the local emulator through DATA/dev.json. See docs/web.md for the table.
+ * that target the local emulator through DATA/dev.json. The Azure SDK's names (AZURE_CLIENT_ID, ...)
+ * come first; the older ENTRA_* names still work (config/older-names.ts). See docs/web.md.
  */
 import { join, resolve } from 'node:path';
 import { emulatorDefaults } from '../shared/emulator-defaults.ts';
 import type { DevJson } from '@entrakit/emulator';
 import { loadCertificateCredential } from '../shared/client-credential.ts';
-import type { ClientCredential } from '../shared/client-credential.ts';
+import type { CertificateVariables, ClientCredential } from '../shared/client-credential.ts';
 import { KNOWN_WEB_VARIABLES, WEB_ENV_SCHEMA } from './config/env-schema.ts';
 import type { WebEnv } from './config/env-schema.ts';
 import { WebConfigError } from './config/errors.ts';
+import { refuseConflictingNames } from './config/older-names.ts';
 import { persistentSecret } from '../shared/persistent-secret.ts';
 
 export { WebConfigError } from './config/errors.ts';
@@ -57,13 +59,14 @@ export interface LoadWebConfigOptions {
   host?: string;
 }
 
-const ENTRA_INSTANCE = 'https://login.microsoftonline.com';
+const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 const VARIABLE_PREFIXES = ['ENTRA_', 'WEB_'];
 
 /** Validates the environment; throws WebConfigError (WEB_CONFIG_INVALID) naming the bad variable. */
 export function parseWebEnv(env: Record<string, string | undefined>): WebEnv {
   // `FOO=` in a .env template means "not set", not "set to nothing".
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  refuseConflictingNames(present);
   const result = WEB_ENV_SCHEMA.safeParse(present);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -84,16 +87,18 @@ export async function loadWebConfig(options: LoadWebConfigOptions): Promise<WebC
   const vars = parseWebEnv(options.env);
   const warnings = unknownVariables(options.env).map((name) => `${name} is not a variable the web app knows; it is ignored (typo?)`);
   const dataDir = resolve(options.dataDir ?? vars.ENTRAKIT_DATA ?? '.entrakit');
-  if (vars.ENTRA_CLIENT_ID === undefined && (vars.ENTRA_CLIENT_SECRET ?? vars.ENTRA_CLIENT_CERTIFICATE_FILE) !== undefined) {
-    throw new WebConfigError('ENTRA_CLIENT_ID', 'ENTRA_CLIENT_ID is required when a client credential is set');
+  const configuredClientId = vars.AZURE_CLIENT_ID ?? vars.ENTRA_CLIENT_ID;
+  const hasCredential = (vars.AZURE_CLIENT_SECRET ?? vars.ENTRA_CLIENT_SECRET ?? vars.AZURE_CLIENT_CERTIFICATE_PATH ?? vars.ENTRA_CLIENT_CERTIFICATE_FILE) !== undefined;
+  if (configuredClientId === undefined && hasCredential) {
+    throw new WebConfigError('AZURE_CLIENT_ID', 'AZURE_CLIENT_ID is required when a client credential is set');
   }
-  const { instance, emulator } = await emulatorDefaults(vars.ENTRA_INSTANCE, dataDir, ENTRA_INSTANCE);
-  if (vars.ENTRA_CLIENT_ID === undefined && emulator === undefined) throw noRegistration(dataDir);
+  const { instance, emulator } = await emulatorDefaults(vars.AZURE_AUTHORITY_HOST ?? vars.ENTRA_INSTANCE, dataDir, MICROSOFT_AUTHORITY_HOST);
+  if (configuredClientId === undefined && emulator === undefined) throw noRegistration(dataDir);
   // The demo app's registration (and secret) only while the app is the demo app.
-  const dev = emulator && (vars.ENTRA_CLIENT_ID === undefined || vars.ENTRA_CLIENT_ID === emulator.apps.web.clientId) ? emulator : undefined;
-  const tenantId = vars.ENTRA_TENANT_ID ?? emulator?.tenantId;
-  if (tenantId === undefined) throw new WebConfigError('ENTRA_TENANT_ID', 'ENTRA_TENANT_ID is required when ENTRA_CLIENT_ID is set');
-  const clientId = vars.ENTRA_CLIENT_ID ?? dev?.apps.web.clientId ?? '';
+  const dev = emulator && (configuredClientId === undefined || configuredClientId === emulator.apps.web.clientId) ? emulator : undefined;
+  const tenantId = vars.AZURE_TENANT_ID ?? vars.ENTRA_TENANT_ID ?? emulator?.tenantId;
+  if (tenantId === undefined) throw new WebConfigError('AZURE_TENANT_ID', 'AZURE_TENANT_ID is required when AZURE_CLIENT_ID is set');
+  const clientId = configuredClientId ?? dev?.apps.web.clientId ?? '';
   const credential = await clientCredential(vars, dev);
   const baseUrl = (vars.WEB_BASE_URL ?? 'http://localhost:5000').replace(/\/$/, '');
   const baseParts = new URL(baseUrl);
@@ -139,31 +144,38 @@ export async function loadWebConfig(options: LoadWebConfigOptions): Promise<WebC
 
 function noRegistration(dataDir: string): WebConfigError {
   return new WebConfigError(
-    'ENTRA_CLIENT_ID',
-    `ENTRA_CLIENT_ID is not set and ${join(dataDir, 'dev.json')} was not found: set ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET, or start the emulator first (entrakit emulator --data ${dataDir})`,
+    'AZURE_CLIENT_ID',
+    `AZURE_CLIENT_ID is not set and ${join(dataDir, 'dev.json')} was not found: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, or start the emulator first (entrakit emulator --data ${dataDir})`,
   );
 }
 
-async function clientCredential(vars: WebEnv, dev: DevJson | undefined): Promise<ClientCredential> {
+/** The certificate files and the variables that named them: AZURE_CLIENT_CERTIFICATE_PATH (one PEM), or the older pair. */
+function certificateFiles(vars: WebEnv): { certificateFile: string; keyFile: string; names: CertificateVariables } | undefined {
+  const path = vars.AZURE_CLIENT_CERTIFICATE_PATH;
+  if (path !== undefined) return { certificateFile: resolve(path), keyFile: resolve(path), names: { certificate: 'AZURE_CLIENT_CERTIFICATE_PATH', key: 'AZURE_CLIENT_CERTIFICATE_PATH' } };
   const certificateFile = vars.ENTRA_CLIENT_CERTIFICATE_FILE;
   const keyFile = vars.ENTRA_CLIENT_CERTIFICATE_KEY_FILE;
   if ((certificateFile === undefined) !== (keyFile === undefined)) {
     const missing = certificateFile === undefined ? 'ENTRA_CLIENT_CERTIFICATE_FILE' : 'ENTRA_CLIENT_CERTIFICATE_KEY_FILE';
     throw new WebConfigError(missing, `${missing} is required with ${missing === 'ENTRA_CLIENT_CERTIFICATE_FILE' ? 'ENTRA_CLIENT_CERTIFICATE_KEY_FILE' : 'ENTRA_CLIENT_CERTIFICATE_FILE'}`);
   }
-  if (certificateFile !== undefined && vars.ENTRA_CLIENT_SECRET !== undefined) {
-    throw new WebConfigError('ENTRA_CLIENT_SECRET', 'ENTRA_CLIENT_SECRET and ENTRA_CLIENT_CERTIFICATE_FILE are exclusive: set one credential');
+  if (certificateFile === undefined || keyFile === undefined) return undefined;
+  return { certificateFile, keyFile, names: { certificate: 'ENTRA_CLIENT_CERTIFICATE_FILE', key: 'ENTRA_CLIENT_CERTIFICATE_KEY_FILE' } };
+}
+
+async function clientCredential(vars: WebEnv, dev: DevJson | undefined): Promise<ClientCredential> {
+  const certificate = certificateFiles(vars);
+  const secretName = vars.AZURE_CLIENT_SECRET !== undefined ? 'AZURE_CLIENT_SECRET' : 'ENTRA_CLIENT_SECRET';
+  const configuredSecret = vars.AZURE_CLIENT_SECRET ?? vars.ENTRA_CLIENT_SECRET;
+  if (certificate !== undefined && configuredSecret !== undefined) {
+    throw new WebConfigError(secretName, `${secretName} and ${certificate.names.certificate} are exclusive: set one credential`);
   }
-  if (certificateFile !== undefined && keyFile !== undefined) {
-    return loadCertificateCredential(
-      { certificateFile, keyFile },
-      { certificate: 'ENTRA_CLIENT_CERTIFICATE_FILE', key: 'ENTRA_CLIENT_CERTIFICATE_KEY_FILE' },
-      (variable, message) => new WebConfigError(variable, message),
-    );
+  if (certificate !== undefined) {
+    return loadCertificateCredential(certificate, certificate.names, (variable, message) => new WebConfigError(variable, message));
   }
-  const secret = vars.ENTRA_CLIENT_SECRET ?? dev?.apps.web.clientSecret;
+  const secret = configuredSecret ?? dev?.apps.web.clientSecret;
   if (secret === undefined) {
-    throw new WebConfigError('ENTRA_CLIENT_SECRET', 'ENTRA_CLIENT_SECRET (or ENTRA_CLIENT_CERTIFICATE_FILE with ENTRA_CLIENT_CERTIFICATE_KEY_FILE) is required when ENTRA_CLIENT_ID is set');
+    throw new WebConfigError('AZURE_CLIENT_SECRET', 'AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH) is required when AZURE_CLIENT_ID is set');
   }
   return { kind: 'secret', secret };
 }

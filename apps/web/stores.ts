@@ -5,7 +5,7 @@
  * keeps its user records and the sign-in traces of its learning pages (keys under `web:`).
  */
 import { randomBytes } from 'node:crypto';
-import type { SignInTrace, TraceStep } from 'entrakit/internal';
+import type { SignInTrace, TraceStep } from '../shared/trace.ts';
 import { createUserStore, openKeyValueStore } from 'entrakit/store';
 import type { KeyValueStore, UserStore } from 'entrakit/store';
 

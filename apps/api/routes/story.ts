@@ -7,7 +7,7 @@ import type { OboToken, OnBehalfOfClient } from '../obo/on-behalf-of.ts';
 import { API_SCOPE, STORAGE_SCOPES } from '../permissions.ts';
 import type { StoryBlobs } from '../storage/story-blobs.ts';
 import { decodedClaims, StoryTrace } from '../trace/story-trace.ts';
-import { GUID } from 'entrakit/internal';
+import { GUID } from 'entrakit';
 
 /** The authentication context deleting a story demands (the demo tenant's c1: multi-factor). */
 export const DELETE_STORY_AUTH_CONTEXT = 'c1';

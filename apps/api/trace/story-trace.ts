@@ -5,7 +5,8 @@
  */
 import { decodeToken } from 'entrakit';
 import { formatTraceparent, newTraceparent, parseTraceparent, traceIdAsGuid } from 'entrakit/internal';
-import type { TraceParent, TraceStep } from 'entrakit/internal';
+import type { TraceParent } from 'entrakit/internal';
+import type { TraceStep } from '../../shared/trace.ts';
 
 export interface ApiTrace {
   /** The traceparent the API received (or the trace it started when none came). */

@@ -70,9 +70,9 @@ describe('entrakit web (webCommand)', () => {
   });
 
   it('exits 1 naming the bad variable', async () => {
-    const web = run(['--data', dataDir], { ENTRA_CLIENT_ID: 'not-a-guid' });
+    const web = run(['--data', dataDir], { AZURE_CLIENT_ID: 'not-a-guid' });
     assert.equal(await web.exited, 1);
-    assert.match(web.output().stderr, /^entrakit web: ENTRA_CLIENT_ID must be a GUID/);
+    assert.match(web.output().stderr, /^entrakit web: AZURE_CLIENT_ID must be a GUID/);
   });
 
   it('prints help', async () => {

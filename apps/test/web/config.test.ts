@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,7 +45,9 @@ async function refusal(env: Record<string, string>, dir = emptyDir): Promise<{ v
   assert.fail('expected the configuration to be refused');
 }
 
-const REAL = { ENTRA_TENANT_ID: TENANT, ENTRA_CLIENT_ID: CLIENT, ENTRA_CLIENT_SECRET: 's3cret' };
+const REAL = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_SECRET: 's3cret' };
+/** The same registration under the app's older names, as existing .env files have it. */
+const OLDER = { ENTRA_TENANT_ID: TENANT, ENTRA_CLIENT_ID: CLIENT, ENTRA_CLIENT_SECRET: 's3cret' };
 
 describe('loadWebConfig', () => {
   it('takes the emulator demo app from dev.json when nothing is set', async () => {
@@ -79,7 +81,36 @@ describe('loadWebConfig', () => {
     assert.equal(config.caFile, undefined);
   });
 
-  it('reads a certificate credential and its SHA-256 thumbprint', async () => {
+  it('still reads the older ENTRA_* names, AZURE_AUTHORITY_HOST and its older name ENTRA_INSTANCE alike', async () => {
+    const older = await loadWebConfig({ env: { ...OLDER, ENTRA_INSTANCE: 'https://login.example.com/' }, dataDir: emptyDir });
+    const current = await loadWebConfig({ env: { ...REAL, AZURE_AUTHORITY_HOST: 'https://login.example.com/' }, dataDir: emptyDir });
+    for (const config of [older, current]) {
+      assert.equal(config.clientId, CLIENT);
+      assert.equal(config.tenantId, TENANT);
+      assert.deepEqual(config.credential, { kind: 'secret', secret: 's3cret' });
+      assert.equal(config.authority, `https://login.example.com/${TENANT}`);
+      assert.deepEqual(config.warnings.filter((w) => w.includes('ENTRA_')), []);
+    }
+  });
+
+  it('accepts an old and a new name set to the same value (ids and hosts in any case, a URL with or without its slash)', async () => {
+    const env = { ...REAL, ...OLDER, ENTRA_CLIENT_ID: CLIENT.toUpperCase(), AZURE_AUTHORITY_HOST: 'https://login.example.com', ENTRA_INSTANCE: 'https://LOGIN.example.com/' };
+    const config = await loadWebConfig({ env, dataDir: emptyDir });
+    assert.equal(config.clientId, CLIENT);
+  });
+
+  it('reads AZURE_CLIENT_CERTIFICATE_PATH: one PEM holding the key and the certificate', async () => {
+    const tls = await ensureLocalTls(emptyDir);
+    const pem = join(emptyDir, 'client.pem');
+    await writeFile(pem, (await readFile(tls.keyFile, 'utf8')) + (await readFile(tls.certFile, 'utf8')), { mode: 0o600 });
+    const config = await loadWebConfig({ env: { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_CERTIFICATE_PATH: pem }, dataDir: emptyDir });
+    assert.equal(config.credential.kind, 'certificate');
+    const keyOnly = await refusal({ AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_CERTIFICATE_PATH: tls.keyFile });
+    assert.equal(keyOnly.variable, 'AZURE_CLIENT_CERTIFICATE_PATH');
+    assert.match(keyOnly.message, /^AZURE_CLIENT_CERTIFICATE_PATH must hold a PEM X\.509 certificate/);
+  });
+
+  it('reads a certificate credential and its SHA-256 thumbprint (older names: two files)', async () => {
     const tls = await ensureLocalTls(emptyDir);
     const config = await loadWebConfig({
       env: { ENTRA_TENANT_ID: TENANT, ENTRA_CLIENT_ID: CLIENT, ENTRA_CLIENT_CERTIFICATE_FILE: tls.certFile, ENTRA_CLIENT_CERTIFICATE_KEY_FILE: tls.keyFile },
@@ -96,20 +127,33 @@ describe('loadWebConfig', () => {
   });
 
   const refusals: Array<[string, Record<string, string>, string, RegExp]> = [
-    ['a client id that is not a GUID', { ...REAL, ENTRA_CLIENT_ID: 'my-app' }, 'ENTRA_CLIENT_ID', /^ENTRA_CLIENT_ID must be a GUID/],
-    ['a bad tenant', { ...REAL, ENTRA_TENANT_ID: 'not a tenant' }, 'ENTRA_TENANT_ID', /^ENTRA_TENANT_ID must be/],
-    ['an http instance', { ...REAL, ENTRA_INSTANCE: 'http://login.example' }, 'ENTRA_INSTANCE', /^ENTRA_INSTANCE must be an https origin/],
+    ['a client id that is not a GUID', { ...REAL, AZURE_CLIENT_ID: 'my-app' }, 'AZURE_CLIENT_ID', /^AZURE_CLIENT_ID must be a GUID/],
+    ['an older client id that is not a GUID', { ...OLDER, ENTRA_CLIENT_ID: 'my-app' }, 'ENTRA_CLIENT_ID', /^ENTRA_CLIENT_ID must be a GUID/],
+    ['a bad tenant', { ...REAL, AZURE_TENANT_ID: 'not a tenant' }, 'AZURE_TENANT_ID', /^AZURE_TENANT_ID must be/],
+    ['a bad older tenant', { ...OLDER, ENTRA_TENANT_ID: 'not a tenant' }, 'ENTRA_TENANT_ID', /^ENTRA_TENANT_ID must be/],
+    ['an http authority host', { ...REAL, AZURE_AUTHORITY_HOST: 'http://login.example' }, 'AZURE_AUTHORITY_HOST', /^AZURE_AUTHORITY_HOST must be an https origin/],
+    ['an http instance', { ...OLDER, ENTRA_INSTANCE: 'http://login.example' }, 'ENTRA_INSTANCE', /^ENTRA_INSTANCE must be an https origin/],
+    ['two client ids', { ...REAL, ENTRA_CLIENT_ID: TENANT }, 'AZURE_CLIENT_ID', /^AZURE_CLIENT_ID and ENTRA_CLIENT_ID \(its older name\) are both set, to different values/],
+    ['two tenants', { ...REAL, ENTRA_TENANT_ID: 'contoso.onmicrosoft.com' }, 'AZURE_TENANT_ID', /^AZURE_TENANT_ID and ENTRA_TENANT_ID/],
+    ['two secrets', { ...REAL, ENTRA_CLIENT_SECRET: 'other' }, 'AZURE_CLIENT_SECRET', /^AZURE_CLIENT_SECRET and ENTRA_CLIENT_SECRET/],
+    ['two secrets differing in case only', { ...REAL, ENTRA_CLIENT_SECRET: 'S3CRET' }, 'AZURE_CLIENT_SECRET', /^AZURE_CLIENT_SECRET and ENTRA_CLIENT_SECRET/],
+    ['two authority hosts', { ...REAL, AZURE_AUTHORITY_HOST: 'https://a.example', ENTRA_INSTANCE: 'https://b.example' }, 'AZURE_AUTHORITY_HOST', /^AZURE_AUTHORITY_HOST and ENTRA_INSTANCE/],
+    ['two certificates', { ...REAL, AZURE_CLIENT_SECRET: '', AZURE_CLIENT_CERTIFICATE_PATH: '/a.pem', ENTRA_CLIENT_CERTIFICATE_FILE: '/b.pem' }, 'AZURE_CLIENT_CERTIFICATE_PATH', /^AZURE_CLIENT_CERTIFICATE_PATH and ENTRA_CLIENT_CERTIFICATE_FILE/],
+    ['a secret and a certificate', { ...REAL, AZURE_CLIENT_CERTIFICATE_PATH: '/a.pem' }, 'AZURE_CLIENT_SECRET', /^AZURE_CLIENT_SECRET and AZURE_CLIENT_CERTIFICATE_PATH are exclusive/],
+    ['an unreadable certificate file', { ...REAL, AZURE_CLIENT_SECRET: '', AZURE_CLIENT_CERTIFICATE_PATH: '/nope.pem' }, 'AZURE_CLIENT_CERTIFICATE_PATH', /^AZURE_CLIENT_CERTIFICATE_PATH names/],
     ['a base URL with a path', { ...REAL, WEB_BASE_URL: 'http://localhost:5000/app' }, 'WEB_BASE_URL', /^WEB_BASE_URL must be/],
     ['a short token cache key', { ...REAL, TOKEN_CACHE_KEY: 'c2hvcnQ=' }, 'TOKEN_CACHE_KEY', /^TOKEN_CACHE_KEY must be 32 bytes/],
     ['a short session secret', { ...REAL, SESSION_SECRET: 'short' }, 'SESSION_SECRET', /^SESSION_SECRET must be at least 32/],
     ['an unknown store', { ...REAL, STORE_URL: 'mongodb://x' }, 'STORE_URL', /^STORE_URL must be/],
     ['a bad allow-list', { ...REAL, ENTRA_ALLOWED_TENANTS: 'contoso.com' }, 'ENTRA_ALLOWED_TENANTS', /^ENTRA_ALLOWED_TENANTS must be/],
     ['a zero idle timeout', { ...REAL, SESSION_IDLE_MINUTES: '0' }, 'SESSION_IDLE_MINUTES', /^SESSION_IDLE_MINUTES must be between/],
-    ['no app and no dev.json', {}, 'ENTRA_CLIENT_ID', /^ENTRA_CLIENT_ID is not set and .*dev\.json was not found/],
-    ['a client id without tenant', { ENTRA_CLIENT_ID: CLIENT, ENTRA_CLIENT_SECRET: 'x' }, 'ENTRA_TENANT_ID', /^ENTRA_TENANT_ID is required/],
-    ['a client id without credential', { ENTRA_TENANT_ID: TENANT, ENTRA_CLIENT_ID: CLIENT }, 'ENTRA_CLIENT_SECRET', /^ENTRA_CLIENT_SECRET \(or/],
-    ['a certificate without its key', { ...REAL, ENTRA_CLIENT_SECRET: '', ENTRA_CLIENT_CERTIFICATE_FILE: '/nope.pem' }, 'ENTRA_CLIENT_CERTIFICATE_KEY_FILE', /^ENTRA_CLIENT_CERTIFICATE_KEY_FILE is required/],
-    ['an unreadable certificate', { ...REAL, ENTRA_CLIENT_SECRET: '', ENTRA_CLIENT_CERTIFICATE_FILE: '/nope.pem', ENTRA_CLIENT_CERTIFICATE_KEY_FILE: '/nope.key' }, 'ENTRA_CLIENT_CERTIFICATE_FILE', /^ENTRA_CLIENT_CERTIFICATE_FILE names/],
+    ['no app and no dev.json', {}, 'AZURE_CLIENT_ID', /^AZURE_CLIENT_ID is not set and .*dev\.json was not found/],
+    ['a client id without tenant', { AZURE_CLIENT_ID: CLIENT, AZURE_CLIENT_SECRET: 'x' }, 'AZURE_TENANT_ID', /^AZURE_TENANT_ID is required/],
+    ['an older client id without tenant', { ENTRA_CLIENT_ID: CLIENT, ENTRA_CLIENT_SECRET: 'x' }, 'AZURE_TENANT_ID', /^AZURE_TENANT_ID is required/],
+    ['a client id without credential', { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT }, 'AZURE_CLIENT_SECRET', /^AZURE_CLIENT_SECRET \(or/],
+    ['a secret without client id', { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_SECRET: 'x' }, 'AZURE_CLIENT_ID', /^AZURE_CLIENT_ID is required when a client credential/],
+    ['a certificate without its key', { ...OLDER, ENTRA_CLIENT_SECRET: '', ENTRA_CLIENT_CERTIFICATE_FILE: '/nope.pem' }, 'ENTRA_CLIENT_CERTIFICATE_KEY_FILE', /^ENTRA_CLIENT_CERTIFICATE_KEY_FILE is required/],
+    ['an unreadable certificate', { ...OLDER, ENTRA_CLIENT_SECRET: '', ENTRA_CLIENT_CERTIFICATE_FILE: '/nope.pem', ENTRA_CLIENT_CERTIFICATE_KEY_FILE: '/nope.key' }, 'ENTRA_CLIENT_CERTIFICATE_FILE', /^ENTRA_CLIENT_CERTIFICATE_FILE names/],
   ];
   for (const [what, env, variable, message] of refusals) {
     it(`refuses ${what}, naming ${variable}`, async () => {

@@ -231,7 +231,7 @@ describe('identity provider down', () => {
 
   it('configured for a real tenant: the page names the URL and the network error, and never mentions the emulator', async () => {
     const web = await env.startInstance({
-      env: { ENTRA_INSTANCE: 'https://login.microsoftonline.com' },
+      env: { AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com' },
       wrapFetch: () => async () => {
         throw new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND login.microsoftonline.com'), { code: 'ENOTFOUND' }) });
       },
@@ -255,10 +255,10 @@ describe('identity provider down', () => {
     const port = new URL(emulator.url).port;
     const web = await env.startInstance({
       env: {
-        ENTRA_INSTANCE: emulator.url,
-        ENTRA_TENANT_ID: emulator.devJson.tenantId,
-        ENTRA_CLIENT_ID: emulator.devJson.apps.web.clientId,
-        ENTRA_CLIENT_SECRET: emulator.devJson.apps.web.clientSecret,
+        AZURE_AUTHORITY_HOST: emulator.url,
+        AZURE_TENANT_ID: emulator.devJson.tenantId,
+        AZURE_CLIENT_ID: emulator.devJson.apps.web.clientId,
+        AZURE_CLIENT_SECRET: emulator.devJson.apps.web.clientSecret,
         STORE_URL: `sqlite:${join(dataDir, 'web.db')}`,
       },
     });
@@ -304,10 +304,10 @@ describe('identity provider down mid-session', () => {
     const port = Number(new URL(emulator.url).port);
     const web = await env.startInstance({
       env: {
-        ENTRA_INSTANCE: emulator.url,
-        ENTRA_TENANT_ID: emulator.devJson.tenantId,
-        ENTRA_CLIENT_ID: emulator.devJson.apps.web.clientId,
-        ENTRA_CLIENT_SECRET: emulator.devJson.apps.web.clientSecret,
+        AZURE_AUTHORITY_HOST: emulator.url,
+        AZURE_TENANT_ID: emulator.devJson.tenantId,
+        AZURE_CLIENT_ID: emulator.devJson.apps.web.clientId,
+        AZURE_CLIENT_SECRET: emulator.devJson.apps.web.clientSecret,
         STORE_URL: `sqlite:${join(dataDir, 'web.db')}`,
       },
     });

@@ -33,7 +33,7 @@ async function signInWith(options: InstanceOptions, signIn: { dueTokens?: boolea
 
 describe('multi-tenant authority (common) with a tenant allow-list', () => {
   it('substitutes tid into the {tenantid} issuer template and signs in', async () => {
-    const { web, browser, response, authorizeUrl } = await signInWith({ env: { ENTRA_TENANT_ID: 'common' } });
+    const { web, browser, response, authorizeUrl } = await signInWith({ env: { AZURE_TENANT_ID: 'common' } });
     try {
       assert.equal(authorizeUrl.pathname, '/common/oauth2/v2.0/authorize');
       assert.equal(response.status, 302, await response.clone().text());
@@ -46,7 +46,7 @@ describe('multi-tenant authority (common) with a tenant allow-list', () => {
   });
 
   it('accepts a tenant in ENTRA_ALLOWED_TENANTS', async () => {
-    const { web, response } = await signInWith({ env: { ENTRA_TENANT_ID: 'common', ENTRA_ALLOWED_TENANTS: `00000000-0000-4000-8000-000000000001, ${env.tenantId}` } });
+    const { web, response } = await signInWith({ env: { AZURE_TENANT_ID: 'common', ENTRA_ALLOWED_TENANTS: `00000000-0000-4000-8000-000000000001, ${env.tenantId}` } });
     try {
       assert.equal(response.status, 302);
       assert.equal(await sessionCount(web), 1);
@@ -56,7 +56,7 @@ describe('multi-tenant authority (common) with a tenant allow-list', () => {
   });
 
   it('refuses a tenant that is not in ENTRA_ALLOWED_TENANTS, creating no session', async () => {
-    const { web, response } = await signInWith({ env: { ENTRA_TENANT_ID: 'common', ENTRA_ALLOWED_TENANTS: '00000000-0000-4000-8000-000000000001' } });
+    const { web, response } = await signInWith({ env: { AZURE_TENANT_ID: 'common', ENTRA_ALLOWED_TENANTS: '00000000-0000-4000-8000-000000000001' } });
     try {
       assert.equal(response.status, 401);
       assert.equal(response.headers.get('x-entrakit-error'), 'TOKEN_TENANT_NOT_ALLOWED');

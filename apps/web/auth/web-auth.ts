@@ -90,12 +90,13 @@ export function createAppWebAuth(options: AppWebAuthOptions): CreatedWebAuth {
 
 /**
  * The library reads a certificate credential from one PEM file holding the certificate and its
- * key. The app's settings may name two files: then one combined file is written next to the
- * app's other secrets, readable by the owner only.
+ * key, as AZURE_CLIENT_CERTIFICATE_PATH names it. The older settings may name two files: then one
+ * combined file is written next to the app's other secrets, readable by the owner only.
  */
 function credentialOption(config: WebConfig): { clientSecret: string } | { clientCertificatePath: string } {
   const { credential } = config;
   if (credential.kind === 'secret') return { clientSecret: credential.secret };
+  if (credential.keyFile === credential.certificateFile) return { clientCertificatePath: credential.certificateFile };
   const dir = join(config.dataDir, 'web');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, 'client-certificate.pem');

@@ -3,7 +3,7 @@
  * name, so a bad deployment fails at start with a sentence that says what to fix.
  */
 import { z } from 'zod';
-import { GUID } from 'entrakit/internal';
+import { GUID } from 'entrakit';
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
@@ -24,21 +24,36 @@ const positiveInt = (name: string, max: number) =>
     .refine((n) => n >= 1 && n <= max, `${name} must be between 1 and ${max}`)
     .optional();
 
-export const WEB_ENV_SCHEMA = z.object({
-  ENTRA_INSTANCE: z
+const instance = (name: string) =>
+  z
     .string()
     .trim()
-    .refine((v) => isOrigin(v.replace(/\/$/, '') + '/', ['https:']), 'ENTRA_INSTANCE must be an https origin such as https://login.microsoftonline.com (no path)')
-    .optional(),
-  ENTRA_TENANT_ID: z
+    .refine((v) => isOrigin(v.replace(/\/$/, '') + '/', ['https:']), `${name} must be an https origin such as https://login.microsoftonline.com (no path)`)
+    .optional();
+
+const tenant = (name: string) =>
+  z
     .string()
     .trim()
     .refine(
       (v) => GUID.test(v) || DOMAIN.test(v) || v === 'common' || v === 'organizations',
-      'ENTRA_TENANT_ID must be a tenant GUID, a verified domain (contoso.onmicrosoft.com), "common" or "organizations"',
+      `${name} must be a tenant GUID, a verified domain (contoso.onmicrosoft.com), "common" or "organizations"`,
     )
-    .optional(),
-  ENTRA_CLIENT_ID: z.string().trim().regex(GUID, 'ENTRA_CLIENT_ID must be a GUID (the application (client) id)').optional(),
+    .optional();
+
+const clientId = (name: string) => z.string().trim().regex(GUID, `${name} must be a GUID (the application (client) id)`).optional();
+
+export const WEB_ENV_SCHEMA = z.object({
+  // The Azure SDK's names, as entrakit/web reads them.
+  AZURE_AUTHORITY_HOST: instance('AZURE_AUTHORITY_HOST'),
+  AZURE_TENANT_ID: tenant('AZURE_TENANT_ID'),
+  AZURE_CLIENT_ID: clientId('AZURE_CLIENT_ID'),
+  AZURE_CLIENT_SECRET: optionalText('AZURE_CLIENT_SECRET'),
+  AZURE_CLIENT_CERTIFICATE_PATH: optionalText('AZURE_CLIENT_CERTIFICATE_PATH'),
+  // Older names of the same settings (config/older-names.ts), still read.
+  ENTRA_INSTANCE: instance('ENTRA_INSTANCE'),
+  ENTRA_TENANT_ID: tenant('ENTRA_TENANT_ID'),
+  ENTRA_CLIENT_ID: clientId('ENTRA_CLIENT_ID'),
   ENTRA_CLIENT_SECRET: optionalText('ENTRA_CLIENT_SECRET'),
   ENTRA_CLIENT_CERTIFICATE_FILE: optionalText('ENTRA_CLIENT_CERTIFICATE_FILE'),
   ENTRA_CLIENT_CERTIFICATE_KEY_FILE: optionalText('ENTRA_CLIENT_CERTIFICATE_KEY_FILE'),
@@ -91,4 +106,3 @@ export type WebEnv = z.infer<typeof WEB_ENV_SCHEMA>;
 /** Every variable the schema knows, for the unknown-variable warning. */
 export const KNOWN_WEB_VARIABLES: ReadonlySet<string> = new Set(Object.keys(WEB_ENV_SCHEMA.shape));
 
-export { GUID };

@@ -5,7 +5,7 @@
  * - otherwise `sid`, the identity provider's SSO session id: one the user signed in with before
  *   means that session was reused; a new one means a new SSO session, begun with a password.
  */
-import type { TraceStep } from 'entrakit/internal';
+import type { TraceStep } from '../../shared/trace.ts';
 import type { JsonObject } from 'entrakit/store';
 import type { WebDeps } from '../context.ts';
 

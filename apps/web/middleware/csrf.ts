@@ -1,6 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { EntrakitError } from 'entrakit';
-import { timingSafeStringEqual } from 'entrakit/internal';
 import { CSRF_FIELD } from 'entrakit/web';
 import type { AppEnv } from '../context.ts';
 
@@ -22,10 +22,18 @@ export function csrfProtection(options: { baseUrl: string }): MiddlewareHandler<
     if (session) {
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const token = form[CSRF_FIELD];
-      if (typeof token !== 'string' || !timingSafeStringEqual(token, session.data.csrf)) {
+      if (typeof token !== 'string' || !sameToken(token, session.data.csrf)) {
         throw new EntrakitError('CSRF_TOKEN_INVALID', 'The form was missing its anti-forgery token or it did not match', { status: 403 });
       }
     }
     await next();
   };
+}
+
+/**
+ * Constant time whatever was sent: timingSafeEqual needs equal lengths, so both sides are compared
+ * as SHA-256 digests (32 bytes each), and a token of another length costs the same as a wrong one.
+ */
+function sameToken(sent: string, expected: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(sent).digest(), createHash('sha256').update(expected).digest());
 }

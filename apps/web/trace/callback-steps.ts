@@ -1,4 +1,4 @@
-import type { TraceField, TraceStep } from 'entrakit/internal';
+import type { TraceField, TraceStep } from '../../shared/trace.ts';
 
 /**
  * What the sign-in trace tells about the callback, the code redemption and the new session, from

@@ -1,4 +1,4 @@
-import type { TraceStep } from 'entrakit/internal';
+import type { TraceStep } from '../../shared/trace.ts';
 import type { WebDeps } from '../context.ts';
 import type { IdpLogEntry } from '../idp/identity-provider-log.ts';
 import { identityProviderLogFor } from '../idp/session-facts.ts';

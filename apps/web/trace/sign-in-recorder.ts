@@ -4,8 +4,8 @@
  * until the library hands the validated ID token to onSignIn, which completes the trace (with the
  * identity provider's own log of the sign-in and the password-or-SSO verdict) and stores it.
  */
-import { prefixOnly } from 'entrakit/internal';
-import type { TraceStep } from 'entrakit/internal';
+import { prefixOnly } from 'entrakit/web';
+import type { TraceStep } from '../../shared/trace.ts';
 import type { JsonObject } from 'entrakit/store';
 import type { CreatedWebAuth, SignInInfo } from 'entrakit/web';
 import type { WebConfig } from '../config.ts';

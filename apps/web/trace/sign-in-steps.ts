@@ -1,5 +1,5 @@
-import { redactFields } from 'entrakit/internal';
-import type { TraceStep } from 'entrakit/internal';
+import { redactFields } from 'entrakit/web';
+import type { TraceStep } from '../../shared/trace.ts';
 
 /**
  * What the sign-in trace tells about its first hops, from the library's 'sign-in-started' event:

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { TraceActor, TraceStep } from 'entrakit/internal';
+import type { TraceActor, TraceStep } from '../../shared/trace.ts';
 import type { Html } from './layout.ts';
 
 export const ACTOR_LABELS: Record<TraceActor, string> = { browser: 'Browser', app: 'Web app', api: 'entrakit API', idp: 'Entra ID', storage: 'Blob Storage' };

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { TraceStep } from 'entrakit/internal';
+import type { TraceStep } from '../../shared/trace.ts';
 import type { Html } from './layout.ts';
 import { renderMarkdown } from './markdown.ts';
 import { sequenceDiagram } from './sequence-diagram.ts';

@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import type { SignInTrace, TraceStep } from 'entrakit/internal';
+import type { SignInTrace, TraceStep } from '../../shared/trace.ts';
 import type { Html } from './layout.ts';
 import { ACTOR_LABELS as ACTOR, sequenceDiagram } from './sequence-diagram.ts';
 

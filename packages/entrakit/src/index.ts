@@ -14,3 +14,4 @@ export * from './core/tokens/index.ts';
 export * from './core/discovery/index.ts';
 export { trustCaCertificate } from './core/trust-ca.ts';
 export { isMicrosoftLoginHost } from './core/entra-hosts.ts';
+export { GUID } from './core/guid.ts';

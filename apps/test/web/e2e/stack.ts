@@ -78,10 +78,10 @@ export async function startStack(options: { withApi?: boolean; emulatorClock?: (
     throw error;
   }
   const env = {
-    ENTRA_INSTANCE: emulator.url,
-    ENTRA_TENANT_ID: tenantId,
-    ENTRA_CLIENT_ID: clientId,
-    ENTRA_CLIENT_SECRET: secret,
+    AZURE_AUTHORITY_HOST: emulator.url,
+    AZURE_TENANT_ID: tenantId,
+    AZURE_CLIENT_ID: clientId,
+    AZURE_CLIENT_SECRET: secret,
     ENTRA_CA_FILE: emulator.caFile,
     WEB_BASE_URL: webUrl,
     API_SCOPE: emulator.devJson.apps.api.scope,

@@ -143,10 +143,10 @@ export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promis
       const clock = options.clock ?? Date.now;
       const config = await loadWebConfig({
         env: {
-          ENTRA_INSTANCE: emulator.url,
-          ENTRA_TENANT_ID: tenantId,
-          ENTRA_CLIENT_ID: clientId,
-          ENTRA_CLIENT_SECRET: secret,
+          AZURE_AUTHORITY_HOST: emulator.url,
+          AZURE_TENANT_ID: tenantId,
+          AZURE_CLIENT_ID: clientId,
+          AZURE_CLIENT_SECRET: secret,
           WEB_BASE_URL: APP_ORIGIN,
           SESSION_SECRET: sessionSecret,
           TOKEN_CACHE_KEY: tokenCacheKey,

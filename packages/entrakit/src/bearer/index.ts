@@ -8,6 +8,7 @@ export { createBearerAuthenticator } from './authenticate.ts';
 export type { BearerAuthenticator, BearerAuthenticatorOptions } from './authenticate.ts';
 export type { BearerFailure } from './failure-reporter.ts';
 export { parseBearerPolicy, parseRouteRequirement } from './bearer-policy.ts';
+export { checkRequiredClaims } from './requirements.ts';
 export type { BearerPolicy, BearerPolicyInput, RequiredClaim, RouteRequirement } from './bearer-policy.ts';
 export { authContextClaims, claimsChallenge, requireAuthContext } from './auth-context.ts';
 export { policyFromApimXml } from './apim-policy.ts';

@@ -11,6 +11,8 @@ export type { SessionTimes, SignedInUser, WebAuth } from './web-auth-api.ts';
 export type { WebAuthOptions, SignInInfo } from './settings.ts';
 export { SETTING_ENV } from './settings.ts';
 export type { HttpCallKind, WebAuthEventName, WebAuthEvents, WebAuthListener } from './events.ts';
+export type { TraceField } from '../core/trace/types.ts';
+export { prefixOnly, redactFields } from '../core/trace/redact.ts';
 export type { CachedAccessToken, CachedRefreshToken, CachedTokens } from './cached-tokens.ts';
 export { CSRF_FIELD } from './csrf.ts';
 export { readClaimsChallenge, validClaimsRequest, authContextClaims } from './claims-request.ts';
