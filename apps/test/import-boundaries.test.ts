@@ -11,16 +11,6 @@ import { describe, it } from 'node:test';
 
 const repo = join(import.meta.dirname, '..', '..');
 
-/**
- * Files that still import `entrakit/internal`, each for the one reason given, to be emptied: the
- * W3C traceparent helpers belong to the apps' Story trace and move to apps/shared together with
- * their last users. The test fails once a listed file no longer imports it, so the list only shrinks.
- */
-const PENDING: ReadonlyMap<string, string> = new Map([
-  ['apps/web/routes/story.ts', 'traceparent helpers and the trace step type'],
-  ['apps/api/trace/story-trace.ts', 'traceparent helpers'],
-]);
-
 /** Every module specifier of static imports, re-exports and dynamic import() calls. */
 function specifiers(text: string): string[] {
   const found = [...text.matchAll(/^\s*(?:import|export)\b[^'";]*?from\s+'([^']+)'/gm)].map((m) => m[1]!);
@@ -41,22 +31,17 @@ async function sourceFiles(folder: string): Promise<string[]> {
 }
 
 describe('apps/ and examples/ use public entry points only', () => {
-  it('none imports entrakit/internal (but the listed files, each still doing so) or a package source', async () => {
+  it('none imports entrakit/internal or a package source', async () => {
     const files = [...(await sourceFiles('apps')), ...(await sourceFiles('examples'))];
     assert.ok(files.length > 100 && files.some((f) => f.startsWith('examples/')), 'the scan found the apps and the examples');
     const offending: string[] = [];
-    const stillPending = new Set<string>();
     for (const file of files) {
       for (const specifier of specifiers(await readFile(join(repo, file), 'utf8'))) {
-        if (specifier === 'entrakit/internal' || specifier.startsWith('entrakit/internal/')) {
-          if (PENDING.has(file)) stillPending.add(file);
-          else offending.push(`${file} imports ${specifier}`);
-        }
+        if (specifier === 'entrakit/internal' || specifier.startsWith('entrakit/internal/')) offending.push(`${file} imports ${specifier}`);
         if (/(?:^|\/)packages\/[^/]+\/src(?:\/|$)/.test(specifier)) offending.push(`${file} imports ${specifier}`);
       }
     }
     assert.deepEqual(offending, []);
-    assert.deepEqual([...PENDING.keys()].filter((file) => !stillPending.has(file)), [], 'a file left the pending list: remove it from PENDING');
   });
 
   it('finds an import of entrakit/internal where there is one', () => {

@@ -4,8 +4,8 @@
  * the caller's token or the Storage token.
  */
 import { decodeToken } from 'entrakit';
-import { formatTraceparent, newTraceparent, parseTraceparent, traceIdAsGuid } from 'entrakit/internal';
-import type { TraceParent } from 'entrakit/internal';
+import { formatTraceparent, newTraceparent, parseTraceparent, traceIdAsGuid } from '../../shared/trace-context.ts';
+import type { TraceParent } from '../../shared/trace-context.ts';
 import type { TraceStep } from '../../shared/trace.ts';
 
 export interface ApiTrace {

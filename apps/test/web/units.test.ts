@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeJwt, redactField, redactUrl } from '../../../packages/entrakit/src/core/trace/index.ts';
+import { describeJwt, redactField, redactUrl } from '../../../packages/entrakit/src/core/trace/redact.ts';
 import { aadstsCode, explainAadsts } from '../../../packages/entrakit/src/web/aadsts.ts';
 import { presentError } from '../../web/auth/error-presentation.ts';
 import { safeReturnTo } from '../../../packages/entrakit/src/web/return-to.ts';

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { decodeToken, EntrakitError, isEntrakitError } from 'entrakit';
-import { childTraceparent, formatTraceparent, newTraceparent } from 'entrakit/internal';
-import type { TraceStep } from 'entrakit/internal';
+import { childTraceparent, formatTraceparent, newTraceparent } from '../../shared/trace-context.ts';
+import type { TraceStep } from '../../shared/trace.ts';
 import { apiAccess, apiSignInUrl } from '../auth/tokens.ts';
 import type { AppEnv, WebContext, WebDeps } from '../context.ts';
 import { csrfProtection } from '../middleware/csrf.ts';

@@ -3,7 +3,8 @@
  * public API (undocumented, no compatibility promise); applications import `entrakit`,
  * `entrakit/bearer`, `entrakit/store` and `entrakit/web`.
  */
-export * from './core/trace/index.ts';
+export { describeJwt, prefixOnly, redactField, redactFields, redactUrl } from './core/trace/redact.ts';
+export type { TraceField } from './core/trace/types.ts';
 export { sha256Base64Url, timingSafeStringEqual } from './core/secrets.ts';
 export { isPlainObject, parseStoredJson } from './store/json.ts';
 export { VerifiedTokenCache, MAX_CACHE_LIFETIME_MS } from './bearer/verified-token-cache.ts';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { childTraceparent, formatTraceparent, newTraceparent, parseTraceparent, traceIdAsGuid } from '../../../src/core/trace/trace-context.ts';
+import { childTraceparent, formatTraceparent, newTraceparent, parseTraceparent, traceIdAsGuid } from '../../shared/trace-context.ts';
 
 describe('W3C traceparent', () => {
   it('parses the specification example', () => {
