@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { emulatorDefaults } from '../shared/emulator-defaults.ts';
+import { conflictingOlderName, readSetting } from '../shared/older-names.ts';
 import { loadCertificateCredential, type ClientCredential } from '../shared/client-credential.ts';
 import { EntrakitError, GUID } from 'entrakit';
 
@@ -40,8 +41,8 @@ const list = z
 
 const envSchema = z
   .object({
-    ENTRA_INSTANCE: https('e.g. https://login.microsoftonline.com'),
-    ENTRA_TENANT_ID: z.string({ error: 'is required (or start the emulator so DATA/dev.json exists)' }).regex(/^[A-Za-z0-9.-]{1,256}$/, 'must be a tenant GUID, domain, "organizations" or "common"'),
+    AZURE_AUTHORITY_HOST: https('e.g. https://login.microsoftonline.com'),
+    AZURE_TENANT_ID: z.string({ error: 'is required (or start the emulator so DATA/dev.json exists)' }).regex(/^[A-Za-z0-9.-]{1,256}$/, 'must be a tenant GUID, domain, "organizations" or "common"'),
     API_CLIENT_ID: z.string({ error: 'is required (or start the emulator so DATA/dev.json exists)' }).regex(/^[A-Za-z0-9-]{1,64}$/, "must be the API app registration's client id"),
     API_CLIENT_SECRET: z.string().min(1).optional(),
     API_CLIENT_CERTIFICATE_FILE: z.string().min(1).optional(),
@@ -65,20 +66,24 @@ export interface LoadApiConfigOptions {
 }
 
 /**
- * Reads the API's configuration from environment variables. While ENTRA_INSTANCE is unset or is
+ * Reads the API's configuration from environment variables: AZURE_AUTHORITY_HOST and
+ * AZURE_TENANT_ID (the names entrakit/web and the web app read; their older names ENTRA_INSTANCE
+ * and ENTRA_TENANT_ID still work), then the API's own. While the authority host is unset or is
  * the emulator's URL, unset variables default to DATA/dev.json (tenant, API client id and secret,
  * CA, Graph, storage), so `entrakit api` works against `entrakit emulator` with no setup.
  */
 export async function loadApiConfig(options: LoadApiConfigOptions = {}): Promise<ApiConfig> {
   const env = withoutEmpty(options.env ?? process.env);
   const dataDir = resolve(options.dataDir ?? env['ENTRAKIT_DATA'] ?? '.entrakit');
-  const { instance, emulator } = await emulatorDefaults(env['ENTRA_INSTANCE'], dataDir, DEFAULT_INSTANCE);
+  const conflict = conflictingOlderName(env, ['AZURE_AUTHORITY_HOST', 'AZURE_TENANT_ID']);
+  if (conflict) throw configError([{ variable: conflict.current, message: conflict.message.slice(conflict.current.length + 1) }]);
+  const { instance, emulator } = await emulatorDefaults(readSetting(env, 'AZURE_AUTHORITY_HOST'), dataDir, DEFAULT_INSTANCE);
   const clientId = env['API_CLIENT_ID'] ?? emulator?.apps.api.clientId;
   const devSecret = emulator && clientId === emulator.apps.api.clientId ? emulator.apps.api.clientSecret : undefined;
 
   const raw = {
-    ENTRA_INSTANCE: instance,
-    ENTRA_TENANT_ID: env['ENTRA_TENANT_ID'] ?? emulator?.tenantId,
+    AZURE_AUTHORITY_HOST: instance,
+    AZURE_TENANT_ID: readSetting(env, 'AZURE_TENANT_ID') ?? emulator?.tenantId,
     API_CLIENT_ID: clientId,
     API_CLIENT_SECRET: env['API_CLIENT_SECRET'] ?? (env['API_CLIENT_CERTIFICATE_FILE'] ? undefined : devSecret),
     API_CLIENT_CERTIFICATE_FILE: env['API_CLIENT_CERTIFICATE_FILE'],
@@ -111,11 +116,11 @@ export async function loadApiConfig(options: LoadApiConfigOptions = {}): Promise
       )
     : { kind: 'secret', secret: v.API_CLIENT_SECRET ?? '' };
 
-  const authority = `${v.ENTRA_INSTANCE}/${v.ENTRA_TENANT_ID}`;
-  const allowedTenants = v.API_ALLOWED_TENANTS ?? (GUID.test(v.ENTRA_TENANT_ID) ? [v.ENTRA_TENANT_ID] : undefined);
+  const authority = `${v.AZURE_AUTHORITY_HOST}/${v.AZURE_TENANT_ID}`;
+  const allowedTenants = v.API_ALLOWED_TENANTS ?? (GUID.test(v.AZURE_TENANT_ID) ? [v.AZURE_TENANT_ID] : undefined);
   const config: ApiConfig = {
-    instance: v.ENTRA_INSTANCE,
-    tenantId: v.ENTRA_TENANT_ID,
+    instance: v.AZURE_AUTHORITY_HOST,
+    tenantId: v.AZURE_TENANT_ID,
     authority,
     discoveryUrl: `${authority}/v2.0/.well-known/openid-configuration`,
     clientId: v.API_CLIENT_ID,

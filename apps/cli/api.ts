@@ -4,7 +4,7 @@ import { applyLogFormat, serveUntilSignal } from './serve.ts';
 export const API_HELP = `Usage: entrakit api [--port 5001] [--host 127.0.0.1] [--data .entrakit]
 
 Runs the protected API (GET /api/me, /api/story, /api/admin/users, /health). Configured by
-environment variables (docs/api.md); while ENTRA_INSTANCE is unset or the emulator's URL, they
+environment variables (docs/api.md); while AZURE_AUTHORITY_HOST is unset or the emulator's URL, they
 default to DATA/dev.json, so it works against "entrakit emulator" with no setup. Stops on Ctrl-C.
 
   --port   listening port (default PORT or 5001; 0 picks a free one)

@@ -74,7 +74,7 @@ describe('entrakit api (CLI)', () => {
   it('exits 1 naming the missing variables when there is no configuration', async () => {
     const api = run(['--data', empty, '--port', '0']);
     assert.equal(await api.exit, 1);
-    assert.match(api.output(), /entrakit api: Invalid API configuration: ENTRA_TENANT_ID is required.*\(API_CONFIG_INVALID\)/);
+    assert.match(api.output(), /entrakit api: Invalid API configuration: AZURE_TENANT_ID is required.*\(API_CONFIG_INVALID\)/);
   });
 
   it('exits 2 on a bad option and 0 on --help', async () => {

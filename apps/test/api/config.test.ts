@@ -84,14 +84,14 @@ describe('API configuration', () => {
   });
 
   it('ignores dev.json for another instance (real Entra) and asks for what is missing, by name', async () => {
-    const { message, variables } = await configError({ ENTRA_INSTANCE: 'https://login.microsoftonline.com' }, dir);
-    assert.deepEqual(variables.sort(), ['API_CLIENT_ID', 'API_CLIENT_SECRET', 'ENTRA_TENANT_ID']);
-    assert.match(message, /ENTRA_TENANT_ID is required/);
+    const { message, variables } = await configError({ AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com' }, dir);
+    assert.deepEqual(variables.sort(), ['API_CLIENT_ID', 'API_CLIENT_SECRET', 'AZURE_TENANT_ID']);
+    assert.match(message, /AZURE_TENANT_ID is required/);
     assert.match(message, /API_CLIENT_SECRET or API_CLIENT_CERTIFICATE_FILE is required/);
   });
 
   it('builds a real-Entra configuration from tenant, client id and secret only', async () => {
-    const config = await loadApiConfig({ env: { ENTRA_TENANT_ID: 'organizations', API_CLIENT_ID: API_ID, API_CLIENT_SECRET: 's' }, dataDir: empty });
+    const config = await loadApiConfig({ env: { AZURE_TENANT_ID: 'organizations', API_CLIENT_ID: API_ID, API_CLIENT_SECRET: 's' }, dataDir: empty });
     assert.equal(config.authority, 'https://login.microsoftonline.com/organizations');
     assert.equal(config.graphBaseUrl, 'https://graph.microsoft.com/v1.0');
     assert.equal(config.allowedTenants, undefined);
@@ -100,14 +100,14 @@ describe('API configuration', () => {
   });
 
   it('names each invalid variable', async () => {
-    const base = { ENTRA_TENANT_ID: TENANT, API_CLIENT_ID: API_ID, API_CLIENT_SECRET: 's' };
+    const base = { AZURE_TENANT_ID: TENANT, API_CLIENT_ID: API_ID, API_CLIENT_SECRET: 's' };
     const cases: Array<[Record<string, string>, string, RegExp]> = [
-      [{ ENTRA_INSTANCE: 'http://login.example' }, 'ENTRA_INSTANCE', /ENTRA_INSTANCE must be an https URL/],
+      [{ AZURE_AUTHORITY_HOST: 'http://login.example' }, 'AZURE_AUTHORITY_HOST', /AZURE_AUTHORITY_HOST must be an https URL/],
       [{ PORT: 'eighty' }, 'PORT', /PORT must be a port number/],
       [{ PORT: '70000' }, 'PORT', /PORT must be a port number from 0 to 65535/],
       [{ STORAGE_BLOB_URL: 'http://127.0.0.1:10000/devstoreaccount1' }, 'STORAGE_BLOB_URL', /STORAGE_BLOB_URL must be an https URL/],
       [{ STORAGE_CONTAINER: 'Bad_Name' }, 'STORAGE_CONTAINER', /STORAGE_CONTAINER must be a blob container name/],
-      [{ ENTRA_TENANT_ID: 'a/b' }, 'ENTRA_TENANT_ID', /ENTRA_TENANT_ID must be a tenant GUID/],
+      [{ AZURE_TENANT_ID: 'a/b' }, 'AZURE_TENANT_ID', /AZURE_TENANT_ID must be a tenant GUID/],
       [{ API_AUDIENCES: ' , ' }, 'API_AUDIENCES', /API_AUDIENCES must list at least one value/],
       [{ ENTRA_CA_FILE: join(empty, 'missing.pem') }, 'ENTRA_CA_FILE', /ENTRA_CA_FILE names a file that cannot be read/],
       [{ API_CLIENT_CERTIFICATE_FILE: join(empty, 'missing.pem') }, 'API_CLIENT_CERTIFICATE_FILE', /API_CLIENT_CERTIFICATE_FILE names a file/],
@@ -116,6 +116,19 @@ describe('API configuration', () => {
       const { message, variables } = await configError({ ...base, ...override }, empty);
       assert.deepEqual(variables, [variable], variable);
       assert.match(message, pattern);
+    }
+  });
+
+  it('reads the older names ENTRA_INSTANCE and ENTRA_TENANT_ID, and refuses either set apart from its new name', async () => {
+    const older = await loadApiConfig({ env: { ENTRA_INSTANCE: 'https://login.microsoftonline.us/', ENTRA_TENANT_ID: TENANT, API_CLIENT_ID: API_ID, API_CLIENT_SECRET: 's' }, dataDir: empty });
+    assert.equal(older.authority, `https://login.microsoftonline.us/${TENANT}`);
+    const same = await loadApiConfig({ env: { AZURE_TENANT_ID: 'Contoso.onmicrosoft.com', ENTRA_TENANT_ID: 'contoso.onmicrosoft.com', API_CLIENT_ID: API_ID, API_CLIENT_SECRET: 's' }, dataDir: empty });
+    assert.equal(same.tenantId, 'Contoso.onmicrosoft.com');
+    for (const [current, older] of [['AZURE_TENANT_ID', 'ENTRA_TENANT_ID'], ['AZURE_AUTHORITY_HOST', 'ENTRA_INSTANCE']] as const) {
+      const values = current === 'AZURE_TENANT_ID' ? ['organizations', TENANT] : ['https://login.microsoftonline.com', 'https://login.microsoftonline.us'];
+      const { message, variables } = await configError({ AZURE_TENANT_ID: TENANT, API_CLIENT_ID: API_ID, API_CLIENT_SECRET: 's', [current]: values[0]!, [older]: values[1]! }, empty);
+      assert.deepEqual(variables, [current]);
+      assert.match(message, new RegExp(`${current} and ${older} \\(its older name\\) are both set, to different values`));
     }
   });
 
