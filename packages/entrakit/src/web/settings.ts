@@ -7,6 +7,7 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { EntrakitError } from '../core/errors.ts';
 import type { KeyValueStore } from '../store/types.ts';
@@ -92,8 +93,8 @@ export interface WebAuthOptions {
   throttling?: { maxRetries?: number; maxWaitMs?: number };
   fetch?: typeof fetch;
   clock?: () => number;
-  /** Waits out a throttled answer's Retry-After. Default: a timer. */
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits out a throttled answer's Retry-After; `signal` is the caller's (fetch's `signal`), whose abort ends the wait. Default: a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Where the default settings are read from. Default: process.env. */
   env?: Record<string, string | undefined>;
 }
@@ -127,7 +128,7 @@ export interface WebAuthSettings {
   throttling: { maxRetries: number; maxWaitMs: number };
   fetch: typeof fetch;
   clock: () => number;
-  sleep: (ms: number) => Promise<void>;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -178,7 +179,7 @@ const schema = z
     throttling: z.custom<{ maxRetries?: number; maxWaitMs?: number }>(isThrottling, 'must be { maxRetries?: 0 to 10, maxWaitMs?: 0 to 120000 }').optional(),
     fetch: z.custom<typeof fetch>(isFunction, 'must be a function').optional(),
     clock: z.custom<() => number>(isFunction, 'must be a function returning milliseconds').optional(),
-    sleep: z.custom<(ms: number) => Promise<void>>(isFunction, 'must be a function returning a promise').optional(),
+    sleep: z.custom<(ms: number, signal?: AbortSignal) => Promise<void>>(isFunction, 'must be a function returning a promise').optional(),
     env: z.record(z.string(), z.string().optional()).optional(),
   })
   .strict();
@@ -264,7 +265,7 @@ export function resolveSettings(options: WebAuthOptions): WebAuthSettings {
     throttling: { maxRetries: s.throttling?.maxRetries ?? 2, maxWaitMs: s.throttling?.maxWaitMs ?? 10_000 },
     fetch: s.fetch ?? globalThis.fetch,
     clock: s.clock ?? Date.now,
-    sleep: s.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    sleep: s.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {})),
   };
 }
 

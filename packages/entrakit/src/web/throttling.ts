@@ -41,6 +41,29 @@ export async function withThrottlingRetries(core: WebCore, url: string, init: Re
     const target = new URL(url);
     // Origin and path only, as in 'http-call': a query may carry anything.
     core.events.emit('request-throttled', { method: (init.method ?? 'GET').toUpperCase(), url: `${target.origin}${target.pathname}`, status: response.status, waitMs, retry });
-    await core.settings.sleep(waitMs);
+    await waitUnlessAborted(core.settings.sleep, waitMs, init.signal ?? undefined);
+  }
+}
+
+/**
+ * The wait, cut short by the caller's signal: its reason is thrown, as fetch throws it, rather than
+ * the request outliving the caller's deadline by up to the longest Retry-After allowed.
+ */
+async function waitUnlessAborted(sleep: (ms: number, signal?: AbortSignal) => Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms);
+  signal.throwIfAborted();
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms, signal), aborted]);
+  } catch (error) {
+    // A sleep that ends on the signal itself (the default timer) rejects with its own AbortError.
+    if (signal.aborted) throw signal.reason;
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }

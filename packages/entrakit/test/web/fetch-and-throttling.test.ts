@@ -108,6 +108,25 @@ describe('entra.fetch: loopback http, and throttled answers retried as Graph ask
     assert.equal(api.seen.length, 1, 'nothing else reached an API');
   });
 
+  it("the caller's signal ends a Retry-After wait: its reason is thrown, nothing is sent again", async () => {
+    // A wait that would never end by itself: only the abort can end the call.
+    const { entra: patient, request: patientRequest } = await signedIn({ sleep: () => new Promise<void>(() => undefined) });
+    api.queue.push({ status: 429, headers: { 'retry-after': '5' } });
+    const controller = new AbortController();
+    patient.on('request-throttled', () => controller.abort(new Error('the caller gave up')));
+    await assert.rejects(patient.fetch(patientRequest, `${api.origin}/api/items`, { scopes: ['User.Read'], signal: controller.signal }), { message: 'the caller gave up' });
+    assert.equal(api.seen.filter((seen) => seen.url === '/api/items').length, 1, 'the throttled request was not sent again');
+  });
+
+  it('the default wait is a timer the signal clears', { timeout: 30_000 }, async () => {
+    // Two minutes of Retry-After, allowed by the setting: only the abort ends the call in time.
+    const { entra: timed, request: timedRequest } = await signedIn({ sleep: undefined, throttling: { maxWaitMs: 120_000 } });
+    api.queue.push({ status: 429, headers: { 'retry-after': '120' } });
+    const controller = new AbortController();
+    timed.on('request-throttled', () => setImmediate(() => controller.abort(new Error('deadline'))));
+    await assert.rejects(timed.fetch(timedRequest, `${api.origin}/api/items`, { scopes: ['User.Read'], signal: controller.signal }), { message: 'deadline' });
+  });
+
   it('a 429 is sent again after its Retry-After, with the token, and the caller gets the answer that followed', async () => {
     api.queue.push({ status: 429, headers: { 'retry-after': '2' } });
     const response = await entra.fetch(request, `${api.origin}/api/items?secret-query=1`, { scopes: ['User.Read'] });
