@@ -135,7 +135,7 @@ export async function signinBench(argv: string[] = []): Promise<void> {
   if (!onlyLibrary) printRatios(ratios);
   if (!onlyLibrary) printNotes(['"by server CPU/request" here: CPU per simulated user of all the peer\'s processes / all the dev stack\'s (the load driver excluded).']);
   if (!onlyLibrary && ratios.some((r) => r.value < TARGET) && !profileDir) printNotes(['Below target: run again with --profile for CPU profiles of the emulator and the web app.']);
-  const profiles = profileDir ? printProfiles(profileDir, results) : undefined;
+  const profiles = profileDir ? printProfiles(profileDir, [...results, ...libraryResults], onlyLibrary ? ['emulator', 'library', 'eoc'] : ['emulator', 'web', 'library', 'eoc']) : undefined;
 
   reportLibrary(count, levels, libraryResults);
 
@@ -215,13 +215,15 @@ function report(count: number, results: Measured[], steps: Step[]): void {
 }
 
 /** Main-thread hot spots of the profiled processes, in ms per simulated user over the whole run. */
-function printProfiles(profileDir: string, results: Measured[]) {
-  const users = results.filter((r) => r.stack === 'entrakit').reduce((n, r) => n + r.signIns, 0);
+function printProfiles(profileDir: string, results: Measured[], names: string[]) {
+  // Users measured per stack (the emulator and the dev stack's web app count the dev stack's; each library app its own).
+  const usersOf = (stack: string) => results.filter((r) => r.stack === stack).reduce((n, r) => n + r.signIns, 0);
   const out: Record<string, unknown> = {};
-  for (const name of ['emulator', 'web', 'library', 'eoc']) {
+  for (const name of names) {
     const summary = summarizeProfile(join(profileDir, name), 25, /hono|msal|@azure/i);
     out[name] = summary;
     printNotes([`${name}: ${summary.file} (${summary.offCpuPercent.toFixed(0)}% of samples idle)`]);
+    const users = name === 'library' || name === 'eoc' ? usersOf(name) : usersOf('entrakit') + usersOf('library') + usersOf('eoc');
     printTable(`${name} main thread, self time (share of on-CPU samples, whole run incl. warm-up; ${users} measured users)`, summary.self.map((h) => ({ function: h.name, '%': h.percent })));
     printTable(`${name} main thread, inclusive (project code, Hono, MSAL)`, summary.inclusive.map((h) => ({ function: h.name, '%': h.percent })));
   }

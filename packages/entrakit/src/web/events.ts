@@ -74,6 +74,8 @@ export type WebAuthListener<K extends WebAuthEventName> = (event: WebAuthEvents[
 export interface EventHub {
   on<K extends WebAuthEventName>(type: K, listener: WebAuthListener<K>): () => void;
   emit<K extends WebAuthEventName>(type: K, event: WebAuthEvents[K]): void;
+  /** Whether anyone listens: an event whose payload costs work (redaction, a copied body) is built only then. */
+  listens(type: WebAuthEventName): boolean;
 }
 
 export function createEventHub(clock: () => number): EventHub {
@@ -85,6 +87,9 @@ export function createEventHub(clock: () => number): EventHub {
       if (!set) listeners.set(type, (set = new Set()));
       set.add(listener as (event: never) => void);
       return () => void set.delete(listener as (event: never) => void);
+    },
+    listens(type) {
+      return (listeners.get(type)?.size ?? 0) > 0;
     },
     emit(type, event) {
       const set = listeners.get(type);

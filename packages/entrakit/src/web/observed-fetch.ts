@@ -51,6 +51,8 @@ async function tokenExchange(init: RequestInit | undefined, response: Response):
 
 export function observedFetch(fetchImpl: typeof fetch, events: EventHub): typeof fetch {
   return async function observed(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    // Read per call: a listener may come after createWebAuth. Without one, no body is copied nor redacted.
+    if (!events.listens('http-call')) return fetchImpl(input, init);
     const request = input instanceof Request ? input : undefined;
     const target = new URL(request ? request.url : String(input));
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();

@@ -51,6 +51,8 @@ export async function startSignIn(core: WebCore, cookieHeader: string | null, op
     ...(options.claims ? { claims: options.claims } : {}),
     ...(silentRetry ? { silentRetry } : {}),
   });
-  core.events.emit('sign-in-started', { state, correlationId, returnTo, scopes, claims: options.claims !== undefined, silent: silentRetry, authorizeUrl: redactUrl(authorizeUrl) });
+  if (core.events.listens('sign-in-started')) {
+    core.events.emit('sign-in-started', { state, correlationId, returnTo, scopes, claims: options.claims !== undefined, silent: silentRetry, authorizeUrl: redactUrl(authorizeUrl) });
+  }
   return redirect(authorizeUrl, setCookie);
 }
