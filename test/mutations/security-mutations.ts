@@ -289,6 +289,22 @@ export const SECURITY_MUTATIONS: SecurityMutation[] = [
     why: 'deleting the story needs the CSRF checks',
   },
   {
+    id: 'web-csrf-token-compare',
+    file: 'apps/web/middleware/csrf.ts',
+    find: "if (typeof token !== 'string' || !sameToken(token, session.data.csrf)) {",
+    replace: "if (typeof token !== 'string') {",
+    tests: [`${WEB_TESTS}/sign-in-and-sessions.test.ts`],
+    why: "the app's forms must carry the session's anti-forgery token",
+  },
+  {
+    id: 'web-fetch-token-over-plain-http',
+    file: 'packages/entrakit/src/web/web-auth-api.ts',
+    find: "if (typeof url !== 'string' || !httpsOrLoopbackUrl(url)) throw",
+    replace: "if (typeof url !== 'string' || !/^https?:\\/\\//.test(url)) throw",
+    tests: ['packages/entrakit/test/web/fetch-and-throttling.test.ts'],
+    why: "entra.fetch sends the user's token over plain http only to this machine",
+  },
+  {
     id: 'web-csrf-sign-out-global',
     file: 'packages/entrakit/src/web/sign-out.ts',
     find: "export async function signOutEverywhere(core: WebCore, request: Request, session: LoadedSession | undefined): Promise<Response> {\n  await checkCsrf(request, core.settings.baseUrl, session);",
