@@ -39,19 +39,28 @@ export async function revokeMySessions(deps: Pick<WebDeps, 'entra' | 'stores' | 
   const record = async () => deps.stores.kv.set(recordKey(session.data.tid, session.data.oid), JSON.stringify({ at: deps.clock(), steps } satisfies RevocationRecord), RECORD_TTL_MS);
   // The next Graph call, made the way every page makes it: with the token cached for the profile page.
   let stepUp: EntrakitError;
+  // Whether Graph challenged this user's token and a refresh with the claims satisfied it: the
+  // library says so in its event (for this account only), so the page tells the two cases apart.
+  let silentlySatisfied: string | undefined;
+  const stopListening = deps.entra.on('claims-challenge', (event) => {
+    if (event.homeAccountId === session.data.homeAccountId && event.resolved === 'silently') silentlySatisfied = event.claims;
+  });
   try {
     const me = await userGraph(deps, c, '/me');
     await me.body?.cancel().catch(() => undefined);
-    steps.push({
-      title: 'GET /me with the cached token',
-      status: me.status,
-      detail: 'Graph answered without the user: the token issued before the revocation is not a CAE token (it stays valid until it expires), or Graph\'s claims challenge was satisfied by a silent refresh.',
-    });
+    if (silentlySatisfied === undefined) {
+      steps.push({ title: 'GET /me with the cached token', status: me.status, detail: 'Graph accepted the token issued before the revocation: it is not a CAE token, so it stays valid until it expires.' });
+    } else {
+      steps.push({ title: 'GET /me with the cached token', status: 401, detail: `Graph refused the token issued before the revocation: WWW-Authenticate: Bearer error="insufficient_claims" (claims: ${silentlySatisfied}).` });
+      steps.push({ title: 'MSAL refresh with the claims', detail: `A new token satisfied the claims without the user; Graph answered it ${me.status}.` });
+    }
     await record();
     return c.redirect(RETURN_TO, 302);
   } catch (error) {
     if (!isEntrakitError(error, 'STEP_UP_REQUIRED')) throw error;
     stepUp = error;
+  } finally {
+    stopListening();
   }
   const claims = String(stepUp.details?.['claims']);
   steps.push({

@@ -26,15 +26,15 @@ export async function callApi(core: WebCore, session: LoadedSession, url: string
     token = (await acquireUserToken(deps, session.data.homeAccountId, scopes, claims)).accessToken;
   } catch (error) {
     if (!isEntrakitError(error, 'INTERACTION_REQUIRED')) throw error;
-    core.events.emit('claims-challenge', { resource, claims, resolved: 'sign-in' });
+    core.events.emit('claims-challenge', { homeAccountId: session.data.homeAccountId, resource, claims, resolved: 'sign-in' });
     throw stepUpRequired(claims, 'interaction-required');
   }
   const second = await send(token);
   if (readClaimsChallenge(second) !== undefined) {
-    core.events.emit('claims-challenge', { resource, claims, resolved: 'sign-in' });
+    core.events.emit('claims-challenge', { homeAccountId: session.data.homeAccountId, resource, claims, resolved: 'sign-in' });
     throw stepUpRequired(claims, 'challenged-again');
   }
-  core.events.emit('claims-challenge', { resource, claims, resolved: 'silently' });
+  core.events.emit('claims-challenge', { homeAccountId: session.data.homeAccountId, resource, claims, resolved: 'silently' });
   return second;
 }
 

@@ -32,8 +32,8 @@ export interface WebAuthEvents {
   'sign-in-retried': { state: string; correlationId: string; reason: string };
   /** `correlationId`: the refresh's client-request-id, also on its token call's 'http-call' event. */
   'token-refreshed': { homeAccountId: string; scopes: string[]; withClaims: boolean; correlationId: string };
-  /** An API or Graph answered `insufficient_claims` (step-up or CAE). */
-  'claims-challenge': { resource: string; claims: string; resolved: 'silently' | 'sign-in' };
+  /** An API or Graph answered `insufficient_claims` (step-up or CAE) to this account's token. */
+  'claims-challenge': { homeAccountId: string; resource: string; claims: string; resolved: 'silently' | 'sign-in' };
   /**
    * fetch or graph got a throttled answer (429, or 503 with Retry-After) and sends the request
    * again after `waitMs`; `retry` counts from 1. `url` is origin and path only, as in 'http-call'.

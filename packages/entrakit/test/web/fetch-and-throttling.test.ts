@@ -5,12 +5,15 @@
  * what each test queues.
  */
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startTestEmulator } from '../../../emulator/test/helpers/emulator.ts';
 import type { RunningEmulator } from '../../../emulator/src/server.ts';
+import { stableGuid } from '../../../emulator/src/directory/ids.ts';
+import { isEntrakitError } from '../../src/core/errors.ts';
 import { createWebAuth } from '../../src/web/index.ts';
 import type { CreatedWebAuth, WebAuthEvents, WebAuthOptions } from '../../src/web/index.ts';
 import { createTestBrowser } from './helpers/browser.ts';
@@ -52,7 +55,7 @@ async function startScriptedApi(): Promise<{ origin: string; queue: Answer[]; se
   };
 }
 
-describe('entra.fetch: loopback http, and throttled answers retried as Graph asks', { timeout: 180_000 }, () => {
+describe('entra.fetch: loopback http, throttled answers retried as Graph asks, claims challenges followed', { timeout: 180_000 }, () => {
   let emulator: RunningEmulator & { cleanup(): Promise<void> };
   let api: Awaited<ReturnType<typeof startScriptedApi>>;
   const opened: CreatedWebAuth[] = [];
@@ -125,6 +128,40 @@ describe('entra.fetch: loopback http, and throttled answers retried as Graph ask
     const controller = new AbortController();
     timed.on('request-throttled', () => setImmediate(() => controller.abort(new Error('deadline'))));
     await assert.rejects(timed.fetch(timedRequest, `${api.origin}/api/items`, { scopes: ['User.Read'], signal: controller.signal }), { message: 'deadline' });
+  });
+
+  /** A 401 insufficient_claims answer asking for a token issued after `nbfSec` (CAE's claims request). */
+  const challenge = (nbfSec: number): { answer: Answer; claims: string } => {
+    const claims = JSON.stringify({ access_token: { nbf: { essential: true, value: String(nbfSec) } } });
+    return { claims, answer: { status: 401, headers: { 'www-authenticate': `Bearer realm="", error="insufficient_claims", claims="${Buffer.from(claims).toString('base64')}"` } } };
+  };
+  const adeleAccount = () => `${stableGuid('user:adele')}.${emulator.devJson.tenantId}`;
+
+  it("an API's claims challenge that a refresh satisfies is met without the user: a new token, the call sent again, an event for this account", async () => {
+    const challenges: Array<WebAuthEvents['claims-challenge']> = [];
+    const stop = entra.on('claims-challenge', (event) => challenges.push(event));
+    const { answer, claims } = challenge(Math.floor(Date.now() / 1000) - 60);
+    api.queue.push(answer);
+    try {
+      const response = await entra.fetch(request, `${api.origin}/api/items`, { scopes: ['User.Read'] });
+      assert.equal(response.status, 200);
+    } finally {
+      stop();
+    }
+    assert.equal(api.seen.length, 2);
+    assert.notEqual(api.seen[1]!.authorization, api.seen[0]!.authorization, 'sent again with a new token');
+    assert.deepEqual(challenges.map(({ homeAccountId, resolved, claims: asked }) => ({ homeAccountId, resolved, asked })), [{ homeAccountId: adeleAccount(), resolved: 'silently', asked: claims }]);
+  });
+
+  it('a new token challenged again is STEP_UP_REQUIRED (reason challenged-again) carrying the claims, for the adapters to send the user through sign-in', async () => {
+    const { answer, claims } = challenge(Math.floor(Date.now() / 1000) - 60);
+    api.queue.push(answer, answer);
+    await assert.rejects(entra.fetch(request, `${api.origin}/api/items`, { scopes: ['User.Read'] }), (error: unknown) => {
+      assert.ok(isEntrakitError(error, 'STEP_UP_REQUIRED'));
+      assert.deepEqual(error.details, { claims, reason: 'challenged-again' });
+      return true;
+    });
+    assert.equal(api.seen.length, 2);
   });
 
   it('a 429 is sent again after its Retry-After, with the token, and the caller gets the answer that followed', async () => {

@@ -163,6 +163,8 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
     assert.equal(location.origin, emulator.url);
     assert.match(location.searchParams.get('claims') ?? '', /"access_token"/);
     assert.equal(count('claims-challenge') - challenged, 1);
+    const event = seen.filter((e) => e.type === 'claims-challenge').at(-1) as unknown as WebAuthEvents['claims-challenge'];
+    assert.deepEqual({ homeAccountId: event.homeAccountId, resolved: event.resolved }, { homeAccountId: `${stableGuid('user:alex')}.${emulator.devJson.tenantId}`, resolved: 'sign-in' }, 'the event names whose token was challenged');
     const back = await b.signInAt(location.toString(), user('alex'));
     assert.equal(back.headers.get('location'), '/profile');
     const again = await b.get('/profile');
