@@ -1,11 +1,11 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { provisionDemoApps } from './provision-demo.ts';
 import { startApi } from '../api/server.ts';
 import { homedir } from 'node:os';
 import { addWebRedirectUris, ensureLocalTls, isCaTrusted, startEmulator } from '@entrakit/emulator';
 import { startStorage } from '../storage/start-storage.ts';
 import { startWeb } from '../web/server.ts';
-import { parseCommandArgs, parsePort, untilSignal, UsageError } from '@entrakit/emulator/cli';
+import { dataDirOption, parseCommandArgs, parsePort, untilSignal, UsageError } from '@entrakit/emulator/cli';
 import { createAppLogger, parseLogFormat } from '../shared/logger.ts';
 
 export const DEV_HELP = `Usage: entrakit dev [--data .entrakit] [--no-storage]
@@ -15,6 +15,8 @@ export const DEV_HELP = `Usage: entrakit dev [--data .entrakit] [--no-storage]
 Starts the Entra ID emulator, Azurite blob storage, the API and the web app, seeds the demo
 tenant, prints the URLs and demo sign-ins, and runs until Ctrl-C. Everything binds to 127.0.0.1.
 The web app and API read their usual environment variables (docs/web.md, docs/api.md).
+
+  --data          data folder (default: ENTRAKIT_DATA, or .entrakit)
 
   --log-format    pretty: readable lines; json: one JSON object a line (default: LOG_FORMAT, else
                   pretty on a terminal and json otherwise)
@@ -38,7 +40,7 @@ export async function devCommand(argv: string[]): Promise<void> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(DEV_HELP);
-  const dataDir = resolve(values.data ?? '.entrakit');
+  const dataDir = dataDirOption(values.data);
   let format;
   try {
     format = parseLogFormat(values['log-format'], '--log-format') ?? parseLogFormat(process.env['LOG_FORMAT']);

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { createDiscoveryClient, decodeToken, explainClaims, tokenKind, trustCaCertificate } from 'entrakit';
 import { checkRequiredClaims, createBearerAuthenticator, policyFromApimXml } from 'entrakit/bearer';
 import type { BearerPolicy } from 'entrakit/bearer';
 import { devJsonPath, readDevJson } from '@entrakit/emulator';
-import { parseCommandArgs, UsageError } from '@entrakit/emulator/cli';
+import { dataDirOption, parseCommandArgs, UsageError } from '@entrakit/emulator/cli';
 
 export const INSPECT_HELP = `Usage: entrakit inspect <jwt | "Bearer <jwt>" | @file | -> [--discovery URL] [--policy FILE] [--data DIR] [--json]
 
@@ -130,7 +129,7 @@ export function tokenWarnings(header: Record<string, unknown>): string[] {
 }
 
 async function trustDataFolderCa(dataOption: string | undefined): Promise<string | undefined> {
-  const dataDir = resolve(dataOption ?? process.env['ENTRAKIT_DATA'] ?? '.entrakit');
+  const dataDir = dataDirOption(dataOption);
   if (!existsSync(devJsonPath(dataDir))) return undefined;
   const caFile = (await readDevJson(dataDir)).emulator?.caFile;
   if (!caFile || !existsSync(caFile)) return undefined;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { devJsonPath as devJsonFile, readDevJson } from '@entrakit/emulator';
-import { parseCommandArgs, UsageError } from '@entrakit/emulator/cli';
+import { dataDirOption, parseCommandArgs, UsageError } from '@entrakit/emulator/cli';
 import { createGraphClient, deviceCodeTokenSource, emulatorSignInFrom, emulatorTokenSource, parseManifest, provision, tokenFileSource } from '../provision/index.ts';
 import type { TokenSource } from '../provision/index.ts';
 
@@ -15,7 +15,7 @@ changing anything ("no changes"). The manifest is checked before any call.
 
   --dry-run          print the plan (create / update field by field / unchanged), write nothing
   --secrets-file P   the env file where new secrets and client ids go (mode 0600; default .env)
-  --data DIR         the emulator's data folder, for its dev.json (default .entrakit)
+  --data DIR         the emulator's data folder, for its dev.json (default ENTRAKIT_DATA, or .entrakit)
   --tenant T         real Entra ID: sign in with the device code flow (Azure CLI client)
   --token-file F     use the Graph access token in F instead of signing in
 
@@ -59,7 +59,7 @@ export async function provisionCommand(argv: string[]): Promise<void> {
     graphBaseUrl = 'https://graph.microsoft.com/v1.0';
     tokens = values['token-file'] ? await tokenFileSource(values['token-file']) : deviceCodeTokenSource({ tenant: values.tenant, print });
   } else {
-    const dataDir = resolve(values.data ?? '.entrakit');
+    const dataDir = dataDirOption(values.data);
     const devJsonPath = devJsonFile(dataDir);
     let dev: Record<string, unknown>;
     try {

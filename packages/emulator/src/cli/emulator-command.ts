@@ -1,11 +1,11 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createDirectory } from '../directory/directory.ts';
 import { resolveSwitches } from '../protocol/switches.ts';
 import { EmulatorConfigError, loadEmulatorConfigFile } from '../config/load-config.ts';
 import { createTenantKeyRings } from '../keys/tenant-key-rings.ts';
 import { checkEmulatorConfig } from '../config/check-config.ts';
 import { startEmulator } from '../server.ts';
-import { parseCommandArgs, parsePort, untilSignal, UsageError } from './args.ts';
+import { dataDirOption, parseCommandArgs, parsePort, untilSignal, UsageError } from './args.ts';
 import { trustCommand } from './trust-command.ts';
 
 export const EMULATOR_HELP = `Usage: entrakit-emulator [--port 8443] [--host 127.0.0.1] [--data .entrakit] [--config tenants.json]
@@ -19,6 +19,8 @@ Runs the local Entra ID emulator over HTTPS with a local CA (DATA/ca.pem), a per
 and signing keys, and a seeded demo tenant. Writes DATA/dev.json on start. Stops on Ctrl-C.
 Home page: https://localhost:8443/ (tenants, users, apps, request log, error explanations).
 
+  --data DIR     CA, directory, signing keys, protocol state and dev.json (default:
+                 ENTRAKIT_DATA, or .entrakit)
   --config FILE  tenants, users, groups and app registrations from a JSON tenant file instead of
                  the demo tenant (each tenant gets its own signing key); see docs/emulator.md
   check-config   validate a tenant file and exit (0 when valid, 2 with the problems listed)
@@ -40,7 +42,7 @@ export async function emulatorCommand(argv: string[]): Promise<void> {
     true,
   );
   if (values.help) return void console.log(EMULATOR_HELP);
-  const dataDir = resolve(values.data ?? '.entrakit');
+  const dataDir = dataDirOption(values.data);
   if (positionals[0] === 'rotate-keys') {
     const directory = createDirectory({ path: join(dataDir, 'directory.db') });
     const keys = createTenantKeyRings(directory.db, { leadTimeMs: resolveSwitches().keyLeadTimeSec * 1000 });

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ensureLocalTls } from '../tls/local-ca.ts';
 import { addToNss, caIdentity, findCertutil, nssDatabases, removeFromNss, systemStorePlan } from '../tls/trust-store.ts';
-import { parseCommandArgs } from './args.ts';
+import { dataDirOption, parseCommandArgs } from './args.ts';
 
 export const TRUST_HELP = `Usage: entrakit-emulator trust [--data .entrakit] [--uninstall] [--no-system]
 
@@ -16,6 +16,7 @@ and tools accept https://localhost without a warning:
     (each profile) read, with certutil (Debian/Ubuntu package libnss3-tools, Fedora nss-tools).
 Then prints the NODE_EXTRA_CA_CERTS and REQUESTS_CA_BUNDLE lines for Node and Python.
 
+  --data DIR    the data folder holding ca.pem (default: ENTRAKIT_DATA, or .entrakit)
   --uninstall   remove the CA from the same places
   --no-system   leave the system store alone (no root needed; browsers only)
 Exits 0 when every part succeeded, 1 when a part failed (each failure is named).`;
@@ -37,7 +38,7 @@ export async function trustCommand(argv: string[], io: { home?: string; log?: (l
   });
   const log = io.log ?? ((line: string) => console.log(line));
   if (values.help) return void log(TRUST_HELP);
-  const dataDir = resolve(values.data ?? '.entrakit');
+  const dataDir = dataDirOption(values.data);
   const caFile = join(dataDir, 'ca.pem');
   const uninstall = values.uninstall === true;
   if (uninstall && !existsSync(caFile)) throw new Error(`${caFile} does not exist: nothing to remove (pass the --data folder the CA came from)`);

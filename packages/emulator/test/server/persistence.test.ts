@@ -216,7 +216,7 @@ describe('emulator data folder', () => {
 });
 
 describe('entrakit emulator command', () => {
-  it('starts, writes dev.json, rotate-keys is seen by the running emulator, and SIGINT stops it cleanly', async () => {
+  it('starts, writes dev.json, rotate-keys (its folder from ENTRAKIT_DATA) is seen by the running emulator, and SIGINT stops it cleanly', async () => {
     const { mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { trustCaCertificate } = await import('../../../entrakit/src/core/trust-ca.ts');
@@ -236,7 +236,8 @@ describe('entrakit emulator command', () => {
       assert.equal(devJson.emulator.url, url);
       trustCaCertificate(await readFile(devJson.emulator.caFile, 'utf8'));
       assert.equal((await jwksKids(url, devJson.tenantId)).length, 1);
-      const rotate = spawn(process.execPath, ['packages/emulator/src/cli/main.ts', 'rotate-keys', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The data folder from ENTRAKIT_DATA, run from another folder: no --data, and no .entrakit there.
+      const rotate = spawn(process.execPath, [join(process.cwd(), 'packages/emulator/src/cli/main.ts'), 'rotate-keys'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir(), env: { ...process.env, ENTRAKIT_DATA: dataDir } });
       const rotated = await new Promise<number | null>((resolve) => rotate.once('exit', resolve));
       assert.equal(rotated, 0);
       assert.equal((await jwksKids(url, devJson.tenantId)).length, 2, 'the running emulator publishes the new key');
