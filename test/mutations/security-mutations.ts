@@ -299,8 +299,8 @@ export const SECURITY_MUTATIONS: SecurityMutation[] = [
   {
     id: 'web-fetch-token-over-plain-http',
     file: 'packages/entrakit/src/web/web-auth-api.ts',
-    find: "if (typeof url !== 'string' || !httpsOrLoopbackUrl(url)) throw",
-    replace: "if (typeof url !== 'string' || !/^https?:\\/\\//.test(url)) throw",
+    find: "if (typeof href !== 'string' || !httpsOrLoopbackUrl(href)) throw",
+    replace: "if (typeof href !== 'string' || !/^https?:\\/\\//.test(href)) throw",
     tests: ['packages/entrakit/test/web/fetch-and-throttling.test.ts'],
     why: "entra.fetch sends the user's token over plain http only to this machine",
   },

@@ -62,7 +62,7 @@ export interface WebAuth {
    * waiting out throttling (the `throttling` setting). `url` is https; plain http only to
    * localhost, 127.0.0.1 or [::1] (a local API in development).
    */
-  fetch(key: object, url: string, options: { scopes: string[] } & RequestInit): Promise<Response>;
+  fetch(key: object, url: string | URL, options: { scopes: string[] } & RequestInit): Promise<Response>;
   /** Microsoft Graph (from discovery's msgraph_host): `graph(req, '/me')`, User.Read by default. */
   graph(key: object, path: string, options?: { scopes?: string[] } & RequestInit): Promise<Response>;
   /** Group ids: from the ID token, or from Graph after a groups overage (resolved once per session). */
@@ -135,8 +135,9 @@ export function createWebAuthObject(internals: WebAuthInternals): WebAuth {
     async fetch(key, url, options) {
       const { scopes, ...init } = options ?? ({} as { scopes: string[] });
       if (!SCOPE_LIST(scopes)) throw new TypeError('fetch: "options.scopes" must be a non-empty array of scopes');
-      if (typeof url !== 'string' || !httpsOrLoopbackUrl(url)) throw new TypeError('fetch: "url" must be an https URL (http only to localhost, 127.0.0.1 or [::1])');
-      return callApi(core, sessionOf(key, 'fetch'), url, scopes, init);
+      const href = url instanceof URL ? url.href : url;
+      if (typeof href !== 'string' || !httpsOrLoopbackUrl(href)) throw new TypeError('fetch: "url" must be an https URL (http only to localhost, 127.0.0.1 or [::1])');
+      return callApi(core, sessionOf(key, 'fetch'), href, scopes, init);
     },
     async graph(key, path, options = {}) {
       if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError('graph: "path" must start with /');

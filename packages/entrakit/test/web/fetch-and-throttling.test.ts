@@ -103,10 +103,13 @@ describe('entra.fetch: loopback http, throttled answers retried as Graph asks, c
   it('calls an http API on 127.0.0.1 with the user\'s token; http to any other host is refused before a token is sent', async () => {
     const response = await entra.fetch(request, `${api.origin}/api/items?x=1`, { scopes: ['User.Read'] });
     assert.equal(response.status, 200);
-    assert.equal(api.seen.length, 1);
+    assert.equal((await entra.fetch(request, new URL('/api/items?y=2', api.origin), { scopes: ['User.Read'] })).status, 200, 'a URL object too');
+    assert.equal(api.seen.length, 2);
+    assert.equal(api.seen[1]!.url, '/api/items?y=2');
+    api.seen.length = 1;
     assert.match(api.seen[0]!.authorization, /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
-    for (const url of ['http://example.com/api', 'http://127.0.0.1.example.com/api', 'http://localhost.example/api', 'ftp://127.0.0.1/api', 'not a url']) {
-      await assert.rejects(entra.fetch(request, url, { scopes: ['User.Read'] }), { name: 'TypeError', message: /fetch: "url" must be an https URL \(http only to localhost, 127\.0\.0\.1 or \[::1\]\)/ }, url);
+    for (const url of ['http://example.com/api', 'http://127.0.0.1.example.com/api', 'http://localhost.example/api', 'ftp://127.0.0.1/api', 'not a url', new URL('http://example.com/api')]) {
+      await assert.rejects(entra.fetch(request, url, { scopes: ['User.Read'] }), { name: 'TypeError', message: /fetch: "url" must be an https URL \(http only to localhost, 127\.0\.0\.1 or \[::1\]\)/ }, String(url));
     }
     assert.equal(api.seen.length, 1, 'nothing else reached an API');
   });
