@@ -34,7 +34,6 @@ export interface WebConfig {
   postLogoutRedirectUri: string;
   port: number;
   host: string;
-  sessionSecret: Uint8Array;
   tokenCacheKey: Uint8Array;
   dataDir: string;
   storeUrl: string;
@@ -107,12 +106,13 @@ export async function loadWebConfig(options: LoadWebConfigOptions): Promise<WebC
   const apiScope = vars.API_SCOPE ?? emulator?.apps.api.scope;
 
   const secretsDir = join(dataDir, 'web');
-  const sessionSecret = vars.SESSION_SECRET === undefined ? await persistentSecret(join(secretsDir, 'session.secret'), 32) : new TextEncoder().encode(vars.SESSION_SECRET);
   const tokenCacheKey =
     vars.TOKEN_CACHE_KEY === undefined ? await persistentSecret(join(secretsDir, 'token-cache.key'), 32) : new Uint8Array(Buffer.from(vars.TOKEN_CACHE_KEY, 'base64'));
-  if (dev === undefined && (vars.SESSION_SECRET === undefined || vars.TOKEN_CACHE_KEY === undefined)) {
-    warnings.push(`SESSION_SECRET / TOKEN_CACHE_KEY not set: using generated values kept in ${secretsDir} (set them explicitly when running several instances)`);
+  if (dev === undefined && vars.TOKEN_CACHE_KEY === undefined) {
+    warnings.push(`TOKEN_CACHE_KEY not set: using a generated key kept in ${secretsDir} (set it alike on every instance when running several)`);
   }
+  // Every key the app's sign-in needs is derived from TOKEN_CACHE_KEY (createWebAuth's secret).
+  if (vars.SESSION_SECRET !== undefined) warnings.push('SESSION_SECRET is no longer used (the sign-in keys come from TOKEN_CACHE_KEY): remove it');
 
   return {
     instance,
@@ -128,7 +128,6 @@ export async function loadWebConfig(options: LoadWebConfigOptions): Promise<WebC
     postLogoutRedirectUri: `${baseUrl}/`,
     port: options.port ?? vars.PORT ?? defaultPort,
     host: options.host ?? vars.HOST ?? '127.0.0.1',
-    sessionSecret,
     tokenCacheKey,
     dataDir,
     storeUrl: vars.STORE_URL ?? `sqlite:${join(dataDir, 'web.db')}`,

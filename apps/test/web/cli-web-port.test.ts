@@ -100,7 +100,6 @@ describe('entrakit web --port N', () => {
       ENTRA_TENANT_ID: '11111111-2222-4333-8444-555555555555',
       ENTRA_CLIENT_ID: '66666666-7777-4888-9999-000000000000',
       ENTRA_CLIENT_SECRET: 'not-used',
-      SESSION_SECRET: 'x'.repeat(32),
       TOKEN_CACHE_KEY: Buffer.alloc(32).toString('base64'),
     });
     assert.equal(await refused.exited, 2);

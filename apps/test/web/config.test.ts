@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -64,13 +64,22 @@ describe('loadWebConfig', () => {
     assert.equal(config.storeUrl, `sqlite:${join(dataDir, 'web.db')}`);
   });
 
-  it('generates the session secret and token cache key once, 0600, and reuses them', async () => {
+  it('generates the token cache key once, 0600, and reuses it; no other secret is generated', async () => {
     const first = await loadWebConfig({ env: {}, dataDir });
     const second = await loadWebConfig({ env: {}, dataDir });
     assert.equal(first.tokenCacheKey.length, 32);
     assert.deepEqual(first.tokenCacheKey, second.tokenCacheKey);
-    assert.deepEqual(first.sessionSecret, second.sessionSecret);
     assert.equal((await stat(join(dataDir, 'web', 'token-cache.key'))).mode & 0o777, 0o600);
+    assert.ok(!(await readdir(join(dataDir, 'web'))).includes('session.secret'), 'no unused session secret is written');
+  });
+
+  it('accepts SESSION_SECRET from older setups and says it is unused', async () => {
+    for (const value of ['x'.repeat(32), 'short']) {
+      const config = await loadWebConfig({ env: { ...REAL, SESSION_SECRET: value }, dataDir: emptyDir });
+      assert.ok(config.warnings.some((w) => /^SESSION_SECRET is no longer used/.test(w)), config.warnings.join('\n'));
+    }
+    const without = await loadWebConfig({ env: REAL, dataDir: emptyDir });
+    assert.ok(!without.warnings.some((w) => /SESSION_SECRET/.test(w)), without.warnings.join('\n'));
   });
 
   it('needs only tenant, client id and secret for real Entra', async () => {
@@ -143,7 +152,6 @@ describe('loadWebConfig', () => {
     ['an unreadable certificate file', { ...REAL, AZURE_CLIENT_SECRET: '', AZURE_CLIENT_CERTIFICATE_PATH: '/nope.pem' }, 'AZURE_CLIENT_CERTIFICATE_PATH', /^AZURE_CLIENT_CERTIFICATE_PATH names/],
     ['a base URL with a path', { ...REAL, WEB_BASE_URL: 'http://localhost:5000/app' }, 'WEB_BASE_URL', /^WEB_BASE_URL must be/],
     ['a short token cache key', { ...REAL, TOKEN_CACHE_KEY: 'c2hvcnQ=' }, 'TOKEN_CACHE_KEY', /^TOKEN_CACHE_KEY must be 32 bytes/],
-    ['a short session secret', { ...REAL, SESSION_SECRET: 'short' }, 'SESSION_SECRET', /^SESSION_SECRET must be at least 32/],
     ['an unknown store', { ...REAL, STORE_URL: 'mongodb://x' }, 'STORE_URL', /^STORE_URL must be/],
     ['a bad allow-list', { ...REAL, ENTRA_ALLOWED_TENANTS: 'contoso.com' }, 'ENTRA_ALLOWED_TENANTS', /^ENTRA_ALLOWED_TENANTS must be/],
     ['a zero idle timeout', { ...REAL, SESSION_IDLE_MINUTES: '0' }, 'SESSION_IDLE_MINUTES', /^SESSION_IDLE_MINUTES must be between/],

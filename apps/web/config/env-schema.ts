@@ -77,7 +77,8 @@ export const WEB_ENV_SCHEMA = z.object({
     .refine((n) => n >= 0 && n <= 65_535, 'PORT must be between 0 and 65535')
     .optional(),
   HOST: optionalText('HOST'),
-  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
+  // Read only to say it is no longer used (config.ts): any value starts.
+  SESSION_SECRET: z.string().optional(),
   TOKEN_CACHE_KEY: z
     .string()
     .trim()

@@ -107,8 +107,7 @@ export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promis
   directory.consents.grant(tenantId, clientId, GRAPH_APP_ID, '', ['User.Read', 'openid', 'profile', 'email', 'offline_access']);
   // Admin consent to the demo API too, so the story page gets its token without a consent page.
   directory.consents.grant(tenantId, clientId, emulator.devJson.apps.api.clientId, '', ['user_impersonation']);
-  // Shared by every instance, as several instances of one deployment must share them.
-  const sessionSecret = randomBytes(32).toString('base64url');
+  // Shared by every instance, as several instances of one deployment must share it.
   const tokenCacheKey = randomBytes(32).toString('base64');
   const instances = new Set<WebInstance>();
 
@@ -148,7 +147,6 @@ export async function startEmulatorWeb(options: EmulatorWebOptions = {}): Promis
           AZURE_CLIENT_ID: clientId,
           AZURE_CLIENT_SECRET: secret,
           WEB_BASE_URL: APP_ORIGIN,
-          SESSION_SECRET: sessionSecret,
           TOKEN_CACHE_KEY: tokenCacheKey,
           STORE_URL: options.storeUrl ?? `sqlite:${join(dataDir, 'web', 'web.db')}`,
           LOG_LEVEL: 'info',
