@@ -4,6 +4,7 @@ import type { EmulatorDeps } from '../deps.ts';
 import { AadError } from '../protocol/aad-error.ts';
 import { APP_SERVICE_PATH, createManagedIdentityTable, identityHeaderValue, IMDS_PATH, type ManagedIdentity } from '../protocol/managed-identities.ts';
 import { parseScopes } from '../protocol/scopes.ts';
+import { explain } from '../request-log/record-requests.ts';
 import { accessTokenAudience, mintAppAccessToken } from '../tokens/access-token.ts';
 import { effectiveLifetimes } from '../tokens/lifetimes.ts';
 
@@ -24,6 +25,7 @@ class ManagedIdentityRefusal extends Error {
 }
 
 function refuse(c: Context, refusal: ManagedIdentityRefusal): Response {
+  explain(c, `refused: ${refusal.message}`);
   c.header('Cache-Control', 'no-store');
   return c.json({ error: refusal.error, error_description: refusal.message }, refusal.status);
 }
@@ -65,6 +67,12 @@ async function issue(deps: MiDeps, identity: ManagedIdentity, resourceParam: str
   return { token, expiresOn: now + lifetime, notBefore: now };
 }
 
+/** The request log's line for an issued token: which identity, through which protocol, for what. */
+function explainIssued(c: Context, identity: ManagedIdentity, protocol: 'App Service' | 'IMDS', resource: string | undefined): void {
+  const assigned = identity.kind === 'SystemAssigned' ? 'system-assigned (no id named)' : 'user-assigned';
+  explain(c, `${protocol} protocol: ${assigned} identity "${identity.name}" got an app-only token for ${resource ?? '?'}`);
+}
+
 /**
  * The two ways Azure hands a managed identity's token to code running on a resource:
  * - App Service / Functions: `GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=...` with
@@ -89,6 +97,7 @@ export function managedIdentityEndpoints(app: Hono, deps: MiDeps): void {
       const identity = pickIdentity(table, [c.req.query('client_id'), c.req.query('principal_id'), c.req.query('mi_res_id')]);
       const resource = c.req.query('resource');
       const { token, expiresOn } = await issue(deps, identity, resource);
+      explainIssued(c, identity, 'App Service', resource);
       c.header('Cache-Control', 'no-store');
       return c.json({ access_token: token, expires_on: String(expiresOn), resource, token_type: 'Bearer', client_id: identity.clientId });
     } catch (error) {
@@ -108,6 +117,7 @@ export function managedIdentityEndpoints(app: Hono, deps: MiDeps): void {
       const identity = pickIdentity(table, [c.req.query('client_id'), c.req.query('object_id'), c.req.query('msi_res_id') ?? c.req.query('mi_res_id')]);
       const resource = c.req.query('resource');
       const { token, expiresOn, notBefore } = await issue(deps, identity, resource);
+      explainIssued(c, identity, 'IMDS', resource);
       c.header('Cache-Control', 'no-store');
       return c.json({
         access_token: token,

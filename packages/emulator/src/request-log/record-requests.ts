@@ -11,7 +11,7 @@ const USER = 'entrakitUser';
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const MAX_REMEMBERED_TRANSACTIONS = 1000;
 /** Form fields the log may read; codes, passwords, secrets, assertions and tokens are never read. */
-const SAFE_FIELDS = ['client_id', 'grant_type', 'scope', 'redirect_uri', 'response_type', 'response_mode', 'prompt', 'login_hint', 'code_challenge_method', 'action', 'post_logout_redirect_uri', 'client-request-id', 'username', 'requested_token_use'];
+const SAFE_FIELDS = ['client_id', 'grant_type', 'scope', 'redirect_uri', 'response_type', 'response_mode', 'prompt', 'login_hint', 'code_challenge_method', 'action', 'post_logout_redirect_uri', 'client-request-id', 'username', 'requested_token_use', 'resource', 'api-version', 'principal_id', 'object_id', 'mi_res_id', 'msi_res_id'];
 const PRESENCE_FIELDS = ['code_challenge', 'code_verifier', 'client_secret', 'client_assertion', 'refresh_token', 'code', 'device_code', 'password', 'id_token_hint', 'user_code', 'assertion', 'otc'];
 
 /** Adds a reason to this request's log entry (endpoint code calls it where it decides something). */

@@ -6,7 +6,7 @@
  */
 
 /** Which protocol surface a request hit. */
-export type LoggedEndpoint = 'authorize' | 'login' | 'consent' | 'token' | 'logout' | 'devicecode' | 'deviceauth' | 'graph' | 'userinfo';
+export type LoggedEndpoint = 'authorize' | 'login' | 'consent' | 'token' | 'logout' | 'devicecode' | 'deviceauth' | 'graph' | 'userinfo' | 'managed-identity' | 'userrealm';
 
 /** success: tokens, a code or data went back; interaction: a page was shown to the user; error: refused. */
 export type RequestOutcome = 'success' | 'interaction' | 'error';

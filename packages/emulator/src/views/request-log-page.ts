@@ -11,7 +11,7 @@ export interface RequestLogPageModel {
   capacity: number;
 }
 
-const ENDPOINTS: LoggedEndpoint[] = ['authorize', 'login', 'consent', 'token', 'logout', 'devicecode', 'deviceauth', 'graph', 'userinfo'];
+const ENDPOINTS: LoggedEndpoint[] = ['authorize', 'login', 'consent', 'token', 'logout', 'devicecode', 'deviceauth', 'graph', 'userinfo', 'managed-identity', 'userrealm'];
 
 /** The three filters GET /_admin/requests takes, as one form (empty fields are ignored). */
 function filterForm(model: RequestLogPageModel) {

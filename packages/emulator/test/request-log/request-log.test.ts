@@ -118,6 +118,33 @@ describe('request log over HTTP', () => {
     assert.equal(refused!.error, 'BadRequest');
   });
 
+  it('records managed identity token requests (both protocols, refusals too) and realm discovery, never the identity header', async () => {
+    const mi = emulator.devJson.managedIdentity!;
+    const appService = await fetch(`${mi.identityEndpoint}?api-version=2019-08-01&resource=https://graph.microsoft.com`, { headers: { 'X-IDENTITY-HEADER': mi.identityHeader, 'client-request-id': 'mi-1' } });
+    assert.equal(appService.status, 200);
+    const [issued] = await entries('mi-1');
+    assert.equal(issued!.endpoint, 'managed-identity');
+    assert.equal(issued!.outcome, 'success');
+    assert.match(issued!.why.join(' | '), /^App Service protocol: system-assigned \(no id named\) identity ".+" got an app-only token for https:\/\/graph\.microsoft\.com$/);
+    const imds = await fetch(`${mi.imdsEndpoint}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://graph.microsoft.com&client_id=${mi.clientId}`, { headers: { Metadata: 'true', 'client-request-id': 'mi-2' } });
+    assert.equal(imds.status, 200);
+    const [viaImds] = await entries('mi-2');
+    assert.equal(viaImds!.clientId, mi.clientId);
+    assert.match(viaImds!.why.join(' | '), /^IMDS protocol: user-assigned identity ".+" got an app-only token/);
+    const noHeader = await fetch(`${mi.imdsEndpoint}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://graph.microsoft.com`, { headers: { 'client-request-id': 'mi-3' } });
+    assert.equal(noHeader.status, 400);
+    const [refused] = await entries('mi-3');
+    assert.equal(refused!.outcome, 'error');
+    assert.ok(refused!.why.includes('refused: Required metadata header not specified'), refused!.why.join(' | '));
+    const realm = await fetch(`${emulator.url}/common/UserRealm/${emulator.user('adele').username}?api-version=1.0`, { headers: { 'client-request-id': 'realm-1' } });
+    assert.equal(realm.status, 200);
+    const [discovered] = await entries('realm-1');
+    assert.equal(discovered!.endpoint, 'userrealm');
+    assert.match(discovered!.why.join(' | '), /realm discovery .*: entrakitdemo\.onmicrosoft\.com is a managed domain of this emulator/);
+    const log = await (await fetch(`${emulator.url}/_admin/requests`, { headers: admin() })).text();
+    assert.ok(!log.includes(mi.identityHeader), 'the identity header is never logged');
+  });
+
   it('never stores codes, secrets or passwords', async () => {
     const response = await fetch(`${emulator.url}/_admin/requests`, { headers: admin() });
     const text = await response.text();
