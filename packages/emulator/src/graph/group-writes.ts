@@ -61,7 +61,7 @@ function applyGroupProperties(current: Group, body: Record<string, unknown>, cre
     for (const required of REQUIRED_ON_CREATE) if (body[required] === undefined || body[required] === null) throw invalid(required);
     // Only Microsoft 365 (Unified) groups are mail-enabled; Graph creates no distribution lists.
     const unified = group.groupTypes?.includes('Unified') ?? false;
-    if (group.mailEnabled !== unified) throw new GraphError(400, 'Request_BadRequest', 'Cannot create a mail-enabled security groups and or distribution list.');
+    if (group.mailEnabled !== unified) throw new GraphError(400, 'Request_BadRequest', 'Cannot Create a mail-enabled security groups and or distribution list.');
   }
   return { group, binds };
 }

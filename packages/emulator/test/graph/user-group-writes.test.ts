@@ -122,7 +122,7 @@ test('groups: create, members/$ref and owners/$ref add and remove, shown in tran
   assert.equal((await send('DELETE', `/v1.0/groups/${group['id']}`, app)).status, 204);
   assert.equal((await env.get(`/v1.0/groups/${group['id']}`, app)).status, 404);
   const mailEnabled = await graphError(await send('POST', '/v1.0/groups', app, { displayName: 'M', mailEnabled: true, mailNickname: 'm', securityEnabled: true }));
-  assert.equal(mailEnabled.message, 'Cannot create a mail-enabled security groups and or distribution list.');
+  assert.equal(mailEnabled.message, 'Cannot Create a mail-enabled security groups and or distribution list.');
 });
 
 test('a group owner manages its members with GroupMember.ReadWrite.All but no directory role', async () => {
