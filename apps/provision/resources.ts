@@ -6,6 +6,7 @@
 import { provisionError } from './errors.ts';
 import { eqFilter } from './graph-client.ts';
 import type { GraphClient, GraphObject } from './graph-client.ts';
+import { list, str } from './json-read.ts';
 
 export interface Resource {
   displayName: string;
@@ -26,8 +27,6 @@ const WELL_KNOWN: Record<string, string> = {
 };
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const list = (value: unknown): GraphObject[] => (Array.isArray(value) ? (value as GraphObject[]) : []);
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 export function fromServicePrincipal(sp: GraphObject): Resource {
   return {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { GUID } from 'entrakit';
+import { httpsOrLoopbackUrl } from 'entrakit/web';
 
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
@@ -94,7 +95,7 @@ export const WEB_ENV_SCHEMA = z.object({
     .string()
     .trim()
     // The app sends the user's API token there: https, or plain http to this machine only (entra.fetch's rule).
-    .refine((v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || (new URL(v).protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(new URL(v).hostname))), 'API_URL must be an https URL, or http to localhost, 127.0.0.1 or [::1], such as http://localhost:5001')
+    .refine(httpsOrLoopbackUrl, 'API_URL must be an https URL, or http to localhost, 127.0.0.1 or [::1], such as http://localhost:5001')
     .optional(),
   API_SCOPE: z.string().trim().regex(/^\S+\/\S+$/, 'API_SCOPE must be a scope such as api://<api-client-id>/user_impersonation').optional(),
   SESSION_IDLE_MINUTES: positiveInt('SESSION_IDLE_MINUTES', 7 * 24 * 60),

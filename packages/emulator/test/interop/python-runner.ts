@@ -6,7 +6,7 @@ const SCRIPT = fileURLToPath(new URL('./msal_python_client.py', import.meta.url)
 const RUN_TIMEOUT_MS = 20_000;
 
 /** A small, fixed environment: the child sees only what it needs (no inherited PYTHONPATH, proxies or secrets). */
-function baseEnv(): Record<string, string> {
+export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_PROXY: 'localhost,127.0.0.1', no_proxy: 'localhost,127.0.0.1' };
   for (const name of ['HOME', 'LANG', 'TMPDIR']) {
     const value = process.env[name];
@@ -16,12 +16,16 @@ function baseEnv(): Record<string, string> {
 }
 
 /**
- * The first interpreter that can `import msal`: ENTRAKIT_PYTHON, then `python3`, then Debian's
+ * The first interpreter that can import `module`: ENTRAKIT_PYTHON, then `python3`, then Debian's
  * /usr/bin/python3 (where `apt-get install python3-msal` puts it when pyenv shadows `python3`).
  */
-export function findPythonWithMsal(): string | undefined {
+export function findPythonWith(module: string, timeoutMs = 10_000): string | undefined {
   const candidates = [process.env['ENTRAKIT_PYTHON'], 'python3', '/usr/bin/python3'].filter((c): c is string => Boolean(c));
-  return candidates.find((python) => spawnSync(python, ['-c', 'import msal'], { env: baseEnv(), stdio: 'ignore', timeout: 10_000 }).status === 0);
+  return candidates.find((python) => spawnSync(python, ['-c', `import ${module}`], { env: baseEnv(), stdio: 'ignore', timeout: timeoutMs }).status === 0);
+}
+
+export function findPythonWithMsal(): string | undefined {
+  return findPythonWith('msal');
 }
 
 export type PythonMessage = Record<string, unknown>;

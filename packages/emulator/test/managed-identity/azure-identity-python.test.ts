@@ -5,29 +5,17 @@
  * Tokens it obtains are verified here against the emulator's JWKS.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { API_APP_ID, DEMO_MANAGED_IDENTITIES } from '../../src/seed/demo-tenant.ts';
 import { startInteropEnv, type InteropEnv } from '../interop/interop-env.ts';
+import { baseEnv, findPythonWith } from '../interop/python-runner.ts';
 
 const SCRIPT = fileURLToPath(new URL('./azure_identity_python_client.py', import.meta.url));
 const GRAPH = 'https://graph.microsoft.com';
 
-/** A fixed environment: no inherited PYTHONPATH, proxies, Azure variables or secrets. */
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_PROXY: 'localhost,127.0.0.1', no_proxy: 'localhost,127.0.0.1' };
-  for (const name of ['HOME', 'LANG', 'TMPDIR']) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-
-/** ENTRAKIT_PYTHON, then `python3`, then Debian's /usr/bin/python3 (pyenv may shadow `python3`). */
-const python = [process.env['ENTRAKIT_PYTHON'], 'python3', '/usr/bin/python3']
-  .filter((c): c is string => Boolean(c))
-  .find((candidate) => spawnSync(candidate, ['-c', 'import azure.identity'], { env: baseEnv(), stdio: 'ignore', timeout: 20_000 }).status === 0);
+const python = findPythonWith('azure.identity', 20_000);
 const skip = python ? false : 'python3-azure not installed: apt-get install -y python3-azure';
 
 type PythonResult = { token: string; expires_on: number } | { error: string; message: string };

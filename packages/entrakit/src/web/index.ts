@@ -9,7 +9,7 @@ export type { CreatedWebAuth, Gate } from './web-auth.ts';
 export { sendWebResponse } from './express-adapter.ts';
 export type { SessionTimes, SignedInUser, WebAuth } from './web-auth-api.ts';
 export type { WebAuthOptions, SignInInfo } from './settings.ts';
-export { SETTING_ENV } from './settings.ts';
+export { SETTING_ENV, httpsOrLoopbackUrl } from './settings.ts';
 export type { HttpCallKind, WebAuthEventName, WebAuthEvents, WebAuthListener } from './events.ts';
 export type { TraceField } from '../core/trace/types.ts';
 export { prefixOnly, redactFields } from '../core/trace/redact.ts';

@@ -7,7 +7,7 @@ import { createWebAuth } from '../../src/web/index.ts';
 import type { CreatedWebAuth, SignInInfo, WebAuthEvents } from '../../src/web/index.ts';
 import { deadUrl } from '../core/helpers/emulator-tokens.ts';
 import { createTestBrowser } from './helpers/browser.ts';
-import type { DemoUser } from './helpers/browser.ts';
+import { demoUser, type DemoUser } from './helpers/browser.ts';
 import { APP_ORIGIN, createDemoApp, demoSettings } from './helpers/demo-app.ts';
 
 type HttpCall = WebAuthEvents['http-call'] & { type: 'http-call'; at: number };
@@ -22,11 +22,7 @@ describe('createWebAuth: http-call events, the token cache described, an unavail
   const calls: HttpCall[] = [];
   const seen: Array<{ type: string; correlationId?: string } & Record<string, unknown>> = [];
   const signIns: SignInInfo[] = [];
-  const user = (alias: string): DemoUser => {
-    const found = emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`));
-    if (!found) throw new Error(`no demo user ${alias}`);
-    return found;
-  };
+  const user = (alias: string): DemoUser => demoUser(emulator.devJson.users, alias);
   const browser = () => createTestBrowser(async (request) => app.fetch(request), APP_ORIGIN, emulator.url);
   /** A Request carrying the browser's cookie, its session loaded by the library. */
   async function signedInRequest(b: ReturnType<typeof browser>): Promise<Request> {

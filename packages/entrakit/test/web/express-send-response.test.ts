@@ -12,7 +12,7 @@ import type { RunningEmulator } from '../../../emulator/src/server.ts';
 import { authContextClaims, createWebAuth, sendWebResponse } from '../../src/web/index.ts';
 import type { CreatedWebAuth } from '../../src/web/index.ts';
 import { createTestBrowser } from './helpers/browser.ts';
-import type { DemoUser } from './helpers/browser.ts';
+import { demoUser, type DemoUser } from './helpers/browser.ts';
 import { APP_ORIGIN, demoSettings } from './helpers/demo-app.ts';
 
 describe('sendWebResponse: Express sends the library\'s Web Responses', { timeout: 180_000 }, () => {
@@ -21,11 +21,7 @@ describe('sendWebResponse: Express sends the library\'s Web Responses', { timeou
   let server: Server;
   let origin: string;
   const deleted: string[] = [];
-  const user = (alias: string): DemoUser => {
-    const found = emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`));
-    if (!found) throw new Error(`no demo user ${alias}`);
-    return found;
-  };
+  const user = (alias: string): DemoUser => demoUser(emulator.devJson.users, alias);
   /** The browser speaks to APP_ORIGIN (the registered redirect URI); requests go to the Express port. */
   const browser = () =>
     createTestBrowser(

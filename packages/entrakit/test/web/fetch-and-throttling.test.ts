@@ -17,7 +17,7 @@ import { isEntrakitError } from '../../src/core/errors.ts';
 import { createWebAuth } from '../../src/web/index.ts';
 import type { CreatedWebAuth, WebAuthEvents, WebAuthOptions } from '../../src/web/index.ts';
 import { createTestBrowser } from './helpers/browser.ts';
-import type { DemoUser } from './helpers/browser.ts';
+import { demoUser, type DemoUser } from './helpers/browser.ts';
 import { APP_ORIGIN, createDemoApp, demoSettings } from './helpers/demo-app.ts';
 
 interface Answer {
@@ -61,11 +61,7 @@ describe('entra.fetch: loopback http, throttled answers retried as Graph asks, c
   const opened: CreatedWebAuth[] = [];
   const waits: number[] = [];
   const throttled: Array<WebAuthEvents['request-throttled']> = [];
-  const user = (alias: string): DemoUser => {
-    const found = emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`));
-    if (!found) throw new Error(`no demo user ${alias}`);
-    return found;
-  };
+  const user = (alias: string): DemoUser => demoUser(emulator.devJson.users, alias);
 
   /** A createWebAuth whose waits are recorded (not waited), and a request of adele's signed-in session. */
   async function signedIn(options: Partial<WebAuthOptions> = {}): Promise<{ entra: CreatedWebAuth; request: Request }> {

@@ -5,7 +5,7 @@ import type { RunningEmulator } from '../../../emulator/src/server.ts';
 import { createWebAuth } from '../../src/web/index.ts';
 import type { CreatedWebAuth } from '../../src/web/index.ts';
 import { createTestBrowser } from './helpers/browser.ts';
-import type { DemoUser } from './helpers/browser.ts';
+import { demoUser, type DemoUser } from './helpers/browser.ts';
 import { APP_ORIGIN, createDemoApp, demoSettings } from './helpers/demo-app.ts';
 
 describe('createWebAuth: auth routes at the app\'s own paths, and the app\'s own error page', { timeout: 180_000 }, () => {
@@ -13,11 +13,7 @@ describe('createWebAuth: auth routes at the app\'s own paths, and the app\'s own
   let entra: CreatedWebAuth;
   let app: ReturnType<typeof createDemoApp>;
   let failRendering = false;
-  const user = (alias: string): DemoUser => {
-    const found = emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`));
-    if (!found) throw new Error(`no demo user ${alias}`);
-    return found;
-  };
+  const user = (alias: string): DemoUser => demoUser(emulator.devJson.users, alias);
   const browser = () => createTestBrowser(async (request) => app.fetch(request), APP_ORIGIN, emulator.url);
 
   before(async () => {

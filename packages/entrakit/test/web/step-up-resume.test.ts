@@ -6,7 +6,7 @@ import type { RunningEmulator } from '../../../emulator/src/server.ts';
 import { authContextClaims, createWebAuth } from '../../src/web/index.ts';
 import type { CreatedWebAuth } from '../../src/web/index.ts';
 import { createTestBrowser } from './helpers/browser.ts';
-import type { DemoUser } from './helpers/browser.ts';
+import { demoUser, type DemoUser } from './helpers/browser.ts';
 import { APP_ORIGIN, createDemoApp, demoSettings } from './helpers/demo-app.ts';
 
 describe('createWebAuth: a POST interrupted by step-up resumes once after sign-in (stepUp, resumeAction)', { timeout: 180_000 }, () => {
@@ -14,11 +14,7 @@ describe('createWebAuth: a POST interrupted by step-up resumes once after sign-i
   let entra: CreatedWebAuth;
   let app: ReturnType<typeof createDemoApp>;
   const deleted: string[] = [];
-  const user = (alias: string): DemoUser => {
-    const found = emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`));
-    if (!found) throw new Error(`no demo user ${alias}`);
-    return found;
-  };
+  const user = (alias: string): DemoUser => demoUser(emulator.devJson.users, alias);
   const browser = () => createTestBrowser(async (request) => app.fetch(request), APP_ORIGIN, emulator.url);
 
   before(async () => {

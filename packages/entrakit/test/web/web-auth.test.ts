@@ -7,7 +7,7 @@ import { createWebAuth } from '../../src/web/index.ts';
 import type { CreatedWebAuth, WebAuthEvents } from '../../src/web/index.ts';
 import { MAX_OPEN_PER_BROWSER } from '../../src/web/sign-in-transaction.ts';
 import { createTestBrowser } from './helpers/browser.ts';
-import type { DemoUser } from './helpers/browser.ts';
+import { demoUser, type DemoUser } from './helpers/browser.ts';
 import { APP_ORIGIN, createDemoApp, demoSettings } from './helpers/demo-app.ts';
 
 describe('createWebAuth against the emulator (strict refresh-token reuse)', { timeout: 180_000 }, () => {
@@ -15,11 +15,7 @@ describe('createWebAuth against the emulator (strict refresh-token reuse)', { ti
   let entra: CreatedWebAuth;
   let app: ReturnType<typeof createDemoApp>;
   const seen: Array<{ type: string } & Record<string, unknown>> = [];
-  const user = (alias: string): DemoUser => {
-    const found = emulator.devJson.users.find((u) => u.username.startsWith(`${alias}@`));
-    if (!found) throw new Error(`no demo user ${alias}`);
-    return found;
-  };
+  const user = (alias: string): DemoUser => demoUser(emulator.devJson.users, alias);
   const browser = () => createTestBrowser(async (request) => app.fetch(request), APP_ORIGIN, emulator.url);
   const count = (type: keyof WebAuthEvents) => seen.filter((e) => e.type === type).length;
 

@@ -11,6 +11,13 @@ export interface DemoUser {
   totpSecret?: string;
 }
 
+/** The demo user whose user name starts with `alias@` (dev.json's users). */
+export function demoUser(users: readonly DemoUser[], alias: string): DemoUser {
+  const found = users.find((u) => u.username.startsWith(`${alias}@`));
+  if (!found) throw new Error(`no demo user ${alias}`);
+  return found;
+}
+
 const unescapeHtml = (value: string): string => value.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 
 function cookieJar() {
