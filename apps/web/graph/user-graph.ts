@@ -4,6 +4,7 @@
  * its bounds (2 retries, 10 s). What is left here is the app's own error codes for its pages.
  */
 import { EntrakitError, isEntrakitError } from 'entrakit';
+import { isThrottled, retryAfterMs } from 'entrakit/web';
 import type { WebContext, WebDeps } from '../context.ts';
 
 /** Covers the attempts and the library's throttling waits (at most 2 × 10 s). */
@@ -23,9 +24,9 @@ export async function userGraph(deps: Pick<WebDeps, 'entra'>, c: WebContext, pat
     if (isEntrakitError(cause)) throw cause;
     throw new EntrakitError('GRAPH_UNREACHABLE', `Microsoft Graph could not be reached for ${path.split('?')[0]}`, { status: 502, cause });
   }
-  const retryAfter = response.headers.get('retry-after')?.trim() ?? '';
-  const retryAfterSec = /^\d{1,7}$/.test(retryAfter) ? Number(retryAfter) : undefined;
-  if (response.status === 429 || (response.status === 503 && retryAfterSec !== undefined)) {
+  if (isThrottled(response)) {
+    const waitMs = retryAfterMs(response.headers.get('retry-after'));
+    const retryAfterSec = waitMs === undefined ? undefined : waitMs / 1000;
     await response.body?.cancel().catch(() => undefined);
     throw new EntrakitError('GRAPH_THROTTLED', `Microsoft Graph is throttling requests (HTTP ${response.status})`, {
       status: 503,

@@ -7,6 +7,7 @@
 export { createWebAuth } from './web-auth.ts';
 export type { CreatedWebAuth, Gate } from './web-auth.ts';
 export { sendWebResponse } from './express-adapter.ts';
+export { isThrottled, retryAfterMs } from './throttling.ts';
 export type { SessionTimes, SignedInUser, WebAuth } from './web-auth-api.ts';
 export type { WebAuthOptions, SignInInfo } from './settings.ts';
 export { SETTING_ENV, httpsOrLoopbackUrl } from './settings.ts';
